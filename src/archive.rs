@@ -1,0 +1,318 @@
+//! `embarc archive` for local inputs: files, directories, lists on stdin.
+//!
+//! Inputs are expanded into files, read and detected on worker threads (one
+//! per core), and handed through a bounded channel to the caller's thread,
+//! which owns the database and records them in batched transactions. A
+//! failed input is reported and stored as a failure; it never stops the run.
+
+use crate::detect::{self, DocKind, Hints};
+use crate::store::{ArticleOutcome, CaptureInput, Store};
+use anyhow::Result;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::io::{BufRead, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::mpsc::{Receiver, sync_channel};
+
+/// Default largest article read, in bytes (20 MiB).
+pub const DEFAULT_MAX_BYTES: u64 = 20 * 1024 * 1024;
+
+/// Extensions taken from directories (explicit file arguments are always read).
+const ARTICLE_EXTENSIONS: &[&str] = &[
+    "html", "htm", "xhtml", "shtml", "txt", "text", "md", "markdown",
+];
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub max_bytes: u64,
+    /// Worker threads for reading and detection.
+    pub jobs: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            max_bytes: DEFAULT_MAX_BYTES,
+            jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        }
+    }
+}
+
+/// One input that could not be archived.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Failure {
+    pub input: String,
+    /// `not_found`, `permission_denied`, `not_a_file`, `io_error`, `empty`,
+    /// `too_large`, `binary`, `database`.
+    pub class: &'static str,
+    pub message: String,
+}
+
+/// What a run did, for people (stderr) and machines (`--json`).
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Summary {
+    pub inputs: usize,
+    pub articles: usize,
+    pub unchanged: usize,
+    pub posts_found: usize,
+    pub new_posts: usize,
+    pub new_citations: usize,
+    pub new_claims: usize,
+    pub failures: Vec<Failure>,
+}
+
+impl Summary {
+    fn add(&mut self, o: &ArticleOutcome) {
+        self.articles += 1;
+        self.unchanged += usize::from(!o.new_capture);
+        self.posts_found += o.citations;
+        self.new_posts += o.new_posts;
+        self.new_citations += o.new_citations;
+        self.new_claims += o.new_claims;
+    }
+}
+
+/// Expand the command-line inputs into files (and failures for those that
+/// cannot be expanded). `-` reads a list of inputs from `stdin`.
+pub fn expand_inputs(args: &[String], stdin: &mut dyn BufRead) -> (Vec<PathBuf>, Vec<Failure>) {
+    let mut files = Vec::new();
+    let mut failures = Vec::new();
+    let mut queue: Vec<String> = Vec::new();
+    for arg in args {
+        if arg == "-" {
+            for line in stdin.lines() {
+                match line {
+                    Ok(l) if !l.trim().is_empty() && !l.trim_start().starts_with('#') => {
+                        queue.push(l.trim().to_string())
+                    }
+                    Ok(_) => {}
+                    Err(e) => failures.push(Failure {
+                        input: "-".into(),
+                        class: "io_error",
+                        message: format!("cannot read the input list from stdin: {e}"),
+                    }),
+                }
+            }
+        } else {
+            queue.push(arg.clone());
+        }
+    }
+    for input in queue {
+        let path = PathBuf::from(&input);
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_dir() => walk_dir(&path, &mut files, &mut failures),
+            Ok(_) => files.push(path),
+            Err(e) => failures.push(io_failure(&input, &e)),
+        }
+    }
+    (files, failures)
+}
+
+fn walk_dir(dir: &Path, files: &mut Vec<PathBuf>, failures: &mut Vec<Failure>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => return failures.push(io_failure(&dir.display().to_string(), &e)),
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        if path.is_dir() {
+            walk_dir(&path, files, failures);
+        } else if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| ARTICLE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        {
+            files.push(path);
+        }
+    }
+}
+
+fn io_failure(input: &str, e: &std::io::Error) -> Failure {
+    let (class, hint) = match e.kind() {
+        std::io::ErrorKind::NotFound => ("not_found", "check the path"),
+        std::io::ErrorKind::PermissionDenied => {
+            ("permission_denied", "check the file's permissions")
+        }
+        _ => ("io_error", "the file could not be read"),
+    };
+    Failure {
+        input: input.to_string(),
+        class,
+        message: format!("{e} ({hint})"),
+    }
+}
+
+/// A file read and detected, ready to be recorded.
+type Prepared = (CaptureInput, Vec<detect::Citation>);
+
+/// Read one file and detect its citations.
+pub fn prepare_file(path: &Path, max_bytes: u64) -> Result<Prepared, Failure> {
+    let input = path.display().to_string();
+    let fail = |class, message: String| Failure {
+        input: input.clone(),
+        class,
+        message,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| io_failure(&input, &e))?;
+    if !meta.is_file() {
+        return Err(fail("not_a_file", "not a regular file".into()));
+    }
+    if meta.len() > max_bytes {
+        return Err(fail(
+            "too_large",
+            format!(
+                "{} bytes is over the limit of {} bytes (raise it with --max-size)",
+                meta.len(),
+                max_bytes
+            ),
+        ));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(max_bytes + 1).read_to_end(&mut bytes))
+        .map_err(|e| io_failure(&input, &e))?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(fail(
+            "too_large",
+            format!("over the limit of {max_bytes} bytes (the file grew while read)"),
+        ));
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(fail(
+            "empty",
+            "the file is empty: nothing to archive".into(),
+        ));
+    }
+    if looks_binary(&bytes) {
+        return Err(fail(
+            "binary",
+            "binary data, not an HTML or text article".into(),
+        ));
+    }
+    let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let article_url = url::Url::from_file_path(&absolute)
+        .map(|u| u.to_string())
+        .unwrap_or_else(|_| format!("file://{}", absolute.display()));
+    let kind = doc_kind(path).unwrap_or_else(|| detect::sniff_kind(&bytes));
+    let detection = detect::detect(
+        &bytes,
+        &Hints {
+            kind: Some(kind),
+            charset: None,
+        },
+    );
+    let capture = CaptureInput {
+        article_url,
+        site: "file".into(),
+        source: "file",
+        http_status: None,
+        final_url: None,
+        content_type: match kind {
+            DocKind::Html => "text/html",
+            DocKind::Text => "text/plain",
+        },
+        encoding: detection.encoding,
+        repaired: detection.repaired,
+        sha256: hex::encode(Sha256::digest(&bytes)),
+        size: bytes.len() as u64,
+        headers: None,
+        warc: None,
+    };
+    Ok((capture, detection.citations))
+}
+
+/// Document kind from the file extension, if it says.
+fn doc_kind(path: &Path) -> Option<DocKind> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    match ext.as_str() {
+        "html" | "htm" | "xhtml" | "shtml" => Some(DocKind::Html),
+        "txt" | "text" | "md" | "markdown" => Some(DocKind::Text),
+        _ => None,
+    }
+}
+
+/// NUL bytes in the first 8 KiB of a document without a UTF-16 byte-order
+/// mark mean binary data (images, archives, executables).
+fn looks_binary(bytes: &[u8]) -> bool {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return false;
+    }
+    bytes[..bytes.len().min(8192)].contains(&0)
+}
+
+/// Archive local inputs into `store`. `on_done` is called after each input
+/// (for progress). Failures are collected in the summary, not returned.
+pub fn run(
+    store: &mut Store,
+    files: Vec<PathBuf>,
+    mut failures: Vec<Failure>,
+    opts: &Options,
+    on_done: &(dyn Fn(&str) + Sync),
+) -> Result<Summary> {
+    let mut summary = Summary {
+        inputs: files.len() + failures.len(),
+        ..Summary::default()
+    };
+    let work = Mutex::new(files.into_iter());
+    let (tx, rx) = sync_channel::<Result<Prepared, Failure>>(64);
+    let result = std::thread::scope(|scope| {
+        for _ in 0..opts.jobs.max(1) {
+            let tx = tx.clone();
+            let work = &work;
+            scope.spawn(move || {
+                loop {
+                    let next = work.lock().map(|mut w| w.next()).unwrap_or(None);
+                    let Some(path) = next else { break };
+                    if tx.send(prepare_file(&path, opts.max_bytes)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        write_all(store, rx, &mut summary, &mut failures, on_done)
+    });
+    for f in &failures {
+        // A failure the database cannot take is still in the summary.
+        let _ = store.record_failure(&f.input, f.class, &f.message);
+    }
+    summary.failures = failures;
+    result.map(|()| summary)
+}
+
+/// The single writer: drain the channel in batches, one transaction each.
+fn write_all(
+    store: &mut Store,
+    // Owned, so that an early return drops it and unblocks the workers.
+    rx: Receiver<Result<Prepared, Failure>>,
+    summary: &mut Summary,
+    failures: &mut Vec<Failure>,
+    on_done: &(dyn Fn(&str) + Sync),
+) -> Result<()> {
+    let mut batch: Vec<Prepared> = Vec::new();
+    while let Ok(first) = rx.recv() {
+        let mut next = Some(first);
+        while let Some(item) = next.take() {
+            match item {
+                Ok(p) => {
+                    on_done(&p.0.article_url);
+                    batch.push(p);
+                }
+                Err(f) => {
+                    on_done(&f.input);
+                    failures.push(f);
+                }
+            }
+            if batch.len() < 64 {
+                next = rx.try_recv().ok();
+            }
+        }
+        for o in store.record_articles(&batch)? {
+            summary.add(&o);
+        }
+        batch.clear();
+    }
+    Ok(())
+}

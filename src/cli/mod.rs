@@ -1,0 +1,86 @@
+//! Command-line interface: clap definitions and dispatch, one file per command.
+
+mod archive;
+mod export;
+mod status;
+
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Exit code: finished, but some inputs failed.
+pub const EXIT_PARTIAL: u8 = 2;
+
+/// embarc preserves the social posts that news articles cite, before they vanish.
+#[derive(Debug, Parser)]
+#[command(name = "embarc", version, about, long_about = None)]
+pub struct Cli {
+    /// The archive directory (database and captures).
+    #[arg(long, global = true, env = "EMBARC_ARCHIVE", default_value = "archive")]
+    pub archive: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Find the posts that articles cite and archive them.
+    Archive(archive::Args),
+    /// Write posts or citations as JSON, JSONL or CSV.
+    Export(export::Args),
+    /// Show what the archive holds.
+    Status(status::Args),
+}
+
+/// Parse the process arguments and run; never panics on user input.
+pub fn main() -> ExitCode {
+    init_logging();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("embarc: error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Archive(args) => archive::run(&cli.archive, args),
+        Command::Export(args) => export::run(&cli.archive, args),
+        Command::Status(args) => status::run(&cli.archive, args),
+    }
+}
+
+/// Log to stderr; `EMBARC_LOG=debug` (tracing filter syntax) for more.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("EMBARC_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+/// Open the archive database in `dir`, creating the directory if needed.
+pub(crate) fn open_store(dir: &Path) -> anyhow::Result<crate::store::Store> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        anyhow::anyhow!("cannot create the archive directory {}: {e}", dir.display())
+    })?;
+    crate::store::Store::open(&dir.join("embarc.db"))
+}
+
+/// Open an existing archive for reading; a clear error when there is none.
+pub(crate) fn open_existing(dir: &Path) -> anyhow::Result<crate::store::Store> {
+    let db = dir.join("embarc.db");
+    if !db.exists() {
+        anyhow::bail!(
+            "no archive at {} (run `embarc archive FILE...` first, or pass --archive DIR)",
+            db.display()
+        );
+    }
+    crate::store::Store::open(&db)
+}

@@ -1,0 +1,50 @@
+//! `embarc status`
+
+use std::path::Path;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Print the counts as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    let store = super::open_existing(dir)?;
+    let st = store.status()?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&st)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "archive {} (schema version {})",
+        dir.join("embarc.db").display(),
+        st.schema_version
+    );
+    for (table, n) in &st.tables {
+        println!("  {table:<14} {n:>8}");
+    }
+    println!("posts by platform:");
+    if st.platforms.is_empty() {
+        println!("  (none yet)");
+    }
+    for (platform, c) in &st.platforms {
+        println!(
+            "  {platform:<14} {:>8} posts {:>8} citations",
+            c.posts, c.citations
+        );
+    }
+    println!(
+        "  unidentified   {:>8} posts (copied text without a link)",
+        st.unidentified_posts
+    );
+    println!("verification queue:");
+    if st.claims_by_status.is_empty() {
+        println!("  (empty)");
+    }
+    for (status, n) in &st.claims_by_status {
+        println!("  {status:<14} {n:>8}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,264 @@
+//! One walk over an HTML document: embeds, links and copied posts.
+//!
+//! The walk visits elements in document order. Each element is first offered
+//! to the platform embed matchers; an element they claim is not descended
+//! into, so a status link inside an embed is never also a link citation.
+//! `<a href>` elements outside embeds that point at a post become `link`
+//! citations. Contents of `<script>`, `<style>`, `<template>` and `<head>`
+//! are never read as markup (class names there prove nothing). The visible
+//! text outside embeds is gathered, with block elements as line breaks, for
+//! posts copied as plain text and Jetpack shortcodes.
+
+use super::{Citation, Kind, text, urls, x};
+use ego_tree::{NodeId, NodeRef};
+use scraper::node::Element;
+use scraper::{Html, Node};
+
+/// Detect every cited post in an HTML document.
+pub fn detect_html(source: &str) -> Vec<Citation> {
+    let doc = Html::parse_document(source);
+    let want_text = source.contains("(@") || source.contains("[tweet");
+    let mut walker = Walker {
+        out: Vec::new(),
+        text: want_text.then(String::new),
+    };
+    walker.walk(doc.tree.root());
+    let mut out = walker.out;
+    if let Some(page_text) = walker.text {
+        out.extend(text::copied_posts(&page_text));
+        out.extend(text::shortcodes(&page_text));
+    }
+    out
+}
+
+struct Walker {
+    out: Vec<Citation>,
+    /// Visible text outside embeds, when the page may hold copied posts.
+    text: Option<String>,
+}
+
+impl Walker {
+    fn walk(&mut self, root: NodeRef<'_, Node>) {
+        let mut next = root.first_child();
+        while let Some(node) = next {
+            let descend = self.visit(node);
+            next = descend.then(|| node.first_child()).flatten();
+            let mut cur = node;
+            while next.is_none() {
+                if let Some(sibling) = cur.next_sibling() {
+                    next = Some(sibling);
+                    break;
+                }
+                match cur.parent() {
+                    Some(parent) if parent.id() != root.id() => {
+                        self.leave(parent);
+                        cur = parent;
+                    }
+                    _ => break,
+                }
+            }
+        }
+    }
+
+    /// Handle one node; true when its children should be visited.
+    fn visit(&mut self, node: NodeRef<'_, Node>) -> bool {
+        match node.value() {
+            Node::Text(t) => {
+                if let Some(buf) = &mut self.text {
+                    push_collapsed(buf, t);
+                }
+                false
+            }
+            Node::Element(el) => {
+                if is_outside_article(el) {
+                    return false;
+                }
+                if let Some(found) = x::embed(node, el) {
+                    self.out.extend(found);
+                    self.line_break();
+                    return false;
+                }
+                let name = el.name();
+                if matches!(
+                    name,
+                    "script" | "style" | "template" | "head" | "svg" | "math"
+                ) {
+                    return false;
+                }
+                if name == "a"
+                    && let Some(c) = link(el)
+                {
+                    self.out.push(c);
+                }
+                if name == "br" || is_block(name) {
+                    self.line_break();
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn leave(&mut self, node: NodeRef<'_, Node>) {
+        if node
+            .value()
+            .as_element()
+            .is_some_and(|e| is_block(e.name()))
+        {
+            self.line_break();
+        }
+    }
+
+    fn line_break(&mut self) {
+        if let Some(buf) = &mut self.text {
+            buf.push('\n');
+        }
+    }
+}
+
+/// Regions that are not the article's own content: navigation, reader
+/// comments, trackbacks, referrer lists and sidebars. Posts there are not
+/// cited by the article.
+fn is_outside_article(el: &Element) -> bool {
+    const REGIONS: &[&str] = &[
+        "refererlist",
+        "referer",
+        "referrers",
+        "trackbacks",
+        "sidebar",
+        "comments",
+        "commentlist",
+        "comment-list",
+    ];
+    match el.name() {
+        "nav" => return true,
+        "html" | "body" | "main" | "article" => return false,
+        _ => {}
+    }
+    let named = |v: &str| {
+        v.split_ascii_whitespace()
+            .any(|token| REGIONS.iter().any(|r| token.eq_ignore_ascii_case(r)))
+    };
+    el.attr("class").is_some_and(named) || el.attr("id").is_some_and(named)
+}
+
+/// A link citation for an `<a href>` that points at a post.
+fn link(el: &Element) -> Option<Citation> {
+    let href = el.attr("href")?;
+    let parsed = urls::parse_post_url(href)?;
+    Some(
+        Citation::new(parsed.platform, Kind::Link, "anchor")
+            .with_url(href, &parsed)
+            .finish(),
+    )
+}
+
+/// Elements that start a new line of visible text.
+pub(super) fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "li"
+            | "ul"
+            | "ol"
+            | "blockquote"
+            | "figure"
+            | "figcaption"
+            | "section"
+            | "article"
+            | "header"
+            | "footer"
+            | "aside"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "table"
+            | "tr"
+            | "td"
+            | "th"
+            | "pre"
+            | "dd"
+            | "dt"
+            | "hr"
+    )
+}
+
+/// Append text with runs of whitespace collapsed to one space.
+fn push_collapsed(buf: &mut String, text: &str) {
+    let mut last_space = buf.ends_with([' ', '\n']) || buf.is_empty();
+    for c in text.chars() {
+        if c.is_whitespace() {
+            if !last_space {
+                buf.push(' ');
+                last_space = true;
+            }
+        } else {
+            buf.push(c);
+            last_space = false;
+        }
+    }
+}
+
+/// Class-token test, ASCII case-insensitive (class lists vary in case).
+pub(super) fn has_class(el: &Element, token: &str) -> bool {
+    el.attr("class").is_some_and(|c| {
+        c.split_ascii_whitespace()
+            .any(|t| t.eq_ignore_ascii_case(token))
+    })
+}
+
+/// The element descendants of `node` (not `node` itself), in order.
+pub(super) fn elements<'a>(
+    node: NodeRef<'a, Node>,
+) -> impl Iterator<Item = (NodeRef<'a, Node>, &'a Element)> {
+    node.descendants()
+        .skip(1)
+        .filter_map(|n| n.value().as_element().map(|e| (n, e)))
+}
+
+/// Visible text of `node`, stopping before `stop` (when given). Block
+/// elements and `<br>` become line breaks; whitespace runs collapse; lines
+/// are trimmed and empty lines dropped. Returns the text and whether `stop`
+/// was reached.
+pub(super) fn text_of(node: NodeRef<'_, Node>, stop: Option<NodeId>) -> (String, bool) {
+    let mut buf = String::new();
+    let mut reached = false;
+    let mut edges = node.traverse();
+    while let Some(edge) = edges.next() {
+        match edge {
+            ego_tree::iter::Edge::Open(n) => {
+                if Some(n.id()) == stop {
+                    reached = true;
+                    break;
+                }
+                match n.value() {
+                    Node::Text(t) => push_collapsed(&mut buf, t),
+                    Node::Element(e) if e.name() == "br" || is_block(e.name()) => buf.push('\n'),
+                    Node::Element(e) if matches!(e.name(), "script" | "style") => {
+                        // Skip the subtree.
+                        for inner in edges.by_ref() {
+                            if matches!(inner, ego_tree::iter::Edge::Close(c) if c.id() == n.id()) {
+                                break;
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            ego_tree::iter::Edge::Close(n) => {
+                if n.value().as_element().is_some_and(|e| is_block(e.name())) {
+                    buf.push('\n');
+                }
+            }
+        }
+    }
+    let lines: Vec<&str> = buf
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    (lines.join("\n"), reached)
+}

@@ -1,0 +1,11 @@
+//! embarc: preserve the social posts that news articles cite.
+//!
+//! The pipeline (see ARCHITECTURE.md): inputs are read ([`archive`]),
+//! posts detected ([`detect`], pure), stored ([`store`], the only SQL), and
+//! exported ([`export`]). The binary's command line lives in [`cli`].
+
+pub mod archive;
+pub mod cli;
+pub mod detect;
+pub mod export;
+pub mod store;

@@ -1,0 +1,355 @@
+//! The archive: SQLite, the only module that knows SQL.
+//!
+//! [`Store::open`] applies the migrations in `migrations/` in order, turns on
+//! WAL, foreign keys and a busy timeout. Writes are typed: one call records a
+//! batch of articles, each with its capture and citations, in one
+//! transaction, so a killed process leaves either a whole article or none.
+
+mod rows;
+
+pub use rows::{CitationRow, PostRow, Status, WarningRow};
+
+use crate::detect::{Citation, Kind};
+use anyhow::{Context, Result};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite_migration::{M, Migrations};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Duration;
+
+/// The schema, one file per version; never edit a shipped one, add a file.
+const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("../../migrations/0001_init.sql"))];
+
+/// An open archive database.
+pub struct Store {
+    conn: Connection,
+}
+
+/// One read or fetch of an article, as stored in `captures`.
+#[derive(Debug, Clone)]
+pub struct CaptureInput {
+    pub article_url: String,
+    /// Host name, or `file` for local files.
+    pub site: String,
+    /// `file` or `http`.
+    pub source: &'static str,
+    pub http_status: Option<u16>,
+    pub final_url: Option<String>,
+    pub content_type: &'static str,
+    pub encoding: &'static str,
+    pub repaired: bool,
+    pub sha256: String,
+    pub size: u64,
+    pub headers: Option<String>,
+    pub warc: Option<(String, u64)>,
+}
+
+/// What recording one article added.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ArticleOutcome {
+    /// False when this exact capture was archived before (nothing was added).
+    pub new_capture: bool,
+    pub citations: usize,
+    pub new_citations: usize,
+    pub new_posts: usize,
+    pub new_claims: usize,
+}
+
+impl Store {
+    /// Open (creating if needed) the archive database at `path` and bring its
+    /// schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        let conn = Connection::open(path)
+            .with_context(|| format!("cannot open the archive database {}", path.display()))?;
+        Self::setup(conn)
+            .with_context(|| format!("cannot prepare the archive database {}", path.display()))
+    }
+
+    /// A private in-memory archive (tests, dry runs).
+    pub fn open_in_memory() -> Result<Store> {
+        Self::setup(Connection::open_in_memory()?)
+    }
+
+    fn setup(mut conn: Connection) -> Result<Store> {
+        conn.busy_timeout(Duration::from_secs(30))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        Migrations::from_slice(MIGRATIONS)
+            .to_latest(&mut conn)
+            .context("the schema migration failed")?;
+        Ok(Store { conn })
+    }
+
+    /// The schema version (number of applied migrations).
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// True when this exact content of `article_url` was archived before.
+    pub fn has_capture(&self, article_url: &str, sha256: &str) -> Result<bool> {
+        let found = self
+            .conn
+            .query_row(
+                "SELECT 1 FROM captures c JOIN articles a ON a.id = c.article_id
+                 WHERE a.url = ?1 AND c.sha256 = ?2",
+                params![article_url, sha256],
+                |_| Ok(()),
+            )
+            .optional()?;
+        Ok(found.is_some())
+    }
+
+    /// Record articles with their citations, in one transaction.
+    pub fn record_articles(
+        &mut self,
+        batch: &[(CaptureInput, Vec<Citation>)],
+    ) -> Result<Vec<ArticleOutcome>> {
+        let now = now();
+        let tx = self.conn.transaction()?;
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for (capture, citations) in batch {
+            outcomes.push(record_article(&tx, &now, capture, citations)?);
+        }
+        tx.commit()?;
+        Ok(outcomes)
+    }
+
+    /// Remember an input that could not be archived.
+    pub fn record_failure(&mut self, input: &str, class: &str, message: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO failures (input, class, message, at) VALUES (?1, ?2, ?3, ?4)",
+            params![input, class, message, now()],
+        )?;
+        Ok(())
+    }
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn hex_sha256(data: &[u8]) -> String {
+    hex::encode(Sha256::digest(data))
+}
+
+/// The key that makes a post unique: (platform, id) when identified, else
+/// handle (or name) + day + a hash of the text.
+fn post_key(c: &Citation) -> Option<String> {
+    let platform = c.platform.as_str();
+    if let Some(id) = &c.post_id {
+        return Some(format!("{platform}:{id}"));
+    }
+    if let Some(url) = &c.post_url {
+        // Unresolved short links: the short URL is all we know.
+        return Some(format!("{platform}:url:{url}"));
+    }
+    let who = c
+        .handle
+        .as_deref()
+        .map(|h| h.to_lowercase())
+        .or_else(|| c.author_name.clone())?;
+    let day = c
+        .date
+        .map(|d| d.to_string())
+        .or_else(|| c.display_date.clone())
+        .unwrap_or_default();
+    let text_hash = hex_sha256(c.text.as_deref().unwrap_or_default().as_bytes());
+    Some(format!("{platform}:~{who}:{day}:{}", &text_hash[..16]))
+}
+
+fn ms_to_rfc3339(ms: Option<i64>) -> Option<String> {
+    ms.and_then(crate::detect::dates::ms_to_rfc3339)
+}
+
+fn record_article(
+    tx: &Transaction<'_>,
+    now: &str,
+    cap: &CaptureInput,
+    citations: &[Citation],
+) -> Result<ArticleOutcome> {
+    tx.execute(
+        "INSERT OR IGNORE INTO articles (url, site, first_seen_at) VALUES (?1, ?2, ?3)",
+        params![cap.article_url, cap.site, now],
+    )?;
+    let article_id: i64 = tx.query_row(
+        "SELECT id FROM articles WHERE url = ?1",
+        params![cap.article_url],
+        |r| r.get(0),
+    )?;
+    let inserted = tx.execute(
+        "INSERT OR IGNORE INTO captures (article_id, captured_at, source, http_status, final_url,
+             content_type, encoding, repaired, sha256, size, headers, warc_file, warc_offset)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        params![
+            article_id,
+            now,
+            cap.source,
+            cap.http_status,
+            cap.final_url,
+            cap.content_type,
+            cap.encoding,
+            cap.repaired,
+            cap.sha256,
+            cap.size as i64,
+            cap.headers,
+            cap.warc.as_ref().map(|w| &w.0),
+            cap.warc.as_ref().map(|w| w.1 as i64),
+        ],
+    )?;
+    let mut outcome = ArticleOutcome {
+        citations: citations.len(),
+        ..ArticleOutcome::default()
+    };
+    if inserted == 0 {
+        return Ok(outcome);
+    }
+    outcome.new_capture = true;
+    let capture_id = tx.last_insert_rowid();
+    let mut occurrences: HashMap<(String, Kind), i64> = HashMap::new();
+    for c in citations {
+        let Some(key) = post_key(c) else { continue };
+        let n = occurrences.entry((key.clone(), c.kind)).or_insert(0);
+        *n += 1;
+        let occurrence = *n;
+        let (post_row, new_post) = upsert_post(tx, now, &key, c)?;
+        outcome.new_posts += usize::from(new_post);
+        let snapshot = insert_snapshot(tx, now, post_row, capture_id, c)?;
+        let existing: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM citations WHERE article_id = ?1 AND post_id = ?2 AND kind = ?3 AND occurrence = ?4",
+                params![article_id, post_row, c.kind.as_str(), occurrence],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let citation_id = match existing {
+            Some(id) => {
+                tx.execute(
+                    "UPDATE citations SET last_capture_id = ?2, snapshot_id = COALESCE(?3, snapshot_id) WHERE id = ?1",
+                    params![id, capture_id, snapshot],
+                )?;
+                id
+            }
+            None => {
+                tx.execute(
+                    "INSERT INTO citations (article_id, post_id, kind, occurrence, shape, source_url,
+                         snapshot_id, first_capture_id, last_capture_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+                    params![article_id, post_row, c.kind.as_str(), occurrence, c.shape, c.source_url, snapshot, capture_id],
+                )?;
+                outcome.new_citations += 1;
+                tx.last_insert_rowid()
+            }
+        };
+        for w in &c.warnings {
+            tx.execute(
+                "INSERT OR IGNORE INTO warnings (post_id, citation_id, kind, detail, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![post_row, citation_id, w.kind, w.detail, now],
+            )?;
+        }
+        if let Some(label) = c.labels.first() {
+            let added = tx.execute(
+                "INSERT OR IGNORE INTO claims (post_id, label, status, created_at) VALUES (?1, ?2, 'unstarted', ?3)",
+                params![post_row, label, now],
+            )?;
+            if added > 0 {
+                let claim_id = tx.last_insert_rowid();
+                tx.execute(
+                    "INSERT INTO claim_events (claim_id, at, actor, action, to_status, note)
+                     VALUES (?1, ?2, 'embarc', 'created', 'unstarted', ?3)",
+                    params![
+                        claim_id,
+                        now,
+                        format!("labelled {label} in {}", cap.article_url)
+                    ],
+                )?;
+                outcome.new_claims += 1;
+            }
+        }
+    }
+    Ok(outcome)
+}
+
+/// Insert the post or fill in what it lacked; returns (row id, inserted).
+fn upsert_post(tx: &Transaction<'_>, now: &str, key: &str, c: &Citation) -> Result<(i64, bool)> {
+    let handle = c.handle.as_ref().or(c.url_handle.as_ref());
+    let posted_at = ms_to_rfc3339(c.posted_at_ms);
+    let date = c.date.map(|d| d.to_string());
+    let existing: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM posts WHERE post_key = ?1",
+            params![key],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(id) = existing {
+        tx.execute(
+            "UPDATE posts SET post_url = COALESCE(post_url, ?2), handle = COALESCE(handle, ?3),
+                 author_name = COALESCE(author_name, ?4), posted_at = COALESCE(posted_at, ?5),
+                 date = COALESCE(date, ?6)
+             WHERE id = ?1",
+            params![id, c.post_url, handle, c.author_name, posted_at, date],
+        )?;
+        return Ok((id, false));
+    }
+    tx.execute(
+        "INSERT INTO posts (post_key, platform, post_id, post_url, handle, author_name, posted_at, date, first_seen_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![key, c.platform.as_str(), c.post_id, c.post_url, handle, c.author_name, posted_at, date, now],
+    )?;
+    Ok((tx.last_insert_rowid(), true))
+}
+
+/// Keep what the article showed of the post, once per distinct content.
+fn insert_snapshot(
+    tx: &Transaction<'_>,
+    now: &str,
+    post: i64,
+    capture: i64,
+    c: &Citation,
+) -> Result<Option<i64>> {
+    if c.text.is_none() && c.author_name.is_none() && c.handle.is_none() && c.display_date.is_none()
+    {
+        return Ok(None);
+    }
+    let media = serde_json::to_string(&c.media)?;
+    let labels = serde_json::to_string(&c.labels)?;
+    let content = serde_json::to_string(&(
+        &c.text,
+        &c.author_name,
+        &c.handle,
+        &c.display_date,
+        &media,
+        &labels,
+    ))?;
+    let hash = hex_sha256(content.as_bytes());
+    tx.execute(
+        "INSERT OR IGNORE INTO snapshots (post_id, source, capture_id, taken_at, text, author_name, handle,
+             display_date, posted_at, lang, media, labels, content_hash)
+         VALUES (?1, 'article', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![
+            post,
+            capture,
+            now,
+            c.text,
+            c.author_name,
+            c.handle,
+            c.display_date,
+            ms_to_rfc3339(c.posted_at_ms),
+            c.lang,
+            media,
+            labels,
+            hash
+        ],
+    )?;
+    let id = tx.query_row(
+        "SELECT id FROM snapshots WHERE post_id = ?1 AND source = 'article' AND content_hash = ?2",
+        params![post, hash],
+        |r| r.get(0),
+    )?;
+    Ok(Some(id))
+}

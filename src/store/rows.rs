@@ -1,0 +1,205 @@
+//! Typed reads: what `status` and the exports show.
+
+use super::Store;
+use anyhow::Result;
+use rusqlite::Row;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A warning attached to a citation.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct WarningRow {
+    pub kind: String,
+    pub detail: String,
+}
+
+/// One row of `embarc export citations`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CitationRow {
+    pub article_url: String,
+    pub kind: String,
+    pub platform: String,
+    pub post_id: Option<String>,
+    pub post_url: Option<String>,
+    pub handle: Option<String>,
+    pub author_name: Option<String>,
+    pub display_date: Option<String>,
+    pub posted_at: Option<String>,
+    pub date: Option<String>,
+    pub text: Option<String>,
+    pub media: Vec<String>,
+    pub labels: Vec<String>,
+    pub warnings: Vec<WarningRow>,
+    pub shape: String,
+    pub source_url: Option<String>,
+}
+
+/// One row of `embarc export posts`.
+#[derive(Debug, Clone, Serialize)]
+pub struct PostRow {
+    pub platform: String,
+    pub post_id: Option<String>,
+    pub post_url: Option<String>,
+    pub handle: Option<String>,
+    pub author_name: Option<String>,
+    pub posted_at: Option<String>,
+    pub date: Option<String>,
+    pub text: Option<String>,
+    pub labels: Vec<String>,
+    pub first_seen_at: String,
+    pub citation_count: i64,
+    pub claim_status: Option<String>,
+}
+
+/// Counts for `embarc status`.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Status {
+    pub schema_version: i64,
+    pub tables: BTreeMap<String, i64>,
+    /// platform -> (posts, citations)
+    pub platforms: BTreeMap<String, PlatformCounts>,
+    pub unidentified_posts: i64,
+    pub claims_by_status: BTreeMap<String, i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct PlatformCounts {
+    pub posts: i64,
+    pub citations: i64,
+}
+
+fn json_list(s: Option<String>) -> Vec<String> {
+    s.and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default()
+}
+
+impl Store {
+    /// Counts per table, per platform and per claim status.
+    pub fn status(&self) -> Result<Status> {
+        let mut st = Status {
+            schema_version: self.schema_version()?,
+            ..Status::default()
+        };
+        for table in [
+            "articles",
+            "captures",
+            "posts",
+            "snapshots",
+            "citations",
+            "warnings",
+            "claims",
+            "claim_events",
+            "failures",
+        ] {
+            let n: i64 =
+                self.conn
+                    .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?;
+            st.tables.insert(table.to_string(), n);
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT p.platform, COUNT(DISTINCT p.id), COUNT(c.id)
+             FROM posts p LEFT JOIN citations c ON c.post_id = p.id GROUP BY p.platform",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)))?;
+        for row in rows {
+            let (platform, posts, citations) = row?;
+            st.platforms
+                .insert(platform, PlatformCounts { posts, citations });
+        }
+        st.unidentified_posts = self.conn.query_row(
+            "SELECT COUNT(*) FROM posts WHERE post_id IS NULL",
+            [],
+            |r| r.get(0),
+        )?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT status, COUNT(*) FROM claims GROUP BY status")?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))? {
+            let (status, n) = row?;
+            st.claims_by_status.insert(status, n);
+        }
+        Ok(st)
+    }
+
+    /// Every citation, by article URL then position, handed to `f`.
+    pub fn for_each_citation(&self, mut f: impl FnMut(CitationRow) -> Result<()>) -> Result<()> {
+        let mut stmt = self.conn.prepare(
+            "SELECT d.article_url, d.kind, d.platform, d.post_id, d.post_url, d.handle, d.author_name,
+                    d.display_date, d.posted_at, d.date, d.text, d.media, d.labels,
+                    (SELECT json_group_array(json_object('kind', w.kind, 'detail', w.detail))
+                       FROM warnings w WHERE w.citation_id = d.citation_id),
+                    d.shape, d.source_url
+             FROM citation_details d
+             ORDER BY d.article_url, d.citation_id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            f(citation_row(r)?)?;
+        }
+        Ok(())
+    }
+
+    /// Every post with its latest article snapshot, handed to `f`.
+    pub fn for_each_post(&self, mut f: impl FnMut(PostRow) -> Result<()>) -> Result<()> {
+        let mut stmt = self.conn.prepare(
+            "SELECT p.platform, p.post_id, p.post_url, p.handle, p.author_name, p.posted_at, p.date,
+                    s.text, s.labels, p.first_seen_at,
+                    (SELECT COUNT(*) FROM citations c WHERE c.post_id = p.id),
+                    (SELECT cl.status FROM claims cl WHERE cl.post_id = p.id)
+             FROM posts p
+             LEFT JOIN snapshots s ON s.id = (
+                 SELECT id FROM snapshots WHERE post_id = p.id AND text IS NOT NULL ORDER BY id DESC LIMIT 1)
+             ORDER BY p.id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            f(PostRow {
+                platform: r.get(0)?,
+                post_id: r.get(1)?,
+                post_url: r.get(2)?,
+                handle: r.get(3)?,
+                author_name: r.get(4)?,
+                posted_at: r.get(5)?,
+                date: r.get(6)?,
+                text: r.get(7)?,
+                labels: json_list(r.get(8)?),
+                first_seen_at: r.get(9)?,
+                citation_count: r.get(10)?,
+                claim_status: r.get(11)?,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+fn citation_row(r: &Row<'_>) -> rusqlite::Result<CitationRow> {
+    let warnings: Option<String> = r.get(13)?;
+    Ok(CitationRow {
+        article_url: r.get(0)?,
+        kind: r.get(1)?,
+        platform: r.get(2)?,
+        post_id: r.get(3)?,
+        post_url: r.get(4)?,
+        handle: r.get(5)?,
+        author_name: r.get(6)?,
+        display_date: r.get(7)?,
+        posted_at: r.get(8)?,
+        date: r.get(9)?,
+        text: r.get(10)?,
+        media: json_list(r.get(11)?),
+        labels: json_list(r.get(12)?),
+        warnings: warnings
+            .and_then(|w| serde_json::from_str::<Vec<serde_json::Value>>(&w).ok())
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|v| {
+                Some(WarningRow {
+                    kind: v.get("kind")?.as_str()?.to_string(),
+                    detail: v.get("detail")?.as_str()?.to_string(),
+                })
+            })
+            .collect(),
+        shape: r.get(14)?,
+        source_url: r.get(15)?,
+    })
+}
