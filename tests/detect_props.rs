@@ -1,0 +1,106 @@
+//! Property tests: the detectors never panic, whatever the bytes, and the
+//! prefilter never rejects a page that has a citation.
+
+use embarc::detect::{DocKind, Hints, detect, prefilter};
+use proptest::prelude::*;
+
+fn hints(kind: DocKind) -> Hints<'static> {
+    Hints {
+        kind: Some(kind),
+        charset: None,
+    }
+}
+
+/// Fragments that steer random documents into the detectors' paths.
+const PIECES: &[&str] = &[
+    "<blockquote class=\"twitter-tweet\">",
+    "</blockquote>",
+    "<p lang=\"en\">",
+    "</p>",
+    "&mdash;",
+    "— ",
+    " (@handle) ",
+    "(@",
+    "<a href=\"https://twitter.com/h/status/1225455484259442691\">",
+    "<a href=\"https://x.com/i/status/",
+    "</a>",
+    "October 22, 2024",
+    "16 мая 2018 г.",
+    "<iframe data-tweet-id=\"",
+    "<amp-twitter data-tweetid=\"123\">",
+    "<div class=\"twitter-tweet-rendered\">",
+    "<figure class=\"wp-block-embed-twitter\">",
+    "[tweet ",
+    "pic.twitter.com/abc",
+    "\n",
+    "> ",
+    "<script>",
+    "<style>",
+    "<br>",
+    "\u{1F1FA}\u{1F1E6}",
+    "\u{200D}",
+    "🚨 BREAKING:",
+    "<",
+    ">",
+    "\"",
+    "]",
+    "(",
+];
+
+fn stitched() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            prop::sample::select(PIECES).prop_map(str::to_string),
+            ".{0,12}",
+        ],
+        0..60,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..4096)) {
+        let _ = detect(&bytes, &hints(DocKind::Html));
+        let _ = detect(&bytes, &hints(DocKind::Text));
+        let _ = detect(&bytes, &Hints { kind: None, charset: Some("shift_jis") });
+    }
+
+    #[test]
+    fn arbitrary_html_never_panics(doc in stitched()) {
+        let html = detect(doc.as_bytes(), &hints(DocKind::Html));
+        let text = detect(doc.as_bytes(), &hints(DocKind::Text));
+        // Whatever was found was found past the prefilter.
+        if !html.citations.is_empty() || !text.citations.is_empty() {
+            prop_assert!(prefilter::may_cite(doc.as_bytes()));
+        }
+        for c in html.citations.iter().chain(&text.citations) {
+            if let Some(id) = &c.post_id {
+                prop_assert!(!id.is_empty());
+            }
+        }
+    }
+}
+
+#[test]
+fn deeply_nested_markup_does_not_overflow_the_stack() {
+    let mut doc = String::from("<html><body>");
+    for _ in 0..5_000 {
+        doc.push_str("<div>");
+    }
+    doc.push_str("<blockquote class=\"twitter-tweet\"><a href=\"https://twitter.com/a/status/20\"></a></blockquote>");
+    let found = detect(doc.as_bytes(), &hints(DocKind::Html));
+    assert!(found.citations.len() <= 1);
+}
+
+#[test]
+fn pages_without_markers_are_rejected_without_a_parse() {
+    let d = detect(
+        b"<html><body><p>Only prose here.</p></body></html>",
+        &hints(DocKind::Html),
+    );
+    assert!(d.prefiltered);
+    assert!(d.citations.is_empty());
+}
