@@ -6,6 +6,7 @@
 
 pub mod archive;
 pub mod cli;
+pub mod config;
 pub mod detect;
 pub mod export;
 pub mod store;
