@@ -117,8 +117,13 @@ fn walk_dir(dir: &Path, files: &mut Vec<PathBuf>, failures: &mut Vec<Failure>) {
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in paths {
+        // Symbolic links to directories are not followed (they can loop);
+        // links to files are.
+        let is_link = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
         if path.is_dir() {
-            walk_dir(&path, files, failures);
+            if !is_link {
+                walk_dir(&path, files, failures);
+            }
         } else if path
             .extension()
             .and_then(|e| e.to_str())

@@ -219,6 +219,14 @@ pub struct Detection {
 /// Detect every cited post in a document.
 pub fn detect(bytes: &[u8], hints: &Hints<'_>) -> Detection {
     let kind = hints.kind.unwrap_or_else(|| sniff_kind(bytes));
+    // UTF-16 hides ASCII markers behind NUL bytes: decode before filtering.
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        let decoded = decode::decode(bytes, None, false);
+        let mut d = detect(decoded.text.as_bytes(), hints);
+        d.encoding = decoded.encoding;
+        d.repaired |= decoded.repaired;
+        return d;
+    }
     if !prefilter::may_cite(bytes) {
         return Detection {
             encoding: "unparsed",

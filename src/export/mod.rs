@@ -1,7 +1,7 @@
 //! Writers for `embarc export`: JSON, JSONL and CSV.
 //!
 //! JSON is one array; JSONL one object per line; CSV has a header row,
-//! RFC 4180 quoting, list fields joined with `; `, and every cell that a
+//! RFC 4180 quoting and CRLF line ends, list fields joined with `; `, and every cell that a
 //! spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`, a
 //! tab or a carriage return) prefixed with `'` so it stays inert.
 
@@ -144,7 +144,9 @@ fn write_rows<R: CsvRow + Serialize>(
             if opts.bom {
                 out.write_all("\u{feff}".as_bytes())?;
             }
-            let mut w = csv::Writer::from_writer(&mut *out);
+            let mut w = csv::WriterBuilder::new()
+                .terminator(csv::Terminator::CRLF)
+                .from_writer(&mut *out);
             w.write_record(R::HEADER)?;
             source(&mut |row: R| {
                 w.write_record(row.cells().iter().map(|c| neutralise(c)))?;
