@@ -58,6 +58,35 @@ pub fn mastodon_id_ms(id: u64) -> Option<i64> {
         .then_some(ms)
 }
 
+/// 2022-01-01T00:00:00Z: no Bluesky record key is older.
+const BLUESKY_MIN_MS: i64 = 1_640_995_200_000;
+/// The base32-sortable alphabet of AT Protocol TIDs.
+const TID_ALPHABET: &[u8; 32] = b"234567abcdefghijklmnopqrstuvwxyz";
+
+/// Bluesky record keys that are TIDs (13 base32-sortable characters: a zero
+/// bit, 53 bits of microseconds since the Unix epoch, a 10-bit clock id):
+/// Unix ms. None for other record keys and for implausible times (before
+/// 2022 or after 2100). u64 integer math only.
+pub fn bluesky_tid_ms(rkey: &str) -> Option<i64> {
+    let bytes = rkey.as_bytes();
+    if bytes.len() != 13 {
+        return None;
+    }
+    let mut value: u64 = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        let digit = TID_ALPHABET.iter().position(|a| a == b)? as u64;
+        // The first character holds the top four bits; the top one is zero.
+        if i == 0 && digit >= 8 {
+            return None;
+        }
+        value = (value << 5) | digit;
+    }
+    let ms = ((value >> 10) / 1000) as i64; // < 2^44
+    (BLUESKY_MIN_MS..MASTODON_END_MS)
+        .contains(&ms)
+        .then_some(ms)
+}
+
 /// RFC 3339 UTC with millisecond precision, e.g. "2020-02-06T16:25:29.966Z".
 pub fn ms_to_rfc3339(ms: i64) -> Option<String> {
     DateTime::from_timestamp_millis(ms).map(|t| t.to_rfc3339_opts(SecondsFormat::Millis, true))
@@ -571,6 +600,46 @@ mod tests {
         let max = snowflake_ms(u64::MAX).unwrap();
         assert_eq!(max, (1i64 << 42) - 1 + TWITTER_EPOCH_MS);
         assert!(ms_to_rfc3339(max).unwrap().starts_with("2150-"));
+    }
+
+    #[test]
+    fn bluesky_tids() {
+        // Published by the @atcute/tid codec: "3l25zusnsfctk" is
+        // 1724171495793000 µs with clock id 816; "3l25zusnsfck2" the same
+        // time with clock id 512.
+        for tid in ["3l25zusnsfctk", "3l25zusnsfck2"] {
+            let ms = bluesky_tid_ms(tid).unwrap();
+            assert_eq!(ms, 1_724_171_495_793, "{tid}");
+            assert_eq!(
+                ms_to_rfc3339(ms).as_deref(),
+                Some("2024-08-20T16:31:35.793Z")
+            );
+        }
+        // Encoded by hand from the spec: 2024-11-25T12:49:00Z is
+        // 1732538940000000 µs; shifted left 10 bits (clock id 0) and written
+        // 5 bits at a time in 234567abcdefghijklmnopqrstuvwxyz.
+        assert_eq!(
+            bluesky_tid_ms("3lbrko3c3s222")
+                .and_then(ms_to_rfc3339)
+                .as_deref(),
+            Some("2024-11-25T12:49:00.000Z")
+        );
+        // The spec's zero TID is a valid TID but not a plausible post time.
+        assert_eq!(bluesky_tid_ms("2222222222222"), None);
+        for not_a_tid in [
+            "self",
+            "3l25zusnsfct",
+            "3l25zusnsfctkk",
+            "3L25ZUSNSFCTK",
+            "3l25zusnsfct1",
+            "3l25zusnsfct0",
+            // A first character of 8 or more sets the top bit.
+            "cl25zusnsfctk",
+            "zzzzzzzzzzzzz",
+            "3l25zusnsfct\u{e9}",
+        ] {
+            assert_eq!(bluesky_tid_ms(not_a_tid), None, "{not_a_tid}");
+        }
     }
 
     #[test]

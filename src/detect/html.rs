@@ -1,15 +1,20 @@
 //! One walk over an HTML document: embeds, links and copied posts.
 //!
 //! The walk visits elements in document order. Each element is first offered
-//! to the platform embed matchers; an element they claim is not descended
-//! into, so a status link inside an embed is never also a link citation.
+//! to the platform embed matchers (one module per platform); an element they
+//! claim is not descended into, so a status link inside an embed is never
+//! also a link citation. `<script>` elements are offered too (Telegram's
+//! widget is one), but never read inside.
 //! `<a href>` elements outside embeds that point at a post become `link`
 //! citations. Contents of `<script>`, `<style>`, `<template>` and `<head>`
 //! are never read as markup (class names there prove nothing). The visible
 //! text outside embeds is gathered, with block elements as line breaks, for
 //! posts copied as plain text and Jetpack shortcodes.
 
-use super::{Citation, Kind, text, urls, x};
+use super::{
+    Citation, Kind, bluesky, facebook, instagram, mastodon, reddit, telegram, text, threads,
+    tiktok, urls, x, youtube,
+};
 use ego_tree::{NodeId, NodeRef};
 use scraper::node::Element;
 use scraper::{Html, Node};
@@ -73,7 +78,7 @@ impl Walker {
                 if is_outside_article(el) {
                     return false;
                 }
-                if let Some(found) = x::embed(node, el) {
+                if let Some(found) = embed(node, el) {
                     self.out.extend(found);
                     self.line_break();
                     return false;
@@ -114,6 +119,24 @@ impl Walker {
             buf.push('\n');
         }
     }
+}
+
+/// The embed matchers, X first. Each looks at the element's name (and
+/// class) before anything else, so an element that is no candidate costs a
+/// few comparisons. A wrapper X does not claim (a `twitter-tweet-rendered`
+/// div without a tweet id) is descended into, where the inner iframe decides
+/// the platform.
+fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citation>> {
+    x::embed(node, el)
+        .or_else(|| bluesky::embed(node, el))
+        .or_else(|| mastodon::embed(node, el))
+        .or_else(|| threads::embed(node, el))
+        .or_else(|| instagram::embed(node, el))
+        .or_else(|| facebook::embed(node, el))
+        .or_else(|| tiktok::embed(node, el))
+        .or_else(|| reddit::embed(node, el))
+        .or_else(|| telegram::embed(node, el))
+        .or_else(|| youtube::embed(node, el))
 }
 
 /// Regions that are not the article's own content: navigation, reader

@@ -5,15 +5,25 @@
 //! parsing ([`prefilter`]), then walks the HTML once ([`html`]) or scans plain
 //! text ([`text`]).
 
+mod bluesky;
 pub mod dates;
 pub mod decode;
+mod embeds;
+mod facebook;
 pub mod html;
+mod instagram;
 pub mod labels;
+mod mastodon;
 pub mod platform;
 pub mod prefilter;
+mod reddit;
+mod telegram;
 pub mod text;
+mod threads;
+mod tiktok;
 pub mod urls;
 mod x;
+mod youtube;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -79,7 +89,8 @@ pub struct Citation {
     pub author_name: Option<String>,
     /// The date as shown, verbatim.
     pub display_date: Option<String>,
-    /// Exact time from the id (Snowflake, Mastodon), Unix milliseconds.
+    /// Exact time from the id (Snowflake, Mastodon, Bluesky TID) or from a
+    /// machine-readable timestamp in the embed, Unix milliseconds.
     pub posted_at_ms: Option<i64>,
     /// Day of the post: from the id when it encodes time, else the display date.
     pub date: Option<NaiveDate>,
@@ -89,6 +100,9 @@ pub struct Citation {
     pub media: Vec<String>,
     pub labels: Vec<String>,
     pub warnings: Vec<Warning>,
+    /// The platform's content hash of the version the embed showed
+    /// (Bluesky's `data-bluesky-cid`).
+    pub cid: Option<String>,
     /// Which markup shape produced it (`blockquote`, `stub`, `tombstone`,
     /// `iframe`, `amp`, `gutenberg`, `shortcode`, `anchor`, `plain-text`, ...).
     pub shape: &'static str,
@@ -114,6 +128,7 @@ impl Citation {
             media: Vec::new(),
             labels: Vec::new(),
             warnings: Vec::new(),
+            cid: None,
             shape,
         }
     }
@@ -147,6 +162,7 @@ impl Citation {
                 .next()
                 .and_then(|n| n.parse::<u64>().ok())
                 .and_then(dates::mastodon_id_ms),
+            Platform::Bluesky => id.rsplit('/').next().and_then(dates::bluesky_tid_ms),
             _ => None,
         });
         let shown = self
@@ -171,7 +187,7 @@ impl Citation {
             });
         }
         if let (Some(shown), Some(from_url)) = (&self.handle, &self.url_handle)
-            && !shown.eq_ignore_ascii_case(from_url)
+            && !platform.same_handle(shown, from_url)
         {
             self.warnings.push(Warning {
                 kind: "handle_mismatch",

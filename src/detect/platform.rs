@@ -48,6 +48,37 @@ impl Platform {
             Platform::YouTube => "youtube",
         }
     }
+
+    /// Whether a handle shown by an embed and one named by the post's URL
+    /// are the same account, compared in the form the platform defines:
+    /// ASCII case never matters; a leading `@` (and Reddit's `u/`) is not
+    /// part of a handle; Mastodon compares the local part when only one side
+    /// names the server; Facebook ignores dots in page names. Platforms
+    /// whose URLs name no handle (YouTube) never mismatch.
+    pub fn same_handle(self, shown: &str, from_url: &str) -> bool {
+        let strip = |h: &'_ str| -> String {
+            let h = h.trim().trim_start_matches('@');
+            let h = match self {
+                Platform::Reddit => h
+                    .strip_prefix("u/")
+                    .or_else(|| h.strip_prefix("/u/"))
+                    .unwrap_or(h),
+                _ => h,
+            };
+            h.to_ascii_lowercase()
+        };
+        let (a, b) = (strip(shown), strip(from_url));
+        match self {
+            Platform::Mastodon => match (a.split_once('@'), b.split_once('@')) {
+                (Some(_), Some(_)) | (None, None) => a == b,
+                (Some((local, _)), None) => local == b,
+                (None, Some((local, _))) => a == local,
+            },
+            Platform::Facebook => a.replace('.', "") == b.replace('.', ""),
+            Platform::YouTube => true,
+            _ => a == b,
+        }
+    }
 }
 
 impl fmt::Display for Platform {
@@ -75,5 +106,30 @@ impl FromStr for Platform {
                     names.join(", ")
                 )
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Platform;
+
+    #[test]
+    fn handles_compare_in_each_platform_form() {
+        assert!(Platform::X.same_handle("Jack", "jack"));
+        assert!(Platform::X.same_handle("@jack", "jack"));
+        assert!(!Platform::X.same_handle("jack", "jack_"));
+        assert!(Platform::Bluesky.same_handle("Alice.bsky.social", "alice.bsky.social"));
+        assert!(!Platform::Bluesky.same_handle("alice.bsky.social", "alice.example.com"));
+        let m = Platform::Mastodon;
+        assert!(m.same_handle("Gargron", "Gargron@mastodon.social"));
+        assert!(m.same_handle("@Gargron@mastodon.social", "gargron@mastodon.social"));
+        assert!(!m.same_handle("gargron@example.social", "gargron@mastodon.social"));
+        assert!(!m.same_handle("alice", "bob@mastodon.social"));
+        assert!(Platform::Reddit.same_handle("u/spez", "spez"));
+        assert!(!Platform::Reddit.same_handle("u/spez", "kn0thing"));
+        assert!(Platform::Facebook.same_handle("pamela.rendi.wagner", "PamelaRendiWagner"));
+        assert!(!Platform::Facebook.same_handle("nasa", "esa"));
+        assert!(Platform::TikTok.same_handle("@Scout2015", "scout2015"));
+        assert!(Platform::YouTube.same_handle("anything", "else"));
     }
 }

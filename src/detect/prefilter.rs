@@ -24,6 +24,7 @@ pub const MARKERS: &[&str] = &[
     "bluesky",
     "mastodon",
     "/@",
+    "/statuses/",
     "threads.",
     "text-post-media",
     "instagr",

@@ -264,7 +264,7 @@ fn dispatch(link: &Link, schemeless: bool, depth: u8) -> Option<PostUrl> {
         facebook(link, depth)
     } else if on_domain(h, "tiktok.com") {
         tiktok(link)
-    } else if on_domain(h, "reddit.com") || h == "redd.it" {
+    } else if on_domain(h, "reddit.com") || on_domain(h, "redditmedia.com") || h == "redd.it" {
         reddit(link)
     } else if matches!(h, "t.me" | "telegram.me" | "telegram.dog") {
         telegram(link)
@@ -814,7 +814,7 @@ fn fb_watch(link: &Link) -> Option<PostUrl> {
 // ---------------------------------------------------------------------------
 
 /// `/@{user}/video/{id}`, `/@{user}/photo/{id}`, `/embed/v2/{id}`,
-/// `/embed/{id}`, `/v/{id}.html`; short links `vm.`/`vt.tiktok.com/{code}`
+/// `/embed/{id}`, the player iframe `/player/v1/{id}`, `/v/{id}.html`; short links `vm.`/`vt.tiktok.com/{code}`
 /// and `tiktok.com/t/{code}`.
 fn tiktok(link: &Link) -> Option<PostUrl> {
     let segs = link.segs();
@@ -830,7 +830,9 @@ fn tiktok(link: &Link) -> Option<PostUrl> {
         [at_user, kind @ ("video" | "photo"), id, ..] => {
             (Some(at_user.strip_prefix('@')?), *kind, *id)
         }
-        ["embed", "v2", id, ..] | ["embed", id, ..] => (None, "video", *id),
+        ["embed", "v2", id, ..] | ["embed", id, ..] | ["player", "v1", id, ..] => {
+            (None, "video", *id)
+        }
         ["v", file] => (None, "video", file.strip_suffix(".html").unwrap_or(file)),
         ["t", code, ..] if is_word(code, 4, 32, b"") => {
             return short_link(
@@ -867,7 +869,8 @@ enum RedditPlace<'a> {
 /// `https://www.reddit.com/r/{sub}/comments/{id36}/` (+ `comment/{cid}/`),
 /// `…/user/{u}/comments/{id36}/` (+ `comment/{cid}/`), or
 /// `…/comments/{id36}/` (+ `_/{cid}/`) when the subreddit is unknown.
-/// `/r/{sub}/s/{code}` share links are short links.
+/// `/r/{sub}/s/{code}` share links are short links. The embed hosts
+/// `embed.reddit.com` and `redditmedia.com` have the same paths.
 fn reddit(link: &Link) -> Option<PostUrl> {
     let segs = link.segs();
     if link.host == "redd.it" {
@@ -1905,6 +1908,7 @@ mod tests {
             "https://www.tiktok.com/embed/6718335390845095173",
             "https://m.tiktok.com/v/6718335390845095173.html",
             "https://www.tiktok.com/v/6718335390845095173",
+            "https://www.tiktok.com/player/v1/6718335390845095173?music_info=1",
         ] {
             assert_post(raw, t, "6718335390845095173", embed, None);
         }
@@ -1970,6 +1974,8 @@ mod tests {
             "https://np.reddit.com/r/rust/comments/abc123/some_title/",
             "https://m.reddit.com/r/rust/comments/abc123",
             "https://sh.reddit.com/r/rust/comments/abc123/some_title/",
+            "https://embed.reddit.com/r/rust/comments/abc123/some_title/?embed=true",
+            "https://www.redditmedia.com/r/rust/comments/abc123/some_title/?ref_source=embed&amp;embed=true",
             "https://www.reddit.com/r/rust/comments/ABC123/some_title/",
             "https://www.reddit.com/r/rust/comments/abc123/some_title/?context=3",
             "https://www.reddit.com/r/rust/comments/abc123/some_title/.json",

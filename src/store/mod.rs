@@ -19,7 +19,10 @@ use std::path::Path;
 use std::time::Duration;
 
 /// The schema, one file per version; never edit a shipped one, add a file.
-const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("../../migrations/0001_init.sql"))];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("../../migrations/0001_init.sql")),
+    M::up(include_str!("../../migrations/0002_snapshot_cid.sql")),
+];
 
 /// An open archive database.
 pub struct Store {
@@ -312,25 +315,35 @@ fn insert_snapshot(
     capture: i64,
     c: &Citation,
 ) -> Result<Option<i64>> {
-    if c.text.is_none() && c.author_name.is_none() && c.handle.is_none() && c.display_date.is_none()
+    if c.text.is_none()
+        && c.author_name.is_none()
+        && c.handle.is_none()
+        && c.display_date.is_none()
+        && c.cid.is_none()
     {
         return Ok(None);
     }
     let media = serde_json::to_string(&c.media)?;
     let labels = serde_json::to_string(&c.labels)?;
-    let content = serde_json::to_string(&(
+    let shown = (
         &c.text,
         &c.author_name,
         &c.handle,
         &c.display_date,
         &media,
         &labels,
-    ))?;
+    );
+    // The content id joins the hash only when known, so snapshots hashed
+    // before it existed keep their hash.
+    let content = match &c.cid {
+        None => serde_json::to_string(&shown)?,
+        Some(cid) => serde_json::to_string(&(shown, cid))?,
+    };
     let hash = hex_sha256(content.as_bytes());
     tx.execute(
         "INSERT OR IGNORE INTO snapshots (post_id, source, capture_id, taken_at, text, author_name, handle,
-             display_date, posted_at, lang, media, labels, content_hash)
-         VALUES (?1, 'article', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+             display_date, posted_at, lang, media, labels, content_hash, cid)
+         VALUES (?1, 'article', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         params![
             post,
             capture,
@@ -343,7 +356,8 @@ fn insert_snapshot(
             c.lang,
             media,
             labels,
-            hash
+            hash,
+            c.cid
         ],
     )?;
     let id = tx.query_row(

@@ -1,0 +1,38 @@
+//! Threads embed shapes (PLATFORMS.md §4): `blockquote.text-post-media` with
+//! the post in `data-text-post-permalink` (threads.net or threads.com), or
+//! failing that in the link inside; its fallback shows at most
+//! `Post by @user`. The rendered iframe loads `…/post/{code}/embed`.
+
+use super::embeds::{from_url, iframe_src, last_post_link, post_by_handle};
+use super::html::{has_class, text_of};
+use super::{Citation, Platform};
+use ego_tree::NodeRef;
+use scraper::Node;
+use scraper::node::Element;
+
+/// Citations for `node` if it is a Threads embed; `None` lets the walk descend.
+pub(super) fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citation>> {
+    match el.name() {
+        "blockquote" if has_class(el, "text-post-media") => {
+            Some(blockquote(node, el).into_iter().collect())
+        }
+        "iframe" => {
+            let src = iframe_src(el).filter(|s| s.contains("threads."))?;
+            let c = from_url(Platform::Threads, src, "iframe")?;
+            Some(vec![c.finish()])
+        }
+        _ => None,
+    }
+}
+
+fn blockquote(node: NodeRef<'_, Node>, el: &Element) -> Option<Citation> {
+    let mut c = el
+        .attr("data-text-post-permalink")
+        .and_then(|u| from_url(Platform::Threads, u, "blockquote"))
+        .or_else(|| {
+            let (_, href) = last_post_link(node, Platform::Threads)?;
+            from_url(Platform::Threads, href, "blockquote")
+        })?;
+    c.handle = post_by_handle(&text_of(node, None).0);
+    Some(c.finish())
+}

@@ -1,0 +1,34 @@
+//! YouTube embed shapes (PLATFORMS.md §5): iframes loading
+//! `youtube.com/embed/{id}` or `youtube-nocookie.com/embed/{id}` (also when
+//! a lazy loader keeps the URL in `data-src`), AMP `<amp-youtube
+//! data-videoid>`, and WordPress figures (`wp-block-embed-youtube`) holding
+//! a bare video URL. Playlists (`embed/videoseries`), live channels and
+//! channel pages are not posts.
+
+use super::embeds::{from_url, gutenberg, iframe_src};
+use super::{Citation, Platform};
+use ego_tree::NodeRef;
+use scraper::Node;
+use scraper::node::Element;
+
+/// Citations for `node` if it is a YouTube embed; `None` lets the walk descend.
+pub(super) fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citation>> {
+    match el.name() {
+        "iframe" => {
+            let src = iframe_src(el).filter(|s| s.contains("youtu"))?;
+            let c = from_url(Platform::YouTube, src, "iframe")?;
+            Some(vec![c.finish()])
+        }
+        "amp-youtube" => {
+            let id = el.attr("data-videoid").unwrap_or_default().trim();
+            let url = format!("https://www.youtube.com/watch?v={id}");
+            let c = from_url(Platform::YouTube, &url, "amp").map(|mut c| {
+                c.source_url = None;
+                c.finish()
+            });
+            Some(c.into_iter().collect())
+        }
+        "figure" => gutenberg(node, el, Platform::YouTube, &["youtube"]),
+        _ => None,
+    }
+}
