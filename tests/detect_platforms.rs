@@ -4,6 +4,7 @@
 //! written for these tests. Names, handles, ids and texts are invented.
 
 use embarc::detect::{Citation, DocKind, Hints, Kind, Platform, detect, html, prefilter};
+use proptest::prelude::*;
 
 fn detect_page(page: &str) -> Vec<Citation> {
     detect(
@@ -825,7 +826,7 @@ fn a_page_mixing_platforms() {
         "<p>Then the newsroom posted.</p>",
         MASTODON_BLOCKQUOTE,
         VERGE_WRAPPER,
-        r#"<blockquote class="twitter-tweet"><p lang="en" dir="ltr">Bridge update soon.</p>&mdash; Road Desk (@roaddesk) <a href="https://twitter.com/roaddesk/status/1861000000000000000?ref_src=twsrc%5Etfw">November 25, 2024</a></blockquote>"#,
+        r#"<blockquote class="twitter-tweet"><p lang="en" dir="ltr">Bridge update soon.</p>&mdash; Road Desk (@roaddesk) <a href="https://twitter.com/roaddesk/status/1861012345678901234?ref_src=twsrc%5Etfw">November 25, 2024</a></blockquote>"#,
         FB_POST,
         TIKTOK_BLOCKQUOTE,
         REDDIT_POST,
@@ -880,6 +881,93 @@ fn copied_bluesky_and_mastodon_posts_in_page_text() {
         (Platform::Mastodon, Some("trams@social.example.org"))
     );
     assert_eq!(got[1].date.unwrap().to_string(), "2024-11-26");
+}
+
+#[test]
+fn urls_of_every_platform_in_plain_text() {
+    let doc = "Sources, as posted:\n\
+        - https://bsky.app/profile/did:plc:riverdesk7q2xw4kz3m5n6p/post/3lbrko3c3s222?ref_src=embed\n\
+        - at://did:plc:riverdesk7q2xw4kz3m5n6p/app.bsky.feed.post/3lbrko3c3s222\n\
+        - https://social.example.org/@newsroom/113543671971844242.\n\
+        - <https://www.threads.com/@city.hall/post/DCa1B2c3D4e?xmt=AQGz>\n\
+        - [bakery](https://m.instagram.com/p/DAbCdEfGhIj/?utm_source=ig_web_copy_link)\n\
+        - https://web.facebook.com/CityTransit/posts/712345678901234?__tn__=R\n\
+        - https://m.tiktok.com/v/7441234567890123456.html, and https://vt.tiktok.com/ZSxyz789/\n\
+        - https://np.reddit.com/r/harbourtown/comments/1gz9abc/the_ferry_is_back/?context=3\n\
+        - https://telegram.me/harbour_news/4821?single\n\
+        - https://m.youtube.com/watch?v=Ab3dE6gH9jK&t=42s\n\
+        - https://t.me/harbour_news (the channel) and https://youtube.com/playlist?list=PLabcdef0123456789\n";
+    let found = detect(
+        doc.as_bytes(),
+        &Hints {
+            kind: Some(DocKind::Text),
+            charset: None,
+        },
+    )
+    .citations;
+    let got: Vec<_> = found
+        .iter()
+        .map(|c| {
+            assert_eq!((c.kind, c.shape), (Kind::Link, "url"));
+            (c.platform, c.post_id.clone(), c.post_url.clone().unwrap())
+        })
+        .collect();
+    let bsky = "at://did:plc:riverdesk7q2xw4kz3m5n6p/app.bsky.feed.post/3lbrko3c3s222";
+    let bsky_url = "https://bsky.app/profile/did:plc:riverdesk7q2xw4kz3m5n6p/post/3lbrko3c3s222";
+    let want = [
+        (Platform::Bluesky, Some(bsky), bsky_url),
+        (Platform::Bluesky, Some(bsky), bsky_url),
+        (
+            Platform::Mastodon,
+            Some("social.example.org/113543671971844242"),
+            "https://social.example.org/@newsroom/113543671971844242",
+        ),
+        (
+            Platform::Threads,
+            Some("DCa1B2c3D4e"),
+            "https://www.threads.net/@city.hall/post/DCa1B2c3D4e",
+        ),
+        (
+            Platform::Instagram,
+            Some("DAbCdEfGhIj"),
+            "https://www.instagram.com/p/DAbCdEfGhIj/",
+        ),
+        (
+            Platform::Facebook,
+            Some("712345678901234"),
+            "https://www.facebook.com/CityTransit/posts/712345678901234",
+        ),
+        (
+            Platform::TikTok,
+            Some("7441234567890123456"),
+            "https://www.tiktok.com/embed/v2/7441234567890123456",
+        ),
+        (Platform::TikTok, None, "https://vt.tiktok.com/ZSxyz789/"),
+        (
+            Platform::Reddit,
+            Some("1gz9abc"),
+            "https://www.reddit.com/r/harbourtown/comments/1gz9abc/",
+        ),
+        (
+            Platform::Telegram,
+            Some("harbour_news/4821"),
+            "https://t.me/harbour_news/4821",
+        ),
+        (
+            Platform::YouTube,
+            Some("Ab3dE6gH9jK"),
+            "https://www.youtube.com/watch?v=Ab3dE6gH9jK",
+        ),
+    ]
+    .map(|(p, id, url)| (p, id.map(str::to_string), url.to_string()));
+    assert_eq!(got, want);
+    assert_eq!(warning_kinds(&found[7]), ["unresolved_short_link"]);
+    assert!(
+        found
+            .iter()
+            .enumerate()
+            .all(|(i, c)| i == 7 || c.warnings.is_empty())
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -977,4 +1065,80 @@ fn a_page_without_markers_is_not_parsed() {
             Some("harbour.example/113543671971844242")
         )
     );
+}
+
+/// Pieces of the shapes above, for pages stitched at random.
+const PIECES: &[&str] = &[
+    "<blockquote class=\"bluesky-embed\" data-bluesky-uri=\"at://did:plc:abc/app.bsky.feed.post/3lbrko3c3s222\">",
+    "<blockquote class=\"mastodon-embed\" data-embed-url=\"https://a.example/@u/113543671971844242/embed\">",
+    "<blockquote class=\"text-post-media\">",
+    "<blockquote class=\"instagram-media\">",
+    "<blockquote class=\"tiktok-embed\" data-video-id=\"7441234567890123456\">",
+    "<blockquote class=\"reddit-embed-bq\">",
+    "<blockquote class=\"fb-xfbml-parse-ignore\" cite=\"https://www.facebook.com/p/posts/1\">",
+    "<div class=\"fb-post\" data-href=\"",
+    "<div class=\"twitter-tweet-rendered\">",
+    "<figure class=\"wp-block-embed-youtube\">",
+    "</blockquote>",
+    "</div>",
+    "</figure>",
+    "<section>",
+    "<p>",
+    "<a href=\"",
+    "\">",
+    "</a>",
+    "<iframe src=\"",
+    "<script data-telegram-post=\"",
+    "<amp-instagram data-shortcode=\"",
+    "<amp-youtube data-videoid=\"",
+    "https://www.instagram.com/p/DAbCdEfGhIj/",
+    "https://www.threads.net/@u/post/DCa1B2c3D4e",
+    "https://bsky.app/profile/did:plc:abc/post/3lbrko3c3s222",
+    "https://www.youtube.com/embed/Ab3dE6gH9jK",
+    "https://www.tiktok.com/@u/video/7441234567890123456",
+    "https://www.reddit.com/r/a/comments/1gz9abc/x/",
+    "https://t.me/chan_nel/12",
+    "https://h.example/users/u/statuses/113543671971844242",
+    "harbour_news/4821",
+    "DAbCdEfGhIj",
+    "Ab3dE6gH9jK",
+    "&mdash; Name (@u.bsky.social) ",
+    "Posted by ",
+    "A post shared by N (@h)",
+    "Post by @u@a.example",
+    "November 25, 2024",
+    "<time datetime=\"2017-02-17T19:11:02+00:00\">",
+    "<style>",
+    "<script>",
+    "\"",
+    ">",
+    "<",
+];
+
+fn stitched() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            prop::sample::select(PIECES).prop_map(str::to_string),
+            "[a-z /.@]{0,8}",
+        ],
+        0..40,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Whatever the walk finds without the prefilter, the prefilter lets
+    /// through; and nothing panics.
+    #[test]
+    fn prefilter_never_hides_a_citation(doc in stitched()) {
+        let found = html::detect_html(&doc);
+        if !found.is_empty() {
+            prop_assert!(prefilter::may_cite(doc.as_bytes()), "{found:#?}");
+        }
+        for c in &found {
+            prop_assert!(c.post_id.as_deref().is_none_or(|id| !id.is_empty()));
+        }
+    }
 }

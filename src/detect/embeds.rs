@@ -35,7 +35,7 @@ pub(super) fn last_post_link<'a>(
 
 /// The URL an iframe loads: `src`, or the attribute a lazy loader keeps it
 /// in until the frame scrolls into view.
-pub(super) fn iframe_src<'a>(el: &'a Element) -> Option<&'a str> {
+pub(super) fn iframe_src(el: &Element) -> Option<&str> {
     ["src", "data-src", "data-lazy-src"]
         .into_iter()
         .filter_map(|a| el.attr(a))

@@ -58,6 +58,8 @@ pub struct Status {
     pub tables: BTreeMap<String, i64>,
     /// platform -> (posts, citations)
     pub platforms: BTreeMap<String, PlatformCounts>,
+    /// Posts known by neither id nor URL (copied text); unresolved short
+    /// links are keyed by their URL and are not counted here.
     pub unidentified_posts: i64,
     pub claims_by_status: BTreeMap<String, i64>,
 }
@@ -107,7 +109,7 @@ impl Store {
                 .insert(platform, PlatformCounts { posts, citations });
         }
         st.unidentified_posts = self.conn.query_row(
-            "SELECT COUNT(*) FROM posts WHERE post_id IS NULL",
+            "SELECT COUNT(*) FROM posts WHERE post_id IS NULL AND post_url IS NULL",
             [],
             |r| r.get(0),
         )?;
