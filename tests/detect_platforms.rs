@@ -970,6 +970,33 @@ fn urls_of_every_platform_in_plain_text() {
     );
 }
 
+#[test]
+fn copied_bluesky_post_in_markdown_with_its_link() {
+    let doc = "The agency's statement came at lunchtime.\n\n\
+        > Trains run again from Monday.\n\
+        > — Rail Desk (@RailDesk.bsky.social) [November 25, 2024 at 12:49 PM](https://bsky.app/profile/raildesk.bsky.social/post/3lbrko3c3s222)\n\n\
+        More later.\n";
+    let found = detect(
+        doc.as_bytes(),
+        &Hints {
+            kind: Some(DocKind::Text),
+            charset: None,
+        },
+    )
+    .citations;
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let c = &found[0];
+    assert_eq!((c.platform, c.kind), (Platform::Bluesky, Kind::Text));
+    assert_eq!(
+        c.post_id.as_deref(),
+        Some("at://raildesk.bsky.social/app.bsky.feed.post/3lbrko3c3s222")
+    );
+    assert_eq!(c.text.as_deref(), Some("Trains run again from Monday."));
+    assert_eq!(rfc3339(c.posted_at_ms.unwrap()), "2024-11-25T12:49:00.000Z");
+    // The handle differs from the link's only in case: no warning.
+    assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+}
+
 // ---------------------------------------------------------------------------
 // Pages that must not yield posts
 

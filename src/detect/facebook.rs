@@ -69,11 +69,10 @@ fn plugin(node: NodeRef<'_, Node>, el: &Element) -> Option<Citation> {
         .and_then(|u| from_url(Platform::Facebook, u, "blockquote"))
         .or_else(from_cite)
         .or_else(from_link)?;
-    let c = match fallback {
+    let mut c = match fallback {
         Some((bq, _)) => with_fallback(c, bq),
         None => c,
     };
-    let mut c = c;
     if c.text.is_none() && c.author_name.is_none() && text_of(node, None).0.is_empty() {
         c.shape = "stub";
     }
