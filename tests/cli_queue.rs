@@ -417,6 +417,11 @@ fn claimreview_needs_its_settings() {
     );
     let err = a.fails(T0, &["export", "posts", "--format", "claimreview"]);
     assert!(err.contains("export queue"), "{err}");
+    let err = a.fails(T0, &["export", "citations", "--status", "verified"]);
+    assert!(
+        err.contains("--status is for `embarc export queue` only"),
+        "{err}"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -1011,6 +1016,54 @@ fn archive_applies_the_configured_labels() {
     assert_eq!(
         (r["changed"].as_u64(), r["new_claims"].as_u64()),
         (Some(0), Some(0))
+    );
+}
+
+#[test]
+fn relabel_keeps_snapshots_that_become_identical() {
+    // One post seen twice with the same text under different rules: two
+    // snapshots differing only in their labels. Relabelling makes them equal;
+    // both rows stay, both carry the new labels.
+    let a = Archive::new();
+    let articles = a.tmp.path().join("articles");
+    std::fs::create_dir_all(&articles).unwrap();
+    std::fs::create_dir_all(a.dir()).unwrap();
+    let page = std::fs::read_to_string(Path::new(FIXTURES).join("03-bridge.html")).unwrap();
+    let first = articles.join("first.html");
+    let second = articles.join("second.html");
+    std::fs::write(&first, &page).unwrap();
+    std::fs::write(
+        &second,
+        page.replace("</article>", "<p>Update: still closed.</p></article>"),
+    )
+    .unwrap();
+    let alerta = "[labels.extra]\n\"alerta\" = \"BREAKING\"\n";
+    a.settings(alerta);
+    a.ok(T0, &["archive", first.to_str().unwrap()]);
+    a.settings("");
+    a.ok(T0, &["archive", second.to_str().unwrap()]);
+    let labels = |a: &Archive| -> Vec<Value> {
+        a.json(T0, &["queue", "show", "1", "--json"])["snapshots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["labels"].clone())
+            .collect()
+    };
+    assert_eq!(
+        labels(&a),
+        [serde_json::json!(["BREAKING"]), serde_json::json!([])]
+    );
+    a.settings(alerta);
+    let r = a.json(T0, &["queue", "relabel", "--json"]);
+    assert_eq!(r["changed"], 1);
+    assert_eq!(r["new_claims"], 0);
+    assert_eq!(
+        labels(&a),
+        [
+            serde_json::json!(["BREAKING"]),
+            serde_json::json!(["BREAKING"])
+        ]
     );
 }
 

@@ -85,7 +85,8 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.out {
         eprintln!("embarc: wrote {n} rows to {}", path.display());
     } else if publisher.is_some() {
-        eprintln!("embarc: wrote {n} ClaimReviews (decided claims only)");
+        let plural = if n == 1 { "" } else { "s" };
+        eprintln!("embarc: wrote {n} ClaimReview{plural} (decided claims only)");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -138,19 +138,19 @@ pub fn run(dir: &Path, args: Args) -> Result<ExitCode> {
         Sub::Set(a) => {
             let mut store = super::open_existing(dir)?;
             let e = store.set_claim_status(a.id, a.status, a.note.as_deref(), &actor(a.by)?)?;
-            eprintln!("embarc: claim {}: {} (by {})", a.id, describe(&e), e.actor);
+            confirm(a.id, &e);
             Ok(ExitCode::SUCCESS)
         }
         Sub::Assign(a) => {
             let mut store = super::open_existing(dir)?;
             let e = store.assign_claim(a.id, &a.name, &actor(a.by)?)?;
-            eprintln!("embarc: claim {}: {} (by {})", a.id, describe(&e), e.actor);
+            confirm(a.id, &e);
             Ok(ExitCode::SUCCESS)
         }
         Sub::Note(a) => {
             let mut store = super::open_existing(dir)?;
             let e = store.note_claim(a.id, &a.text, &actor(a.by)?)?;
-            eprintln!("embarc: claim {}: {} (by {})", a.id, describe(&e), e.actor);
+            confirm(a.id, &e);
             Ok(ExitCode::SUCCESS)
         }
         Sub::Add(a) => {
@@ -258,7 +258,11 @@ fn print_summary(c: &Claim) {
         p.platform,
         who(c),
         p.date.as_deref().unwrap_or("?"),
-        &c.created_at[..c.created_at.len().min(16)].replace('T', " "),
+        c.created_at
+            .chars()
+            .take(16)
+            .collect::<String>()
+            .replace('T', " "),
     );
     let text = p
         .text
@@ -366,6 +370,18 @@ fn print_detail(d: &ClaimDetail) {
     println!("history ({} events):", c.events.len());
     for e in &c.events {
         println!("  {}  {}  {}", e.at, e.actor, describe(e));
+    }
+}
+
+/// Say on stderr what a change recorded.
+fn confirm(id: i64, e: &ClaimEvent) {
+    let what = describe(&ClaimEvent {
+        note: None,
+        ..e.clone()
+    });
+    match &e.note {
+        Some(note) => eprintln!("embarc: claim {id}: {what}, by {}: {note:?}", e.actor),
+        None => eprintln!("embarc: claim {id}: {what}, by {}", e.actor),
     }
 }
 
