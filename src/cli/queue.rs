@@ -223,12 +223,11 @@ fn list(dir: &Path, a: ListArgs) -> Result<ExitCode> {
             print_summary(c);
         }
     }
-    let mut counts: Vec<(Status, usize)> = Status::ALL
+    let counts: Vec<(Status, usize)> = Status::ALL
         .into_iter()
         .map(|s| (s, claims.iter().filter(|c| c.status == s).count()))
         .filter(|(_, n)| *n > 0)
         .collect();
-    counts.sort_by_key(|(s, _)| *s);
     let per_status: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
     match claims.len() {
         0 => eprintln!("embarc: no claims match"),

@@ -12,36 +12,58 @@
 //! `embarc.toml` can add phrases and turn defaults off, and the caller applies
 //! the resulting rules to what detection found.
 
-use std::borrow::Cow;
-
 /// A label word or phrase and the canonical label it stands for.
-#[derive(Debug, Clone, PartialEq, Eq)]
 struct Rule {
-    /// Lowercase.
-    phrase: Cow<'static, str>,
-    label: Cow<'static, str>,
-}
-
-const fn rule(phrase: &'static str, label: &'static str) -> Rule {
-    Rule {
-        phrase: Cow::Borrowed(phrase),
-        label: Cow::Borrowed(label),
-    }
+    phrase: &'static str,
+    label: &'static str,
 }
 
 /// Longest phrases first so `BREAKING NEWS` wins over `BREAKING`.
 const RULES: &[Rule] = &[
-    rule("breaking news", "BREAKING"),
-    rule("breaking", "BREAKING"),
-    rule("just in", "JUST IN"),
-    rule("developing", "DEVELOPING"),
-    rule("urgente", "URGENT"),
-    rule("urgent", "URGENT"),
-    rule("eilmeldung", "BREAKING"),
-    rule("última hora", "BREAKING"),
-    rule("ultima hora", "BREAKING"),
-    rule("срочно", "BREAKING"),
-    rule("速報", "BREAKING"),
+    Rule {
+        phrase: "breaking news",
+        label: "BREAKING",
+    },
+    Rule {
+        phrase: "breaking",
+        label: "BREAKING",
+    },
+    Rule {
+        phrase: "just in",
+        label: "JUST IN",
+    },
+    Rule {
+        phrase: "developing",
+        label: "DEVELOPING",
+    },
+    Rule {
+        phrase: "urgente",
+        label: "URGENT",
+    },
+    Rule {
+        phrase: "urgent",
+        label: "URGENT",
+    },
+    Rule {
+        phrase: "eilmeldung",
+        label: "BREAKING",
+    },
+    Rule {
+        phrase: "última hora",
+        label: "BREAKING",
+    },
+    Rule {
+        phrase: "ultima hora",
+        label: "BREAKING",
+    },
+    Rule {
+        phrase: "срочно",
+        label: "BREAKING",
+    },
+    Rule {
+        phrase: "速報",
+        label: "BREAKING",
+    },
 ];
 
 /// A phrase that cannot become a label rule.
@@ -60,13 +82,17 @@ pub enum RuleError {
 /// A set of label phrases: the defaults, plus or minus an archive's settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rules {
-    rules: Vec<Rule>,
+    /// (phrase in lowercase, canonical label), longest phrase first.
+    rules: Vec<(String, String)>,
 }
 
 impl Default for Rules {
     fn default() -> Self {
         Rules {
-            rules: RULES.to_vec(),
+            rules: RULES
+                .iter()
+                .map(|r| (r.phrase.to_string(), r.label.to_string()))
+                .collect(),
         }
     }
 }
@@ -93,7 +119,7 @@ impl Rules {
                     defaults.join(", "),
                 ));
             }
-            self.rules.retain(|r| r.phrase != want);
+            self.rules.retain(|(p, _)| *p != want);
         }
         Ok(self)
     }
@@ -114,15 +140,12 @@ impl Rules {
                 return Err(RuleError::EmptyLabel(phrase.to_string()));
             }
             let phrase = phrase.to_lowercase();
-            self.rules.retain(|r| r.phrase != phrase);
-            self.rules.push(Rule {
-                phrase: Cow::Owned(phrase),
-                label: Cow::Owned(label.to_uppercase()),
-            });
+            self.rules.retain(|(p, _)| *p != phrase);
+            self.rules.push((phrase, label.to_uppercase()));
         }
         // Longest first, so a phrase wins over any shorter phrase it starts with.
         self.rules
-            .sort_by_key(|r| std::cmp::Reverse(r.phrase.chars().count()));
+            .sort_by_key(|(p, _)| std::cmp::Reverse(p.chars().count()));
         Ok(self)
     }
 
@@ -134,20 +157,31 @@ impl Rules {
 
     /// The label a text opens with, and the text after it.
     pub fn find<'t>(&self, text: &'t str) -> Option<Found<'t>> {
-        find(&self.rules, text)
+        find(
+            self.rules.iter().map(|(p, l)| (p.as_str(), l.as_str())),
+            text,
+        )
     }
 }
 
 /// The labels a post's text opens with, by the default rules (at most one
 /// today; a list so that configurable rules can add more).
 pub fn labels(text: &str) -> Vec<String> {
-    find(RULES, text).map(|f| f.label).into_iter().collect()
+    find(RULES.iter().map(|r| (r.phrase, r.label)), text)
+        .map(|f| f.label)
+        .into_iter()
+        .collect()
 }
 
-fn find<'t>(rules: &[Rule], text: &'t str) -> Option<Found<'t>> {
+/// The first of `rules` (phrase, label) that `text` opens with. A phrase that
+/// starts the text but fails its boundary test lets the next one try.
+fn find<'r, 't>(
+    rules: impl IntoIterator<Item = (&'r str, &'r str)>,
+    text: &'t str,
+) -> Option<Found<'t>> {
     let start = text.trim_start_matches(|c: char| !c.is_alphanumeric());
-    for rule in rules {
-        let Some(after) = strip_prefix_ci(start, &rule.phrase) else {
+    for (phrase, label) in rules {
+        let Some(after) = strip_prefix_ci(start, phrase) else {
             continue;
         };
         let shown = &start[..start.len() - after.len()];
@@ -167,14 +201,14 @@ fn find<'t>(rules: &[Rule], text: &'t str) -> Option<Found<'t>> {
             }
         };
         // CJK labels have no word boundary to test.
-        let cjk = !rule.phrase.is_ascii() && rule.phrase.chars().all(|c| c as u32 > 0x2E80);
+        let cjk = !phrase.is_ascii() && phrase.chars().all(|c| c as u32 > 0x2E80);
         if (capitals && (word_ends || cjk)) || separated {
             // Separators after the label: punctuation, emoji, spaces; not the
             // quotes, brackets, hashtags or mentions that open the claim.
             let rest = after
                 .trim_start_matches(|c: char| !c.is_alphanumeric() && !"\"'“‘«„(#@$".contains(c));
             return Some(Found {
-                label: rule.label.to_string(),
+                label: label.to_string(),
                 rest,
             });
         }
