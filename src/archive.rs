@@ -5,6 +5,7 @@
 //! which owns the database and records them in batched transactions. A
 //! failed input is reported and stored as a failure; it never stops the run.
 
+use crate::detect::labels::Rules;
 use crate::detect::{self, DocKind, Hints};
 use crate::store::{ArticleOutcome, CaptureInput, Store};
 use anyhow::Result;
@@ -28,6 +29,8 @@ pub struct Options {
     pub max_bytes: u64,
     /// Worker threads for reading and detection.
     pub jobs: usize,
+    /// The label phrases that make a post a claim (from `embarc.toml`).
+    pub labels: Rules,
 }
 
 impl Default for Options {
@@ -35,6 +38,7 @@ impl Default for Options {
         Options {
             max_bytes: DEFAULT_MAX_BYTES,
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            labels: Rules::default(),
         }
     }
 }
@@ -270,7 +274,9 @@ pub fn run(
                 loop {
                     let next = work.lock().map(|mut w| w.next()).unwrap_or(None);
                     let Some(path) = next else { break };
-                    if tx.send(prepare_file(&path, opts.max_bytes)).is_err() {
+                    let prepared = prepare_file(&path, opts.max_bytes)
+                        .map(|(capture, citations)| (capture, relabel(citations, &opts.labels)));
+                    if tx.send(prepared).is_err() {
                         break;
                     }
                 }
@@ -285,6 +291,16 @@ pub fn run(
     }
     summary.failures = failures;
     result.map(|()| summary)
+}
+
+/// Label the citations with the archive's rules (detection applies the defaults).
+fn relabel(mut citations: Vec<detect::Citation>, rules: &Rules) -> Vec<detect::Citation> {
+    for c in &mut citations {
+        if let Some(text) = &c.text {
+            c.labels = rules.labels(text);
+        }
+    }
+    citations
 }
 
 /// The single writer: drain the channel in batches, one transaction each.

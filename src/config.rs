@@ -4,8 +4,10 @@
 //! without the file works. Unknown keys are an error that names the key, so a
 //! typo never silently falls back to a default.
 
+use crate::detect::labels::Rules;
 use anyhow::{Context, Result};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The file name, inside the archive directory.
@@ -29,15 +31,49 @@ pub struct Config {
 #[serde(default, deny_unknown_fields)]
 pub struct Endpoints {}
 
-/// `[labels]`: filled in by the verification queue.
+/// `[labels]`: the phrases that put posts into the verification queue.
+///
+/// ```toml
+/// [labels]
+/// disable = ["developing"]          # default phrases to turn off
+/// [labels.extra]                    # phrase = the label it stands for
+/// "alerta" = "BREAKING"
+/// "flash info" = "BREAKING"
+/// ```
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
-pub struct Labels {}
+pub struct Labels {
+    /// Extra phrases, each mapped to its canonical label.
+    pub extra: BTreeMap<String, String>,
+    /// Default phrases that no longer count.
+    pub disable: Vec<String>,
+}
 
-/// `[claimreview]`: filled in by the verification queue.
+impl Labels {
+    /// The label rules these settings make: the defaults, minus `disable`,
+    /// plus `extra`.
+    pub fn rules(&self) -> Result<Rules> {
+        Rules::default()
+            .without(&self.disable)
+            .context("[labels] disable")?
+            .with_extra(&self.extra)
+            .context("[labels.extra]")
+    }
+}
+
+/// `[claimreview]`: who publishes the ClaimReview export and where.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
-pub struct ClaimReview {}
+pub struct ClaimReview {
+    /// The reviewing organisation's name (ClaimReview `author.name`).
+    #[serde(alias = "organization_name")]
+    pub organisation_name: Option<String>,
+    /// The organisation's home page (`author.url`).
+    #[serde(alias = "organization_url")]
+    pub organisation_url: Option<String>,
+    /// Each review's `url` is this base followed by the claim id.
+    pub url_base: Option<String>,
+}
 
 impl Config {
     /// Read `DIR/embarc.toml`; the defaults when the file does not exist.
@@ -53,7 +89,10 @@ impl Config {
 
     /// Parse the text of an `embarc.toml`.
     pub fn parse(text: &str) -> Result<Config> {
-        Ok(toml::from_str(text)?)
+        let config: Config = toml::from_str(text)?;
+        // Label settings are checked now, so a bad phrase names the file.
+        config.labels.rules()?;
+        Ok(config)
     }
 }
 
@@ -71,5 +110,60 @@ mod tests {
     fn unknown_keys_are_named() {
         let err = Config::parse("[nope]\nx = 1\n").unwrap_err();
         assert!(format!("{err:#}").contains("nope"), "{err:#}");
+    }
+
+    #[test]
+    fn label_settings_make_rules() {
+        let c = Config::parse(
+            "[labels]\ndisable = [\"developing\"]\n[labels.extra]\n\"alerta\" = \"BREAKING\"\n",
+        )
+        .unwrap();
+        let rules = c.labels.rules().unwrap();
+        assert_eq!(rules.labels("ALERTA: x"), ["BREAKING"]);
+        assert!(rules.labels("DEVELOPING: x").is_empty());
+    }
+
+    #[test]
+    fn bad_label_settings_name_the_section_and_phrase() {
+        let err = format!(
+            "{:#}",
+            Config::parse("[labels]\ndisable = [\"breakin\"]\n").unwrap_err()
+        );
+        assert!(
+            err.contains("[labels] disable") && err.contains("breakin"),
+            "{err}"
+        );
+        let err = format!(
+            "{:#}",
+            Config::parse("[labels.extra]\n\"🚨\" = \"BREAKING\"\n").unwrap_err()
+        );
+        assert!(
+            err.contains("[labels.extra]") && err.contains("🚨"),
+            "{err}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(FILE_NAME), "[labels]\ndisable = [\"x\"]\n").unwrap();
+        let err = format!("{:#}", Config::load(dir.path()).unwrap_err());
+        assert!(err.contains(FILE_NAME) && err.contains("\"x\""), "{err}");
+    }
+
+    #[test]
+    fn claimreview_settings() {
+        let c = Config::parse(
+            "[claimreview]\norganisation_name = \"Fact Desk\"\nurl_base = \"https://f.example/c/\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.claimreview.organisation_name.as_deref(),
+            Some("Fact Desk")
+        );
+        assert_eq!(
+            c.claimreview.url_base.as_deref(),
+            Some("https://f.example/c/")
+        );
+        assert_eq!(c.claimreview.organisation_url, None);
+        let us = Config::parse("[claimreview]\norganization_name = \"x\"\n").unwrap();
+        assert_eq!(us.claimreview.organisation_name.as_deref(), Some("x"));
+        assert!(Config::parse("[claimreview]\nurl = \"x\"\n").is_err());
     }
 }

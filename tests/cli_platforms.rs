@@ -254,3 +254,40 @@ fn bluesky_cid_is_kept_and_rerunning_adds_nothing() {
     assert!(out.status.success());
     assert_eq!(citations(&fx.archive), before);
 }
+
+#[test]
+fn a_snapshot_first_seen_without_its_cid_learns_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let with_cid = MIXED.lines().nth(1).unwrap();
+    let without = with_cid.replace(
+        " data-bluesky-cid=\"bafyreib2rxk3rybk3aobmv5cjuql3bm2twh4jo5uxgf5zc6wgcqdy3lmvy\"",
+        "",
+    );
+    assert_ne!(with_cid, without);
+    fs::write(dir.path().join("a.html"), page(&without)).unwrap();
+    fs::write(dir.path().join("b.html"), page(with_cid)).unwrap();
+    let archive = dir.path().join("arc");
+    for file in ["a.html", "b.html"] {
+        let out = embarc(&archive)
+            .arg("archive")
+            .arg(dir.path().join(file))
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+    }
+    let db = Connection::open(archive.join("embarc.db")).unwrap();
+    let rows: Vec<Option<String>> = db
+        .prepare("SELECT cid FROM snapshots")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    // The same shown content is one snapshot, now with its content id.
+    assert_eq!(
+        rows,
+        [Some(
+            "bafyreib2rxk3rybk3aobmv5cjuql3bm2twh4jo5uxgf5zc6wgcqdy3lmvy".to_string()
+        )]
+    );
+}

@@ -27,9 +27,11 @@ pub struct Args {
 }
 
 pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    let config = crate::config::Config::load(dir)?;
     let mut store = super::open_store(dir)?;
     let mut opts = Options {
         max_bytes: args.max_size.saturating_mul(1024 * 1024),
+        labels: config.labels.rules()?,
         ..Options::default()
     };
     if let Some(jobs) = args.jobs {

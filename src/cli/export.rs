@@ -1,6 +1,9 @@
-//! `embarc export posts|citations`
+//! `embarc export posts|citations|queue`
 
-use crate::export::{self, Format, Options};
+use crate::config::Config;
+use crate::export::{self, Format, Options, claimreview};
+use crate::queue::Status;
+use crate::store::ClaimFilter;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -11,7 +14,7 @@ pub struct Args {
     #[arg(value_enum)]
     pub what: What,
 
-    /// Output format.
+    /// Output format (`claimreview`: queue only, decided claims as schema.org JSON-LD).
     #[arg(long, value_enum, default_value = "jsonl")]
     pub format: Format,
 
@@ -22,15 +25,38 @@ pub struct Args {
     /// Start CSV output with a UTF-8 byte-order mark (for Excel).
     #[arg(long)]
     pub bom: bool,
+
+    /// Queue only: claims with these statuses (repeat or separate with commas).
+    #[arg(long, value_name = "STATUS", value_delimiter = ',', value_parser = clap::value_parser!(Status))]
+    pub status: Vec<Status>,
 }
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum What {
     Posts,
     Citations,
+    /// The verification queue's claims.
+    Queue,
 }
 
 pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    if args.what != What::Queue {
+        if args.format == Format::Claimreview {
+            anyhow::bail!("--format claimreview is for `embarc export queue` only");
+        }
+        if !args.status.is_empty() {
+            anyhow::bail!("--status is for `embarc export queue` only");
+        }
+    }
+    let publisher = if args.format == Format::Claimreview {
+        let config = Config::load(dir)?;
+        let publisher = claimreview::Publisher::from_config(&config.claimreview).map_err(|e| {
+            anyhow::anyhow!("{e} in {}", dir.join(crate::config::FILE_NAME).display())
+        })?;
+        Some((config.labels.rules()?, publisher))
+    } else {
+        None
+    };
     let store = super::open_existing(dir)?;
     let opts = Options {
         format: args.format,
@@ -43,13 +69,24 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
-    let n = match args.what {
-        What::Posts => export::posts(&store, opts, &mut out)?,
-        What::Citations => export::citations(&store, opts, &mut out)?,
+    let filter = ClaimFilter {
+        statuses: args.status,
+        ..ClaimFilter::default()
+    };
+    let n = match (args.what, &publisher) {
+        (What::Posts, _) => export::posts(&store, opts, &mut out)?,
+        (What::Citations, _) => export::citations(&store, opts, &mut out)?,
+        (What::Queue, Some((rules, publisher))) => {
+            claimreview::write(&store, &filter, rules, publisher, &mut out)?
+        }
+        (What::Queue, None) => export::queue(&store, &filter, opts, &mut out)?,
     };
     out.flush()?;
     if let Some(path) = &args.out {
         eprintln!("embarc: wrote {n} rows to {}", path.display());
+    } else if publisher.is_some() {
+        let plural = if n == 1 { "" } else { "s" };
+        eprintln!("embarc: wrote {n} ClaimReview{plural} (decided claims only)");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -2,6 +2,7 @@
 
 mod archive;
 mod export;
+mod queue;
 mod status;
 
 use clap::{Parser, Subcommand};
@@ -31,12 +32,22 @@ pub enum Command {
     Export(export::Args),
     /// Show what the archive holds.
     Status(status::Args),
+    /// The verification queue: list, show and decide claims.
+    Queue(queue::Args),
 }
 
 /// Parse the process arguments and run; never panics on user input.
 pub fn main() -> ExitCode {
     init_logging();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout with success; usage errors exit
+            // 1 as documented (clap's own default is 2, our "partial" code).
+            let _ = e.print();
+            return ExitCode::from(u8::from(e.use_stderr()));
+        }
+    };
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -51,6 +62,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Archive(args) => archive::run(&cli.archive, args),
         Command::Export(args) => export::run(&cli.archive, args),
         Command::Status(args) => status::run(&cli.archive, args),
+        Command::Queue(args) => queue::run(&cli.archive, args),
     }
 }
 
@@ -70,7 +82,7 @@ pub(crate) fn open_store(dir: &Path) -> anyhow::Result<crate::store::Store> {
     std::fs::create_dir_all(dir).map_err(|e| {
         anyhow::anyhow!("cannot create the archive directory {}: {e}", dir.display())
     })?;
-    crate::store::Store::open(&dir.join("embarc.db"))
+    with_clock(crate::store::Store::open(&dir.join("embarc.db"))?)
 }
 
 /// Open an existing archive for reading; a clear error when there is none.
@@ -82,5 +94,22 @@ pub(crate) fn open_existing(dir: &Path) -> anyhow::Result<crate::store::Store> {
             db.display()
         );
     }
-    crate::store::Store::open(&db)
+    with_clock(crate::store::Store::open(&db)?)
+}
+
+/// `EMBARC_NOW` (RFC 3339, or a date for midnight UTC) fixes the time every
+/// write records, for reproducible runs and tests.
+fn with_clock(store: crate::store::Store) -> anyhow::Result<crate::store::Store> {
+    let Some(value) = std::env::var_os("EMBARC_NOW") else {
+        return Ok(store);
+    };
+    let at = value
+        .to_str()
+        .and_then(crate::queue::parse_time)
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "EMBARC_NOW={value:?} is not a time; use RFC 3339 (2025-03-01T12:00:00Z) or a date (2025-03-01), or unset it"
+            )
+        })?;
+    Ok(store.with_clock(at))
 }

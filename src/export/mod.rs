@@ -1,9 +1,15 @@
-//! Writers for `embarc export`: JSON, JSONL and CSV.
+//! Writers for `embarc export`: JSON, JSONL and CSV; the verification queue
+//! also as ClaimReview ([`claimreview`]).
 //!
 //! JSON is one array; JSONL one object per line; CSV has a header row,
 //! RFC 4180 quoting and CRLF line ends, list fields joined with `; `, and every cell that a
 //! spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`, a
 //! tab or a carriage return) prefixed with `'` so it stays inert.
+
+pub mod claimreview;
+mod queue;
+
+pub use queue::queue;
 
 use crate::store::{CitationRow, PostRow, Store};
 use anyhow::Result;
@@ -16,6 +22,8 @@ pub enum Format {
     Json,
     Jsonl,
     Csv,
+    /// schema.org ClaimReview JSON-LD (`export queue` only).
+    Claimreview,
 }
 
 /// Options shared by the exports.
@@ -173,6 +181,9 @@ fn write_rows<R: CsvRow + Serialize>(
                 Ok(())
             })?;
             out.write_all(if rows == 0 { b"]\n" } else { b"\n]\n" })?;
+        }
+        Format::Claimreview => {
+            anyhow::bail!("--format claimreview is for `embarc export queue` only")
         }
     }
     out.flush()?;

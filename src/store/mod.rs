@@ -5,8 +5,13 @@
 //! batch of articles, each with its capture and citations, in one
 //! transaction, so a killed process leaves either a whole article or none.
 
+mod queue;
 mod rows;
 
+pub use queue::{
+    Claim, ClaimCitation, ClaimDetail, ClaimEvent, ClaimFilter, ClaimPost, ClaimSnapshot,
+    HandAdded, Relabelled,
+};
 pub use rows::{CitationRow, PostRow, Status, WarningRow};
 
 use crate::detect::{Citation, Kind};
@@ -21,12 +26,15 @@ use std::time::Duration;
 /// The schema, one file per version; never edit a shipped one, add a file.
 const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0001_init.sql")),
-    M::up(include_str!("../../migrations/0002_snapshot_cid.sql")),
+    M::up(include_str!("../../migrations/0002_queue.sql")),
+    M::up(include_str!("../../migrations/0003_snapshot_cid.sql")),
 ];
 
 /// An open archive database.
 pub struct Store {
     conn: Connection,
+    /// A fixed time for every write instead of the clock (reproducible runs).
+    clock: Option<String>,
 }
 
 /// One read or fetch of an article, as stored in `captures`.
@@ -82,7 +90,21 @@ impl Store {
         Migrations::from_slice(MIGRATIONS)
             .to_latest(&mut conn)
             .context("the schema migration failed")?;
-        Ok(Store { conn })
+        Ok(Store { conn, clock: None })
+    }
+
+    /// Record `at` as the time of every write instead of reading the clock
+    /// (the CLI sets it from `EMBARC_NOW` for reproducible runs and tests).
+    pub fn with_clock(mut self, at: chrono::DateTime<chrono::Utc>) -> Store {
+        self.clock = Some(format_time(at));
+        self
+    }
+
+    /// The time to record for a write.
+    fn now(&self) -> String {
+        self.clock
+            .clone()
+            .unwrap_or_else(|| format_time(chrono::Utc::now()))
     }
 
     /// The schema version (number of applied migrations).
@@ -111,7 +133,7 @@ impl Store {
         &mut self,
         batch: &[(CaptureInput, Vec<Citation>)],
     ) -> Result<Vec<ArticleOutcome>> {
-        let now = now();
+        let now = self.now();
         let tx = self.conn.transaction()?;
         let mut outcomes = Vec::with_capacity(batch.len());
         for (capture, citations) in batch {
@@ -125,14 +147,15 @@ impl Store {
     pub fn record_failure(&mut self, input: &str, class: &str, message: &str) -> Result<()> {
         self.conn.execute(
             "INSERT INTO failures (input, class, message, at) VALUES (?1, ?2, ?3, ?4)",
-            params![input, class, message, now()],
+            params![input, class, message, self.now()],
         )?;
         Ok(())
     }
 }
 
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+/// Times are stored as RFC 3339 UTC text with milliseconds.
+fn format_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 fn hex_sha256(data: &[u8]) -> String {
@@ -325,21 +348,14 @@ fn insert_snapshot(
     }
     let media = serde_json::to_string(&c.media)?;
     let labels = serde_json::to_string(&c.labels)?;
-    let shown = (
+    let hash = snapshot_hash(
         &c.text,
         &c.author_name,
         &c.handle,
         &c.display_date,
         &media,
         &labels,
-    );
-    // The content id joins the hash only when known, so snapshots hashed
-    // before it existed keep their hash.
-    let content = match &c.cid {
-        None => serde_json::to_string(&shown)?,
-        Some(cid) => serde_json::to_string(&(shown, cid))?,
-    };
-    let hash = hex_sha256(content.as_bytes());
+    )?;
     tx.execute(
         "INSERT OR IGNORE INTO snapshots (post_id, source, capture_id, taken_at, text, author_name, handle,
              display_date, posted_at, lang, media, labels, content_hash, cid)
@@ -365,5 +381,28 @@ fn insert_snapshot(
         params![post, hash],
         |r| r.get(0),
     )?;
+    // The content id is not part of the content's identity (a post's
+    // record does not change while its shown content stays the same), but a
+    // snapshot first seen without it learns it.
+    if c.cid.is_some() {
+        tx.execute(
+            "UPDATE snapshots SET cid = ?2 WHERE id = ?1 AND cid IS NULL",
+            params![id, c.cid],
+        )?;
+    }
     Ok(Some(id))
+}
+
+/// The identity of a snapshot's content, as `UNIQUE (post_id, source,
+/// content_hash)` compares it; `media` and `labels` are the stored JSON.
+fn snapshot_hash(
+    text: &Option<String>,
+    author_name: &Option<String>,
+    handle: &Option<String>,
+    display_date: &Option<String>,
+    media: &str,
+    labels: &str,
+) -> Result<String> {
+    let content = serde_json::to_string(&(text, author_name, handle, display_date, media, labels))?;
+    Ok(hex_sha256(content.as_bytes()))
 }

@@ -70,7 +70,7 @@ pub struct PlatformCounts {
     pub citations: i64,
 }
 
-fn json_list(s: Option<String>) -> Vec<String> {
+pub(super) fn json_list(s: Option<String>) -> Vec<String> {
     s.and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or_default()
 }

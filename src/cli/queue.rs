@@ -1,0 +1,408 @@
+//! `embarc queue`: list, show and decide the claims in the verification queue.
+
+use crate::config::Config;
+use crate::queue::{self, Action, Status};
+use crate::store::{Claim, ClaimDetail, ClaimEvent, ClaimFilter};
+use anyhow::{Result, anyhow};
+use std::path::Path;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Sub>,
+
+    /// Without a subcommand: list the claims.
+    #[command(flatten)]
+    pub list: ListArgs,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Sub {
+    /// List claims, oldest first (the default).
+    List(ListArgs),
+    /// Everything known about one claim.
+    Show(ShowArgs),
+    /// Set a claim's status: unstarted, in_progress, inconclusive, verified, false.
+    Set(SetArgs),
+    /// Give a claim to someone.
+    Assign(AssignArgs),
+    /// Add a note to a claim's history.
+    Note(NoteArgs),
+    /// Queue a post by hand, by its URL.
+    Add(AddArgs),
+    /// Label the archive again with the rules in embarc.toml and queue newly labelled posts.
+    Relabel(RelabelArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ListArgs {
+    /// Only claims with these statuses (repeat or separate with commas).
+    #[arg(long, value_name = "STATUS", value_delimiter = ',', value_parser = clap::value_parser!(Status))]
+    pub status: Vec<Status>,
+
+    /// Only claims with this label (BREAKING, JUST IN, MANUAL, ...).
+    #[arg(long, value_name = "LABEL")]
+    pub label: Option<String>,
+
+    /// Only posts on this platform (x, bluesky, mastodon, ...).
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: Option<String>,
+
+    /// Only claims queued at or after this time (RFC 3339, or a date).
+    #[arg(long, value_name = "TIME", value_parser = parse_since)]
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+
+    /// Only claims assigned to this person.
+    #[arg(long, value_name = "NAME")]
+    pub assignee: Option<String>,
+
+    /// Print the claims as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// The claim's id (the `#N` of `embarc queue`).
+    pub id: i64,
+    /// Print the claim as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct By {
+    /// Who is making the change (default: EMBARC_USER, then the login name).
+    #[arg(long, value_name = "NAME", env = "EMBARC_USER")]
+    pub by: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SetArgs {
+    pub id: i64,
+    #[arg(value_parser = clap::value_parser!(Status))]
+    pub status: Status,
+    /// Why (required when changing a decision).
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    #[command(flatten)]
+    pub by: By,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AssignArgs {
+    pub id: i64,
+    /// Who takes the claim.
+    pub name: String,
+    #[command(flatten)]
+    pub by: By,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct NoteArgs {
+    pub id: i64,
+    pub text: String,
+    #[command(flatten)]
+    pub by: By,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AddArgs {
+    /// The post's URL (any form embarc recognises; see `embarc archive`).
+    pub post_url: String,
+    /// Why it needs verifying.
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    #[command(flatten)]
+    pub by: By,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RelabelArgs {
+    /// Print what was done as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_since(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    queue::parse_time(s)
+        .ok_or_else(|| format!("{s:?} is not a time; use a date (2025-03-01) or RFC 3339"))
+}
+
+pub fn run(dir: &Path, args: Args) -> Result<ExitCode> {
+    match args.command.unwrap_or(Sub::List(args.list)) {
+        Sub::List(a) => list(dir, a),
+        Sub::Show(a) => show(dir, a),
+        Sub::Set(a) => {
+            let mut store = super::open_existing(dir)?;
+            let e = store.set_claim_status(a.id, a.status, a.note.as_deref(), &actor(a.by)?)?;
+            confirm(a.id, &e);
+            Ok(ExitCode::SUCCESS)
+        }
+        Sub::Assign(a) => {
+            let mut store = super::open_existing(dir)?;
+            let e = store.assign_claim(a.id, &a.name, &actor(a.by)?)?;
+            confirm(a.id, &e);
+            Ok(ExitCode::SUCCESS)
+        }
+        Sub::Note(a) => {
+            let mut store = super::open_existing(dir)?;
+            let e = store.note_claim(a.id, &a.text, &actor(a.by)?)?;
+            confirm(a.id, &e);
+            Ok(ExitCode::SUCCESS)
+        }
+        Sub::Add(a) => {
+            let post = queue::post_from_url(&a.post_url)?;
+            let by = actor(a.by)?;
+            let mut store = super::open_store(dir)?;
+            let added = store.add_claim(&post, &a.reason, &by)?;
+            let url = post.post_url.as_deref().unwrap_or(&a.post_url);
+            if added.new_post {
+                eprintln!(
+                    "embarc: {url} was not in the archive; recorded it from its URL (its text is unknown until a check fetches it)"
+                );
+            }
+            eprintln!("embarc: queued {url} as claim {}", added.claim);
+            println!("{}", added.claim);
+            Ok(ExitCode::SUCCESS)
+        }
+        Sub::Relabel(a) => {
+            let rules = Config::load(dir)?.labels.rules()?;
+            let mut store = super::open_existing(dir)?;
+            let r = store.relabel(&rules)?;
+            if a.json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            }
+            eprintln!(
+                "embarc: relabelled {} article snapshots ({} changed); {} new claims",
+                r.snapshots, r.changed, r.new_claims
+            );
+            if r.unlabelled_claims > 0 {
+                eprintln!(
+                    "  {} claims were queued by a label their post no longer carries; they stay in the queue",
+                    r.unlabelled_claims
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The person making a change: `--by`, `EMBARC_USER`, then the login name.
+fn actor(by: By) -> Result<String> {
+    if let Some(name) = by.by {
+        // Checked by the queue's rules (not empty, not embarc's own name).
+        return Ok(name);
+    }
+    ["USER", "USERNAME"]
+        .into_iter()
+        .filter_map(|var| std::env::var(var).ok())
+        .find(|n| !n.trim().is_empty())
+        .ok_or_else(|| anyhow!("say who is making the change: --by NAME (or set EMBARC_USER)"))
+}
+
+fn filter(a: &ListArgs) -> ClaimFilter {
+    ClaimFilter {
+        statuses: a.status.clone(),
+        label: a.label.clone(),
+        platform: a.platform.clone(),
+        since: a.since,
+        assignee: a.assignee.clone(),
+    }
+}
+
+fn list(dir: &Path, a: ListArgs) -> Result<ExitCode> {
+    let store = super::open_existing(dir)?;
+    let claims = store.claims(&filter(&a))?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&claims)?);
+    } else {
+        for c in &claims {
+            print_summary(c);
+        }
+    }
+    let counts: Vec<(Status, usize)> = Status::ALL
+        .into_iter()
+        .map(|s| (s, claims.iter().filter(|c| c.status == s).count()))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    let per_status: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
+    match claims.len() {
+        0 => eprintln!("embarc: no claims match"),
+        1 => eprintln!("embarc: 1 claim ({})", per_status.join(", ")),
+        n => eprintln!("embarc: {n} claims ({})", per_status.join(", ")),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn who(c: &Claim) -> String {
+    let p = &c.post;
+    match (&p.author_name, &p.handle) {
+        (Some(n), Some(h)) => format!("{n} (@{h})"),
+        (Some(n), None) => n.clone(),
+        (None, Some(h)) => format!("@{h}"),
+        (None, None) => "unknown author".into(),
+    }
+}
+
+fn print_summary(c: &Claim) {
+    let p = &c.post;
+    println!(
+        "#{}  {}  {}  {}  {}  posted {}  queued {}",
+        c.id,
+        c.status,
+        c.label,
+        p.platform,
+        who(c),
+        p.date.as_deref().unwrap_or("?"),
+        c.created_at
+            .chars()
+            .take(16)
+            .collect::<String>()
+            .replace('T', " "),
+    );
+    let text = p
+        .text
+        .as_deref()
+        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "));
+    match (text, &c.reason) {
+        (Some(t), _) => println!("    {}", queue::shorten(&t, 110)),
+        (None, Some(r)) => println!("    (text unknown) queued because: {r}"),
+        (None, None) => println!("    (text unknown)"),
+    }
+    if let Some(url) = &p.post_url {
+        println!("    post      {url}");
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for cit in &c.citations {
+        if !seen.contains(&cit.article_url.as_str()) {
+            seen.push(&cit.article_url);
+            println!("    cited by  {}", cit.article_url);
+        }
+    }
+    for w in &c.warnings {
+        println!("    warning   {}: {}", w.kind, w.detail);
+    }
+    if let Some(a) = &c.assignee {
+        println!("    assigned  {a}");
+    }
+    println!();
+}
+
+fn show(dir: &Path, a: ShowArgs) -> Result<ExitCode> {
+    let store = super::open_existing(dir)?;
+    let d = store.claim(a.id)?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&d)?);
+    } else {
+        print_detail(&d);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_detail(d: &ClaimDetail) {
+    let c = &d.claim;
+    let p = &c.post;
+    println!("claim #{}  {}  {}", c.id, c.label, c.status);
+    if let (Some(at), Some(by)) = (&c.decided_at, &c.decided_by) {
+        println!("decided    {at} by {by}");
+    }
+    println!("queued     {}", c.created_at);
+    println!("assigned   {}", c.assignee.as_deref().unwrap_or("(nobody)"));
+    if let Some(r) = &c.reason {
+        println!("reason     {r}");
+    }
+    println!();
+    println!(
+        "post       {} {}",
+        p.platform,
+        p.post_id.as_deref().unwrap_or("(no id: copied text)")
+    );
+    if let Some(url) = &p.post_url {
+        println!("url        {url}");
+    }
+    println!("author     {}", who(c));
+    let date = match (&p.posted_at, &p.date, &p.display_date) {
+        (Some(t), _, _) => t.clone(),
+        (None, Some(d), Some(shown)) => format!("{d} (shown as {shown:?})"),
+        (None, Some(d), None) => d.clone(),
+        (None, None, Some(shown)) => format!("shown as {shown:?}"),
+        (None, None, None) => "unknown".into(),
+    };
+    println!("posted     {date}");
+    println!("first seen {}", p.first_seen_at);
+    println!();
+    println!("snapshots ({}):", d.snapshots.len());
+    if d.snapshots.is_empty() {
+        println!("  (none: only the URL is known)");
+    }
+    for s in &d.snapshots {
+        let from = s.article_url.as_deref().unwrap_or(&s.source);
+        let labels = if s.labels.is_empty() {
+            String::new()
+        } else {
+            format!("  [{}]", s.labels.join(", "))
+        };
+        println!("  {}  {from}{labels}", s.taken_at);
+        for line in s.text.as_deref().unwrap_or("(no text)").lines() {
+            println!("    | {line}");
+        }
+    }
+    println!();
+    println!("citations ({}):", c.citations.len());
+    for cit in &c.citations {
+        println!(
+            "  {} {} in {} (captured {} to {})",
+            cit.kind, cit.shape, cit.article_url, cit.first_captured_at, cit.last_captured_at
+        );
+    }
+    if !c.warnings.is_empty() {
+        println!();
+        println!("warnings ({}):", c.warnings.len());
+        for w in &c.warnings {
+            println!("  {}: {}", w.kind, w.detail);
+        }
+    }
+    println!();
+    println!("history ({} events):", c.events.len());
+    for e in &c.events {
+        println!("  {}  {}  {}", e.at, e.actor, describe(e));
+    }
+}
+
+/// Say on stderr what a change recorded.
+fn confirm(id: i64, e: &ClaimEvent) {
+    let what = describe(&ClaimEvent {
+        note: None,
+        ..e.clone()
+    });
+    match &e.note {
+        Some(note) => eprintln!("embarc: claim {id}: {what}, by {}: {note:?}", e.actor),
+        None => eprintln!("embarc: claim {id}: {what}, by {}", e.actor),
+    }
+}
+
+/// One event in words.
+fn describe(e: &ClaimEvent) -> String {
+    let note = e
+        .note
+        .as_deref()
+        .map(|n| format!(" ({n})"))
+        .unwrap_or_default();
+    let what = match e.action {
+        Action::Created => format!(
+            "queued as {}",
+            e.to_status.map_or("unstarted", Status::as_str)
+        ),
+        Action::Status => format!(
+            "{} -> {}",
+            e.from_status.map_or("?", Status::as_str),
+            e.to_status.map_or("?", Status::as_str)
+        ),
+        Action::Assign => format!("assigned to {}", e.assignee.as_deref().unwrap_or("?")),
+        Action::Note => "note".to_string(),
+    };
+    format!("{what}{note}")
+}

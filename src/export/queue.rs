@@ -1,0 +1,83 @@
+//! `embarc export queue`: claims as CSV (one row each, lists joined with
+//! `; `), or JSON/JSONL (the whole claim: post, citations, warnings, events).
+
+use super::{CsvRow, Options, opt, write_rows};
+use crate::store::{Claim, ClaimFilter, Store};
+use anyhow::Result;
+use std::io::Write;
+
+impl CsvRow for Claim {
+    const HEADER: &'static [&'static str] = &[
+        "claim_id",
+        "status",
+        "label",
+        "assignee",
+        "reason",
+        "created_at",
+        "updated_at",
+        "decided_at",
+        "decided_by",
+        "platform",
+        "post_id",
+        "post_url",
+        "handle",
+        "author_name",
+        "posted_at",
+        "date",
+        "text",
+        "article_urls",
+        "warnings",
+        "last_note",
+        "event_count",
+    ];
+    fn cells(&self) -> Vec<String> {
+        let p = &self.post;
+        let mut articles: Vec<&str> = Vec::new();
+        for c in &self.citations {
+            if !articles.contains(&c.article_url.as_str()) {
+                articles.push(&c.article_url);
+            }
+        }
+        vec![
+            self.id.to_string(),
+            self.status.to_string(),
+            self.label.clone(),
+            opt(&self.assignee),
+            opt(&self.reason),
+            self.created_at.clone(),
+            self.updated_at.clone(),
+            opt(&self.decided_at),
+            opt(&self.decided_by),
+            p.platform.clone(),
+            opt(&p.post_id),
+            opt(&p.post_url),
+            opt(&p.handle),
+            opt(&p.author_name),
+            opt(&p.posted_at),
+            opt(&p.date),
+            opt(&p.text),
+            articles.join("; "),
+            self.warnings
+                .iter()
+                .map(|w| format!("{}: {}", w.kind, w.detail))
+                .collect::<Vec<_>>()
+                .join("; "),
+            self.events
+                .iter()
+                .rev()
+                .find_map(|e| e.note.clone())
+                .unwrap_or_default(),
+            self.events.len().to_string(),
+        ]
+    }
+}
+
+/// Write the claims `filter` selects, oldest first, as CSV, JSON or JSONL.
+pub fn queue(
+    store: &Store,
+    filter: &ClaimFilter,
+    opts: Options,
+    out: &mut dyn Write,
+) -> Result<usize> {
+    write_rows::<Claim>(opts, out, |f| store.for_each_claim(filter, f))
+}

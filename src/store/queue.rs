@@ -1,0 +1,621 @@
+//! Typed reads and writes of the verification queue: claims and their events.
+//!
+//! Every change is a row in `claim_events`; `claims.status` and
+//! `claims.assignee` are caches of the latest events, updated in the same
+//! transaction. Changes run in `BEGIN IMMEDIATE` transactions: the write lock
+//! is taken before the claim is read, so two processes changing one claim
+//! queue up (the busy timeout is 30 s) and each sees the other's event.
+
+use super::rows::json_list;
+use super::{Store, WarningRow, format_time, post_key, snapshot_hash, upsert_post};
+use crate::detect::Citation;
+use crate::detect::labels::Rules;
+use crate::queue::{self, Action, MANUAL_LABEL, Refusal, SYSTEM_ACTOR, Status};
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use serde::Serialize;
+use std::collections::HashSet;
+
+/// Which claims to list or export; every field narrows, `Default` is all.
+#[derive(Debug, Clone, Default)]
+pub struct ClaimFilter {
+    /// Any of these statuses (all when empty).
+    pub statuses: Vec<Status>,
+    /// The claim's label, case-insensitively.
+    pub label: Option<String>,
+    /// The post's platform (`x`, `bluesky`, ...).
+    pub platform: Option<String>,
+    /// Claims queued at or after this time.
+    pub since: Option<DateTime<Utc>>,
+    /// The assignee, case-insensitively.
+    pub assignee: Option<String>,
+}
+
+/// A claim with its post, the articles citing it, warnings and history.
+#[derive(Debug, Clone, Serialize)]
+pub struct Claim {
+    pub id: i64,
+    pub label: String,
+    pub status: Status,
+    pub assignee: Option<String>,
+    /// Why it was queued by hand; null for claims queued by their label.
+    pub reason: Option<String>,
+    pub created_at: String,
+    /// Time of the latest event.
+    pub updated_at: String,
+    /// When and by whom the current verdict was set; null while open.
+    pub decided_at: Option<String>,
+    pub decided_by: Option<String>,
+    pub post: ClaimPost,
+    pub citations: Vec<ClaimCitation>,
+    pub warnings: Vec<WarningRow>,
+    pub events: Vec<ClaimEvent>,
+}
+
+/// The post a claim is about, with its latest known text.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimPost {
+    pub platform: String,
+    pub post_id: Option<String>,
+    pub post_url: Option<String>,
+    pub handle: Option<String>,
+    pub author_name: Option<String>,
+    pub posted_at: Option<String>,
+    pub date: Option<String>,
+    pub display_date: Option<String>,
+    pub first_seen_at: String,
+    /// From the latest snapshot with text; null when none is known.
+    pub text: Option<String>,
+    pub labels: Vec<String>,
+    pub media: Vec<String>,
+}
+
+/// An article citing the claim's post.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimCitation {
+    pub article_url: String,
+    pub kind: String,
+    pub shape: String,
+    pub source_url: Option<String>,
+    pub first_captured_at: String,
+    pub last_captured_at: String,
+}
+
+/// One change to a claim.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ClaimEvent {
+    pub at: String,
+    pub actor: String,
+    pub action: Action,
+    pub from_status: Option<Status>,
+    pub to_status: Option<Status>,
+    /// For `assign` events: who the claim was given to.
+    pub assignee: Option<String>,
+    pub note: Option<String>,
+}
+
+/// What one source showed of the post at one moment.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimSnapshot {
+    /// `article`, or a platform endpoint.
+    pub source: String,
+    /// The article it was read from, for `article` snapshots.
+    pub article_url: Option<String>,
+    pub taken_at: String,
+    pub text: Option<String>,
+    pub author_name: Option<String>,
+    pub handle: Option<String>,
+    pub display_date: Option<String>,
+    pub posted_at: Option<String>,
+    pub lang: Option<String>,
+    pub media: Vec<String>,
+    pub labels: Vec<String>,
+}
+
+/// Everything known about one claim (`embarc queue show`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimDetail {
+    #[serde(flatten)]
+    pub claim: Claim,
+    /// Every snapshot of the post, oldest first.
+    pub snapshots: Vec<ClaimSnapshot>,
+}
+
+/// What `embarc queue add` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandAdded {
+    pub claim: i64,
+    /// The post was not in the archive and was recorded from its URL.
+    pub new_post: bool,
+}
+
+/// What re-labelling the archive did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Relabelled {
+    /// Article snapshots with text that were labelled again.
+    pub snapshots: usize,
+    /// Of those, how many got different labels.
+    pub changed: usize,
+    /// Claims added for posts that are labelled now and were not queued.
+    pub new_claims: usize,
+    /// Claims queued by a label their post no longer carries (they stay).
+    pub unlabelled_claims: usize,
+}
+
+impl Store {
+    /// The claims `filter` selects, oldest first, handed to `f` one by one.
+    pub fn for_each_claim(
+        &self,
+        filter: &ClaimFilter,
+        mut f: impl FnMut(Claim) -> Result<()>,
+    ) -> Result<()> {
+        let statuses = serde_json::to_string(&filter.statuses)?;
+        let mut stmt = self.conn.prepare(
+            "SELECT cl.id FROM claims cl JOIN posts p ON p.id = cl.post_id
+             WHERE (json_array_length(?1) = 0 OR cl.status IN (SELECT value FROM json_each(?1)))
+               AND (?2 IS NULL OR cl.label = ?2 COLLATE NOCASE)
+               AND (?3 IS NULL OR p.platform = ?3 COLLATE NOCASE)
+               AND (?4 IS NULL OR cl.created_at >= ?4)
+               AND (?5 IS NULL OR cl.assignee = ?5 COLLATE NOCASE)
+             ORDER BY cl.created_at, cl.id",
+        )?;
+        let ids = stmt
+            .query_map(
+                params![
+                    statuses,
+                    filter.label,
+                    filter.platform,
+                    filter.since.map(format_time),
+                    filter.assignee
+                ],
+                |r| r.get::<_, i64>(0),
+            )?
+            .collect::<rusqlite::Result<Vec<i64>>>()?;
+        for id in ids {
+            if let Some(claim) = load_claim(&self.conn, id)? {
+                f(claim)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The claims `filter` selects, oldest first.
+    pub fn claims(&self, filter: &ClaimFilter) -> Result<Vec<Claim>> {
+        let mut out = Vec::new();
+        self.for_each_claim(filter, |c| {
+            out.push(c);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Everything known about claim `id`; a [`Refusal::UnknownClaim`] error
+    /// when there is none.
+    pub fn claim(&self, id: i64) -> Result<ClaimDetail> {
+        let claim = load_claim(&self.conn, id)?.ok_or(Refusal::UnknownClaim(id))?;
+        let post: i64 =
+            self.conn
+                .query_row("SELECT post_id FROM claims WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })?;
+        let mut stmt = self.conn.prepare(
+            "SELECT s.source, a.url, s.taken_at, s.text, s.author_name, s.handle, s.display_date,
+                    s.posted_at, s.lang, s.media, s.labels
+             FROM snapshots s
+             LEFT JOIN captures c ON c.id = s.capture_id
+             LEFT JOIN articles a ON a.id = c.article_id
+             WHERE s.post_id = ?1 ORDER BY s.id",
+        )?;
+        let snapshots = stmt
+            .query_map([post], |r| {
+                Ok(ClaimSnapshot {
+                    source: r.get(0)?,
+                    article_url: r.get(1)?,
+                    taken_at: r.get(2)?,
+                    text: r.get(3)?,
+                    author_name: r.get(4)?,
+                    handle: r.get(5)?,
+                    display_date: r.get(6)?,
+                    posted_at: r.get(7)?,
+                    lang: r.get(8)?,
+                    media: json_list(r.get(9)?),
+                    labels: json_list(r.get(10)?),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(ClaimDetail { claim, snapshots })
+    }
+
+    /// Move claim `id` to `to`, by `actor`, with an optional note.
+    pub fn set_claim_status(
+        &mut self,
+        id: i64,
+        to: Status,
+        note: Option<&str>,
+        actor: &str,
+    ) -> Result<ClaimEvent> {
+        let actor = queue::person(actor, "the name after --by")?;
+        let note = note.map(|n| queue::text(n, "the note")).transpose()?;
+        let now = self.now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (from, _) = claim_state(&tx, id)?;
+        queue::check_status_change(id, from, to, note.as_deref())?;
+        let event = ClaimEvent {
+            at: now,
+            actor,
+            action: Action::Status,
+            from_status: Some(from),
+            to_status: Some(to),
+            assignee: None,
+            note,
+        };
+        insert_event(&tx, id, &event)?;
+        tx.execute(
+            "UPDATE claims SET status = ?2 WHERE id = ?1",
+            params![id, to.as_str()],
+        )?;
+        tx.commit()?;
+        Ok(event)
+    }
+
+    /// Give claim `id` to `name`.
+    pub fn assign_claim(&mut self, id: i64, name: &str, actor: &str) -> Result<ClaimEvent> {
+        let name = queue::person(name, "the assignee's name")?;
+        let actor = queue::person(actor, "the name after --by")?;
+        let now = self.now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (_, current) = claim_state(&tx, id)?;
+        queue::check_assignment(id, current.as_deref(), &name)?;
+        let event = ClaimEvent {
+            at: now,
+            actor,
+            action: Action::Assign,
+            from_status: None,
+            to_status: None,
+            assignee: Some(name),
+            note: None,
+        };
+        insert_event(&tx, id, &event)?;
+        tx.execute(
+            "UPDATE claims SET assignee = ?2 WHERE id = ?1",
+            params![id, event.assignee],
+        )?;
+        tx.commit()?;
+        Ok(event)
+    }
+
+    /// Add a note to claim `id` without changing it.
+    pub fn note_claim(&mut self, id: i64, note: &str, actor: &str) -> Result<ClaimEvent> {
+        let note = queue::text(note, "the note")?;
+        let actor = queue::person(actor, "the name after --by")?;
+        let now = self.now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        claim_state(&tx, id)?;
+        let event = ClaimEvent {
+            at: now,
+            actor,
+            action: Action::Note,
+            from_status: None,
+            to_status: None,
+            assignee: None,
+            note: Some(note),
+        };
+        insert_event(&tx, id, &event)?;
+        tx.commit()?;
+        Ok(event)
+    }
+
+    /// Queue a post by hand (see [`queue::post_from_url`]). A post the
+    /// archive does not know is recorded from what its URL says.
+    pub fn add_claim(&mut self, post: &Citation, reason: &str, actor: &str) -> Result<HandAdded> {
+        let reason = queue::text(reason, "the reason")?;
+        let actor = queue::person(actor, "the name after --by")?;
+        let url = post.post_url.clone().unwrap_or_default();
+        let key = post_key(post).ok_or_else(|| Refusal::NotAPostUrl(url.clone()))?;
+        let now = self.now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (post_row, new_post) = upsert_post(&tx, &now, &key, post)?;
+        let existing: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM claims WHERE post_id = ?1",
+                [post_row],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(claim) = existing {
+            // Dropping the transaction rolls the post back too.
+            return Err(Refusal::AlreadyQueued { url, claim }.into());
+        }
+        tx.execute(
+            "INSERT INTO claims (post_id, label, status, created_at, reason)
+             VALUES (?1, ?2, 'unstarted', ?3, ?4)",
+            params![post_row, MANUAL_LABEL, now, reason],
+        )?;
+        let claim = tx.last_insert_rowid();
+        let event = ClaimEvent {
+            at: now,
+            actor,
+            action: Action::Created,
+            from_status: None,
+            to_status: Some(Status::Unstarted),
+            assignee: None,
+            note: Some(reason),
+        };
+        insert_event(&tx, claim, &event)?;
+        tx.commit()?;
+        Ok(HandAdded { claim, new_post })
+    }
+
+    /// Label every article snapshot again with `rules`, and queue the posts
+    /// that are labelled now and were not claims. Claims are never removed.
+    pub fn relabel(&mut self, rules: &Rules) -> Result<Relabelled> {
+        let now = self.now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut out = Relabelled::default();
+        let mut updates: Vec<(i64, String, String)> = Vec::new();
+        {
+            let mut stmt = tx.prepare(
+                "SELECT id, text, author_name, handle, display_date, media, labels
+                 FROM snapshots WHERE source = 'article' AND text IS NOT NULL ORDER BY id",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                out.snapshots += 1;
+                let text: Option<String> = r.get(1)?;
+                let labels = rules.labels(text.as_deref().unwrap_or_default());
+                let stored: String = r.get(6)?;
+                if json_list(Some(stored)) == labels {
+                    continue;
+                }
+                let labels = serde_json::to_string(&labels)?;
+                let media: String = r.get(5)?;
+                let hash =
+                    snapshot_hash(&text, &r.get(2)?, &r.get(3)?, &r.get(4)?, &media, &labels)?;
+                updates.push((r.get(0)?, labels, hash));
+            }
+        }
+        for (id, labels, hash) in &updates {
+            let moved = tx.execute(
+                "UPDATE OR IGNORE snapshots SET labels = ?2, content_hash = ?3 WHERE id = ?1",
+                params![id, labels, hash],
+            )?;
+            if moved == 0 {
+                // Another snapshot of the post already has this content: keep
+                // this row's identity, but its labels must still be right.
+                tx.execute(
+                    "UPDATE snapshots SET labels = ?2 WHERE id = ?1",
+                    params![id, labels],
+                )?;
+            }
+        }
+        out.changed = updates.len();
+        let unqueued: Vec<(i64, String, Option<String>)> = {
+            let mut stmt = tx.prepare(
+                "SELECT s.post_id, s.labels, a.url
+                 FROM snapshots s
+                 LEFT JOIN captures c ON c.id = s.capture_id
+                 LEFT JOIN articles a ON a.id = c.article_id
+                 WHERE s.source = 'article' AND s.labels <> '[]'
+                   AND NOT EXISTS (SELECT 1 FROM claims cl WHERE cl.post_id = s.post_id)
+                 ORDER BY s.id",
+            )?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        let mut queued = HashSet::new();
+        for (post, labels, article) in unqueued {
+            let Some(label) = json_list(Some(labels)).into_iter().next() else {
+                continue;
+            };
+            if !queued.insert(post) {
+                continue;
+            }
+            tx.execute(
+                "INSERT INTO claims (post_id, label, status, created_at) VALUES (?1, ?2, 'unstarted', ?3)",
+                params![post, label, now],
+            )?;
+            let claim = tx.last_insert_rowid();
+            let event = ClaimEvent {
+                at: now.clone(),
+                actor: SYSTEM_ACTOR.to_string(),
+                action: Action::Created,
+                from_status: None,
+                to_status: Some(Status::Unstarted),
+                assignee: None,
+                note: Some(format!(
+                    "labelled {label} in {} when the archive was relabelled",
+                    article.as_deref().unwrap_or("an article")
+                )),
+            };
+            insert_event(&tx, claim, &event)?;
+            out.new_claims += 1;
+        }
+        out.unlabelled_claims = tx.query_row(
+            "SELECT COUNT(*) FROM claims cl
+             WHERE cl.label <> ?1 AND NOT EXISTS (
+                 SELECT 1 FROM snapshots s WHERE s.post_id = cl.post_id AND s.labels <> '[]')",
+            [MANUAL_LABEL],
+            |r| r.get::<_, i64>(0),
+        )? as usize;
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+fn parse_status(s: &str) -> Result<Status> {
+    s.parse::<Status>()
+        .map_err(|e| anyhow::anyhow!("the archive holds an unknown claim status: {e}"))
+}
+
+/// The claim's status and assignee, inside a write transaction.
+fn claim_state(tx: &Transaction<'_>, id: i64) -> Result<(Status, Option<String>)> {
+    let row: Option<(String, Option<String>)> = tx
+        .query_row(
+            "SELECT status, assignee FROM claims WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (st, assignee) = row.ok_or(Refusal::UnknownClaim(id))?;
+    Ok((parse_status(&st)?, assignee))
+}
+
+fn insert_event(tx: &Transaction<'_>, claim: i64, e: &ClaimEvent) -> Result<()> {
+    tx.execute(
+        "INSERT INTO claim_events (claim_id, at, actor, action, from_status, to_status, assignee, note)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            claim,
+            e.at,
+            e.actor,
+            e.action.as_str(),
+            e.from_status.map(Status::as_str),
+            e.to_status.map(Status::as_str),
+            e.assignee,
+            e.note
+        ],
+    )
+    .context("cannot record the claim event")?;
+    Ok(())
+}
+
+fn load_claim(conn: &Connection, id: i64) -> Result<Option<Claim>> {
+    let row = conn
+        .query_row(
+            "SELECT cl.id, cl.label, cl.status, cl.assignee, cl.reason, cl.created_at, cl.post_id,
+                    p.platform, p.post_id, p.post_url, COALESCE(s.handle, p.handle),
+                    COALESCE(s.author_name, p.author_name), p.posted_at, p.date, s.display_date,
+                    p.first_seen_at, s.text, s.labels, s.media
+             FROM claims cl
+             JOIN posts p ON p.id = cl.post_id
+             LEFT JOIN snapshots s ON s.id = (
+                 SELECT id FROM snapshots WHERE post_id = p.id AND text IS NOT NULL
+                 ORDER BY id DESC LIMIT 1)
+             WHERE cl.id = ?1",
+            [id],
+            |r| {
+                Ok((
+                    (
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, i64>(6)?,
+                    ),
+                    ClaimPost {
+                        platform: r.get(7)?,
+                        post_id: r.get(8)?,
+                        post_url: r.get(9)?,
+                        handle: r.get(10)?,
+                        author_name: r.get(11)?,
+                        posted_at: r.get(12)?,
+                        date: r.get(13)?,
+                        display_date: r.get(14)?,
+                        first_seen_at: r.get(15)?,
+                        text: r.get(16)?,
+                        labels: json_list(r.get(17)?),
+                        media: json_list(r.get(18)?),
+                    },
+                ))
+            },
+        )
+        .optional()?;
+    let Some(((id, label, st, assignee, reason, created_at, post_row), post)) = row else {
+        return Ok(None);
+    };
+    let status = parse_status(&st)?;
+
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.url, c.kind, c.shape, c.source_url, fc.captured_at, lc.captured_at
+         FROM citations c
+         JOIN articles a  ON a.id = c.article_id
+         JOIN captures fc ON fc.id = c.first_capture_id
+         JOIN captures lc ON lc.id = c.last_capture_id
+         WHERE c.post_id = ?1 ORDER BY c.id",
+    )?;
+    let citations = stmt
+        .query_map([post_row], |r| {
+            Ok(ClaimCitation {
+                article_url: r.get(0)?,
+                kind: r.get(1)?,
+                shape: r.get(2)?,
+                source_url: r.get(3)?,
+                first_captured_at: r.get(4)?,
+                last_captured_at: r.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, detail FROM warnings WHERE post_id = ?1
+         GROUP BY kind, detail ORDER BY MIN(id)",
+    )?;
+    let warnings = stmt
+        .query_map([post_row], |r| {
+            Ok(WarningRow {
+                kind: r.get(0)?,
+                detail: r.get(1)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+
+    let mut stmt = conn.prepare_cached(
+        "SELECT at, actor, action, from_status, to_status, assignee, note
+         FROM claim_events WHERE claim_id = ?1 ORDER BY id",
+    )?;
+    let mut events = Vec::new();
+    let mut rows = stmt.query([id])?;
+    while let Some(r) = rows.next()? {
+        let action: String = r.get(2)?;
+        let from: Option<String> = r.get(3)?;
+        let to: Option<String> = r.get(4)?;
+        events.push(ClaimEvent {
+            at: r.get(0)?,
+            actor: r.get(1)?,
+            action: Action::parse(&action)
+                .ok_or_else(|| anyhow::anyhow!("claim {id} has an unknown event {action:?}"))?,
+            from_status: from.as_deref().map(parse_status).transpose()?,
+            to_status: to.as_deref().map(parse_status).transpose()?,
+            assignee: r.get(5)?,
+            note: r.get(6)?,
+        });
+    }
+
+    let decision = status
+        .is_verdict()
+        .then(|| {
+            events
+                .iter()
+                .rev()
+                .find(|e| e.action == Action::Status && e.to_status == Some(status))
+        })
+        .flatten();
+    Ok(Some(Claim {
+        id,
+        label,
+        status,
+        assignee,
+        reason,
+        updated_at: events.last().map_or(created_at.clone(), |e| e.at.clone()),
+        created_at,
+        decided_at: decision.map(|e| e.at.clone()),
+        decided_by: decision.map(|e| e.actor.clone()),
+        post,
+        citations,
+        warnings,
+        events,
+    }))
+}
