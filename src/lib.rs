@@ -9,4 +9,5 @@ pub mod cli;
 pub mod config;
 pub mod detect;
 pub mod export;
+pub mod fetch;
 pub mod store;
