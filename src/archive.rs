@@ -10,6 +10,7 @@ use crate::store::{ArticleOutcome, CaptureInput, Store};
 use anyhow::Result;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -60,16 +61,30 @@ pub struct Summary {
     pub new_citations: usize,
     pub new_claims: usize,
     pub failures: Vec<Failure>,
+    /// Web inputs fetched (answered, whatever the status).
+    pub fetched: usize,
+    /// Inputs skipped, per reason: `already_captured`, `not_an_article`.
+    pub skipped: BTreeMap<String, usize>,
+    /// Failures counted per class.
+    pub failure_classes: BTreeMap<String, usize>,
 }
 
 impl Summary {
-    fn add(&mut self, o: &ArticleOutcome) {
+    pub fn add(&mut self, o: &ArticleOutcome) {
         self.articles += 1;
         self.unchanged += usize::from(!o.new_capture);
         self.posts_found += o.citations;
         self.new_posts += o.new_posts;
         self.new_citations += o.new_citations;
         self.new_claims += o.new_claims;
+    }
+
+    /// Fill `failure_classes` from `failures`.
+    pub fn count_failure_classes(&mut self) {
+        self.failure_classes.clear();
+        for f in &self.failures {
+            *self.failure_classes.entry(f.class.to_string()).or_default() += 1;
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 //! exported ([`export`]). The binary's command line lives in [`cli`].
 
 pub mod archive;
+pub mod capture;
 pub mod cli;
 pub mod config;
 pub mod detect;

@@ -1,6 +1,7 @@
 //! Command-line interface: clap definitions and dispatch, one file per command.
 
 mod archive;
+mod capture;
 mod export;
 mod status;
 
@@ -31,6 +32,8 @@ pub enum Command {
     Export(export::Args),
     /// Show what the archive holds.
     Status(status::Args),
+    /// Print stored web captures back from their WARC records.
+    Capture(capture::Args),
 }
 
 /// Parse the process arguments and run; never panics on user input.
@@ -51,6 +54,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Archive(args) => archive::run(&cli.archive, args),
         Command::Export(args) => export::run(&cli.archive, args),
         Command::Status(args) => status::run(&cli.archive, args),
+        Command::Capture(args) => capture::run(&cli.archive, args),
     }
 }
 

@@ -8,6 +8,9 @@
 pub mod client;
 pub mod encoding;
 pub mod politeness;
+pub mod robots;
+pub mod run;
+pub mod sources;
 
 pub use client::{Client, ClientConfig, ErrorClass, Exchange, FetchError, RequestOpts, Response};
 pub use politeness::Limits;

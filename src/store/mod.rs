@@ -5,8 +5,10 @@
 //! batch of articles, each with its capture and citations, in one
 //! transaction, so a killed process leaves either a whole article or none.
 
+mod fetch;
 mod rows;
 
+pub use fetch::{CaptureRef, FetchedExtra, StoredFailure};
 pub use rows::{CitationRow, PostRow, Status, WarningRow};
 
 use crate::detect::{Citation, Kind};
@@ -19,7 +21,10 @@ use std::path::Path;
 use std::time::Duration;
 
 /// The schema, one file per version; never edit a shipped one, add a file.
-const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("../../migrations/0001_init.sql"))];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("../../migrations/0001_init.sql")),
+    M::up(include_str!("../../migrations/0003_fetch.sql")),
+];
 
 /// An open archive database.
 pub struct Store {
@@ -128,7 +133,7 @@ impl Store {
     }
 }
 
-fn now() -> String {
+pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
@@ -165,7 +170,7 @@ fn ms_to_rfc3339(ms: Option<i64>) -> Option<String> {
     ms.and_then(crate::detect::dates::ms_to_rfc3339)
 }
 
-fn record_article(
+pub(crate) fn record_article(
     tx: &Transaction<'_>,
     now: &str,
     cap: &CaptureInput,
