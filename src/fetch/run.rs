@@ -149,7 +149,7 @@ pub fn run(
     });
     let seen = AtomicUsize::new(0);
     let (job_tx, job_rx) = mpsc::channel::<(String, Url)>(256);
-    let (out_tx, mut out_rx) = mpsc::channel::<Outcome>(128);
+    let (out_tx, out_rx) = mpsc::channel::<Outcome>(128);
     let window = opts.client.limits.concurrency.max(1) * 4 + 64;
     runtime.spawn(dispatch(job_rx, out_tx.clone(), ctx.clone(), window));
     let db_path = archive_dir.join("embarc.db");
@@ -174,7 +174,7 @@ pub fn run(
             }
         });
         let mut warc = WarcWriter::new(archive_dir);
-        write_all(store, &mut warc, &mut out_rx, summary, seen, progress)
+        write_all(store, &mut warc, out_rx, summary, seen, progress)
     });
     runtime.shutdown_background();
     result
@@ -379,6 +379,9 @@ async fn dispatch(
 ) {
     let window = Arc::new(Semaphore::new(window));
     while let Some((input, url)) = jobs.recv().await {
+        if out.is_closed() {
+            break;
+        }
         let Ok(permit) = window.clone().acquire_owned().await else {
             break;
         };
@@ -591,7 +594,9 @@ fn redirects_json(hops: &[Exchange]) -> String {
 fn write_all(
     store: &mut Store,
     warc: &mut WarcWriter,
-    rx: &mut mpsc::Receiver<Outcome>,
+    // Owned, so that an early return closes it and stops the feeder and
+    // the dispatcher.
+    mut rx: mpsc::Receiver<Outcome>,
     summary: &mut Summary,
     seen: &AtomicUsize,
     progress: &(dyn Fn(Progress) + Sync),
