@@ -11,6 +11,7 @@ use crate::store::{ArticleOutcome, CaptureInput, Store};
 use anyhow::Result;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -64,16 +65,30 @@ pub struct Summary {
     pub new_citations: usize,
     pub new_claims: usize,
     pub failures: Vec<Failure>,
+    /// Web inputs fetched (answered, whatever the status).
+    pub fetched: usize,
+    /// Inputs skipped, per reason: `already_captured`, `not_an_article`.
+    pub skipped: BTreeMap<String, usize>,
+    /// Failures counted per class.
+    pub failure_classes: BTreeMap<String, usize>,
 }
 
 impl Summary {
-    fn add(&mut self, o: &ArticleOutcome) {
+    pub fn add(&mut self, o: &ArticleOutcome) {
         self.articles += 1;
         self.unchanged += usize::from(!o.new_capture);
         self.posts_found += o.citations;
         self.new_posts += o.new_posts;
         self.new_citations += o.new_citations;
         self.new_claims += o.new_claims;
+    }
+
+    /// Fill `failure_classes` from `failures`.
+    pub fn count_failure_classes(&mut self) {
+        self.failure_classes.clear();
+        for f in &self.failures {
+            *self.failure_classes.entry(f.class.to_string()).or_default() += 1;
+        }
     }
 }
 
@@ -275,7 +290,7 @@ pub fn run(
                     let next = work.lock().map(|mut w| w.next()).unwrap_or(None);
                     let Some(path) = next else { break };
                     let prepared = prepare_file(&path, opts.max_bytes)
-                        .map(|(capture, citations)| (capture, relabel(citations, &opts.labels)));
+                        .map(|(capture, citations)| (capture, opts.labels.apply(citations)));
                     if tx.send(prepared).is_err() {
                         break;
                     }
@@ -291,16 +306,6 @@ pub fn run(
     }
     summary.failures = failures;
     result.map(|()| summary)
-}
-
-/// Label the citations with the archive's rules (detection applies the defaults).
-fn relabel(mut citations: Vec<detect::Citation>, rules: &Rules) -> Vec<detect::Citation> {
-    for c in &mut citations {
-        if let Some(text) = &c.text {
-            c.labels = rules.labels(text);
-        }
-    }
-    citations
 }
 
 /// The single writer: drain the channel in batches, one transaction each.

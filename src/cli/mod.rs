@@ -1,6 +1,7 @@
 //! Command-line interface: clap definitions and dispatch, one file per command.
 
 mod archive;
+mod capture;
 mod export;
 mod queue;
 mod status;
@@ -34,6 +35,8 @@ pub enum Command {
     Status(status::Args),
     /// The verification queue: list, show and decide claims.
     Queue(queue::Args),
+    /// Print stored web captures back from their WARC records.
+    Capture(capture::Args),
 }
 
 /// Parse the process arguments and run; never panics on user input.
@@ -63,6 +66,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => export::run(&cli.archive, args),
         Command::Status(args) => status::run(&cli.archive, args),
         Command::Queue(args) => queue::run(&cli.archive, args),
+        Command::Capture(args) => capture::run(&cli.archive, args),
     }
 }
 

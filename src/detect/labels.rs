@@ -107,6 +107,17 @@ pub struct Found<'t> {
 }
 
 impl Rules {
+    /// Label detected citations with these rules (detection applies the
+    /// defaults; an archive may configure others).
+    pub fn apply(&self, mut citations: Vec<super::Citation>) -> Vec<super::Citation> {
+        for c in &mut citations {
+            if let Some(text) = &c.text {
+                c.labels = self.labels(text);
+            }
+        }
+        citations
+    }
+
     /// Turn off default phrases (each must be one of the defaults).
     pub fn without<S: AsRef<str>>(mut self, phrases: &[S]) -> Result<Rules, RuleError> {
         for phrase in phrases {

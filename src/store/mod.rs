@@ -5,8 +5,11 @@
 //! batch of articles, each with its capture and citations, in one
 //! transaction, so a killed process leaves either a whole article or none.
 
+mod fetch;
 mod queue;
 mod rows;
+
+pub use fetch::{CaptureRef, FetchedExtra, StoredFailure};
 
 pub use queue::{
     Claim, ClaimCitation, ClaimDetail, ClaimEvent, ClaimFilter, ClaimPost, ClaimSnapshot,
@@ -28,6 +31,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0001_init.sql")),
     M::up(include_str!("../../migrations/0002_queue.sql")),
     M::up(include_str!("../../migrations/0003_snapshot_cid.sql")),
+    M::up(include_str!("../../migrations/0004_fetch.sql")),
 ];
 
 /// An open archive database.
@@ -154,7 +158,7 @@ impl Store {
 }
 
 /// Times are stored as RFC 3339 UTC text with milliseconds.
-fn format_time(at: chrono::DateTime<chrono::Utc>) -> String {
+pub(crate) fn format_time(at: chrono::DateTime<chrono::Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
@@ -191,7 +195,7 @@ fn ms_to_rfc3339(ms: Option<i64>) -> Option<String> {
     ms.and_then(crate::detect::dates::ms_to_rfc3339)
 }
 
-fn record_article(
+pub(crate) fn record_article(
     tx: &Transaction<'_>,
     now: &str,
     cap: &CaptureInput,

@@ -1,0 +1,193 @@
+//! The web side of `embarc archive`: URL inputs, lists, sitemaps, feeds,
+//! and the fetcher's settings.
+
+use super::Args;
+use crate::archive::{Options, Summary};
+use crate::fetch::run::{self, Input, Progress};
+use crate::fetch::sources::is_web_url;
+use crate::fetch::{ClientConfig, Limits, RequestOpts};
+use crate::store::Store;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::{IsTerminal, Read};
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// How often a plain progress line is printed when stderr is not a terminal.
+const PLAIN_PROGRESS_EVERY: Duration = Duration::from_secs(5);
+
+#[derive(Debug, clap::Args)]
+pub struct WebArgs {
+    /// A file listing article URLs, one per line (`#` comments); `-` reads
+    /// stdin. Repeatable.
+    #[arg(long, value_name = "FILE|-")]
+    pub input_list: Vec<String>,
+
+    /// A sitemap or sitemap index (URL or file, gzipped or not). Repeatable.
+    #[arg(long, value_name = "URL|FILE")]
+    pub sitemap: Vec<String>,
+
+    /// An RSS 2.0 or Atom feed (URL or file). Repeatable.
+    #[arg(long, value_name = "URL|FILE")]
+    pub feed: Vec<String>,
+
+    /// Requests in flight at once, over all hosts.
+    #[arg(long, value_name = "N", default_value_t = 32)]
+    pub concurrency: usize,
+
+    /// Requests in flight at once to one host.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub per_host: usize,
+
+    /// Least time between the starts of two requests to one host, in
+    /// milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 100)]
+    pub min_interval: u64,
+
+    /// Longest time for one request (connecting, headers and body), in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub timeout: f64,
+
+    /// Longest time to connect, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    pub connect_timeout: f64,
+
+    /// Longest wait for the next byte of a body, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 15.0)]
+    pub stall_timeout: f64,
+
+    /// Retries of a request after a timeout, a connection error, 429 or 5xx.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub retries: u32,
+
+    /// Fetch pages that robots.txt disallows.
+    #[arg(long)]
+    pub ignore_robots: bool,
+
+    /// A contact (URL or e-mail) added to the User-Agent, so site owners can
+    /// reach you.
+    #[arg(long, value_name = "CONTACT")]
+    pub contact: Option<String>,
+
+    /// Fetch articles again even when they were captured before.
+    #[arg(long)]
+    pub refetch: bool,
+
+    /// Fetch again articles whose last capture is older than this (e.g. 30d,
+    /// 12h, 90m).
+    #[arg(long, value_name = "DURATION", value_parser = run::parse_duration)]
+    pub max_age: Option<Duration>,
+}
+
+/// Local inputs (for the file archiver), web inputs, and the non-URL lines
+/// of a `-` list already read from stdin (so stdin is read once).
+pub fn split_inputs(
+    inputs: &[String],
+    web: &WebArgs,
+) -> anyhow::Result<(Vec<String>, Vec<Input>, Option<String>)> {
+    let stdin_users = inputs.iter().filter(|i| *i == "-").count()
+        + web.input_list.iter().filter(|i| *i == "-").count();
+    if stdin_users > 1 {
+        anyhow::bail!("stdin can be read only once: give `-` once, as an INPUT or to --input-list");
+    }
+    let mut local = Vec::new();
+    let mut urls = Vec::new();
+    let mut stdin_rest = None;
+    for input in inputs {
+        if input == "-" {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| anyhow::anyhow!("cannot read the input list from stdin: {e}"))?;
+            let mut rest = String::new();
+            for line in text.lines() {
+                if is_web_url(line.trim()) {
+                    urls.push(Input::Url(line.trim().to_string()));
+                } else {
+                    rest.push_str(line);
+                    rest.push('\n');
+                }
+            }
+            local.push(input.clone());
+            stdin_rest = Some(rest);
+        } else if is_web_url(input) {
+            urls.push(Input::Url(input.clone()));
+        } else {
+            local.push(input.clone());
+        }
+    }
+    urls.extend(web.input_list.iter().cloned().map(Input::List));
+    urls.extend(web.sitemap.iter().cloned().map(Input::Sitemap));
+    urls.extend(web.feed.iter().cloned().map(Input::Feed));
+    Ok((local, urls, stdin_rest))
+}
+
+fn secs(s: f64, flag: &str) -> anyhow::Result<Duration> {
+    Duration::try_from_secs_f64(s)
+        .map_err(|_| anyhow::anyhow!("--{flag} {s}: give a positive number of seconds"))
+}
+
+/// Fetch and archive the web inputs.
+pub fn run(
+    store: &mut Store,
+    dir: &Path,
+    inputs: Vec<Input>,
+    args: &Args,
+    local: &Options,
+    summary: &mut Summary,
+) -> anyhow::Result<()> {
+    let w = &args.web;
+    let opts = run::Options {
+        client: ClientConfig {
+            contact: w.contact.clone(),
+            connect_timeout: secs(w.connect_timeout, "connect-timeout")?,
+            limits: Limits {
+                concurrency: w.concurrency.max(1),
+                per_host: w.per_host.max(1),
+                min_interval: Duration::from_millis(w.min_interval),
+            },
+        },
+        request: RequestOpts {
+            timeout: secs(w.timeout, "timeout")?,
+            stall_timeout: secs(w.stall_timeout, "stall-timeout")?,
+            max_body: local.max_bytes,
+            retries: w.retries,
+            ..RequestOpts::default()
+        },
+        ignore_robots: w.ignore_robots,
+        refetch: w.refetch,
+        max_age: w.max_age,
+        jobs: local.jobs,
+        labels: local.labels.clone(),
+    };
+    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+    let terminal = std::io::stderr().is_terminal();
+    if terminal {
+        bar.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} fetched {msg} [{elapsed}]")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+    } else {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    let last_line = Mutex::new(Instant::now());
+    let progress = |p: Progress| {
+        if terminal {
+            bar.set_length(p.seen as u64);
+            bar.set_position(p.done as u64);
+            bar.set_message(format!("({} failed, {} skipped)", p.failed, p.skipped));
+            return;
+        }
+        let mut last = last_line.lock().unwrap_or_else(|e| e.into_inner());
+        if last.elapsed() >= PLAIN_PROGRESS_EVERY {
+            *last = Instant::now();
+            eprintln!(
+                "embarc: {} of {} web inputs done ({} failed, {} skipped)",
+                p.done, p.seen, p.failed, p.skipped
+            );
+        }
+    };
+    let result = run::run(store, dir, inputs, &opts, summary, &progress);
+    bar.finish_and_clear();
+    result
+}

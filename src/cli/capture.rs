@@ -1,0 +1,98 @@
+//! `embarc capture show URL`: print a stored capture back from its WARC file.
+
+use crate::capture::warc;
+use crate::fetch::encoding;
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: CaptureCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum CaptureCommand {
+    /// Print the latest capture of an article: its WARC response record
+    /// (WARC header, HTTP header, body as received).
+    Show(ShowArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// The article URL (as given to `embarc archive`, or its final URL).
+    pub url: String,
+
+    /// Print only the body, decoded from its Content-Encoding.
+    #[arg(long, conflicts_with = "json")]
+    pub body: bool,
+
+    /// Print where the capture is and what it holds as JSON (no body).
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    let CaptureCommand::Show(args) = args.command;
+    let store = super::open_existing(dir)?;
+    let Some(found) = store.latest_capture(&args.url)? else {
+        anyhow::bail!(
+            "no capture of {} in the archive (archive it with `embarc archive {}`)",
+            args.url,
+            args.url
+        );
+    };
+    let (Some(file), Some(offset)) = (&found.warc_file, found.warc_offset) else {
+        anyhow::bail!(
+            "{} was captured from a file at {}; only web captures are kept in WARC",
+            found.article_url,
+            found.captured_at
+        );
+    };
+    let path = dir.join(file);
+    let record = warc::read_record(&path, offset).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot read the capture at {}:{offset}: {e}",
+            path.display()
+        )
+    })?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let info = serde_json::json!({
+            "capture": found,
+            "warc_record": record.fields.to_vec(),
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&info)?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.body {
+        let Some((head, payload)) = record.http_parts() else {
+            anyhow::bail!(
+                "the record at {}:{offset} holds no HTTP response",
+                path.display()
+            );
+        };
+        let encodings = String::from_utf8_lossy(head)
+            .lines()
+            .filter_map(|l| l.split_once(':'))
+            .find(|(n, _)| n.trim().eq_ignore_ascii_case("content-encoding"))
+            .map(|(_, v)| v.trim().to_string());
+        let body = encoding::decode(payload.to_vec(), encodings.as_deref(), 1 << 30)
+            .map_err(|e| anyhow::anyhow!("cannot decode the stored body: {e:?}"))?;
+        out.write_all(&body)?;
+    } else {
+        out.write_all(record.head().as_bytes())?;
+        out.write_all(b"\r\n")?;
+        out.write_all(&record.block)?;
+    }
+    out.flush()?;
+    eprintln!(
+        "embarc: capture of {} at {} (HTTP {}), {}:{offset}",
+        found.article_url,
+        found.captured_at,
+        found.http_status.map_or("-".into(), |s| s.to_string()),
+        file
+    );
+    Ok(ExitCode::SUCCESS)
+}

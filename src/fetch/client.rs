@@ -1,0 +1,666 @@
+//! The HTTP layer: one polite client for every request embarc sends.
+//!
+//! [`Client::get`] follows redirects itself (recording each hop and
+//! detecting loops), retries what is worth retrying (timeouts, connection
+//! errors, 429, 5xx) with exponential backoff and jitter, honours
+//! `Retry-After`, keeps to the per-host limits of [`politeness`], enforces
+//! the connect, whole-request and stall timeouts, and bounds the body both
+//! as received and decoded. Any HTTP answer is a [`Response`] (a 404 is
+//! data to a link checker); only failures to get one are a [`FetchError`].
+
+use super::encoding::{self, DecodeError};
+use super::politeness::{Hosts, Limits};
+use chrono::{DateTime, Utc};
+use reqwest::header::{HeaderMap, HeaderValue};
+use std::collections::HashSet;
+use std::error::Error as _;
+use std::net::SocketAddr;
+use std::time::Duration;
+use url::Url;
+
+/// Most redirects followed for one request.
+pub const MAX_REDIRECTS: usize = 10;
+/// Body kept of a redirect or of a response that is not read in full.
+const HOP_BODY_LIMIT: u64 = 64 * 1024;
+/// Longest wait between two tries of one request.
+const MAX_RETRY_DELAY: Duration = Duration::from_secs(30);
+
+/// How a request failed; the names are stored in the archive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ErrorClass {
+    Dns,
+    Connect,
+    Tls,
+    Timeout,
+    Stalled,
+    HttpStatus,
+    TooLarge,
+    NotAnArticle,
+    Robots,
+    Redirect,
+    InvalidUrl,
+    Protocol,
+}
+
+impl ErrorClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorClass::Dns => "dns",
+            ErrorClass::Connect => "connect",
+            ErrorClass::Tls => "tls",
+            ErrorClass::Timeout => "timeout",
+            ErrorClass::Stalled => "stalled",
+            ErrorClass::HttpStatus => "http_status",
+            ErrorClass::TooLarge => "too_large",
+            ErrorClass::NotAnArticle => "not_an_article",
+            ErrorClass::Robots => "robots",
+            ErrorClass::Redirect => "redirect",
+            ErrorClass::InvalidUrl => "invalid_url",
+            ErrorClass::Protocol => "protocol",
+        }
+    }
+
+    /// Worth trying again after a pause.
+    fn retryable(self) -> bool {
+        matches!(
+            self,
+            ErrorClass::Timeout | ErrorClass::Connect | ErrorClass::Stalled
+        )
+    }
+}
+
+/// A request that got no usable answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchError {
+    pub class: ErrorClass,
+    /// What went wrong, naming the URL and what to do where that helps.
+    pub message: String,
+    /// Redirects followed before the failure.
+    pub hops: Vec<Exchange>,
+    /// The failed answer itself, when there was one (e.g. a 404 turned into
+    /// an error by a caller, or a body over the limit).
+    pub exchange: Option<Box<Exchange>>,
+}
+
+impl FetchError {
+    pub fn new(class: ErrorClass, message: impl Into<String>) -> FetchError {
+        FetchError {
+            class,
+            message: message.into(),
+            hops: Vec::new(),
+            exchange: None,
+        }
+    }
+}
+
+impl std::fmt::Display for FetchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.message, self.class.as_str())
+    }
+}
+
+impl std::error::Error for FetchError {}
+
+/// Settings fixed for the life of a client.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Contact (URL or e-mail) named in the User-Agent.
+    pub contact: Option<String>,
+    pub connect_timeout: Duration,
+    pub limits: Limits,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            contact: None,
+            connect_timeout: Duration::from_secs(10),
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// Settings of one request.
+#[derive(Debug, Clone)]
+pub struct RequestOpts {
+    /// The whole of one try: connecting, headers and body.
+    pub timeout: Duration,
+    /// No byte of the body for this long ends the try.
+    pub stall_timeout: Duration,
+    /// Largest body, as received and decoded.
+    pub max_body: u64,
+    /// Tries after the first.
+    pub retries: u32,
+    /// First retry delay; doubled on each retry, with jitter.
+    pub retry_base: Duration,
+    /// A `Retry-After` longer than this is not waited for.
+    pub max_retry_after: Duration,
+    /// The `Accept` header.
+    pub accept: &'static str,
+}
+
+impl Default for RequestOpts {
+    fn default() -> Self {
+        RequestOpts {
+            timeout: Duration::from_secs(30),
+            stall_timeout: Duration::from_secs(15),
+            max_body: 20 * 1024 * 1024,
+            retries: 3,
+            retry_base: Duration::from_millis(500),
+            max_retry_after: Duration::from_secs(120),
+            accept: "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5",
+        }
+    }
+}
+
+/// One request and its answer, as sent and received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exchange {
+    pub url: Url,
+    /// The request headers we sent (the `Host` header is added by HTTP/1.1).
+    pub request_headers: Vec<(String, String)>,
+    pub status: u16,
+    /// `HTTP/1.1`, `HTTP/2.0`, ...
+    pub version: String,
+    /// Response headers in the order received; values as bytes.
+    pub headers: Vec<(String, Vec<u8>)>,
+    /// The body as received (still content-encoded), possibly cut short.
+    pub raw_body: Vec<u8>,
+    /// True when `raw_body` is not the whole body.
+    pub truncated: bool,
+    pub remote_addr: Option<SocketAddr>,
+    /// When the answer began.
+    pub date: DateTime<Utc>,
+}
+
+impl Exchange {
+    /// The first value of header `name` (case-insensitive), as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .and_then(|(_, v)| std::str::from_utf8(v).ok())
+            .map(str::trim)
+    }
+}
+
+/// The final answer to a request, after redirects.
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// The redirects followed, in order.
+    pub hops: Vec<Exchange>,
+    /// The last exchange: status, headers, body as received.
+    pub exchange: Exchange,
+    /// The body decoded from its `Content-Encoding`.
+    pub body: Vec<u8>,
+    /// Tries of the last request (1 when the first one answered).
+    pub attempts: u32,
+}
+
+impl Response {
+    pub fn status(&self) -> u16 {
+        self.exchange.status
+    }
+
+    pub fn final_url(&self) -> &Url {
+        &self.exchange.url
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.exchange.header(name)
+    }
+}
+
+/// The HTTP client: connection pool, politeness state, User-Agent.
+#[derive(Debug)]
+pub struct Client {
+    http: reqwest::Client,
+    hosts: Hosts,
+    user_agent: String,
+}
+
+/// The User-Agent: embarc, its version, and a contact when given.
+pub fn user_agent(contact: Option<&str>) -> String {
+    let version = env!("CARGO_PKG_VERSION");
+    match contact {
+        Some(c) if !c.trim().is_empty() => format!("embarc/{version} (+{})", c.trim()),
+        _ => format!("embarc/{version}"),
+    }
+}
+
+impl Client {
+    pub fn new(config: &ClientConfig) -> Result<Client, FetchError> {
+        let user_agent = user_agent(config.contact.as_deref());
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(config.connect_timeout)
+            .pool_max_idle_per_host(config.limits.per_host.max(1))
+            .tcp_nodelay(true)
+            .build()
+            .map_err(|e| {
+                FetchError::new(
+                    ErrorClass::Protocol,
+                    format!("cannot set up the HTTP client: {}", chain(&e)),
+                )
+            })?;
+        Ok(Client {
+            http,
+            hosts: Hosts::new(config.limits),
+            user_agent,
+        })
+    }
+
+    pub fn user_agent(&self) -> &str {
+        &self.user_agent
+    }
+
+    /// GET `url`, following up to [`MAX_REDIRECTS`] redirects.
+    pub async fn get(&self, url: &Url, opts: &RequestOpts) -> Result<Response, FetchError> {
+        let mut hops: Vec<Exchange> = Vec::new();
+        let mut seen: HashSet<Url> = HashSet::new();
+        let mut current = url.clone();
+        loop {
+            seen.insert(current.clone());
+            let (exchange, attempts) = match self.get_one(&current, opts).await {
+                Ok(r) => r,
+                Err(mut e) => {
+                    e.hops = hops;
+                    return Err(e);
+                }
+            };
+            let location = redirect_target(&exchange);
+            let Some(next) = location else {
+                return self.finish(hops, exchange, attempts, opts);
+            };
+            let next = match next {
+                Ok(n) => n,
+                Err(message) => {
+                    return Err(with_hops(ErrorClass::Redirect, message, hops, exchange));
+                }
+            };
+            if seen.contains(&next) {
+                let message = format!("redirect loop: {current} leads back to {next}");
+                return Err(with_hops(ErrorClass::Redirect, message, hops, exchange));
+            }
+            if hops.len() >= MAX_REDIRECTS {
+                let message = format!("more than {MAX_REDIRECTS} redirects from {url}");
+                return Err(with_hops(ErrorClass::Redirect, message, hops, exchange));
+            }
+            hops.push(exchange);
+            current = next;
+        }
+    }
+
+    /// Decode the final body and build the response.
+    fn finish(
+        &self,
+        hops: Vec<Exchange>,
+        exchange: Exchange,
+        attempts: u32,
+        opts: &RequestOpts,
+    ) -> Result<Response, FetchError> {
+        if exchange.truncated {
+            let message = format!(
+                "{}: the body is larger than the limit of {} bytes (raise it with --max-size)",
+                exchange.url, opts.max_body
+            );
+            return Err(with_hops(ErrorClass::TooLarge, message, hops, exchange));
+        }
+        let decoded = encoding::decode(
+            exchange.raw_body.clone(),
+            exchange.header("content-encoding"),
+            opts.max_body,
+        );
+        match decoded {
+            Ok(body) => Ok(Response {
+                hops,
+                exchange,
+                body,
+                attempts,
+            }),
+            Err(e) => {
+                let (class, message) = match e {
+                    DecodeError::TooLarge(limit) => (
+                        ErrorClass::TooLarge,
+                        format!(
+                            "{}: the decoded body is larger than the limit of {limit} bytes (cut off while decoding; raise it with --max-size)",
+                            exchange.url
+                        ),
+                    ),
+                    DecodeError::Unsupported(enc) => (
+                        ErrorClass::Protocol,
+                        format!("{}: unsupported Content-Encoding {enc:?}", exchange.url),
+                    ),
+                    DecodeError::Corrupt(why) => (
+                        ErrorClass::Protocol,
+                        format!(
+                            "{}: the body is not valid in its Content-Encoding: {why}",
+                            exchange.url
+                        ),
+                    ),
+                };
+                Err(with_hops(class, message, hops, exchange))
+            }
+        }
+    }
+
+    /// One URL, with retries; no redirects followed.
+    async fn get_one(&self, url: &Url, opts: &RequestOpts) -> Result<(Exchange, u32), FetchError> {
+        let host = url
+            .host_str()
+            .ok_or_else(|| FetchError::new(ErrorClass::InvalidUrl, format!("{url}: no host")))?
+            .to_ascii_lowercase();
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            let result = {
+                let _turn = self.hosts.turn(&host).await;
+                match tokio::time::timeout(opts.timeout, self.try_once(url, opts)).await {
+                    Ok(r) => r,
+                    Err(_) => Err(FetchError::new(
+                        ErrorClass::Timeout,
+                        format!(
+                            "{url}: no complete answer within {} s (raise it with --timeout)",
+                            opts.timeout.as_secs_f32()
+                        ),
+                    )),
+                }
+            };
+            let last = attempt > opts.retries;
+            match result {
+                Ok(ex) if ex.status == 429 => {
+                    let retry_after = retry_after(&ex);
+                    let wait = self.hosts.slow_down(&host, retry_after);
+                    if last || retry_after.is_some_and(|r| r > opts.max_retry_after) {
+                        return Ok((ex, attempt));
+                    }
+                    tracing::debug!("{url}: 429, waiting {wait:?}");
+                    // The host's schedule now holds every request to it back.
+                }
+                Ok(ex) if ex.status >= 500 && !last => {
+                    let delay = retry_after(&ex)
+                        .filter(|r| *r <= opts.max_retry_after)
+                        .unwrap_or_else(|| backoff(opts.retry_base, attempt));
+                    tracing::debug!("{url}: {}, retrying in {delay:?}", ex.status);
+                    tokio::time::sleep(delay).await;
+                }
+                Ok(ex) => {
+                    self.hosts.relax(&host);
+                    return Ok((ex, attempt));
+                }
+                Err(e) if e.class.retryable() && !last => {
+                    tracing::debug!("{e}, retrying");
+                    tokio::time::sleep(backoff(opts.retry_base, attempt)).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// One try: send, read the headers, stream the body within the limits.
+    async fn try_once(&self, url: &Url, opts: &RequestOpts) -> Result<Exchange, FetchError> {
+        let request_headers = vec![
+            ("User-Agent".to_string(), self.user_agent.clone()),
+            ("Accept".to_string(), opts.accept.to_string()),
+            (
+                "Accept-Encoding".to_string(),
+                "gzip, deflate, br".to_string(),
+            ),
+        ];
+        let mut headers = HeaderMap::new();
+        for (name, value) in &request_headers {
+            if let (Ok(n), Ok(v)) = (
+                reqwest::header::HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value),
+            ) {
+                headers.insert(n, v);
+            }
+        }
+        let mut resp = self
+            .http
+            .get(url.clone())
+            .headers(headers)
+            .send()
+            .await
+            .map_err(|e| classify(url, &e))?;
+        let date = Utc::now();
+        let status = resp.status().as_u16();
+        let version = format!("{:?}", resp.version());
+        let remote_addr = resp.remote_addr();
+        let headers: Vec<(String, Vec<u8>)> = resp
+            .headers()
+            .iter()
+            .map(|(n, v)| (n.as_str().to_string(), v.as_bytes().to_vec()))
+            .collect();
+        let is_redirect = matches!(status, 301 | 302 | 303 | 307 | 308);
+        // Redirects and errors are kept as evidence, but only their start.
+        let keep = if is_redirect || status >= 400 {
+            HOP_BODY_LIMIT.min(opts.max_body)
+        } else {
+            opts.max_body
+        };
+        let mut raw_body = Vec::new();
+        let mut truncated = false;
+        if resp.content_length().is_some_and(|n| n > keep) {
+            truncated = true;
+        } else {
+            loop {
+                let chunk = tokio::time::timeout(opts.stall_timeout, resp.chunk()).await;
+                let chunk = match chunk {
+                    Err(_) => {
+                        return Err(FetchError::new(
+                            ErrorClass::Stalled,
+                            format!(
+                                "{url}: no data for {} s after {} bytes of the body (raise it with --stall-timeout)",
+                                opts.stall_timeout.as_secs_f32(),
+                                raw_body.len()
+                            ),
+                        ));
+                    }
+                    Ok(Err(e)) => return Err(classify(url, &e)),
+                    Ok(Ok(None)) => break,
+                    Ok(Ok(Some(c))) => c,
+                };
+                if (raw_body.len() + chunk.len()) as u64 > keep {
+                    let room = (keep as usize).saturating_sub(raw_body.len());
+                    raw_body.extend_from_slice(&chunk[..room.min(chunk.len())]);
+                    truncated = true;
+                    break;
+                }
+                raw_body.extend_from_slice(&chunk);
+            }
+        }
+        Ok(Exchange {
+            url: url.clone(),
+            request_headers,
+            status,
+            version,
+            headers,
+            raw_body,
+            truncated,
+            remote_addr,
+            date,
+        })
+    }
+}
+
+fn with_hops(class: ErrorClass, message: String, hops: Vec<Exchange>, ex: Exchange) -> FetchError {
+    FetchError {
+        class,
+        message,
+        hops,
+        exchange: Some(Box::new(ex)),
+    }
+}
+
+/// The target of a redirect answer: `None` when it is not a redirect,
+/// `Some(Err)` when its `Location` is missing or unusable.
+fn redirect_target(ex: &Exchange) -> Option<Result<Url, String>> {
+    if !matches!(ex.status, 301 | 302 | 303 | 307 | 308) {
+        return None;
+    }
+    let Some(location) = ex.header("location") else {
+        return Some(Err(format!(
+            "{}: redirect ({}) without a Location header",
+            ex.url, ex.status
+        )));
+    };
+    Some(match ex.url.join(location) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(u),
+        Ok(u) => Err(format!("{}: redirect to a non-HTTP URL {u}", ex.url)),
+        Err(e) => Err(format!(
+            "{}: redirect to an invalid URL {location:?}: {e}",
+            ex.url
+        )),
+    })
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+pub fn retry_after(ex: &Exchange) -> Option<Duration> {
+    parse_retry_after(ex.header("retry-after")?, Utc::now())
+}
+
+fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = DateTime::parse_from_rfc2822(value).ok()?;
+    Some(
+        (at.with_timezone(&Utc) - now)
+            .to_std()
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// Exponential backoff with jitter: base × 2^(attempt-1) × [0.5, 1.5).
+fn backoff(base: Duration, attempt: u32) -> Duration {
+    let exp = base.saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
+    exp.mul_f64(0.5 + fastrand::f64()).min(MAX_RETRY_DELAY)
+}
+
+/// The messages of an error and its sources, joined.
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if parts.last() != Some(&text) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ")
+}
+
+/// Sort a reqwest error into a class, with a message naming the URL.
+fn classify(url: &Url, e: &reqwest::Error) -> FetchError {
+    let detail = chain(e);
+    let lower = detail.to_ascii_lowercase();
+    let has_io_kind = |kind: std::io::ErrorKind| {
+        let mut source = e.source();
+        while let Some(s) = source {
+            if let Some(io) = s.downcast_ref::<std::io::Error>()
+                && io.kind() == kind
+            {
+                return true;
+            }
+            source = s.source();
+        }
+        false
+    };
+    let (class, hint) = if lower.contains("dns error") || lower.contains("failed to lookup address")
+    {
+        (
+            ErrorClass::Dns,
+            "the host name does not resolve; check the URL",
+        )
+    } else if lower.contains("tls")
+        || lower.contains("certificate")
+        || lower.contains("handshake")
+        || lower.contains("invalidcontenttype")
+        || lower.contains("corrupt message")
+    {
+        (ErrorClass::Tls, "the TLS connection failed")
+    } else if e.is_timeout() || has_io_kind(std::io::ErrorKind::TimedOut) {
+        (ErrorClass::Timeout, "the server did not answer in time")
+    } else if e.is_connect() {
+        (ErrorClass::Connect, "the server cannot be reached")
+    } else {
+        (
+            ErrorClass::Protocol,
+            "the server's answer is not valid HTTP",
+        )
+    };
+    FetchError::new(class, format!("{url}: {detail} ({hint})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_seconds_and_dates() {
+        let now = DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(parse_retry_after("5", now), Some(Duration::from_secs(5)));
+        assert_eq!(
+            parse_retry_after("Mon, 01 Jan 2024 00:00:30 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 31 Dec 2023 00:00:30 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_is_capped() {
+        let base = Duration::from_millis(100);
+        for attempt in 1..=4u32 {
+            let nominal = 100.0 * f64::from(1u32 << (attempt - 1));
+            let d = backoff(base, attempt).as_secs_f64() * 1000.0;
+            assert!(d >= nominal * 0.5 && d < nominal * 1.5, "{attempt}: {d}");
+        }
+        assert!(backoff(base, 40) <= MAX_RETRY_DELAY);
+    }
+
+    #[test]
+    fn user_agent_names_embarc_version_and_contact() {
+        let v = env!("CARGO_PKG_VERSION");
+        assert_eq!(user_agent(None), format!("embarc/{v}"));
+        assert_eq!(
+            user_agent(Some("mailto:desk@example.org")),
+            format!("embarc/{v} (+mailto:desk@example.org)")
+        );
+    }
+
+    #[test]
+    fn redirect_targets_resolve_relative_locations() {
+        let ex = |status, loc: Option<&str>| Exchange {
+            url: Url::parse("http://a.example/x/y").unwrap(),
+            request_headers: vec![],
+            status,
+            version: "HTTP/1.1".into(),
+            headers: loc
+                .map(|l| vec![("location".to_string(), l.as_bytes().to_vec())])
+                .unwrap_or_default(),
+            raw_body: vec![],
+            truncated: false,
+            remote_addr: None,
+            date: Utc::now(),
+        };
+        assert_eq!(redirect_target(&ex(200, Some("/z"))), None);
+        assert_eq!(
+            redirect_target(&ex(301, Some("../z"))),
+            Some(Ok(Url::parse("http://a.example/z").unwrap()))
+        );
+        assert!(matches!(redirect_target(&ex(302, None)), Some(Err(_))));
+        assert!(matches!(
+            redirect_target(&ex(307, Some("ftp://a.example/f"))),
+            Some(Err(_))
+        ));
+    }
+}

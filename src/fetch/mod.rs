@@ -1,0 +1,16 @@
+//! Fetching articles from the web: the only module (with `check`) that
+//! touches the network.
+//!
+//! [`client`] is the reusable HTTP layer (timeouts, limits, redirects,
+//! retries, classified errors) on top of [`politeness`] (per-host limits and
+//! backoff); [`encoding`] undoes `Content-Encoding` within a size limit.
+
+pub mod client;
+pub mod encoding;
+pub mod politeness;
+pub mod robots;
+pub mod run;
+pub mod sources;
+
+pub use client::{Client, ClientConfig, ErrorClass, Exchange, FetchError, RequestOpts, Response};
+pub use politeness::Limits;

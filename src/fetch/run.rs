@@ -1,0 +1,763 @@
+//! `embarc archive` for web inputs: the fetch pipeline.
+//!
+//! ```text
+//! feeder thread ──jobs──► dispatcher ──► fetch tasks ──► detection ──outcomes──► writer
+//! (lists, sitemaps,       (tokio; a       (robots.txt,    (blocking     (this thread: WARC
+//!  feeds; skips URLs       window of       client.get)     threads,      file + one SQLite
+//!  captured before)        tasks)                          WARC gzip)    transaction a batch)
+//! ```
+//!
+//! Every channel is bounded, so memory stays flat however long the input
+//! list. Each article is written to the WARC file, then recorded in one
+//! transaction with its capture; a killed run leaves whole articles or none,
+//! and a re-run skips what was captured and fetches the rest.
+
+use super::client::{
+    Client, ClientConfig, ErrorClass, Exchange, FetchError, RequestOpts, Response,
+};
+use super::robots::RobotsCache;
+use super::sources;
+use crate::archive::{Failure, Summary};
+use crate::capture::warc::{self, WarcWriter};
+use crate::detect::{self, DocKind, Hints};
+use crate::store::{CaptureInput, FetchedExtra, Store, StoredFailure};
+use anyhow::{Context, Result};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+use tokio::sync::{Semaphore, mpsc};
+use url::Url;
+
+/// Most outcomes recorded in one transaction.
+const BATCH: usize = 64;
+/// Deepest nesting of sitemap indexes followed.
+const MAX_SITEMAP_DEPTH: usize = 3;
+
+/// One web input of the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// An article URL.
+    Url(String),
+    /// A file (or `-` for stdin) listing article URLs, one a line.
+    List(String),
+    /// A sitemap or sitemap index, by URL or file.
+    Sitemap(String),
+    /// An RSS or Atom feed, by URL or file.
+    Feed(String),
+}
+
+/// How to fetch.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub client: ClientConfig,
+    pub request: RequestOpts,
+    pub ignore_robots: bool,
+    /// Fetch even articles captured before.
+    pub refetch: bool,
+    /// Fetch again articles whose last capture is older than this.
+    pub max_age: Option<Duration>,
+    /// Threads for detection.
+    pub jobs: usize,
+    /// The archive's label rules, applied to what detection found.
+    pub labels: crate::detect::labels::Rules,
+}
+
+/// Where the run is, for progress display.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    /// Inputs finished (archived, failed or skipped).
+    pub done: usize,
+    /// Inputs known so far (lists and sitemaps are read as the run goes).
+    pub seen: usize,
+    pub failed: usize,
+    pub skipped: usize,
+}
+
+/// What became of one input.
+enum Outcome {
+    Captured {
+        capture: Box<CaptureInput>,
+        citations: Vec<detect::Citation>,
+        extra: FetchedExtra,
+        records: Records,
+    },
+    Failed {
+        failure: Failure,
+        http_status: Option<u16>,
+        records: Records,
+    },
+    Skipped {
+        reason: &'static str,
+        /// A skip that is also kept in the `failures` table (not an article).
+        stored: Option<(Failure, Option<u16>)>,
+        records: Records,
+    },
+}
+
+/// WARC records (gzip members) to append, and which one the database
+/// points at (the final response).
+#[derive(Default)]
+struct Records {
+    members: Vec<Vec<u8>>,
+    main: Option<usize>,
+}
+
+impl Records {
+    fn of(hops: &[Exchange], last: Option<&Exchange>) -> (Records, Option<String>) {
+        let mut r = Records::default();
+        let mut digest = None;
+        for ex in hops {
+            r.members.extend(warc::encode_exchange(ex).members);
+        }
+        if let Some(ex) = last {
+            let enc = warc::encode_exchange(ex);
+            r.main = Some(r.members.len());
+            digest = Some(enc.payload_digest);
+            r.members.extend(enc.members);
+        }
+        (r, digest)
+    }
+}
+
+/// Shared by every fetch task.
+struct Ctx {
+    client: Client,
+    robots: RobotsCache,
+    opts: Options,
+}
+
+/// Fetch, detect and record every web input; counts go into `summary`.
+pub fn run(
+    store: &mut Store,
+    archive_dir: &Path,
+    inputs: Vec<Input>,
+    opts: &Options,
+    summary: &mut Summary,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .max_blocking_threads(opts.jobs.max(1))
+        .enable_all()
+        .build()
+        .context("cannot start the fetch runtime")?;
+    let client = Client::new(&opts.client).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let ctx = Arc::new(Ctx {
+        client,
+        robots: RobotsCache::new(),
+        opts: opts.clone(),
+    });
+    let seen = AtomicUsize::new(0);
+    let (job_tx, job_rx) = mpsc::channel::<(String, Url)>(256);
+    let (out_tx, out_rx) = mpsc::channel::<Outcome>(128);
+    let window = opts.client.limits.concurrency.max(1) * 4 + 64;
+    runtime.spawn(dispatch(job_rx, out_tx.clone(), ctx.clone(), window));
+    let db_path = archive_dir.join("embarc.db");
+    let handle = runtime.handle().clone();
+    let result = std::thread::scope(|scope| {
+        let feeder_ctx = ctx.clone();
+        let seen = &seen;
+        scope.spawn(move || {
+            let mut feeder = Feeder {
+                ctx: &feeder_ctx,
+                runtime: &handle,
+                reader: None,
+                db_path: &db_path,
+                jobs: job_tx,
+                out: out_tx,
+                seen,
+            };
+            for input in inputs {
+                if !feeder.input(input) {
+                    break;
+                }
+            }
+        });
+        let mut warc = WarcWriter::new(archive_dir);
+        write_all(store, &mut warc, out_rx, summary, seen, progress)
+    });
+    runtime.shutdown_background();
+    result
+}
+
+/// Turns inputs into fetch jobs, reading lists, sitemaps and feeds, and
+/// skipping articles captured before.
+struct Feeder<'a> {
+    ctx: &'a Ctx,
+    runtime: &'a tokio::runtime::Handle,
+    /// A second, read-only use of the database: was this URL captured?
+    reader: Option<Store>,
+    db_path: &'a Path,
+    jobs: mpsc::Sender<(String, Url)>,
+    out: mpsc::Sender<Outcome>,
+    seen: &'a AtomicUsize,
+}
+
+impl Feeder<'_> {
+    /// Handle one input; false when the run is over (the writer stopped).
+    fn input(&mut self, input: Input) -> bool {
+        match input {
+            Input::Url(u) => self.url(&u),
+            Input::List(spec) => self.list(&spec),
+            Input::Sitemap(spec) => self.sitemap(&spec, 0),
+            Input::Feed(spec) => self.feed(&spec),
+        }
+    }
+
+    fn fail(&self, input: &str, class: &'static str, message: String) -> bool {
+        self.seen.fetch_add(1, Ordering::Relaxed);
+        self.out
+            .blocking_send(Outcome::Failed {
+                failure: Failure {
+                    input: input.to_string(),
+                    class,
+                    message,
+                },
+                http_status: None,
+                records: Records::default(),
+            })
+            .is_ok()
+    }
+
+    fn url(&mut self, raw: &str) -> bool {
+        let url = match Url::parse(raw.trim()) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => u,
+            Ok(_) => {
+                return self.fail(
+                    raw,
+                    ErrorClass::InvalidUrl.as_str(),
+                    "not an http(s) URL with a host".into(),
+                );
+            }
+            Err(e) => {
+                return self.fail(
+                    raw,
+                    ErrorClass::InvalidUrl.as_str(),
+                    format!("not a valid URL: {e} (check for typos)"),
+                );
+            }
+        };
+        let key = url.to_string();
+        match self.captured_recently(&key) {
+            Ok(true) => {
+                self.seen.fetch_add(1, Ordering::Relaxed);
+                return self
+                    .out
+                    .blocking_send(Outcome::Skipped {
+                        reason: "already_captured",
+                        stored: None,
+                        records: Records::default(),
+                    })
+                    .is_ok();
+            }
+            Ok(false) => {}
+            Err(e) => return self.fail(raw, "database", format!("{e:#}")),
+        }
+        self.seen.fetch_add(1, Ordering::Relaxed);
+        self.jobs.blocking_send((key, url)).is_ok()
+    }
+
+    fn captured_recently(&mut self, url: &str) -> Result<bool> {
+        if self.ctx.opts.refetch {
+            return Ok(false);
+        }
+        if self.reader.is_none() {
+            self.reader = Some(Store::open(self.db_path)?);
+        }
+        let Some(reader) = self.reader.as_ref() else {
+            return Ok(false);
+        };
+        let Some(at) = reader.last_captured_at(url)? else {
+            return Ok(false);
+        };
+        let Some(max_age) = self.ctx.opts.max_age else {
+            return Ok(true);
+        };
+        let Ok(at) = chrono::DateTime::parse_from_rfc3339(&at) else {
+            return Ok(false);
+        };
+        let age = chrono::Utc::now().signed_duration_since(at);
+        Ok(age.to_std().unwrap_or(Duration::ZERO) <= max_age)
+    }
+
+    fn list(&mut self, spec: &str) -> bool {
+        use std::io::BufRead;
+        let reader: Box<dyn BufRead> = if spec == "-" {
+            Box::new(std::io::stdin().lock())
+        } else {
+            match std::fs::File::open(spec) {
+                Ok(f) => Box::new(std::io::BufReader::new(f)),
+                Err(e) => {
+                    return self.fail(
+                        spec,
+                        "not_found",
+                        format!("cannot read the input list: {e} (check the path)"),
+                    );
+                }
+            }
+        };
+        for line in reader.lines() {
+            match line {
+                Ok(l) => {
+                    let l = l.trim();
+                    if l.is_empty() || l.starts_with('#') {
+                        continue;
+                    }
+                    if !self.url(l) {
+                        return false;
+                    }
+                }
+                Err(e) => {
+                    return self.fail(spec, "io_error", format!("cannot read the input list: {e}"));
+                }
+            }
+        }
+        true
+    }
+
+    fn load(&self, spec: &str) -> Result<Vec<u8>, FetchError> {
+        let ctx = self.ctx;
+        self.runtime
+            .block_on(async { sources::load(&ctx.client, spec, &ctx.opts.request).await })
+    }
+
+    fn sitemap(&mut self, spec: &str, depth: usize) -> bool {
+        let doc = match self.load(spec) {
+            Ok(d) => d,
+            Err(e) => return self.fail(spec, e.class.as_str(), e.message),
+        };
+        let map = match sources::parse_sitemap(&doc) {
+            Ok(m) => m,
+            Err(e) => {
+                return self.fail(
+                    spec,
+                    "not_a_sitemap",
+                    format!("{e} (check the --sitemap argument)"),
+                );
+            }
+        };
+        for child in &map.sitemaps {
+            if depth + 1 > MAX_SITEMAP_DEPTH {
+                if !self.fail(
+                    child,
+                    "not_a_sitemap",
+                    format!("sitemap indexes nested deeper than {MAX_SITEMAP_DEPTH} levels"),
+                ) {
+                    return false;
+                }
+                continue;
+            }
+            if !self.sitemap(child, depth + 1) {
+                return false;
+            }
+        }
+        map.urls.iter().all(|u| self.url(u))
+    }
+
+    fn feed(&mut self, spec: &str) -> bool {
+        let doc = match self.load(spec) {
+            Ok(d) => d,
+            Err(e) => return self.fail(spec, e.class.as_str(), e.message),
+        };
+        match sources::parse_feed(&doc) {
+            Ok(links) => links.iter().all(|u| self.url(u)),
+            Err(e) => self.fail(
+                spec,
+                "not_a_feed",
+                format!("{e} (check the --feed argument)"),
+            ),
+        }
+    }
+}
+
+/// Start a task per job, at most `window` at once.
+async fn dispatch(
+    mut jobs: mpsc::Receiver<(String, Url)>,
+    out: mpsc::Sender<Outcome>,
+    ctx: Arc<Ctx>,
+    window: usize,
+) {
+    let window = Arc::new(Semaphore::new(window));
+    while let Some((input, url)) = jobs.recv().await {
+        if out.is_closed() {
+            break;
+        }
+        let Ok(permit) = window.clone().acquire_owned().await else {
+            break;
+        };
+        let out = out.clone();
+        let ctx = ctx.clone();
+        tokio::spawn(async move {
+            let outcome = fetch_one(&ctx, input, url).await;
+            let _ = out.send(outcome).await;
+            drop(permit);
+        });
+    }
+}
+
+async fn fetch_one(ctx: &Ctx, input: String, url: Url) -> Outcome {
+    let result = match robots_check(ctx, &url).await {
+        Ok(()) => ctx.client.get(&url, &ctx.opts.request).await,
+        Err(e) => Err(e),
+    };
+    let name = input.clone();
+    let labels = ctx.opts.labels.clone();
+    match tokio::task::spawn_blocking(move || prepare(input, &url, result, &labels)).await {
+        Ok(outcome) => outcome,
+        Err(e) => Outcome::Failed {
+            failure: Failure {
+                input: name,
+                class: "internal",
+                message: format!("detection failed: {e}"),
+            },
+            http_status: None,
+            records: Records::default(),
+        },
+    }
+}
+
+async fn robots_check(ctx: &Ctx, url: &Url) -> Result<(), FetchError> {
+    if ctx.opts.ignore_robots {
+        return Ok(());
+    }
+    ctx.robots.check(&ctx.client, url, &ctx.opts.request).await
+}
+
+/// Turn an answer into an outcome: status and content-type checks,
+/// detection and the WARC records (runs on a blocking thread).
+fn prepare(
+    input: String,
+    url: &Url,
+    result: Result<Response, FetchError>,
+    labels: &crate::detect::labels::Rules,
+) -> Outcome {
+    let response = match result {
+        Ok(r) => r,
+        Err(e) => {
+            let (records, _) = Records::of(&e.hops, e.exchange.as_deref());
+            return Outcome::Failed {
+                http_status: e.exchange.as_ref().map(|x| x.status),
+                failure: Failure {
+                    input,
+                    class: e.class.as_str(),
+                    message: e.message,
+                },
+                records,
+            };
+        }
+    };
+    let (records, digest) = Records::of(&response.hops, Some(&response.exchange));
+    let status = response.status();
+    if !(200..300).contains(&status) {
+        let reason = reqwest::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("");
+        return Outcome::Failed {
+            failure: Failure {
+                input,
+                class: ErrorClass::HttpStatus.as_str(),
+                message: format!(
+                    "HTTP {status} {reason} from {} after {} tries",
+                    response.final_url(),
+                    response.attempts
+                ),
+            },
+            http_status: Some(status),
+            records,
+        };
+    }
+    let content_type = response.header("content-type").unwrap_or("").to_string();
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let (kind, stored_type) = match mime.as_str() {
+        "text/html" => (Some(DocKind::Html), "text/html"),
+        "application/xhtml+xml" => (Some(DocKind::Html), "application/xhtml+xml"),
+        "text/plain" => (Some(DocKind::Text), "text/plain"),
+        "" => (None, ""),
+        _ => {
+            return Outcome::Skipped {
+                reason: ErrorClass::NotAnArticle.as_str(),
+                stored: Some((
+                    Failure {
+                        input,
+                        class: ErrorClass::NotAnArticle.as_str(),
+                        message: format!(
+                            "{}: Content-Type {mime} is not an article (HTML, XHTML or plain text)",
+                            response.final_url()
+                        ),
+                    },
+                    Some(status),
+                )),
+                records,
+            };
+        }
+    };
+    let body = &response.body;
+    let kind = kind.unwrap_or_else(|| detect::sniff_kind(body));
+    let stored_type = match (stored_type, kind) {
+        ("", DocKind::Html) => "text/html",
+        ("", DocKind::Text) => "text/plain",
+        (t, _) => t,
+    };
+    let declared = charset_param(&content_type);
+    let detection = detect::detect(
+        body,
+        &Hints {
+            kind: Some(kind),
+            charset: trusted_charset(declared.as_deref(), body),
+        },
+    );
+    let headers = headers_json(&response.exchange);
+    let redirects = (!response.hops.is_empty()).then(|| redirects_json(&response.hops));
+    let capture = CaptureInput {
+        article_url: input,
+        site: url.host_str().unwrap_or_default().to_ascii_lowercase(),
+        source: "http",
+        http_status: Some(status),
+        final_url: Some(response.final_url().to_string()),
+        content_type: stored_type,
+        encoding: detection.encoding,
+        repaired: detection.repaired,
+        sha256: hex::encode(Sha256::digest(body)),
+        size: body.len() as u64,
+        headers: Some(headers),
+        warc: None,
+    };
+    Outcome::Captured {
+        capture: Box::new(capture),
+        citations: labels.apply(detection.citations),
+        extra: FetchedExtra {
+            redirects,
+            payload_digest: digest,
+        },
+        records,
+    }
+}
+
+/// The `charset` parameter of a `Content-Type`.
+fn charset_param(content_type: &str) -> Option<String> {
+    content_type.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| v.trim().trim_matches(['"', '\'']).to_string())
+    })
+}
+
+/// The declared charset, unless the bytes say otherwise: a body that is
+/// valid UTF-8 with non-ASCII characters, declared as a single-byte legacy
+/// charset, is a misconfigured server (its default Latin-1 label), not
+/// Latin-1 text that happens to form valid UTF-8 sequences.
+fn trusted_charset<'a>(declared: Option<&'a str>, body: &[u8]) -> Option<&'a str> {
+    let label = declared?;
+    let encoding = encoding_rs::Encoding::for_label(label.trim().as_bytes())?;
+    let single_byte = encoding.is_single_byte();
+    if single_byte && !body.is_ascii() && std::str::from_utf8(body).is_ok() {
+        return None;
+    }
+    Some(label)
+}
+
+fn headers_json(ex: &Exchange) -> String {
+    let mut map = serde_json::Map::new();
+    for (name, value) in &ex.headers {
+        let value = String::from_utf8_lossy(value).to_string();
+        let name = name.to_ascii_lowercase();
+        match map.get_mut(&name) {
+            Some(serde_json::Value::String(existing)) => {
+                existing.push_str(", ");
+                existing.push_str(&value);
+            }
+            _ => {
+                map.insert(name, serde_json::Value::String(value));
+            }
+        }
+    }
+    serde_json::Value::Object(map).to_string()
+}
+
+fn redirects_json(hops: &[Exchange]) -> String {
+    let list: Vec<serde_json::Value> = hops
+        .iter()
+        .map(|h| {
+            serde_json::json!({
+                "url": h.url.as_str(),
+                "status": h.status,
+                "location": h.header("location"),
+            })
+        })
+        .collect();
+    serde_json::Value::Array(list).to_string()
+}
+
+/// The single writer: append WARC records, then record each batch in one
+/// transaction.
+fn write_all(
+    store: &mut Store,
+    warc: &mut WarcWriter,
+    // Owned, so that an early return closes it and stops the feeder and
+    // the dispatcher.
+    mut rx: mpsc::Receiver<Outcome>,
+    summary: &mut Summary,
+    seen: &AtomicUsize,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<()> {
+    let mut state = Progress {
+        done: 0,
+        seen: 0,
+        failed: 0,
+        skipped: 0,
+    };
+    while let Some(first) = rx.blocking_recv() {
+        let mut batch = vec![first];
+        while batch.len() < BATCH {
+            match rx.try_recv() {
+                Ok(o) => batch.push(o),
+                Err(_) => break,
+            }
+        }
+        let mut captures = Vec::new();
+        let mut stored = Vec::new();
+        let mut failures = Vec::new();
+        for outcome in batch {
+            summary.inputs += 1;
+            state.done += 1;
+            match outcome {
+                Outcome::Captured {
+                    mut capture,
+                    citations,
+                    extra,
+                    records,
+                } => {
+                    summary.fetched += 1;
+                    capture.warc = append(warc, &records)?;
+                    captures.push((*capture, citations, extra));
+                }
+                Outcome::Failed {
+                    failure,
+                    http_status,
+                    records,
+                } => {
+                    if http_status.is_some() {
+                        summary.fetched += 1;
+                    }
+                    state.failed += 1;
+                    stored.push(StoredFailure {
+                        input: failure.input.clone(),
+                        class: failure.class.to_string(),
+                        message: failure.message.clone(),
+                        http_status,
+                        warc: append(warc, &records)?,
+                    });
+                    failures.push(failure);
+                }
+                Outcome::Skipped {
+                    reason,
+                    stored: kept,
+                    records,
+                } => {
+                    state.skipped += 1;
+                    *summary.skipped.entry(reason.to_string()).or_default() += 1;
+                    let location = append(warc, &records)?;
+                    if let Some((f, http_status)) = kept {
+                        summary.fetched += 1;
+                        stored.push(StoredFailure {
+                            input: f.input,
+                            class: f.class.to_string(),
+                            message: f.message,
+                            http_status,
+                            warc: location,
+                        });
+                    }
+                }
+            }
+        }
+        warc.flush().context("cannot write the WARC file")?;
+        for o in store.record_fetched(&captures, &stored)? {
+            summary.add(&o);
+        }
+        summary.failures.extend(failures);
+        state.seen = seen.load(Ordering::Relaxed).max(state.done);
+        progress(state);
+    }
+    Ok(())
+}
+
+/// Append the records; the location of the main one.
+fn append(warc: &mut WarcWriter, records: &Records) -> Result<Option<(String, u64)>> {
+    let mut main = None;
+    for (i, member) in records.members.iter().enumerate() {
+        let at = warc.append(member).context("cannot write the WARC file")?;
+        if Some(i) == records.main {
+            main = Some(at);
+        }
+    }
+    Ok(main)
+}
+
+/// Parse a duration like `30d`, `12h`, `90m`, `45s` or `2w`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (n, unit) = s.split_at(split);
+    let n: u64 = n
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration like 30d, 12h, 90m or 45s"))?;
+    let secs = match unit.trim() {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" | "" => 86_400,
+        "w" => 7 * 86_400,
+        _ => {
+            return Err(format!(
+                "{s:?}: unknown unit {unit:?} (use s, m, h, d or w)"
+            ));
+        }
+    };
+    Ok(Duration::from_secs(n.saturating_mul(secs)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("45s"), Ok(Duration::from_secs(45)));
+        assert_eq!(parse_duration("90m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("12h"), Ok(Duration::from_secs(43_200)));
+        assert_eq!(parse_duration("30d"), Ok(Duration::from_secs(30 * 86_400)));
+        assert_eq!(parse_duration("2w"), Ok(Duration::from_secs(14 * 86_400)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("3y").is_err());
+    }
+
+    #[test]
+    fn charset_header_is_trusted_unless_utf8_says_otherwise() {
+        assert_eq!(
+            charset_param("text/html; charset=\"ISO-8859-1\""),
+            Some("ISO-8859-1".into())
+        );
+        assert_eq!(charset_param("text/html"), None);
+        let utf8 = "café".as_bytes();
+        let latin1 = b"caf\xe9";
+        assert_eq!(trusted_charset(Some("iso-8859-1"), utf8), None);
+        assert_eq!(
+            trusted_charset(Some("iso-8859-1"), latin1),
+            Some("iso-8859-1")
+        );
+        assert_eq!(
+            trusted_charset(Some("iso-8859-1"), b"plain"),
+            Some("iso-8859-1")
+        );
+        assert_eq!(trusted_charset(Some("shift_jis"), utf8), Some("shift_jis"));
+    }
+}
