@@ -5,9 +5,11 @@
 //! exported ([`export`]). The binary's command line lives in [`cli`].
 
 pub mod archive;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod detect;
 pub mod export;
 pub mod fetch;
+pub mod report;
 pub mod store;

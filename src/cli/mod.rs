@@ -1,14 +1,17 @@
 //! Command-line interface: clap definitions and dispatch, one file per command.
 
 mod archive;
+mod check;
 mod export;
+mod report;
 mod status;
 
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Exit code: finished, but some inputs failed.
+/// Exit code: finished, but some inputs failed (or, for `check
+/// --fail-on-rot`, a checked target is gone).
 pub const EXIT_PARTIAL: u8 = 2;
 
 /// embarc preserves the social posts that news articles cite, before they vanish.
@@ -31,6 +34,10 @@ pub enum Command {
     Export(export::Args),
     /// Show what the archive holds.
     Status(status::Args),
+    /// Re-check whether cited posts and articles are still online.
+    Check(check::Args),
+    /// Link-rot report: posts and articles by state, deaths, history.
+    Report(report::Args),
 }
 
 /// Parse the process arguments and run; never panics on user input.
@@ -51,6 +58,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Archive(args) => archive::run(&cli.archive, args),
         Command::Export(args) => export::run(&cli.archive, args),
         Command::Status(args) => status::run(&cli.archive, args),
+        Command::Check(args) => check::run(&cli.archive, args),
+        Command::Report(args) => report::run(&cli.archive, args),
     }
 }
 

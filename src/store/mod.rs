@@ -5,8 +5,13 @@
 //! batch of articles, each with its capture and citations, in one
 //! transaction, so a killed process leaves either a whole article or none.
 
+mod checks;
 mod rows;
 
+pub use checks::{
+    ArticleState, ArticleTarget, CheckRow, CitedPost, EditWarning, NewCheck, PostState, PostTarget,
+    Recorded, Skipped, StateChange, TargetFilter,
+};
 pub use rows::{CitationRow, PostRow, Status, WarningRow};
 
 use crate::detect::{Citation, Kind};
@@ -19,7 +24,10 @@ use std::path::Path;
 use std::time::Duration;
 
 /// The schema, one file per version; never edit a shipped one, add a file.
-const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("../../migrations/0001_init.sql"))];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("../../migrations/0001_init.sql")),
+    M::up(include_str!("../../migrations/0004_checks.sql")),
+];
 
 /// An open archive database.
 pub struct Store {
