@@ -68,7 +68,9 @@ fn syndication(req: &Req) -> Reply {
         "1581661660728950784" => tweet(&id, "Polls are open until 8pm https://t.co/Ab12Cd"),
         "1225455484259442691" => tweet(&id, "The bridge is open again"),
         "1721144944059118002" | "463440424141459456" | "1000000000000000002" => not_found(),
-        "20" => tombstone("Age-restricted adult content. This content might not be appropriate for people under 18 years old."),
+        "20" => tombstone(
+            "Age-restricted adult content. This content might not be appropriate for people under 18 years old.",
+        ),
         "1000000000000000001" => tombstone("This Post is unavailable."),
         "1000000000000000007" => tombstone("This Post is from a suspended account. Learn more"),
         "1000000000000000003" => Reply::status(429, "application/json", "{}"),
@@ -86,8 +88,12 @@ fn x_oembed(req: &Req) -> Reply {
     let url = query(&req.path).get("url").cloned().unwrap_or_default();
     let id = url.rsplit('/').next().unwrap_or_default().to_string();
     match id.as_str() {
-        "1721144944059118002" | "1000000000000000001" | "1000000000000000007"
-        | "1000000000000000004" | "1000000000000000005" | "1000000000000000008" => not_found(),
+        "1721144944059118002"
+        | "1000000000000000001"
+        | "1000000000000000007"
+        | "1000000000000000004"
+        | "1000000000000000005"
+        | "1000000000000000008" => not_found(),
         "463440424141459456" => json(
             403,
             r#"{"error":"Sorry, you are not authorized to see this status."}"#,
@@ -141,7 +147,10 @@ fn mastodon(req: &Req) -> Reply {
                 r#"{"id":"109000000000000001","created_at":"2022-11-10T12:00:00.000Z","url":"https://mastodon.social/@alice/109000000000000001","content":"<p>Water is back on in <a href=\"https://mastodon.social/tags/town\">#town</a></p>","language":"en","account":{"id":"1","acct":"alice","display_name":"Alice"}}"#,
             ),
             "109000000000000002" => json(404, r#"{"error":"Record not found"}"#),
-            _ => json(401, r#"{"error":"This API requires an authenticated user"}"#),
+            _ => json(
+                401,
+                r#"{"error":"This API requires an authenticated user"}"#,
+            ),
         };
     }
     if path.starts_with("/masto/api/oembed") {
@@ -152,7 +161,10 @@ fn mastodon(req: &Req) -> Reply {
                 200,
                 r#"{"type":"rich","version":"1.0","title":"New status by carol","author_name":"Carol","html":"<iframe src=\"https://social.example/@carol/109000000000000004/embed\"></iframe>","width":400,"height":null}"#,
             ),
-            _ => json(401, r#"{"error":"This API requires an authenticated user"}"#),
+            _ => json(
+                401,
+                r#"{"error":"This API requires an authenticated user"}"#,
+            ),
         };
     }
     Reply::status(500, "text/plain", "unexpected")
@@ -168,19 +180,21 @@ fn telegram(req: &Req) -> Reply {
         "/tg/newschan/101?embed=1" => page(
             r#"<div class="tgme_widget_message" data-post="newschan/101"><div class="tgme_widget_message_bubble"><div class="tgme_widget_message_author"><a class="tgme_widget_message_owner_name" href="https://t.me/newschan"><span dir="auto">News Channel</span></a></div><div class="tgme_widget_message_text" dir="auto">Sirens in the north<br/>Stay inside</div><time datetime="2024-03-01T08:00:00+00:00" class="time">08:00</time></div></div>"#,
         ),
-        "/tg/newschan/102?embed=1" => page(
-            r#"<div class="tgme_widget_message_error">Post not found</div>"#,
-        ),
-        "/tg/secretchan/5?embed=1" => page(
-            r#"<div class="tgme_widget_message_error">Channel is private</div>"#,
-        ),
+        "/tg/newschan/102?embed=1" => {
+            page(r#"<div class="tgme_widget_message_error">Post not found</div>"#)
+        }
+        "/tg/secretchan/5?embed=1" => {
+            page(r#"<div class="tgme_widget_message_error">Channel is private</div>"#)
+        }
         _ => Reply::status(500, "text/plain", "unexpected"),
     }
 }
 
 fn youtube(req: &Req) -> Reply {
     match req.path.as_str() {
-        "/yt/vi/dQw4w9WgXcQ/0.jpg" => Reply::status(200, "image/jpeg", vec![0xFF, 0xD8, 0xFF, 0xD9]),
+        "/yt/vi/dQw4w9WgXcQ/0.jpg" => {
+            Reply::status(200, "image/jpeg", vec![0xFF, 0xD8, 0xFF, 0xD9])
+        }
         "/yt/vi/Gone_Video1/0.jpg" => Reply::status(404, "text/html", "<html>404</html>"),
         _ => Reply::status(500, "text/plain", "unexpected"),
     }
@@ -223,9 +237,10 @@ fn reddit(req: &Req) -> Reply {
                 "",
             ),
         ),
-        "/reddit/comments/1priv.json?raw_json=1" => {
-            json(403, r#"{"reason":"private","message":"Forbidden","error":403}"#)
-        }
+        "/reddit/comments/1priv.json?raw_json=1" => json(
+            403,
+            r#"{"reason":"private","message":"Forbidden","error":403}"#,
+        ),
         "/reddit/comments/1abcd/_/kc0mm.json?raw_json=1" => json(
             200,
             &reddit_listing(
@@ -247,10 +262,17 @@ fn meta(req: &Req) -> Reply {
         );
     }
     if path.starts_with("/meta/oembed_post") && url.contains("/posts/1234567890") {
-        return json(404, r#"{"error":{"message":"not found","type":"OAuthException","code":24}}"#);
+        return json(
+            404,
+            r#"{"error":{"message":"not found","type":"OAuthException","code":24}}"#,
+        );
     }
-    if path.starts_with("/threads/oembed") && url.starts_with("https://www.threads.com/@news/post/") {
-        return json(400, r#"{"error":{"message":"unsupported","type":"OAuthException","code":100}}"#);
+    if path.starts_with("/threads/oembed") && url.starts_with("https://www.threads.com/@news/post/")
+    {
+        return json(
+            400,
+            r#"{"error":{"message":"unsupported","type":"OAuthException","code":100}}"#,
+        );
     }
     Reply::status(500, "text/plain", "unexpected")
 }
@@ -263,7 +285,10 @@ fn wayback(req: &Req) -> Reply {
             r#"{"url":"x.com/electiondesk/status/1721144944059118002","archived_snapshots":{"closest":{"status":"200","available":true,"url":"http://web.archive.org/web/20231105130000/https://x.com/electiondesk/status/1721144944059118002","timestamp":"20231105130000"}}}"#,
         );
     }
-    json(200, &format!(r#"{{"url":"{url}","archived_snapshots":{{}}}}"#))
+    json(
+        200,
+        &format!(r#"{{"url":"{url}","archived_snapshots":{{}}}}"#),
+    )
 }
 
 fn handler(req: &Req) -> Reply {
@@ -360,8 +385,14 @@ fn every_platform_and_every_x_combination_is_classified() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(summary["posts"]["not_checkable"], 1, "the copied post has no id");
-    assert_eq!(summary["articles"]["checked"], 0, "--posts checks no article");
+    assert_eq!(
+        summary["posts"]["not_checkable"], 1,
+        "the copied post has no id"
+    );
+    assert_eq!(
+        summary["articles"]["checked"], 0,
+        "--posts checks no article"
+    );
 
     let x = |id: &str| format!("https://x.com/electiondesk/status/{id}");
     let got = states(dir.path());
@@ -373,45 +404,123 @@ fn every_platform_and_every_x_combination_is_classified() {
         (x("463440424141459456"), sr("restricted", Some("protected"))),
         (x("20"), sr("restricted", Some("age_restricted"))),
         (x("1000000000000000001"), sr("gone", Some("deleted"))),
-        (x("1000000000000000007"), sr("gone", Some("account_suspended"))),
+        (
+            x("1000000000000000007"),
+            sr("gone", Some("account_suspended")),
+        ),
         (x("1000000000000000002"), sr("unknown", Some("ambiguous"))),
         (x("1000000000000000003"), sr("alive", None)),
         (x("1000000000000000004"), sr("unknown", Some("ambiguous"))),
-        (x("1000000000000000005"), sr("unknown", Some("network_error"))),
+        (
+            x("1000000000000000005"),
+            sr("unknown", Some("network_error")),
+        ),
         (x("1000000000000000006"), sr("alive", None)),
         (x("1000000000000000008"), sr("unknown", Some("ambiguous"))),
         // Bluesky.
-        ("https://bsky.app/profile/did:plc:abc123/post/3kalive".into(), sr("alive", None)),
-        ("https://bsky.app/profile/did:plc:abc123/post/3kgone".into(), sr("gone", Some("deleted"))),
-        ("https://bsky.app/profile/did:plc:abc123/post/3kblocked".into(), sr("restricted", Some("login_required"))),
-        ("https://bsky.app/profile/did:plc:abc123/post/3kdisagree".into(), sr("unknown", Some("ambiguous"))),
+        (
+            "https://bsky.app/profile/did:plc:abc123/post/3kalive".into(),
+            sr("alive", None),
+        ),
+        (
+            "https://bsky.app/profile/did:plc:abc123/post/3kgone".into(),
+            sr("gone", Some("deleted")),
+        ),
+        (
+            "https://bsky.app/profile/did:plc:abc123/post/3kblocked".into(),
+            sr("restricted", Some("login_required")),
+        ),
+        (
+            "https://bsky.app/profile/did:plc:abc123/post/3kdisagree".into(),
+            sr("unknown", Some("ambiguous")),
+        ),
         // Mastodon: live, deleted, authorized fetch (with and without oEmbed).
-        ("https://mastodon.social/@alice/109000000000000001".into(), sr("alive", None)),
-        ("https://mastodon.social/@bob/109000000000000002".into(), sr("gone", Some("not_found"))),
-        ("https://secure.example/@dave/109000000000000003".into(), sr("unknown", Some("unsupported"))),
-        ("https://social.example/@carol/109000000000000004".into(), sr("alive", None)),
+        (
+            "https://mastodon.social/@alice/109000000000000001".into(),
+            sr("alive", None),
+        ),
+        (
+            "https://mastodon.social/@bob/109000000000000002".into(),
+            sr("gone", Some("not_found")),
+        ),
+        (
+            "https://secure.example/@dave/109000000000000003".into(),
+            sr("unknown", Some("unsupported")),
+        ),
+        (
+            "https://social.example/@carol/109000000000000004".into(),
+            sr("alive", None),
+        ),
         // Telegram.
         ("https://t.me/newschan/101".into(), sr("alive", None)),
-        ("https://t.me/newschan/102".into(), sr("gone", Some("not_found"))),
-        ("https://t.me/secretchan/5".into(), sr("restricted", Some("private"))),
-        ("https://t.me/c/1234567/89".into(), sr("unknown", Some("unsupported"))),
+        (
+            "https://t.me/newschan/102".into(),
+            sr("gone", Some("not_found")),
+        ),
+        (
+            "https://t.me/secretchan/5".into(),
+            sr("restricted", Some("private")),
+        ),
+        (
+            "https://t.me/c/1234567/89".into(),
+            sr("unknown", Some("unsupported")),
+        ),
         // YouTube.
-        ("https://www.youtube.com/watch?v=dQw4w9WgXcQ".into(), sr("alive", None)),
-        ("https://www.youtube.com/watch?v=Gone_Video1".into(), sr("gone", Some("not_found"))),
+        (
+            "https://www.youtube.com/watch?v=dQw4w9WgXcQ".into(),
+            sr("alive", None),
+        ),
+        (
+            "https://www.youtube.com/watch?v=Gone_Video1".into(),
+            sr("gone", Some("not_found")),
+        ),
         // TikTok.
-        ("https://www.tiktok.com/@localnews/video/7300000000000000001".into(), sr("alive", None)),
-        ("https://www.tiktok.com/@localnews/video/7300000000000000002".into(), sr("gone", Some("not_found"))),
-        ("https://www.tiktok.com/@localnews/video/7300000000000000003".into(), sr("unknown", Some("ambiguous"))),
+        (
+            "https://www.tiktok.com/@localnews/video/7300000000000000001".into(),
+            sr("alive", None),
+        ),
+        (
+            "https://www.tiktok.com/@localnews/video/7300000000000000002".into(),
+            sr("gone", Some("not_found")),
+        ),
+        (
+            "https://www.tiktok.com/@localnews/video/7300000000000000003".into(),
+            sr("unknown", Some("ambiguous")),
+        ),
         // Reddit.
-        ("https://www.reddit.com/r/city/comments/1abcd/".into(), sr("alive", None)),
-        ("https://www.reddit.com/r/city/comments/1dele/".into(), sr("gone", Some("deleted"))),
-        ("https://www.reddit.com/r/city/comments/1remo/".into(), sr("gone", Some("deleted"))),
-        ("https://www.reddit.com/r/secret/comments/1priv/".into(), sr("restricted", Some("private"))),
-        ("https://www.reddit.com/r/city/comments/1abcd/comment/kc0mm/".into(), sr("gone", Some("deleted"))),
+        (
+            "https://www.reddit.com/r/city/comments/1abcd/".into(),
+            sr("alive", None),
+        ),
+        (
+            "https://www.reddit.com/r/city/comments/1dele/".into(),
+            sr("gone", Some("deleted")),
+        ),
+        (
+            "https://www.reddit.com/r/city/comments/1remo/".into(),
+            sr("gone", Some("deleted")),
+        ),
+        (
+            "https://www.reddit.com/r/secret/comments/1priv/".into(),
+            sr("restricted", Some("private")),
+        ),
+        (
+            "https://www.reddit.com/r/city/comments/1abcd/comment/kc0mm/".into(),
+            sr("gone", Some("deleted")),
+        ),
         // Meta: liveness only.
-        ("https://www.instagram.com/p/CxLiveCode1/".into(), sr("alive", None)),
-        ("https://www.facebook.com/citypage/posts/1234567890".into(), sr("gone", Some("not_found"))),
-        ("https://www.threads.net/@news/post/CzThreads01".into(), sr("unknown", Some("ambiguous"))),
+        (
+            "https://www.instagram.com/p/CxLiveCode1/".into(),
+            sr("alive", None),
+        ),
+        (
+            "https://www.facebook.com/citypage/posts/1234567890".into(),
+            sr("gone", Some("not_found")),
+        ),
+        (
+            "https://www.threads.net/@news/post/CzThreads01".into(),
+            sr("unknown", Some("ambiguous")),
+        ),
     ];
     for (url, want) in &expect {
         assert_eq!(got.get(url), Some(want), "{url}\n{stderr}");
@@ -441,7 +550,11 @@ fn every_platform_and_every_x_combination_is_classified() {
         .map(|p| check_support::query(p)["url"].clone())
         .collect();
     assert!(wayback_asked.contains(&x("1721144944059118002")));
-    assert!(!wayback_asked.iter().any(|u| u.contains("1581661660728950784")));
+    assert!(
+        !wayback_asked
+            .iter()
+            .any(|u| u.contains("1581661660728950784"))
+    );
 
     // The archived copy of the deleted tweet is exported with it.
     let posts = export(dir.path(), "posts");
@@ -453,7 +566,11 @@ fn every_platform_and_every_x_combination_is_classified() {
         deleted["archived_url"],
         "http://web.archive.org/web/20231105130000/https://x.com/electiondesk/status/1721144944059118002"
     );
-    assert!(deleted["checked_at"].as_str().is_some_and(|t| t.ends_with('Z')));
+    assert!(
+        deleted["checked_at"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z'))
+    );
     let other_gone = posts
         .iter()
         .find(|p| p["post_url"] == "https://t.me/newschan/102")
@@ -570,8 +687,9 @@ fn a_rate_limit_longer_than_we_wait_leaves_the_endpoint_alone() {
     let server = Server::start(|req| {
         let route = req.path.split(['/', '?']).nth(1).unwrap_or_default();
         match route {
-            "syn" | "xo" => Reply::status(429, "text/plain", "slow down")
-                .with_header("Retry-After", "3600"),
+            "syn" | "xo" => {
+                Reply::status(429, "text/plain", "slow down").with_header("Retry-After", "3600")
+            }
             _ => Reply::status(500, "text/plain", "unexpected"),
         }
     });
@@ -598,7 +716,15 @@ fn a_rate_limit_longer_than_we_wait_leaves_the_endpoint_alone() {
     // After the first 429 asked us to wait an hour, neither endpoint was
     // asked again.
     let hits = server.all_hits();
-    let syndication: usize = hits.iter().filter(|(p, _)| p.starts_with("/syn/")).map(|(_, n)| n).sum();
-    let oembed: usize = hits.iter().filter(|(p, _)| p.starts_with("/xo/")).map(|(_, n)| n).sum();
+    let syndication: usize = hits
+        .iter()
+        .filter(|(p, _)| p.starts_with("/syn/"))
+        .map(|(_, n)| n)
+        .sum();
+    let oembed: usize = hits
+        .iter()
+        .filter(|(p, _)| p.starts_with("/xo/"))
+        .map(|(_, n)| n)
+        .sum();
     assert_eq!((syndication, oembed), (1, 1), "{hits:?}");
 }

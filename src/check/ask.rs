@@ -474,6 +474,27 @@ mod tests {
     }
 
     #[test]
+    fn failures_and_refusals_say_nothing_about_the_post() {
+        use crate::fetch::ErrorClass;
+        let failed = |class| Answer::Failed(FetchError::new(class, "x"));
+        for (class, outcome) in [
+            (ErrorClass::Dns, Outcome::NetworkError),
+            (ErrorClass::Tls, Outcome::NetworkError),
+            (ErrorClass::Timeout, Outcome::NetworkError),
+            (ErrorClass::Stalled, Outcome::NetworkError),
+            (ErrorClass::Connect, Outcome::NetworkError),
+            (ErrorClass::Redirect, Outcome::Ambiguous),
+            (ErrorClass::TooLarge, Outcome::Ambiguous),
+        ] {
+            let rung = trouble("a", &failed(class)).unwrap();
+            assert_eq!(rung.signal, Signal::NoAnswer(outcome), "{class:?}");
+            assert_eq!(rung.note, format!("no answer ({})", class.as_str()));
+        }
+        let held = trouble("a", &Answer::Held).unwrap();
+        assert_eq!(held.signal, Signal::NoAnswer(Outcome::RateLimited));
+    }
+
+    #[test]
     fn urls_keep_the_base_path() {
         let base = Url::parse("http://127.0.0.1:8/graph/v26.0/").unwrap();
         assert_eq!(
