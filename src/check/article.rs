@@ -33,7 +33,7 @@ pub async fn check(endpoint: &Endpoint, t: &ArticleTarget) -> Verdict {
         rung = second_opinion(rung, read(&url, &answer));
     }
     if let (Signal::Alive(_), Answer::Http(r)) = (&rung.signal, answer)
-        && let Some(changes) = embed_changes(r, &t.cited).await
+        && let Some(changes) = embed_changes(*r, &t.cited).await
     {
         rung.note = format!("{}; embeds changed: {changes}", rung.note);
     }

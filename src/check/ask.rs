@@ -36,7 +36,7 @@ pub struct Endpoint {
 #[derive(Debug)]
 pub enum Answer {
     /// Any HTTP answer, after redirects and retries.
-    Http(Response),
+    Http(Box<Response>),
     /// No answer: DNS, connection, TLS, timeout, ...
     Failed(FetchError),
     /// Not asked: the host asked us to wait past the end of our patience.
@@ -102,7 +102,7 @@ impl Endpoint {
                     let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
                     held.insert(host, Instant::now() + wait);
                 }
-                Answer::Http(r)
+                Answer::Http(Box::new(r))
             }
             Err(e) => Answer::Failed(e),
         }

@@ -22,12 +22,11 @@ const OEMBED: &str = "x_oembed";
 
 pub async fn probe(c: &Checker, t: &PostTarget) -> Verdict {
     let id = t.post_id.as_str();
-    let (Some(token), Some(syn_base), Some(oe_base)) = (
-        syndication_token(id),
-        c.x_syndication.base(),
-        c.x_oembed.base(),
-    ) else {
+    let Some(token) = syndication_token(id) else {
         return unsupported(SYNDICATION, format!("{id:?} is not a tweet id"));
+    };
+    let (Some(syn_base), Some(oe_base)) = (c.x_syndication.base(), c.x_oembed.base()) else {
+        return unsupported(SYNDICATION, "no X endpoint configured".into());
     };
     let syn_url = url_on(
         syn_base,
