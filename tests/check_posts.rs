@@ -209,6 +209,7 @@ fn tiktok(req: &Req) -> Reply {
         ),
         "7300000000000000002" => json(404, r#"{"status_msg":"Something went wrong"}"#),
         "7300000000000000003" => json(400, r#"{"code":400,"message":"Something went wrong"}"#),
+        "7300000000000000004" => json(429, r#"{"message":"rate limited"}"#),
         _ => Reply::status(500, "text/plain", "unexpected"),
     }
 }
@@ -237,6 +238,9 @@ fn reddit(req: &Req) -> Reply {
                 "",
             ),
         ),
+        "/reddit/comments/1badj.json?raw_json=1" => {
+            json(200, r#"[{"kind":"Listing","data":{"chil"#)
+        }
         "/reddit/comments/1priv.json?raw_json=1" => json(
             403,
             r#"{"reason":"private","message":"Forbidden","error":403}"#,
@@ -355,6 +359,8 @@ fn article() -> String {
         "https://www.tiktok.com/@localnews/video/7300000000000000001",
         "https://www.tiktok.com/@localnews/video/7300000000000000002",
         "https://www.tiktok.com/@localnews/video/7300000000000000003",
+        "https://www.tiktok.com/@localnews/video/7300000000000000004",
+        "https://www.reddit.com/r/city/comments/1badj/truncated/",
         "https://www.reddit.com/r/city/comments/1abcd/bridge_closed/",
         "https://www.reddit.com/r/city/comments/1dele/witness_video/",
         "https://www.reddit.com/r/city/comments/1remo/leaked_memo/",
@@ -487,6 +493,14 @@ fn every_platform_and_every_x_combination_is_classified() {
             "https://www.tiktok.com/@localnews/video/7300000000000000003".into(),
             sr("unknown", Some("ambiguous")),
         ),
+        (
+            "https://www.tiktok.com/@localnews/video/7300000000000000004".into(),
+            sr("unknown", Some("rate_limited")),
+        ),
+        (
+            "https://www.reddit.com/r/city/comments/1badj/".into(),
+            sr("unknown", Some("ambiguous")),
+        ),
         // Reddit.
         (
             "https://www.reddit.com/r/city/comments/1abcd/".into(),
@@ -523,7 +537,18 @@ fn every_platform_and_every_x_combination_is_classified() {
         ),
     ];
     for (url, want) in &expect {
-        assert_eq!(got.get(url), Some(want), "{url}\n{stderr}");
+        assert_eq!(
+            got.get(url),
+            Some(want),
+            "{url}\n{}",
+            summary["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|r| r["url"] == url.as_str())
+                .map(|r| r.to_string())
+                .collect::<String>()
+        );
     }
     // The unidentified post is reported as not checkable, not guessed.
     let unidentified: Vec<_> = got.iter().filter(|(url, _)| url.is_empty()).collect();

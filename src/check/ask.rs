@@ -51,13 +51,13 @@ impl Endpoint {
     ) -> Result<Endpoint, FetchError> {
         let rate = settings.rate(api);
         let client = Client::new(&ClientConfig {
-            contact: None,
             connect_timeout: settings.timeout.min(Duration::from_secs(10)),
             limits: Limits {
                 concurrency: settings.concurrency.max(1) * 2,
                 per_host: 2,
                 min_interval: rate.interval(),
             },
+            ..ClientConfig::default()
         })?;
         Ok(Endpoint {
             base: settings.url(api).cloned(),

@@ -98,6 +98,7 @@ impl Store {
             "claims",
             "claim_events",
             "failures",
+            "checks",
         ] {
             let n: i64 =
                 self.conn
