@@ -198,6 +198,28 @@ fn a_second_run_within_stale_sends_no_request() {
     );
     assert_eq!(third["posts"]["checked"], 1);
     assert!(total() > after_first);
+
+    // --platform also selects the articles that cite a post of it.
+    let none = json_out(embarc(dir.path(), &base).args([
+        "check",
+        "--articles",
+        "--platform",
+        "bluesky",
+        "--stale",
+        "0",
+        "--json",
+    ]));
+    assert_eq!(none["articles"]["checked"], 0);
+    let both = json_out(embarc(dir.path(), &base).args([
+        "check",
+        "--articles",
+        "--platform",
+        "telegram",
+        "--stale",
+        "0",
+        "--json",
+    ]));
+    assert_eq!(both["articles"]["checked"], 2);
 }
 
 #[test]
