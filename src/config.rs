@@ -24,12 +24,43 @@ pub struct Config {
     pub labels: Labels,
     /// The reviewing organisation for ClaimReview exports.
     pub claimreview: ClaimReview,
+    /// Timeouts and concurrency of `check`.
+    pub check: Check,
 }
 
-/// `[endpoints]`: filled in by the link-rot checker.
+/// `[endpoints]`: base URLs of the platform endpoints `check` asks (unset:
+/// the built-in default; an `EMBARC_*_URL` variable wins over both), and
+/// `[endpoints.rate]`: requests per unit for each (`"3/s"`, `"1000/h"`).
+/// See `check::settings` for the names, defaults and meaning.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
-pub struct Endpoints {}
+pub struct Endpoints {
+    pub x_syndication: Option<String>,
+    pub x_oembed: Option<String>,
+    pub bluesky_appview: Option<String>,
+    pub bluesky_oembed: Option<String>,
+    /// One server for every Mastodon post instead of each post's instance.
+    pub mastodon: Option<String>,
+    pub telegram: Option<String>,
+    pub youtube_thumb: Option<String>,
+    pub tiktok: Option<String>,
+    pub reddit: Option<String>,
+    pub meta_graph: Option<String>,
+    pub threads: Option<String>,
+    pub wayback: Option<String>,
+    pub rate: BTreeMap<String, String>,
+}
+
+/// `[check]`: request timeout (`"20s"`), retries, the longest `Retry-After`
+/// waited for, and how many targets are checked at once.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Check {
+    pub timeout: Option<String>,
+    pub retries: Option<u32>,
+    pub max_retry_after: Option<String>,
+    pub concurrency: Option<usize>,
+}
 
 /// `[labels]`: the phrases that put posts into the verification queue.
 ///

@@ -6,10 +6,12 @@
 
 pub mod archive;
 pub mod capture;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod detect;
 pub mod export;
 pub mod fetch;
 pub mod queue;
+pub mod report;
 pub mod store;

@@ -2,15 +2,18 @@
 
 mod archive;
 mod capture;
+mod check;
 mod export;
 mod queue;
+mod report;
 mod status;
 
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Exit code: finished, but some inputs failed.
+/// Exit code: finished, but some inputs failed (or, for `check
+/// --fail-on-rot`, a checked target is gone).
 pub const EXIT_PARTIAL: u8 = 2;
 
 /// embarc preserves the social posts that news articles cite, before they vanish.
@@ -37,6 +40,10 @@ pub enum Command {
     Queue(queue::Args),
     /// Print stored web captures back from their WARC records.
     Capture(capture::Args),
+    /// Re-check whether cited posts and articles are still online.
+    Check(check::Args),
+    /// Link-rot report: posts and articles by state, deaths, history.
+    Report(report::Args),
 }
 
 /// Parse the process arguments and run; never panics on user input.
@@ -67,6 +74,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Status(args) => status::run(&cli.archive, args),
         Command::Queue(args) => queue::run(&cli.archive, args),
         Command::Capture(args) => capture::run(&cli.archive, args),
+        Command::Check(args) => check::run(&cli.archive, args),
+        Command::Report(args) => report::run(&cli.archive, args),
     }
 }
 

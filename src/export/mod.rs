@@ -62,6 +62,7 @@ impl CsvRow for CitationRow {
         "warnings",
         "shape",
         "source_url",
+        "state",
     ];
     fn cells(&self) -> Vec<String> {
         vec![
@@ -85,6 +86,7 @@ impl CsvRow for CitationRow {
                 .join("; "),
             self.shape.clone(),
             opt(&self.source_url),
+            opt(&self.state),
         ]
     }
 }
@@ -103,6 +105,10 @@ impl CsvRow for PostRow {
         "first_seen_at",
         "citation_count",
         "claim_status",
+        "state",
+        "reason",
+        "checked_at",
+        "archived_url",
     ];
     fn cells(&self) -> Vec<String> {
         vec![
@@ -118,6 +124,10 @@ impl CsvRow for PostRow {
             self.first_seen_at.clone(),
             self.citation_count.to_string(),
             opt(&self.claim_status),
+            opt(&self.state),
+            opt(&self.reason),
+            opt(&self.checked_at),
+            opt(&self.archived_url),
         ]
     }
 }

@@ -5,10 +5,15 @@
 //! batch of articles, each with its capture and citations, in one
 //! transaction, so a killed process leaves either a whole article or none.
 
+mod checks;
 mod fetch;
 mod queue;
 mod rows;
 
+pub use checks::{
+    ArticleState, ArticleTarget, CheckRow, CitedPost, EditWarning, NewCheck, PostState, PostTarget,
+    Recorded, Skipped, StateChange, TargetFilter,
+};
 pub use fetch::{CaptureRef, FetchedExtra, StoredFailure};
 
 pub use queue::{
@@ -32,6 +37,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0002_queue.sql")),
     M::up(include_str!("../../migrations/0003_snapshot_cid.sql")),
     M::up(include_str!("../../migrations/0004_fetch.sql")),
+    M::up(include_str!("../../migrations/0005_checks.sql")),
 ];
 
 /// An open archive database.

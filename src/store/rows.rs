@@ -32,6 +32,8 @@ pub struct CitationRow {
     pub warnings: Vec<WarningRow>,
     pub shape: String,
     pub source_url: Option<String>,
+    /// The post's current state (its latest check), null when never checked.
+    pub state: Option<String>,
 }
 
 /// One row of `embarc export posts`.
@@ -49,6 +51,12 @@ pub struct PostRow {
     pub first_seen_at: String,
     pub citation_count: i64,
     pub claim_status: Option<String>,
+    /// The latest check: state, reason and time (null when never checked).
+    pub state: Option<String>,
+    pub reason: Option<String>,
+    pub checked_at: Option<String>,
+    /// The latest archived copy found for it.
+    pub archived_url: Option<String>,
 }
 
 /// Counts for `embarc status`.
@@ -92,6 +100,7 @@ impl Store {
             "claims",
             "claim_events",
             "failures",
+            "checks",
         ] {
             let n: i64 =
                 self.conn
@@ -130,7 +139,9 @@ impl Store {
                     d.display_date, d.posted_at, d.date, d.text, d.media, d.labels,
                     (SELECT json_group_array(json_object('kind', w.kind, 'detail', w.detail))
                        FROM warnings w WHERE w.citation_id = d.citation_id),
-                    d.shape, d.source_url
+                    d.shape, d.source_url,
+                    (SELECT ps.state FROM citations c JOIN post_states ps ON ps.id = c.post_id
+                      WHERE c.id = d.citation_id)
              FROM citation_details d
              ORDER BY d.article_url, d.citation_id",
         )?;
@@ -141,16 +152,20 @@ impl Store {
         Ok(())
     }
 
-    /// Every post with its latest article snapshot, handed to `f`.
+    /// Every post with its latest article snapshot and its latest check,
+    /// handed to `f`.
     pub fn for_each_post(&self, mut f: impl FnMut(PostRow) -> Result<()>) -> Result<()> {
         let mut stmt = self.conn.prepare(
             "SELECT p.platform, p.post_id, p.post_url, p.handle, p.author_name, p.posted_at, p.date,
                     s.text, s.labels, p.first_seen_at,
                     (SELECT COUNT(*) FROM citations c WHERE c.post_id = p.id),
-                    (SELECT cl.status FROM claims cl WHERE cl.post_id = p.id)
+                    (SELECT cl.status FROM claims cl WHERE cl.post_id = p.id),
+                    ps.state, ps.reason, ps.checked_at, ps.archived_url
              FROM posts p
+             JOIN post_states ps ON ps.id = p.id
              LEFT JOIN snapshots s ON s.id = (
-                 SELECT id FROM snapshots WHERE post_id = p.id AND text IS NOT NULL ORDER BY id DESC LIMIT 1)
+                 SELECT id FROM snapshots WHERE post_id = p.id AND source = 'article' AND text IS NOT NULL
+                 ORDER BY id DESC LIMIT 1)
              ORDER BY p.id",
         )?;
         let mut rows = stmt.query([])?;
@@ -168,6 +183,10 @@ impl Store {
                 first_seen_at: r.get(9)?,
                 citation_count: r.get(10)?,
                 claim_status: r.get(11)?,
+                state: r.get(12)?,
+                reason: r.get(13)?,
+                checked_at: r.get(14)?,
+                archived_url: r.get(15)?,
             })?;
         }
         Ok(())
@@ -203,5 +222,6 @@ fn citation_row(r: &Row<'_>) -> rusqlite::Result<CitationRow> {
             .collect(),
         shape: r.get(14)?,
         source_url: r.get(15)?,
+        state: r.get(16)?,
     })
 }

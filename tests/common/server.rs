@@ -177,6 +177,15 @@ async fn serve(
                 return Ok(());
             }
             buf.extend_from_slice(&chunk[..n]);
+            // A TLS handshake on this plain-HTTP port: answer as a plain
+            // server does, so the client fails the handshake at once
+            // instead of waiting for a timeout.
+            if buf.first() == Some(&0x16) {
+                stream
+                    .write_all(b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n")
+                    .await?;
+                return Ok(());
+            }
         };
         let head = String::from_utf8_lossy(&buf[..end]).to_string();
         buf.drain(..end);

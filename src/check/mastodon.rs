@@ -1,0 +1,141 @@
+//! Mastodon and other fediverse servers (PLATFORMS.md §3), on the post's own
+//! instance: `/api/v1/statuses/:id`, then `/api/oembed`. 404 means deleted
+//! or private (GoToSocial says `Not Found`); 401 means the instance lets no
+//! one read without signing in, which says nothing about the post.
+
+use super::ask::{Answer, Rung, Signal, alone, combine, json, raw, trouble, unexpected, url_on};
+use super::checker::{Checker, unsupported};
+use super::outcome::{Content, Outcome, Verdict};
+use super::text::{html_to_text, rfc3339};
+use crate::store::PostTarget;
+use serde_json::Value;
+use url::Url;
+
+const API: &str = "mastodon_api";
+const OEMBED: &str = "mastodon_oembed";
+
+pub async fn probe(c: &Checker, t: &PostTarget) -> Verdict {
+    // post_id is `{instance}/{id}`.
+    let Some((instance, id)) = t.post_id.rsplit_once('/') else {
+        return unsupported(API, format!("{:?} is not instance/id", t.post_id));
+    };
+    let Some(origin) = c
+        .mastodon
+        .base()
+        .cloned()
+        .or_else(|| own_instance(t, instance))
+    else {
+        return unsupported(API, format!("no instance URL for {:?}", t.post_id));
+    };
+    let url = url_on(&origin, &format!("/api/v1/statuses/{id}"), &[]);
+    let api = read_api(&c.mastodon.get(&url).await, instance);
+    if matches!(api.signal, Signal::Alive(_)) {
+        return alone(api, Outcome::NotFound);
+    }
+    let post_url = t
+        .post_url
+        .clone()
+        .unwrap_or_else(|| format!("{}/{id}", origin.as_str().trim_end_matches('/')));
+    let url = url_on(&origin, "/api/oembed", &[("url", &post_url)]);
+    let oembed = read_oembed(&c.mastodon.get(&url).await);
+    combine(api, oembed, Outcome::NotFound)
+}
+
+/// Scheme and host (with port) of the post's URL, else `https://{instance}`.
+fn own_instance(t: &PostTarget, instance: &str) -> Option<Url> {
+    let from_url = t.post_url.as_deref().and_then(|u| Url::parse(u).ok());
+    let origin = match from_url {
+        Some(u) => {
+            format!("{}://{}", u.scheme(), u.host_str()?)
+                + &u.port().map(|p| format!(":{p}")).unwrap_or_default()
+        }
+        None => format!("https://{instance}"),
+    };
+    Url::parse(&origin).ok()
+}
+
+fn read_api(answer: &Answer, instance: &str) -> Rung {
+    if let Some(r) = trouble(API, answer) {
+        return r;
+    }
+    let Answer::Http(r) = answer else {
+        return Rung::new(API, None, Signal::NoAnswer(Outcome::Ambiguous), "no answer");
+    };
+    let status = Some(r.status());
+    let body = json(r);
+    let error = body
+        .as_ref()
+        .and_then(|v| v.get("error"))
+        .and_then(Value::as_str)
+        .map(|e| format!(" {e:?}"))
+        .unwrap_or_default();
+    match r.status() {
+        200 => {
+            let Some(v) = body.filter(|v| v.get("id").is_some()) else {
+                return unexpected(API, r, "but not a status");
+            };
+            let s = |path: &str| v.pointer(path).and_then(Value::as_str).map(str::to_string);
+            // `acct` is `user` for local accounts: make it `user@instance`
+            // like the handles taken from post URLs.
+            let handle = s("/account/acct").map(|a| {
+                if a.contains('@') {
+                    a
+                } else {
+                    format!("{a}@{}", instance.split(':').next().unwrap_or(instance))
+                }
+            });
+            let content = Content {
+                source: API,
+                text: s("/content").map(|html| html_to_text(&html)),
+                author_name: s("/account/display_name").filter(|n| !n.is_empty()),
+                handle,
+                posted_at: s("/created_at").and_then(|t| rfc3339(&t)),
+                lang: s("/language"),
+                raw: raw(r),
+            };
+            Rung::new(API, status, Signal::Alive(Some(content)), "200 status")
+        }
+        404 | 410 => Rung::new(
+            API,
+            status,
+            Signal::NotFound,
+            format!("{}{error}", r.status()),
+        ),
+        401 => Rung::new(
+            API,
+            status,
+            Signal::NoAnswer(Outcome::Unsupported),
+            format!("401{error} (the instance requires signing in)"),
+        ),
+        _ => unexpected(API, r, "unexpected status"),
+    }
+}
+
+fn read_oembed(answer: &Answer) -> Rung {
+    if let Some(r) = trouble(OEMBED, answer) {
+        return r;
+    }
+    let Answer::Http(r) = answer else {
+        return Rung::new(
+            OEMBED,
+            None,
+            Signal::NoAnswer(Outcome::Ambiguous),
+            "no answer",
+        );
+    };
+    let status = Some(r.status());
+    match r.status() {
+        200 if json(r).is_some_and(|v| v.is_object()) => {
+            Rung::new(OEMBED, status, Signal::Alive(None), "200")
+        }
+        200 => unexpected(OEMBED, r, "but not JSON"),
+        404 | 410 => Rung::new(OEMBED, status, Signal::NotFound, r.status().to_string()),
+        401 => Rung::new(
+            OEMBED,
+            status,
+            Signal::NoAnswer(Outcome::Unsupported),
+            "401 (the instance requires signing in)",
+        ),
+        _ => unexpected(OEMBED, r, "unexpected status"),
+    }
+}

@@ -1,0 +1,36 @@
+//! Link-rot checks: is each cited post, and each article, still there?
+//!
+//! Every platform has its own ladder of public endpoints (PLATFORMS.md):
+//! a probe asks them in order and weighs the answers ([`ask`]) into a
+//! [`Verdict`]: `alive`, `gone`, `restricted` or `unknown`, with a reason,
+//! the HTTP status and a short evidence string. A post is called gone only
+//! on two answers that agree, never on a single ambiguous one; rate limits
+//! and failures are `unknown`. Gone targets are looked up in the Wayback
+//! Machine. [`run`] checks what is due and appends each check to the
+//! archive, so history shows when a post died and whether it came back.
+//!
+//! With `fetch`, this is the only module that touches the network; every
+//! endpoint's base URL comes from [`Settings`], so tests point them at
+//! servers on 127.0.0.1.
+
+mod article;
+mod ask;
+mod bluesky;
+mod checker;
+mod mastodon;
+mod meta;
+mod outcome;
+mod reddit;
+mod run;
+pub mod settings;
+mod telegram;
+pub mod text;
+mod tiktok;
+pub mod token;
+mod wayback;
+mod x;
+mod youtube;
+
+pub use outcome::{Content, Outcome, STATES, Verdict};
+pub use run::{Checked, Counts, Options, Summary, run};
+pub use settings::{Api, Settings, parse_duration};

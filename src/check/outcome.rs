@@ -1,0 +1,169 @@
+//! The vocabulary of a check: what embarc concluded about a post or an
+//! article, and the answer of one endpoint that led there.
+
+use serde::Serialize;
+
+/// The conclusion of one check: a state and, except for `alive`, a reason.
+/// Each reason belongs to exactly one state, so the pair cannot disagree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Alive,
+    // gone
+    Deleted,
+    AccountSuspended,
+    AccountDeleted,
+    NotFound,
+    // restricted
+    Protected,
+    Private,
+    AgeRestricted,
+    LoginRequired,
+    Withheld,
+    // unknown
+    RateLimited,
+    NetworkError,
+    Ambiguous,
+    Unsupported,
+}
+
+/// The four states a target can be in.
+pub const STATES: [&str; 4] = ["alive", "gone", "restricted", "unknown"];
+
+impl Outcome {
+    /// `alive`, `gone`, `restricted` or `unknown`.
+    pub fn state(self) -> &'static str {
+        use Outcome::*;
+        match self {
+            Alive => "alive",
+            Deleted | AccountSuspended | AccountDeleted | NotFound => "gone",
+            Protected | Private | AgeRestricted | LoginRequired | Withheld => "restricted",
+            RateLimited | NetworkError | Ambiguous | Unsupported => "unknown",
+        }
+    }
+
+    /// The reason within the state; `None` for `alive`.
+    pub fn reason(self) -> Option<&'static str> {
+        use Outcome::*;
+        Some(match self {
+            Alive => return None,
+            Deleted => "deleted",
+            AccountSuspended => "account_suspended",
+            AccountDeleted => "account_deleted",
+            NotFound => "not_found",
+            Protected => "protected",
+            Private => "private",
+            AgeRestricted => "age_restricted",
+            LoginRequired => "login_required",
+            Withheld => "withheld",
+            RateLimited => "rate_limited",
+            NetworkError => "network_error",
+            Ambiguous => "ambiguous",
+            Unsupported => "unsupported",
+        })
+    }
+
+    pub fn is_gone(self) -> bool {
+        self.state() == "gone"
+    }
+
+    pub fn is_unknown(self) -> bool {
+        self.state() == "unknown"
+    }
+
+    /// `gone (deleted)`, `alive`: for people.
+    pub fn label(self) -> String {
+        match self.reason() {
+            Some(r) => format!("{} ({r})", self.state()),
+            None => self.state().to_string(),
+        }
+    }
+}
+
+/// What a post's endpoint showed of it, kept as a snapshot (never for Meta,
+/// whose terms forbid keeping oEmbed content).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Content {
+    /// The endpoint's name, stored as the snapshot's `source`.
+    pub source: &'static str,
+    pub text: Option<String>,
+    pub author_name: Option<String>,
+    pub handle: Option<String>,
+    /// RFC 3339 when the endpoint says when the post was made.
+    pub posted_at: Option<String>,
+    pub lang: Option<String>,
+    /// The endpoint's answer as received (JSON or HTML), when small enough.
+    pub raw: Option<String>,
+}
+
+/// The result of checking one target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub outcome: Outcome,
+    /// The HTTP status of the answer that decided, if there was one.
+    pub http_status: Option<u16>,
+    /// What each endpoint answered, in short.
+    pub evidence: String,
+    /// The endpoints asked, `+`-joined (`x_syndication+x_oembed`).
+    pub endpoint: String,
+    /// The post as the endpoint returned it.
+    pub content: Option<Content>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reason_belongs_to_one_state() {
+        use Outcome::*;
+        let all = [
+            Alive,
+            Deleted,
+            AccountSuspended,
+            AccountDeleted,
+            NotFound,
+            Protected,
+            Private,
+            AgeRestricted,
+            LoginRequired,
+            Withheld,
+            RateLimited,
+            NetworkError,
+            Ambiguous,
+            Unsupported,
+        ];
+        let by_state = |s: &str| {
+            all.iter()
+                .filter(|o| o.state() == s)
+                .filter_map(|o| o.reason())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            by_state("gone"),
+            [
+                "deleted",
+                "account_suspended",
+                "account_deleted",
+                "not_found"
+            ]
+        );
+        assert_eq!(
+            by_state("restricted"),
+            [
+                "protected",
+                "private",
+                "age_restricted",
+                "login_required",
+                "withheld"
+            ]
+        );
+        assert_eq!(
+            by_state("unknown"),
+            ["rate_limited", "network_error", "ambiguous", "unsupported"]
+        );
+        assert_eq!(Alive.reason(), None);
+        assert_eq!(Deleted.label(), "gone (deleted)");
+        assert!(all.iter().all(|o| STATES.contains(&o.state())));
+    }
+}

@@ -1,0 +1,60 @@
+//! TikTok (PLATFORMS.md §5): oEmbed, no key. 200 gives the title and the
+//! author; the status of a gone video is not documented, so only a 404 or
+//! 410 asked twice counts as gone and anything else is `ambiguous`.
+
+use super::ask::{Answer, Rung, Signal, alone, ask_twice, json, raw, trouble, unexpected, url_on};
+use super::checker::{Checker, unsupported};
+use super::outcome::{Content, Outcome, Verdict};
+use crate::store::PostTarget;
+use serde_json::Value;
+
+const OEMBED: &str = "tiktok";
+
+pub async fn probe(c: &Checker, t: &PostTarget) -> Verdict {
+    let (Some(base), Some(post_url)) = (c.tiktok.base(), t.post_url.as_deref()) else {
+        return unsupported(OEMBED, "no TikTok endpoint or post URL".into());
+    };
+    let url = url_on(base, "/oembed", &[("url", post_url)]);
+    let rung = ask_twice(|| async { read(&c.tiktok.get(&url).await) }).await;
+    alone(rung, Outcome::NotFound)
+}
+
+fn read(answer: &Answer) -> Rung {
+    if let Some(r) = trouble(OEMBED, answer) {
+        return r;
+    }
+    let Answer::Http(r) = answer else {
+        return Rung::new(
+            OEMBED,
+            None,
+            Signal::NoAnswer(Outcome::Ambiguous),
+            "no answer",
+        );
+    };
+    match r.status() {
+        200 => {
+            let v = json(r).unwrap_or(Value::Null);
+            let s = |key: &str| v.get(key).and_then(Value::as_str).map(str::to_string);
+            if s("html").is_none() && s("title").is_none() && s("author_unique_id").is_none() {
+                return unexpected(OEMBED, r, "without an embed");
+            }
+            let content = Content {
+                source: OEMBED,
+                text: s("title"),
+                author_name: s("author_name"),
+                handle: s("author_unique_id"),
+                posted_at: None,
+                lang: None,
+                raw: raw(r),
+            };
+            Rung::new(OEMBED, Some(200), Signal::Alive(Some(content)), "200")
+        }
+        404 | 410 => Rung::new(
+            OEMBED,
+            Some(r.status()),
+            Signal::NotFound,
+            r.status().to_string(),
+        ),
+        _ => unexpected(OEMBED, r, "(TikTok does not document why)"),
+    }
+}

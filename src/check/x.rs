@@ -1,0 +1,183 @@
+//! X / Twitter (PLATFORMS.md §1.5): the syndication endpoint with its
+//! computed token (asked twice on 404: it was flaky), then oEmbed; the two
+//! answers are combined by [`combine`].
+//!
+//! Syndication's `Tweet` gives the canonical text, name, handle and time;
+//! `TweetTombstone` is what logged-out viewers get for deleted *and* for
+//! age-restricted posts, so it is never proof of deletion on its own.
+
+use super::ask::{
+    Answer, Rung, Signal, alone, ask_twice, combine, json, raw, trouble, unexpected, url_on,
+};
+use super::checker::{Checker, unsupported};
+use super::outcome::{Content, Outcome, Verdict};
+use super::text::{rfc3339, unescape_basic};
+use super::token::syndication_token;
+use crate::detect::{DocKind, Hints};
+use crate::store::PostTarget;
+use serde_json::Value;
+
+const SYNDICATION: &str = "x_syndication";
+const OEMBED: &str = "x_oembed";
+
+pub async fn probe(c: &Checker, t: &PostTarget) -> Verdict {
+    let id = t.post_id.as_str();
+    let Some(token) = syndication_token(id) else {
+        return unsupported(SYNDICATION, format!("{id:?} is not a tweet id"));
+    };
+    let (Some(syn_base), Some(oe_base)) = (c.x_syndication.base(), c.x_oembed.base()) else {
+        return unsupported(SYNDICATION, "no X endpoint configured".into());
+    };
+    let syn_url = url_on(
+        syn_base,
+        "/tweet-result",
+        &[("id", id), ("lang", "en"), ("token", &token)],
+    );
+    let syndication =
+        ask_twice(|| async { read_syndication(&c.x_syndication.get(&syn_url).await) }).await;
+    if matches!(syndication.signal, Signal::Alive(_)) {
+        return alone(syndication, Outcome::Deleted);
+    }
+    let handle = t.handle.as_deref().unwrap_or("i");
+    let status_url = format!("https://twitter.com/{handle}/status/{id}");
+    let oe_url = url_on(oe_base, "/oembed", &[("url", &status_url)]);
+    let oembed = read_oembed(&c.x_oembed.get(&oe_url).await, id);
+    combine(syndication, oembed, Outcome::Deleted)
+}
+
+fn read_syndication(answer: &Answer) -> Rung {
+    if let Some(r) = trouble(SYNDICATION, answer) {
+        return r;
+    }
+    let Answer::Http(r) = answer else {
+        return Rung::new(
+            SYNDICATION,
+            None,
+            Signal::NoAnswer(Outcome::Ambiguous),
+            "no answer",
+        );
+    };
+    let status = Some(r.status());
+    match r.status() {
+        200 if r.body.iter().all(u8::is_ascii_whitespace) => {
+            unexpected(SYNDICATION, r, "with an empty body")
+        }
+        200 => {
+            let Some(v) = json(r) else {
+                return unexpected(SYNDICATION, r, "but not JSON");
+            };
+            let typename = v.get("__typename").and_then(Value::as_str);
+            let looks_like_tweet = v.get("id_str").is_some() && v.get("text").is_some();
+            match typename {
+                Some("Tweet") => tweet(r, &v),
+                None if looks_like_tweet => tweet(r, &v),
+                Some("TweetTombstone") => {
+                    let text = v
+                        .pointer("/tombstone/text/text")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string();
+                    let note = if text.is_empty() {
+                        "200 TweetTombstone".to_string()
+                    } else {
+                        format!("200 TweetTombstone {text:?}")
+                    };
+                    Rung::new(SYNDICATION, status, Signal::Tombstone(text), note)
+                }
+                Some(other) => unexpected(SYNDICATION, r, &format!("__typename {other:?}")),
+                None => unexpected(SYNDICATION, r, "JSON without __typename"),
+            }
+        }
+        404 => Rung::new(SYNDICATION, status, Signal::NotFound, "404"),
+        _ => unexpected(SYNDICATION, r, "unexpected status"),
+    }
+}
+
+fn tweet(r: &crate::fetch::Response, v: &Value) -> Rung {
+    let s = |path: &str| v.pointer(path).and_then(Value::as_str).map(str::to_string);
+    let content = Content {
+        source: SYNDICATION,
+        text: s("/text").map(|t| unescape_basic(&t)),
+        author_name: s("/user/name"),
+        handle: s("/user/screen_name"),
+        posted_at: s("/created_at").and_then(|t| rfc3339(&t)),
+        lang: s("/lang"),
+        raw: raw(r),
+    };
+    let edited = v.get("isEdited").and_then(Value::as_bool) == Some(true);
+    let note = if edited {
+        "200 Tweet (edited)"
+    } else {
+        "200 Tweet"
+    };
+    Rung::new(SYNDICATION, Some(200), Signal::Alive(Some(content)), note)
+}
+
+fn read_oembed(answer: &Answer, id: &str) -> Rung {
+    if let Some(r) = trouble(OEMBED, answer) {
+        return r;
+    }
+    let Answer::Http(r) = answer else {
+        return Rung::new(
+            OEMBED,
+            None,
+            Signal::NoAnswer(Outcome::Ambiguous),
+            "no answer",
+        );
+    };
+    let status = Some(r.status());
+    match r.status() {
+        200 => {
+            let Some(v) = json(r).filter(Value::is_object) else {
+                return unexpected(OEMBED, r, "but not JSON");
+            };
+            let content = oembed_content(r, &v, id);
+            Rung::new(OEMBED, status, Signal::Alive(Some(content)), "200")
+        }
+        403 => Rung::new(
+            OEMBED,
+            status,
+            Signal::Says(Outcome::Protected),
+            "403 not authorized to see this status (protected account)",
+        ),
+        404 => Rung::new(OEMBED, status, Signal::NotFound, "404"),
+        _ => unexpected(OEMBED, r, "unexpected status"),
+    }
+}
+
+/// The post as oEmbed shows it: name and handle from the JSON, the text from
+/// its `html` blockquote read by the article detector.
+fn oembed_content(r: &crate::fetch::Response, v: &Value, id: &str) -> Content {
+    let s = |key: &str| v.get(key).and_then(Value::as_str).map(str::to_string);
+    let handle = s("author_url").and_then(|u| {
+        u.trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .filter(|h| !h.is_empty())
+            .map(str::to_string)
+    });
+    let shown = s("html").and_then(|html| {
+        crate::detect::detect(
+            html.as_bytes(),
+            &Hints {
+                kind: Some(DocKind::Html),
+                charset: None,
+            },
+        )
+        .citations
+        .into_iter()
+        .find(|c| c.post_id.as_deref() == Some(id))
+    });
+    Content {
+        source: OEMBED,
+        text: shown.as_ref().and_then(|c| c.text.clone()),
+        author_name: s("author_name"),
+        handle,
+        posted_at: shown
+            .as_ref()
+            .and_then(|c| c.posted_at_ms)
+            .and_then(crate::detect::dates::ms_to_rfc3339),
+        lang: shown.and_then(|c| c.lang),
+        raw: raw(r),
+    }
+}

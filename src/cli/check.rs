@@ -1,0 +1,119 @@
+//! `embarc check`
+
+use crate::check::{self, Checked, Options, Settings};
+use crate::config::Config;
+use crate::detect::Platform;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Check posts (without --articles: posts only; neither flag: both).
+    #[arg(long)]
+    pub posts: bool,
+
+    /// Check articles (without --posts: articles only).
+    #[arg(long)]
+    pub articles: bool,
+
+    /// Only posts of this platform (and articles citing one).
+    #[arg(long, value_name = "PLATFORM", value_parser = parse_platform)]
+    pub platform: Option<Platform>,
+
+    /// Only targets not checked within this long: 30m, 1h, 7d (0: all).
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_stale)]
+    pub stale: Duration,
+
+    /// At most N posts and N articles, least recently checked first.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+
+    /// Print the run summary and every result as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Exit with code 2 when any target checked in this run is gone.
+    #[arg(long)]
+    pub fail_on_rot: bool,
+}
+
+fn parse_platform(s: &str) -> Result<Platform, String> {
+    s.parse()
+}
+
+fn parse_stale(s: &str) -> Result<Duration, String> {
+    check::parse_duration(s)
+        .ok_or_else(|| format!("{s:?} is not a duration; write e.g. 30m, 1h or 7d"))
+}
+
+pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    let mut store = super::open_existing(dir)?;
+    let config = Config::load(dir)?;
+    let settings = Settings::resolve(&config, &|var| std::env::var(var).ok())?;
+    let opts = Options {
+        posts: args.posts || !args.articles,
+        articles: args.articles || !args.posts,
+        platform: args.platform,
+        stale: args.stale,
+        limit: args.limit,
+    };
+    let quiet = args.json;
+    let summary = check::run(&mut store, &settings, &opts, &mut |c| {
+        if !quiet {
+            print_result(c);
+        }
+    })?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        for (what, counts) in [("posts", &summary.posts), ("articles", &summary.articles)] {
+            let states: Vec<String> = counts
+                .states
+                .iter()
+                .map(|(s, n)| format!("{s} {n}"))
+                .collect();
+            eprintln!(
+                "embarc: {} {what} checked ({}); {} checked within --stale, {} not checkable",
+                counts.checked,
+                if states.is_empty() {
+                    "-".to_string()
+                } else {
+                    states.join(", ")
+                },
+                counts.fresh,
+                counts.not_checkable
+            );
+        }
+        if summary.new_warnings > 0 {
+            eprintln!(
+                "embarc: {} posts now show different text from what their articles showed (warnings of kind `edited`)",
+                summary.new_warnings
+            );
+        }
+    }
+    if args.fail_on_rot && summary.found_rot() {
+        return Ok(ExitCode::from(super::EXIT_PARTIAL));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One line per target that is not alive or whose state changed.
+fn print_result(c: &Checked) {
+    let state = match c.reason {
+        Some(r) => format!("{} ({r})", c.state),
+        None => c.state.to_string(),
+    };
+    let changed = match &c.previous_state {
+        Some(prev) if prev != c.state => format!(" [was {prev}]"),
+        _ => String::new(),
+    };
+    if c.state == "alive" && changed.is_empty() {
+        return;
+    }
+    eprintln!("  {state:<26} {}{changed}", c.url);
+    eprintln!("      {}", c.evidence);
+    if let Some(a) = &c.archived_url {
+        eprintln!("      archived: {a}");
+    }
+}

@@ -1,0 +1,47 @@
+//! `embarc report`
+
+use crate::report;
+use std::path::Path;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Print the report as Markdown (for a memo).
+    #[arg(long, conflicts_with = "json")]
+    pub markdown: bool,
+
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Show every check of one target instead: a post URL, `platform:id`,
+    /// or an article URL as archived.
+    #[arg(long, value_name = "TARGET")]
+    pub history: Option<String>,
+}
+
+pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    let store = super::open_existing(dir)?;
+    if let Some(target) = &args.history {
+        let Some(h) = report::history(&store, target)? else {
+            anyhow::bail!(
+                "no post or article {target:?} in the archive (give a post URL, platform:id such as x:20, or an article URL exactly as archived)"
+            );
+        };
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&h)?);
+        } else {
+            print!("{}", report::history_text(&h));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let r = report::build(&store)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+    } else if args.markdown {
+        print!("{}", report::markdown(&r));
+    } else {
+        print!("{}", report::text(&r));
+    }
+    Ok(ExitCode::SUCCESS)
+}
