@@ -268,3 +268,78 @@ fn bad_arguments_and_settings_are_named() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no archive"));
 }
+
+#[test]
+fn embarc_now_fixes_checked_at_and_the_stale_cutoff() {
+    let server = server(Arc::new(AtomicBool::new(true)));
+    let dir = tempfile::tempdir().unwrap();
+    let (one, two) = (server.url("/articles/1"), server.url("/articles/2"));
+    archive(dir.path(), &[(&one, &article()), (&two, &article())]);
+    fast_config(dir.path());
+    let base = server.url("");
+    let total = || server.all_hits().values().sum::<usize>();
+    let check = |now: &str, stale: &str| {
+        json_out(
+            embarc(dir.path(), &base)
+                .env("EMBARC_NOW", now)
+                .args(["check", "--stale", stale, "--json"]),
+        )
+    };
+    let times = |run: &Value| -> Vec<String> {
+        run["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["checked_at"].as_str().unwrap().to_string())
+            .collect()
+    };
+
+    let first = check("2025-06-01T12:00:00Z", "30m");
+    assert_eq!(first["posts"]["checked"], 2);
+    assert_eq!(first["articles"]["checked"], 2);
+    assert_eq!(times(&first), ["2025-06-01T12:00:00.000Z"; 4]);
+    let after_first = total();
+
+    // Ten minutes later by the fixed clock: everything is fresh, nothing is
+    // asked (the real clock is long past the cutoff).
+    let second = check("2025-06-01T12:10:00Z", "30m");
+    assert_eq!(total(), after_first, "no request ten minutes later");
+    assert_eq!(second["posts"]["checked"], 0);
+    assert_eq!(second["posts"]["fresh"], 2);
+    assert_eq!(second["articles"]["fresh"], 2);
+
+    // An hour later: everything is due again.
+    let third = check("2025-06-01T13:00:00Z", "30m");
+    assert!(total() > after_first, "requests an hour later");
+    assert_eq!(third["posts"]["checked"], 2);
+    assert_eq!(third["articles"]["checked"], 2);
+    assert_eq!(times(&third), ["2025-06-01T13:00:00.000Z"; 4]);
+
+    // --stale 0 means every target, even those checked at this very time.
+    let again = check("2025-06-01T13:00:00Z", "0");
+    assert_eq!(again["posts"]["checked"], 2);
+    assert_eq!(again["articles"]["checked"], 2);
+
+    // The stored history and the exports carry the fixed times.
+    let h = json_out(embarc(dir.path(), &base).args(["report", "--json", "--history", POST]));
+    let stored: Vec<&str> = h["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["checked_at"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        stored,
+        [
+            "2025-06-01T12:00:00.000Z",
+            "2025-06-01T13:00:00.000Z",
+            "2025-06-01T13:00:00.000Z"
+        ]
+    );
+    let posts = check_support::export(dir.path(), "posts");
+    let checked: Vec<&str> = posts
+        .iter()
+        .filter_map(|p| p["checked_at"].as_str())
+        .collect();
+    assert_eq!(checked, ["2025-06-01T13:00:00.000Z"; 2]);
+}

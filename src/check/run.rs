@@ -1,8 +1,9 @@
 //! One `check` run: pick the targets that are due, check them a few at a
-//! time on an async runtime, and record each result as it arrives. The
-//! calling thread owns the store and is its only writer; a probe never
-//! fails (what it could not learn is `unknown`), so one bad target never
-//! spoils the run.
+//! time on an async runtime, and record each result as it arrives. Times
+//! (`checked_at`, the `--stale` cutoff) come from the store's clock, so
+//! `EMBARC_NOW` fixes them. The calling thread owns the store and is its
+//! only writer; a probe never fails (what it could not learn is `unknown`),
+//! so one bad target never spoils the run.
 
 use super::checker::Checker;
 use super::outcome::{Content, Verdict};
@@ -13,7 +14,7 @@ use crate::store::{
     ArticleTarget, EditWarning, NewCheck, PostTarget, Skipped, Store, TargetFilter,
 };
 use anyhow::{Context, Result, anyhow};
-use chrono::{SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
@@ -27,7 +28,8 @@ pub struct Options {
     pub articles: bool,
     /// Only posts of this platform (and articles citing one).
     pub platform: Option<Platform>,
-    /// Leave alone targets checked more recently than this.
+    /// Leave alone targets checked more recently than this, by the store's
+    /// clock; zero: check every target.
     pub stale: Duration,
     /// At most this many posts and this many articles.
     pub limit: Option<usize>,
@@ -132,16 +134,21 @@ async fn run_async(
     on_result: &mut dyn FnMut(&Checked),
 ) -> Result<Summary> {
     let checker = Arc::new(Checker::new(settings).map_err(|e| anyhow!("{e}"))?);
-    let cutoff = chrono::Duration::from_std(opts.stale)
-        .ok()
-        .and_then(|d| Utc::now().checked_sub_signed(d))
-        .map(|t| t.to_rfc3339_opts(SecondsFormat::Millis, true))
-        // Longer than any history: only targets never checked are due.
-        .unwrap_or_default();
+    // The store's clock, so a fixed time (`EMBARC_NOW`) moves the cutoff too.
+    // `--stale 0` selects everything, even targets checked at this very
+    // time, which a fixed clock makes likely.
+    let cutoff = (!opts.stale.is_zero()).then(|| {
+        chrono::Duration::from_std(opts.stale)
+            .ok()
+            .and_then(|d| store.clock().checked_sub_signed(d))
+            .map(time_text)
+            // Longer than any history: only targets never checked are due.
+            .unwrap_or_default()
+    });
     let platform = opts.platform.map(Platform::as_str);
     let filter = TargetFilter {
         platform,
-        checked_before: &cutoff,
+        checked_before: cutoff.as_deref(),
         limit: opts.limit,
     };
     let mut summary = Summary::default();
@@ -225,8 +232,13 @@ fn wayback_urls(t: &PostTarget) -> Vec<String> {
     urls
 }
 
+/// Times as the store writes them: RFC 3339 UTC with milliseconds.
+fn time_text(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
 fn record(store: &mut Store, done: Done, summary: &mut Summary) -> Result<Checked> {
-    let checked_at = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
+    let checked_at = time_text(store.clock());
     let (checked, counts) = match done {
         Done::Post(t, v, archived) => {
             let warnings = match &v.content {

@@ -52,8 +52,9 @@ pub struct CitedPost {
 pub struct TargetFilter<'a> {
     /// Only posts of this platform (and articles citing one).
     pub platform: Option<&'a str>,
-    /// Only targets never checked or last checked before this time (RFC 3339).
-    pub checked_before: &'a str,
+    /// Only targets never checked or last checked before this time (RFC
+    /// 3339); `None`: every target, however recently checked.
+    pub checked_before: Option<&'a str>,
     pub limit: Option<usize>,
 }
 
@@ -185,7 +186,7 @@ impl Store {
              FROM post_states s JOIN posts p ON p.id = s.id
              WHERE s.post_id IS NOT NULL
                AND (?1 IS NULL OR s.platform = ?1)
-               AND (s.checked_at IS NULL OR s.checked_at < ?2)
+               AND (?2 IS NULL OR s.checked_at IS NULL OR s.checked_at < ?2)
              ORDER BY s.checked_at IS NOT NULL, s.checked_at, s.id
              LIMIT ?3",
         )?;
@@ -203,7 +204,7 @@ impl Store {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let (fresh, not_checkable): (i64, i64) = self.conn.query_row(
-            "SELECT COALESCE(SUM(post_id IS NOT NULL AND checked_at >= ?2), 0),
+            "SELECT COALESCE(SUM(?2 IS NOT NULL AND post_id IS NOT NULL AND checked_at >= ?2), 0),
                     COALESCE(SUM(post_id IS NULL), 0)
              FROM post_states WHERE (?1 IS NULL OR platform = ?1)",
             params![f.platform, f.checked_before],
@@ -228,7 +229,8 @@ impl Store {
                              WHERE c.article_id = s.id AND p.platform = ?1))";
         let mut stmt = self.conn.prepare(&format!(
             "SELECT s.id, s.url, s.state, s.archived_url FROM article_states s
-             WHERE {web} AND {of_platform} AND (s.checked_at IS NULL OR s.checked_at < ?2)
+             WHERE {web} AND {of_platform}
+               AND (?2 IS NULL OR s.checked_at IS NULL OR s.checked_at < ?2)
              ORDER BY s.checked_at IS NOT NULL, s.checked_at, s.id
              LIMIT ?3"
         ))?;
@@ -263,7 +265,8 @@ impl Store {
         }
         let (fresh, not_checkable): (i64, i64) = self.conn.query_row(
             &format!(
-                "SELECT COALESCE(SUM({web} AND checked_at >= ?2), 0), COALESCE(SUM(NOT {web}), 0)
+                "SELECT COALESCE(SUM(?2 IS NOT NULL AND {web} AND checked_at >= ?2), 0),
+                        COALESCE(SUM(NOT {web}), 0)
                  FROM article_states s WHERE {of_platform}"
             ),
             params![f.platform, f.checked_before],

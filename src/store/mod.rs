@@ -44,7 +44,7 @@ const MIGRATIONS: &[M<'static>] = &[
 pub struct Store {
     conn: Connection,
     /// A fixed time for every write instead of the clock (reproducible runs).
-    clock: Option<String>,
+    clock: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// One read or fetch of an article, as stored in `captures`.
@@ -106,15 +106,20 @@ impl Store {
     /// Record `at` as the time of every write instead of reading the clock
     /// (the CLI sets it from `EMBARC_NOW` for reproducible runs and tests).
     pub fn with_clock(mut self, at: chrono::DateTime<chrono::Utc>) -> Store {
-        self.clock = Some(format_time(at));
+        self.clock = Some(at);
         self
+    }
+
+    /// The archive's clock: the fixed time of [`Store::with_clock`], else
+    /// now. Writers that compute times themselves (`check`'s `checked_at`
+    /// and `--stale` cutoff) read it here, so one fixed time covers them too.
+    pub fn clock(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.unwrap_or_else(chrono::Utc::now)
     }
 
     /// The time to record for a write.
     fn now(&self) -> String {
-        self.clock
-            .clone()
-            .unwrap_or_else(|| format_time(chrono::Utc::now()))
+        format_time(self.clock())
     }
 
     /// The schema version (number of applied migrations).
