@@ -6,6 +6,10 @@
 //! with `EMBARC_UPDATE_EXPECTED=1` to rewrite the expected files after an
 //! intended change, and review the diff.
 
+mod check_support;
+mod common;
+
+use common::{Reply, Server};
 use embarc::queue::{Action, Refusal, Status};
 use embarc::store::Store;
 use serde_json::Value;
@@ -548,6 +552,184 @@ fn list_json_carries_the_whole_claim() {
     assert_eq!(dam["citations"].as_array().unwrap().len(), 2);
     assert_eq!(dam["events"].as_array().unwrap().len(), 4);
     assert_eq!(all[1]["warnings"][0]["kind"], "handle_mismatch");
+}
+
+// ---------------------------------------------------------------------------
+// The post's liveness (`embarc check`) in the queue
+// ---------------------------------------------------------------------------
+
+const DAM_ID: &str = "1721144944059118002";
+const DAM_COPY: &str = "http://web.archive.org/web/20231105130000/https://x.com/floodwatch_eu/status/1721144944059118002";
+
+/// X's endpoints on a local server: the dam post is live while `alive`
+/// holds, then deleted (404 from both endpoints), with a Wayback copy;
+/// every other post's endpoints fail (`unknown`).
+fn x_server(alive: std::sync::Arc<std::sync::atomic::AtomicBool>) -> Server {
+    Server::start(move |req| {
+        let json = |status, body: &str| Reply::status(status, "application/json", body);
+        let route = req.path.split(['/', '?']).nth(1).unwrap_or_default();
+        let dam = req.path.contains(DAM_ID);
+        let up = alive.load(std::sync::atomic::Ordering::SeqCst);
+        match route {
+            "syn" if dam && up => json(
+                200,
+                &format!(
+                    r#"{{"__typename":"Tweet","id_str":"{DAM_ID}","text":"🚨 BREAKING: The dam upstream of Riverton has failed and the water is rising fast in the old town, residents must leave now","created_at":"2023-11-05T12:38:26.000Z","lang":"en","user":{{"name":"Flood Watch","screen_name":"floodwatch_eu"}}}}"#
+                ),
+            ),
+            "syn" | "xo" if dam => Reply::status(404, "text/plain", "Not Found"),
+            "wb" => json(
+                200,
+                &format!(
+                    r#"{{"archived_snapshots":{{"closest":{{"available":true,"status":"200","timestamp":"20231105130000","url":"{DAM_COPY}"}}}}}}"#
+                ),
+            ),
+            _ => Reply::status(500, "text/plain", "unavailable"),
+        }
+    })
+}
+
+/// `embarc check --posts` at `now`, every endpoint on `server`.
+fn check_posts(a: &Archive, server: &Server, now: &str) {
+    let mut cmd = a.command(now, &["check", "--posts", "--stale", "1h"]);
+    for (var, path) in check_support::ENDPOINTS {
+        cmd.env(var, server.url(path));
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "check failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The block `embarc queue` prints for claim `id`.
+fn list_entry(list: &str, id: i64) -> String {
+    let start = list
+        .find(&format!("#{id}  "))
+        .unwrap_or_else(|| panic!("no #{id} in\n{list}"));
+    let rest = &list[start..];
+    rest[..rest.find("\n\n").unwrap_or(rest.len())].to_string()
+}
+
+const ALIVE_AT: &str = "2025-03-05T08:00:00Z";
+const GONE_AT: &str = "2025-03-06T09:15:00Z";
+
+#[test]
+fn a_checked_post_shows_its_state_in_list_show_and_exports() {
+    let a = decided_archive();
+    check_support::fast_config(&a.dir());
+    let alive = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let server = x_server(alive.clone());
+    check_posts(&a, &server, ALIVE_AT);
+    alive.store(false, std::sync::atomic::Ordering::SeqCst);
+    check_posts(&a, &server, GONE_AT);
+
+    // The list: the dam post's state, when it was checked and its copy;
+    // nothing for the copied post, which cannot be checked.
+    let list = a.ok(T0, &["queue"]);
+    let dam = list_entry(&list, 1);
+    assert!(
+        dam.contains("\n    state     gone (deleted), checked 2025-03-06 09:15\n"),
+        "{dam}"
+    );
+    assert!(
+        dam.contains(&format!("\n    archived  {DAM_COPY}")),
+        "{dam}"
+    );
+    let copied = list_entry(&list, 3);
+    assert!(
+        !copied.contains("state") && !copied.contains("archived"),
+        "{copied}"
+    );
+
+    // show: the state and every check, oldest first.
+    let show = a.ok(T0, &["queue", "show", "1"]);
+    for want in [
+        "state      gone (deleted), checked 2025-03-06T09:15:00.000Z\n",
+        &format!("archived   {DAM_COPY}\n"),
+        "checks (2):\n  2025-03-05T08:00:00.000Z  alive  HTTP 200  x_syndication",
+        "\n  2025-03-06T09:15:00.000Z  gone (deleted)  HTTP 404  x_syndication+x_oembed\n",
+        &format!("      archived: {DAM_COPY}\n"),
+    ] {
+        assert!(show.contains(want), "{want:?} not in\n{show}");
+    }
+    let never = a.ok(T0, &["queue", "show", "3"]);
+    assert!(
+        never.contains("state      not checked (embarc check)")
+            && never.contains("checks (0):\n  (never checked)"),
+        "{never}"
+    );
+    let json = a.json(T0, &["queue", "show", "1", "--json"]);
+    let checks = json["checks"].as_array().unwrap();
+    let states: Vec<&str> = checks
+        .iter()
+        .map(|c| c["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["alive", "gone"]);
+    assert_eq!(json["latest_check"], checks[1]);
+
+    // The exports: latest_check and the post's state in JSON and JSONL.
+    let expected_check = serde_json::json!({
+        "checked_at": "2025-03-06T09:15:00.000Z",
+        "state": "gone",
+        "reason": "deleted",
+        "http_status": 404,
+        "evidence": checks[1]["evidence"],
+        "endpoint": "x_syndication+x_oembed",
+        "archived_url": DAM_COPY,
+    });
+    let exported = a.json(T0, &["export", "queue", "--format", "json"]);
+    let first = &exported[0];
+    assert_eq!(first["id"], 1);
+    assert_eq!(first["latest_check"], expected_check);
+    assert!(
+        !expected_check["evidence"].as_str().unwrap().is_empty(),
+        "{expected_check}"
+    );
+    let post = &first["post"];
+    assert_eq!(post["state"], "gone");
+    assert_eq!(post["reason"], "deleted");
+    assert_eq!(post["checked_at"], "2025-03-06T09:15:00.000Z");
+    assert_eq!(post["archived_url"], DAM_COPY);
+    let copied = &exported[2];
+    assert_eq!(copied["id"], 3);
+    assert_eq!(copied["latest_check"], Value::Null);
+    assert_eq!(copied["post"]["state"], Value::Null);
+    // JSONL and `queue --json` carry the same claims.
+    let jsonl: Vec<Value> = a
+        .ok(T0, &["export", "queue", "--format", "jsonl"])
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(Value::Array(jsonl), exported);
+    assert_eq!(a.json(T0, &["queue", "--json"]), exported);
+
+    // CSV: the state columns, by name.
+    let csv_text = a.ok(T0, &["export", "queue", "--format", "csv"]);
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let cell = |row: usize, name: &str| -> String {
+        let col = header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name} in {header:?}"));
+        rows[row][col].to_string()
+    };
+    assert_eq!(cell(0, "claim_id"), "1");
+    assert_eq!(cell(0, "state"), "gone");
+    assert_eq!(cell(0, "state_reason"), "deleted");
+    assert_eq!(cell(0, "checked_at"), "2025-03-06T09:15:00.000Z");
+    assert_eq!(cell(0, "archived_url"), DAM_COPY);
+    assert_eq!(
+        cell(0, "reason"),
+        "",
+        "the claim's own reason column is apart"
+    );
+    assert_eq!(cell(2, "claim_id"), "3");
+    assert_eq!(cell(2, "state"), "");
+    assert_eq!(cell(2, "checked_at"), "");
 }
 
 #[test]

@@ -247,6 +247,19 @@ fn who(c: &Claim) -> String {
     }
 }
 
+/// `2025-03-01T09:00:00.000Z` as `2025-03-01 09:00`.
+fn minutes(at: &str) -> String {
+    at.chars().take(16).collect::<String>().replace('T', " ")
+}
+
+/// `gone (deleted)`, or `alive`.
+fn state_words(state: &str, reason: Option<&str>) -> String {
+    match reason {
+        Some(r) => format!("{state} ({r})"),
+        None => state.to_string(),
+    }
+}
+
 fn print_summary(c: &Claim) {
     let p = &c.post;
     println!(
@@ -257,11 +270,7 @@ fn print_summary(c: &Claim) {
         p.platform,
         who(c),
         p.date.as_deref().unwrap_or("?"),
-        c.created_at
-            .chars()
-            .take(16)
-            .collect::<String>()
-            .replace('T', " "),
+        minutes(&c.created_at),
     );
     let text = p
         .text
@@ -274,6 +283,17 @@ fn print_summary(c: &Claim) {
     }
     if let Some(url) = &p.post_url {
         println!("    post      {url}");
+    }
+    // Liveness only when a check has said something.
+    if let (Some(state), Some(at)) = (&p.state, &p.checked_at) {
+        println!(
+            "    state     {}, checked {}",
+            state_words(state, p.reason.as_deref()),
+            minutes(at)
+        );
+    }
+    if let Some(url) = &p.archived_url {
+        println!("    archived  {url}");
     }
     let mut seen: Vec<&str> = Vec::new();
     for cit in &c.citations {
@@ -333,6 +353,16 @@ fn print_detail(d: &ClaimDetail) {
     };
     println!("posted     {date}");
     println!("first seen {}", p.first_seen_at);
+    match (&p.state, &p.checked_at) {
+        (Some(state), Some(at)) => println!(
+            "state      {}, checked {at}",
+            state_words(state, p.reason.as_deref())
+        ),
+        _ => println!("state      not checked (embarc check)"),
+    }
+    if let Some(url) = &p.archived_url {
+        println!("archived   {url}");
+    }
     println!();
     println!("snapshots ({}):", d.snapshots.len());
     if d.snapshots.is_empty() {
@@ -357,6 +387,24 @@ fn print_detail(d: &ClaimDetail) {
             "  {} {} in {} (captured {} to {})",
             cit.kind, cit.shape, cit.article_url, cit.first_captured_at, cit.last_captured_at
         );
+    }
+    println!();
+    println!("checks ({}):", d.checks.len());
+    if d.checks.is_empty() {
+        println!("  (never checked)");
+    }
+    for k in &d.checks {
+        let status = k.http_status.map_or("-".to_string(), |s| s.to_string());
+        println!(
+            "  {}  {}  HTTP {status}  {}",
+            k.checked_at,
+            state_words(&k.state, k.reason.as_deref()),
+            k.endpoint
+        );
+        println!("      {}", k.evidence);
+        if let Some(a) = &k.archived_url {
+            println!("      archived: {a}");
+        }
     }
     if !c.warnings.is_empty() {
         println!();

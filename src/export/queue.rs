@@ -1,5 +1,6 @@
 //! `embarc export queue`: claims as CSV (one row each, lists joined with
-//! `; `), or JSON/JSONL (the whole claim: post, citations, warnings, events).
+//! `; `), or JSON/JSONL (the whole claim: post with its state, citations,
+//! warnings, latest check, events).
 
 use super::{CsvRow, Options, opt, write_rows};
 use crate::store::{Claim, ClaimFilter, Store};
@@ -29,6 +30,12 @@ impl CsvRow for Claim {
         "warnings",
         "last_note",
         "event_count",
+        // The post's state, after the columns that existed before it so that
+        // sheets reading columns by position keep working.
+        "state",
+        "state_reason",
+        "checked_at",
+        "archived_url",
     ];
     fn cells(&self) -> Vec<String> {
         let p = &self.post;
@@ -68,6 +75,10 @@ impl CsvRow for Claim {
                 .find_map(|e| e.note.clone())
                 .unwrap_or_default(),
             self.events.len().to_string(),
+            opt(&p.state),
+            opt(&p.reason),
+            opt(&p.checked_at),
+            opt(&p.archived_url),
         ]
     }
 }

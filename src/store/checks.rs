@@ -9,7 +9,7 @@
 use super::{Store, hex_sha256};
 use crate::check::{Content, Outcome};
 use anyhow::Result;
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 
 /// A post that can be checked (it has a platform id).
@@ -467,6 +467,17 @@ impl Store {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
+}
+
+/// The latest check of a post (the one `post_states` shows).
+pub(super) fn latest_post_check(conn: &Connection, post: i64) -> Result<Option<CheckRow>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT checked_at, state, reason, http_status, evidence, endpoint, archived_url
+             FROM checks WHERE post_id = ?1 ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row(params![post], check_row)
+        .optional()?)
 }
 
 fn insert_check(

@@ -6,6 +6,7 @@
 //! is taken before the claim is read, so two processes changing one claim
 //! queue up (the busy timeout is 30 s) and each sees the other's event.
 
+use super::checks::{CheckRow, latest_post_check};
 use super::rows::json_list;
 use super::{Store, WarningRow, format_time, post_key, snapshot_hash, upsert_post};
 use crate::detect::Citation;
@@ -32,7 +33,8 @@ pub struct ClaimFilter {
     pub assignee: Option<String>,
 }
 
-/// A claim with its post, the articles citing it, warnings and history.
+/// A claim with its post, the articles citing it, warnings, the post's
+/// latest check and history.
 #[derive(Debug, Clone, Serialize)]
 pub struct Claim {
     pub id: i64,
@@ -50,6 +52,8 @@ pub struct Claim {
     pub post: ClaimPost,
     pub citations: Vec<ClaimCitation>,
     pub warnings: Vec<WarningRow>,
+    /// The post's latest check (`embarc check`); null when never checked.
+    pub latest_check: Option<CheckRow>,
     pub events: Vec<ClaimEvent>,
 }
 
@@ -69,6 +73,14 @@ pub struct ClaimPost {
     pub text: Option<String>,
     pub labels: Vec<String>,
     pub media: Vec<String>,
+    /// Its current state (`alive`, `gone`, `restricted`, `unknown`), the
+    /// reason and when it was checked: its latest check, as in the posts
+    /// export; null when never checked.
+    pub state: Option<String>,
+    pub reason: Option<String>,
+    pub checked_at: Option<String>,
+    /// The latest archived copy found for it (Wayback Machine).
+    pub archived_url: Option<String>,
 }
 
 /// An article citing the claim's post.
@@ -120,6 +132,8 @@ pub struct ClaimDetail {
     pub claim: Claim,
     /// Every snapshot of the post, oldest first.
     pub snapshots: Vec<ClaimSnapshot>,
+    /// Every check of the post, oldest first.
+    pub checks: Vec<CheckRow>,
 }
 
 /// What `embarc queue add` did.
@@ -224,7 +238,12 @@ impl Store {
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(ClaimDetail { claim, snapshots })
+        let checks = self.post_history(post)?;
+        Ok(ClaimDetail {
+            claim,
+            snapshots,
+            checks,
+        })
     }
 
     /// Move claim `id` to `to`, by `actor`, with an optional note.
@@ -496,9 +515,11 @@ fn load_claim(conn: &Connection, id: i64) -> Result<Option<Claim>> {
             "SELECT cl.id, cl.label, cl.status, cl.assignee, cl.reason, cl.created_at, cl.post_id,
                     p.platform, p.post_id, p.post_url, COALESCE(s.handle, p.handle),
                     COALESCE(s.author_name, p.author_name), p.posted_at, p.date, s.display_date,
-                    p.first_seen_at, s.text, s.labels, s.media
+                    p.first_seen_at, s.text, s.labels, s.media,
+                    ps.state, ps.reason, ps.checked_at, ps.archived_url
              FROM claims cl
              JOIN posts p ON p.id = cl.post_id
+             JOIN post_states ps ON ps.id = p.id
              LEFT JOIN snapshots s ON s.id = (
                  SELECT id FROM snapshots WHERE post_id = p.id AND text IS NOT NULL
                  ORDER BY id DESC LIMIT 1)
@@ -528,6 +549,10 @@ fn load_claim(conn: &Connection, id: i64) -> Result<Option<Claim>> {
                         text: r.get(16)?,
                         labels: json_list(r.get(17)?),
                         media: json_list(r.get(18)?),
+                        state: r.get(19)?,
+                        reason: r.get(20)?,
+                        checked_at: r.get(21)?,
+                        archived_url: r.get(22)?,
                     },
                 ))
             },
@@ -571,6 +596,8 @@ fn load_claim(conn: &Connection, id: i64) -> Result<Option<Claim>> {
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+
+    let latest_check = latest_post_check(conn, post_row)?;
 
     let mut stmt = conn.prepare_cached(
         "SELECT at, actor, action, from_status, to_status, assignee, note
@@ -616,6 +643,7 @@ fn load_claim(conn: &Connection, id: i64) -> Result<Option<Claim>> {
         post,
         citations,
         warnings,
+        latest_check,
         events,
     }))
 }
