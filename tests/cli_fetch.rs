@@ -299,6 +299,23 @@ fn pages_with_embeds_are_archived_with_warc_captures_and_rerun_skips_them() {
         .unwrap();
     assert_eq!(summary(&out)["fetched"], 1);
     assert_eq!(server.hits("/news/2"), 2);
+
+    // The age is measured on the archive's clock (EMBARC_NOW), not the
+    // machine's: a week later by that clock, the capture is too old.
+    let out = archive_cmd(dir)
+        .env("EMBARC_NOW", "2099-01-01T00:00:00.000Z")
+        .args(["--max-age", "1d", &u2])
+        .output()
+        .unwrap();
+    assert_eq!(summary(&out)["fetched"], 1);
+    assert_eq!(server.hits("/news/2"), 3);
+    let out = archive_cmd(dir)
+        .env("EMBARC_NOW", "2099-01-01T12:00:00.000Z")
+        .args(["--max-age", "1d", &u2])
+        .output()
+        .unwrap();
+    assert_eq!(summary(&out)["skipped"]["already_captured"], 1);
+    assert_eq!(server.hits("/news/2"), 3);
 }
 
 #[test]

@@ -1361,3 +1361,39 @@ fn concurrent_changes_from_processes_never_lose_an_event() {
     assert!(accepted > 0);
     assert_unbroken_history(&a.store(), 1, accepted);
 }
+
+#[test]
+fn a_claim_keeps_the_text_the_article_showed_after_the_post_is_edited() {
+    let a = decided_archive();
+    check_support::fast_config(&a.dir());
+    // The platform now shows an edited text: the check keeps it as an
+    // endpoint snapshot, but the claim is about what the article amplified.
+    let server = Server::start(move |req| {
+        let route = req.path.split(['/', '?']).nth(1).unwrap_or_default();
+        match route {
+            "syn" if req.path.contains(DAM_ID) => Reply::status(
+                200,
+                "application/json",
+                format!(
+                    r#"{{"__typename":"Tweet","id_str":"{DAM_ID}","text":"Correction: the dam held.","created_at":"2023-11-05T12:38:26.000Z","lang":"en","user":{{"name":"Flood Watch","screen_name":"floodwatch_eu"}}}}"#
+                )
+                .as_str(),
+            ),
+            _ => Reply::status(500, "text/plain", "unavailable"),
+        }
+    });
+    check_posts(&a, &server, ALIVE_AT);
+    let show = a.json(T0, &["queue", "show", "1", "--json"]);
+    let text = show["post"]["text"].as_str().unwrap_or_default();
+    assert!(
+        text.starts_with("🚨 BREAKING: The dam upstream"),
+        "{show:#}"
+    );
+    let sources: Vec<&str> = show["snapshots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["source"].as_str())
+        .collect();
+    assert!(sources.contains(&"x_syndication"), "{sources:?}");
+}

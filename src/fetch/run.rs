@@ -58,6 +58,8 @@ pub struct Options {
     pub refetch: bool,
     /// Fetch again articles whose last capture is older than this.
     pub max_age: Option<Duration>,
+    /// "Now" for `max_age`: the archive's clock (`EMBARC_NOW` in tests).
+    pub now: chrono::DateTime<chrono::Utc>,
     /// Threads for detection.
     pub jobs: usize,
     /// The archive's label rules, applied to what detection found.
@@ -278,7 +280,7 @@ impl Feeder<'_> {
         let Ok(at) = chrono::DateTime::parse_from_rfc3339(&at) else {
             return Ok(false);
         };
-        let age = chrono::Utc::now().signed_duration_since(at);
+        let age = self.ctx.opts.now.signed_duration_since(at);
         Ok(age.to_std().unwrap_or(Duration::ZERO) <= max_age)
     }
 

@@ -41,12 +41,13 @@ pub struct CaptureRef {
 }
 
 impl Store {
-    /// When `article_url` was last captured, if ever (RFC 3339).
+    /// When `article_url`'s bytes were last read (a new capture or an
+    /// unchanged one), if ever (RFC 3339).
     pub fn last_captured_at(&self, article_url: &str) -> Result<Option<String>> {
         Ok(self
             .conn
             .query_row(
-                "SELECT MAX(c.captured_at) FROM captures c JOIN articles a ON a.id = c.article_id
+                "SELECT MAX(COALESCE(c.last_seen_at, c.captured_at)) FROM captures c JOIN articles a ON a.id = c.article_id
                  WHERE a.url = ?1",
                 params![article_url],
                 |r| r.get(0),

@@ -38,6 +38,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0003_snapshot_cid.sql")),
     M::up(include_str!("../../migrations/0004_fetch.sql")),
     M::up(include_str!("../../migrations/0005_checks.sql")),
+    M::up(include_str!("../../migrations/0006_capture_seen.sql")),
 ];
 
 /// An open archive database.
@@ -246,6 +247,10 @@ pub(crate) fn record_article(
         ..ArticleOutcome::default()
     };
     if inserted == 0 {
+        tx.execute(
+            "UPDATE captures SET last_seen_at = ?3 WHERE article_id = ?1 AND sha256 = ?2",
+            params![article_id, cap.sha256, now],
+        )?;
         return Ok(outcome);
     }
     outcome.new_capture = true;

@@ -522,7 +522,7 @@ fn load_claim(conn: &Connection, id: i64) -> Result<Option<Claim>> {
              JOIN post_states ps ON ps.id = p.id
              LEFT JOIN snapshots s ON s.id = (
                  SELECT id FROM snapshots WHERE post_id = p.id AND text IS NOT NULL
-                 ORDER BY id DESC LIMIT 1)
+                 ORDER BY source = 'article' DESC, id DESC LIMIT 1)
              WHERE cl.id = ?1",
             [id],
             |r| {

@@ -104,7 +104,10 @@ pub const ENDPOINTS: [(&str, &str); 12] = [
 /// The binary on the archive in `dir`, every endpoint at `base` + its path.
 pub fn embarc(dir: &Path, base: &str) -> Command {
     let mut cmd = Command::cargo_bin("embarc").unwrap();
-    cmd.arg("--archive").arg(dir).env_remove("EMBARC_LOG");
+    cmd.arg("--archive")
+        .arg(dir)
+        .env_remove("EMBARC_LOG")
+        .env_remove("EMBARC_NOW");
     for (var, path) in ENDPOINTS {
         cmd.env(var, format!("{base}{path}"));
     }

@@ -157,6 +157,7 @@ pub fn run(
         ignore_robots: w.ignore_robots,
         refetch: w.refetch,
         max_age: w.max_age,
+        now: store.clock(),
         jobs: local.jobs,
         labels: local.labels.clone(),
     };
