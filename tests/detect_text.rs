@@ -197,3 +197,22 @@ fn breaking_label_on_a_copied_post() {
         format!("{PROSE}\nBREAKING:\nThe bridge is closed.\n— Desk (@desk) October 22, 2024\n");
     assert_eq!(text(&doc)[0].labels, ["BREAKING"]);
 }
+
+#[test]
+fn status_link_alone_on_the_line_after_the_tail_belongs_to_it() {
+    let doc = format!(
+        "{PROSE}\nRoads into the centre are closed until noon.\n— Metro Police (@MetroPolice) 8 March 2024\nhttps://twitter.com/MetroPolice/status/1766000000000000001\n{PROSE}\n"
+    );
+    let found = text(&doc);
+    assert_eq!(
+        found.len(),
+        1,
+        "one identified copy, not a copy and a link: {found:#?}"
+    );
+    assert_eq!(found[0].kind, Kind::Text);
+    assert_eq!(found[0].post_id.as_deref(), Some("1766000000000000001"));
+    assert_eq!(
+        found[0].text.as_deref(),
+        Some("Roads into the centre are closed until noon.")
+    );
+}

@@ -121,7 +121,19 @@ pub(crate) fn copied_posts(text: &str) -> Vec<Citation> {
             continue;
         }
         let mut line_floor = if floor.0 == i { floor.1 } else { 0 };
-        for tail in tails(line) {
+        let mut found = tails(line);
+        // A status link alone on the next line belongs to a tail that ends
+        // its line without one (copies often break the line before it).
+        if let Some(last) = found.last_mut()
+            && last.status_url.is_none()
+            && line[last.end..].trim().is_empty()
+            && let Some(next) = lines.get(i + 1).map(|l| trim_url(unquote(l).trim()))
+            && next.split_whitespace().count() == 1
+            && urls::parse_post_url(next).is_some()
+        {
+            last.status_url = Some(next);
+        }
+        for tail in found {
             if tail.dash < line_floor {
                 continue;
             }
