@@ -8,7 +8,7 @@
 //! posts its last capture cited: a post no longer cited, or now shown as a
 //! publisher's tombstone ("Tweet may have been deleted"), is evidence.
 
-use super::ask::{Answer, Endpoint, Rung, Signal, alone, second_opinion, trouble, unexpected};
+use super::ask::{Answer, Endpoint, Rung, Signal, alone, answered, second_opinion, unexpected};
 use super::checker::unsupported;
 use super::outcome::{Outcome, Verdict};
 use crate::detect::{self, DocKind, Hints};
@@ -59,16 +59,9 @@ fn read(start: &Url, answer: &Answer) -> Rung {
             format!("{} (over the size limit; embeds not compared)", ex.status),
         );
     }
-    if let Some(r) = trouble(ARTICLE, answer) {
-        return r;
-    }
-    let Answer::Http(r) = answer else {
-        return Rung::new(
-            ARTICLE,
-            None,
-            Signal::NoAnswer(Outcome::Ambiguous),
-            "no answer",
-        );
+    let r = match answered(ARTICLE, answer) {
+        Ok(r) => r,
+        Err(rung) => return *rung,
     };
     let status = Some(r.status());
     match r.status() {

@@ -171,9 +171,9 @@ impl Rung {
     }
 }
 
-/// The rung for answers that say nothing about the post itself: no answer,
-/// held, 429, 5xx. `None` when the answer is the endpoint's to read.
-pub fn trouble(endpoint: &'static str, answer: &Answer) -> Option<Rung> {
+/// The endpoint's HTTP answer to read, or the rung for answers that say
+/// nothing about the post itself: no answer, held, 429, 5xx.
+pub fn answered<'a>(endpoint: &'static str, answer: &'a Answer) -> Result<&'a Response, Box<Rung>> {
     let (status, outcome, note) = match answer {
         Answer::Held => (
             None,
@@ -201,9 +201,14 @@ pub fn trouble(endpoint: &'static str, answer: &Answer) -> Option<Rung> {
             Outcome::NetworkError,
             format!("{} server error", r.status()),
         ),
-        Answer::Http(_) => return None,
+        Answer::Http(r) => return Ok(r),
     };
-    Some(Rung::new(endpoint, status, Signal::NoAnswer(outcome), note))
+    Err(Box::new(Rung::new(
+        endpoint,
+        status,
+        Signal::NoAnswer(outcome),
+        note,
+    )))
 }
 
 /// A rung for an answer the endpoint's reader does not recognise.
@@ -486,11 +491,11 @@ mod tests {
             (ErrorClass::Redirect, Outcome::Ambiguous),
             (ErrorClass::TooLarge, Outcome::Ambiguous),
         ] {
-            let rung = trouble("a", &failed(class)).unwrap();
+            let rung = answered("a", &failed(class)).unwrap_err();
             assert_eq!(rung.signal, Signal::NoAnswer(outcome), "{class:?}");
             assert_eq!(rung.note, format!("no answer ({})", class.as_str()));
         }
-        let held = trouble("a", &Answer::Held).unwrap();
+        let held = answered("a", &Answer::Held).unwrap_err();
         assert_eq!(held.signal, Signal::NoAnswer(Outcome::RateLimited));
     }
 

@@ -4,7 +4,7 @@
 //! logged-out viewers (or blocked). New posts may 404 briefly, so the two
 //! must agree before a post is gone.
 
-use super::ask::{Answer, Rung, Signal, alone, combine, json, raw, trouble, unexpected, url_on};
+use super::ask::{Answer, Rung, Signal, alone, answered, combine, json, raw, unexpected, url_on};
 use super::checker::{Checker, unsupported};
 use super::outcome::{Content, Outcome, Verdict};
 use super::text::{first_text, rfc3339};
@@ -36,16 +36,9 @@ pub async fn probe(c: &Checker, t: &PostTarget) -> Verdict {
 }
 
 fn read_appview(answer: &Answer) -> Rung {
-    if let Some(r) = trouble(APPVIEW, answer) {
-        return r;
-    }
-    let Answer::Http(r) = answer else {
-        return Rung::new(
-            APPVIEW,
-            None,
-            Signal::NoAnswer(Outcome::Ambiguous),
-            "no answer",
-        );
+    let r = match answered(APPVIEW, answer) {
+        Ok(r) => r,
+        Err(rung) => return *rung,
     };
     let status = Some(r.status());
     let body = json(r);
@@ -109,16 +102,9 @@ fn post_content(r: &crate::fetch::Response, post: &Value) -> Content {
 }
 
 fn read_oembed(answer: &Answer) -> Rung {
-    if let Some(r) = trouble(OEMBED, answer) {
-        return r;
-    }
-    let Answer::Http(r) = answer else {
-        return Rung::new(
-            OEMBED,
-            None,
-            Signal::NoAnswer(Outcome::Ambiguous),
-            "no answer",
-        );
+    let r = match answered(OEMBED, answer) {
+        Ok(r) => r,
+        Err(rung) => return *rung,
     };
     let status = Some(r.status());
     match r.status() {

@@ -3,7 +3,7 @@
 //! or private (GoToSocial says `Not Found`); 401 means the instance lets no
 //! one read without signing in, which says nothing about the post.
 
-use super::ask::{Answer, Rung, Signal, alone, combine, json, raw, trouble, unexpected, url_on};
+use super::ask::{Answer, Rung, Signal, alone, answered, combine, json, raw, unexpected, url_on};
 use super::checker::{Checker, unsupported};
 use super::outcome::{Content, Outcome, Verdict};
 use super::text::{html_to_text, rfc3339};
@@ -55,11 +55,9 @@ fn own_instance(t: &PostTarget, instance: &str) -> Option<Url> {
 }
 
 fn read_api(answer: &Answer, instance: &str) -> Rung {
-    if let Some(r) = trouble(API, answer) {
-        return r;
-    }
-    let Answer::Http(r) = answer else {
-        return Rung::new(API, None, Signal::NoAnswer(Outcome::Ambiguous), "no answer");
+    let r = match answered(API, answer) {
+        Ok(r) => r,
+        Err(rung) => return *rung,
     };
     let status = Some(r.status());
     let body = json(r);
@@ -112,16 +110,9 @@ fn read_api(answer: &Answer, instance: &str) -> Rung {
 }
 
 fn read_oembed(answer: &Answer) -> Rung {
-    if let Some(r) = trouble(OEMBED, answer) {
-        return r;
-    }
-    let Answer::Http(r) = answer else {
-        return Rung::new(
-            OEMBED,
-            None,
-            Signal::NoAnswer(Outcome::Ambiguous),
-            "no answer",
-        );
+    let r = match answered(OEMBED, answer) {
+        Ok(r) => r,
+        Err(rung) => return *rung,
     };
     let status = Some(r.status());
     match r.status() {

@@ -5,7 +5,7 @@
 //! not 200 is `ambiguous` (private, age-restricted and geo-gated posts are
 //! "not supported" alike).
 
-use super::ask::{Answer, Rung, Signal, alone, ask_twice, trouble, unexpected, url_on};
+use super::ask::{Answer, Rung, Signal, alone, answered, ask_twice, unexpected, url_on};
 use super::checker::{Checker, unsupported};
 use super::outcome::{Outcome, Verdict};
 use crate::detect::Platform;
@@ -50,16 +50,9 @@ pub async fn probe(c: &Checker, platform: Platform, t: &PostTarget) -> Verdict {
 }
 
 fn read(name: &'static str, answer: &Answer) -> Rung {
-    if let Some(r) = trouble(name, answer) {
-        return r;
-    }
-    let Answer::Http(r) = answer else {
-        return Rung::new(
-            name,
-            None,
-            Signal::NoAnswer(Outcome::Ambiguous),
-            "no answer",
-        );
+    let r = match answered(name, answer) {
+        Ok(r) => r,
+        Err(rung) => return *rung,
     };
     match r.status() {
         200 => Rung::new(

@@ -4,7 +4,7 @@
 //! `removed_by_category` says who removed it. A 404 (asked twice) is gone;
 //! a private subreddit answers 403 with `reason: private`.
 
-use super::ask::{Answer, Rung, Signal, alone, ask_twice, json, raw, trouble, unexpected, url_on};
+use super::ask::{Answer, Rung, Signal, alone, answered, ask_twice, json, raw, unexpected, url_on};
 use super::checker::{Checker, unsupported};
 use super::outcome::{Content, Outcome, Verdict};
 use crate::store::PostTarget;
@@ -31,16 +31,9 @@ pub async fn probe(c: &Checker, t: &PostTarget) -> Verdict {
 }
 
 fn read(answer: &Answer, comment: Option<&str>) -> Rung {
-    if let Some(r) = trouble(JSON_API, answer) {
-        return r;
-    }
-    let Answer::Http(r) = answer else {
-        return Rung::new(
-            JSON_API,
-            None,
-            Signal::NoAnswer(Outcome::Ambiguous),
-            "no answer",
-        );
+    let r = match answered(JSON_API, answer) {
+        Ok(r) => r,
+        Err(rung) => return *rung,
     };
     let status = Some(r.status());
     let body = json(r);

@@ -3,7 +3,7 @@
 //! ("Post not found"), a private channel says "Channel is private". Links
 //! into private channels (`t.me/c/…`) cannot be checked without joining.
 
-use super::ask::{Answer, Rung, Signal, alone, ask_twice, raw, trouble, unexpected, url_on};
+use super::ask::{Answer, Rung, Signal, alone, answered, ask_twice, raw, unexpected, url_on};
 use super::checker::{Checker, unsupported};
 use super::outcome::{Content, Outcome, Verdict};
 use super::text::{first_attr, first_text, rfc3339};
@@ -27,16 +27,9 @@ pub async fn probe(c: &Checker, t: &PostTarget) -> Verdict {
 }
 
 fn read(answer: &Answer) -> Rung {
-    if let Some(r) = trouble(EMBED, answer) {
-        return r;
-    }
-    let Answer::Http(r) = answer else {
-        return Rung::new(
-            EMBED,
-            None,
-            Signal::NoAnswer(Outcome::Ambiguous),
-            "no answer",
-        );
+    let r = match answered(EMBED, answer) {
+        Ok(r) => r,
+        Err(rung) => return *rung,
     };
     if r.status() != 200 {
         return unexpected(EMBED, r, "unexpected status");

@@ -2,7 +2,7 @@
 //! author; the status of a gone video is not documented, so only a 404 or
 //! 410 asked twice counts as gone and anything else is `ambiguous`.
 
-use super::ask::{Answer, Rung, Signal, alone, ask_twice, json, raw, trouble, unexpected, url_on};
+use super::ask::{Answer, Rung, Signal, alone, answered, ask_twice, json, raw, unexpected, url_on};
 use super::checker::{Checker, unsupported};
 use super::outcome::{Content, Outcome, Verdict};
 use crate::store::PostTarget;
@@ -20,16 +20,9 @@ pub async fn probe(c: &Checker, t: &PostTarget) -> Verdict {
 }
 
 fn read(answer: &Answer) -> Rung {
-    if let Some(r) = trouble(OEMBED, answer) {
-        return r;
-    }
-    let Answer::Http(r) = answer else {
-        return Rung::new(
-            OEMBED,
-            None,
-            Signal::NoAnswer(Outcome::Ambiguous),
-            "no answer",
-        );
+    let r = match answered(OEMBED, answer) {
+        Ok(r) => r,
+        Err(rung) => return *rung,
     };
     match r.status() {
         200 => {

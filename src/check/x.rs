@@ -7,7 +7,7 @@
 //! age-restricted posts, so it is never proof of deletion on its own.
 
 use super::ask::{
-    Answer, Rung, Signal, alone, ask_twice, combine, json, raw, trouble, unexpected, url_on,
+    Answer, Rung, Signal, alone, answered, ask_twice, combine, json, raw, unexpected, url_on,
 };
 use super::checker::{Checker, unsupported};
 use super::outcome::{Content, Outcome, Verdict};
@@ -46,16 +46,9 @@ pub async fn probe(c: &Checker, t: &PostTarget) -> Verdict {
 }
 
 fn read_syndication(answer: &Answer) -> Rung {
-    if let Some(r) = trouble(SYNDICATION, answer) {
-        return r;
-    }
-    let Answer::Http(r) = answer else {
-        return Rung::new(
-            SYNDICATION,
-            None,
-            Signal::NoAnswer(Outcome::Ambiguous),
-            "no answer",
-        );
+    let r = match answered(SYNDICATION, answer) {
+        Ok(r) => r,
+        Err(rung) => return *rung,
     };
     let status = Some(r.status());
     match r.status() {
@@ -114,16 +107,9 @@ fn tweet(r: &crate::fetch::Response, v: &Value) -> Rung {
 }
 
 fn read_oembed(answer: &Answer, id: &str) -> Rung {
-    if let Some(r) = trouble(OEMBED, answer) {
-        return r;
-    }
-    let Answer::Http(r) = answer else {
-        return Rung::new(
-            OEMBED,
-            None,
-            Signal::NoAnswer(Outcome::Ambiguous),
-            "no answer",
-        );
+    let r = match answered(OEMBED, answer) {
+        Ok(r) => r,
+        Err(rung) => return *rung,
     };
     let status = Some(r.status());
     match r.status() {

@@ -2,7 +2,7 @@
 //! are inconsistent; a thumbnail answering 404 is the reliable gone signal
 //! (asked twice before it counts). Nothing is kept: it is an image.
 
-use super::ask::{Answer, Rung, Signal, alone, ask_twice, trouble, unexpected, url_on};
+use super::ask::{Answer, Rung, Signal, alone, answered, ask_twice, unexpected, url_on};
 use super::checker::{Checker, unsupported};
 use super::outcome::{Outcome, Verdict};
 use crate::store::PostTarget;
@@ -19,16 +19,9 @@ pub async fn probe(c: &Checker, t: &PostTarget) -> Verdict {
 }
 
 fn read(answer: &Answer) -> Rung {
-    if let Some(r) = trouble(THUMB, answer) {
-        return r;
-    }
-    let Answer::Http(r) = answer else {
-        return Rung::new(
-            THUMB,
-            None,
-            Signal::NoAnswer(Outcome::Ambiguous),
-            "no answer",
-        );
+    let r = match answered(THUMB, answer) {
+        Ok(r) => r,
+        Err(rung) => return *rung,
     };
     match r.status() {
         200 => Rung::new(THUMB, Some(200), Signal::Alive(None), "200 thumbnail"),
