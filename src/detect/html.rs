@@ -18,27 +18,41 @@ use super::{
 use ego_tree::{NodeId, NodeRef};
 use scraper::node::Element;
 use scraper::{Html, Node};
+use std::collections::HashSet;
 
 /// Detect every cited post in an HTML document.
+///
+/// One walk finds embeds and links and notes whether visible text outside
+/// the embeds could hold a copied post (`(@`) or a shortcode (`[tweet`).
+/// Only then does a second walk gather that text (most pages never need it).
 pub fn detect_html(source: &str) -> Vec<Citation> {
     let doc = Html::parse_document(source);
-    let want_text = source.contains("(@") || source.contains("[tweet");
-    let mut walker = Walker {
-        out: Vec::new(),
-        text: want_text.then(String::new),
-    };
+    let mut walker = Walker::default();
     walker.walk(doc.tree.root());
     let mut out = walker.out;
-    if let Some(page_text) = walker.text {
+    if walker.copy_marker {
+        let mut texts = Walker {
+            text: Some(String::new()),
+            embeds: walker.embeds,
+            ..Walker::default()
+        };
+        texts.walk(doc.tree.root());
+        let page_text = texts.text.unwrap_or_default();
         out.extend(text::copied_posts(&page_text));
         out.extend(text::shortcodes(&page_text));
     }
     out
 }
 
+#[derive(Default)]
 struct Walker {
     out: Vec<Citation>,
-    /// Visible text outside embeds, when the page may hold copied posts.
+    /// Elements claimed by an embed matcher.
+    embeds: HashSet<NodeId>,
+    /// Visible text outside embeds was seen with `(@` or `[tweet` in it.
+    copy_marker: bool,
+    /// Gathering mode (second walk): the visible text outside `embeds`,
+    /// with block elements as line breaks; no matching.
     text: Option<String>,
 }
 
@@ -69,21 +83,30 @@ impl Walker {
     fn visit(&mut self, node: NodeRef<'_, Node>) -> bool {
         match node.value() {
             Node::Text(t) => {
-                if let Some(buf) = &mut self.text {
-                    push_collapsed(buf, t);
+                match &mut self.text {
+                    Some(buf) => push_collapsed(buf, t),
+                    None => self.copy_marker |= t.contains("(@") || t.contains("[tweet"),
                 }
                 false
             }
             Node::Element(el) => {
-                if is_outside_article(el) {
-                    return false;
-                }
-                if let Some(found) = embed(node, el) {
-                    self.out.extend(found);
-                    self.line_break();
-                    return false;
-                }
                 let name = el.name();
+                let attrs = scan(name, el);
+                if attrs.outside_article {
+                    return false;
+                }
+                if self.text.is_some() {
+                    if self.embeds.contains(&node.id()) {
+                        self.line_break();
+                        return false;
+                    }
+                } else if attrs.maybe_embed
+                    && let Some(found) = embed(node, el)
+                {
+                    self.out.extend(found);
+                    self.embeds.insert(node.id());
+                    return false;
+                }
                 if matches!(
                     name,
                     "script" | "style" | "template" | "head" | "svg" | "math"
@@ -91,6 +114,7 @@ impl Walker {
                     return false;
                 }
                 if name == "a"
+                    && self.text.is_none()
                     && let Some(c) = link(el)
                 {
                     self.out.push(c);
@@ -139,10 +163,18 @@ fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citation>> {
         .or_else(|| youtube::embed(node, el))
 }
 
-/// Regions that are not the article's own content: navigation, reader
-/// comments, trackbacks, referrer lists and sidebars. Posts there are not
-/// cited by the article.
-fn is_outside_article(el: &Element) -> bool {
+/// What one pass over an element's attributes says about it.
+struct Scan {
+    /// Navigation, reader comments, trackbacks, referrer lists, sidebars:
+    /// not the article's own content, so posts there are not cited by it.
+    outside_article: bool,
+    /// Worth offering to the embed matchers: a tag embeds use, a tweet id,
+    /// or a class naming a tweet or a Facebook plugin. Everything else (most
+    /// of a page) is rejected here without the matchers' attribute lookups.
+    maybe_embed: bool,
+}
+
+fn scan(name: &str, el: &Element) -> Scan {
     const REGIONS: &[&str] = &[
         "refererlist",
         "referer",
@@ -153,21 +185,42 @@ fn is_outside_article(el: &Element) -> bool {
         "commentlist",
         "comment-list",
     ];
-    match el.name() {
-        "nav" => return true,
-        "html" | "body" | "main" | "article" => return false,
-        _ => {}
-    }
-    let named = |v: &str| {
+    let mut scan = Scan {
+        outside_article: name == "nav",
+        maybe_embed: matches!(name, "blockquote" | "iframe" | "script" | "figure")
+            || name.starts_with("amp-"),
+    };
+    let region = |v: &str| {
         v.split_ascii_whitespace()
             .any(|token| REGIONS.iter().any(|r| token.eq_ignore_ascii_case(r)))
     };
-    el.attr("class").is_some_and(named) || el.attr("id").is_some_and(named)
+    let article = matches!(name, "html" | "body" | "main" | "article");
+    for (attr, value) in el.attrs() {
+        match attr {
+            "class" => {
+                scan.outside_article |= !article && region(value);
+                scan.maybe_embed |= value.split_ascii_whitespace().any(|token| {
+                    let t = token.as_bytes();
+                    t.windows(5).any(|w| w.eq_ignore_ascii_case(b"tweet"))
+                        || t.get(..3).is_some_and(|p| p.eq_ignore_ascii_case(b"fb-"))
+                });
+            }
+            "id" => scan.outside_article |= !article && region(value),
+            "data-tweet-id" => scan.maybe_embed = true,
+            _ => {}
+        }
+    }
+    scan
 }
 
 /// A link citation for an `<a href>` that points at a post.
 fn link(el: &Element) -> Option<Citation> {
     let href = el.attr("href")?;
+    // Most links on a page are the site's own: the marker scan rejects
+    // them faster than the URL parser.
+    if !super::prefilter::may_cite(href.as_bytes()) {
+        return None;
+    }
     let parsed = urls::parse_post_url(href)?;
     Some(
         Citation::new(parsed.platform, Kind::Link, "anchor")

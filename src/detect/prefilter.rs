@@ -4,7 +4,9 @@
 //! class, or the `(@` of a copied tail), so a page without any of them cannot
 //! yield a citation. Matching is ASCII case-insensitive.
 
+use aho_corasick::packed;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use memchr::memmem;
 use std::sync::LazyLock;
 
 /// The markers. Keep in step with the detectors: a detector that can fire
@@ -21,6 +23,7 @@ pub const MARKERS: &[&str] = &[
     "(@",
     // Other platforms.
     "bsky",
+    "at://",
     "bluesky",
     "mastodon",
     "/@",
@@ -41,7 +44,21 @@ pub const MARKERS: &[&str] = &[
     "youtu",
 ];
 
-static MATCHER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+/// Two-byte markers: no letters, so case does not matter; memmem finds
+/// them at memory speed.
+const SHORT: &[&str] = &["(@", "/@"];
+
+/// The longer markers, lowercase, for a SIMD (Teddy) search over lowercased
+/// chunks; `None` on CPUs without the instructions it needs.
+static PACKED: LazyLock<Option<packed::Searcher>> = LazyLock::new(|| {
+    packed::Config::new()
+        .builder()
+        .extend(MARKERS.iter().filter(|m| !SHORT.contains(m)))
+        .build()
+});
+
+/// The portable fallback: an automaton over every marker.
+static AUTOMATON: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)
         .match_kind(MatchKind::LeftmostFirst)
@@ -49,9 +66,39 @@ static MATCHER: LazyLock<AhoCorasick> = LazyLock::new(|| {
         .expect("the marker list is a valid automaton")
 });
 
+/// Bytes lowercased per search, on the stack.
+const CHUNK: usize = 16 * 1024;
+
 /// True when the bytes contain at least one platform marker.
 pub fn may_cite(bytes: &[u8]) -> bool {
-    MATCHER.is_match(bytes)
+    if SHORT
+        .iter()
+        .any(|m| memmem::find(bytes, m.as_bytes()).is_some())
+    {
+        return true;
+    }
+    let Some(searcher) = PACKED.as_ref() else {
+        return AUTOMATON.is_match(bytes);
+    };
+    // Chunks overlap by the longest marker less one byte, so a marker that
+    // straddles two chunks is whole in one of them.
+    let overlap = MARKERS.iter().map(|m| m.len()).max().unwrap_or(1) - 1;
+    let mut buf = [0u8; CHUNK];
+    let mut start = 0;
+    while start < bytes.len() {
+        let end = (start + CHUNK).min(bytes.len());
+        let chunk = &mut buf[..end - start];
+        chunk.copy_from_slice(&bytes[start..end]);
+        chunk.make_ascii_lowercase();
+        if searcher.find(&*chunk).is_some() {
+            return true;
+        }
+        if end == bytes.len() {
+            break;
+        }
+        start = end - overlap;
+    }
+    false
 }
 
 #[cfg(test)]
@@ -62,6 +109,34 @@ mod tests {
     fn rejects_pages_without_markers() {
         let page = b"<html><body><p>Nothing social here, only prose.</p></body></html>";
         assert!(!may_cite(page));
+    }
+
+    #[test]
+    fn markers_across_chunk_edges_are_found() {
+        for m in MARKERS {
+            for shift in [0, 1, m.len() / 2, m.len() - 1] {
+                let mut page = vec![b'.'; CHUNK * 2];
+                let at = CHUNK - shift;
+                page[at..at + m.len()].copy_from_slice(m.to_ascii_uppercase().as_bytes());
+                assert!(may_cite(&page), "{m} at {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_automaton() {
+        let samples: &[&[u8]] = &[
+            b"plain prose only",
+            b"<a href=https://YOUTU.be/x>",
+            b"TwItTeR",
+            b"x.co m/",
+            b"tweeT",
+            b"",
+            b"\xff\xfe garbage \x00",
+        ];
+        for s in samples {
+            assert_eq!(may_cite(s), AUTOMATON.is_match(s), "{s:?}");
+        }
     }
 
     #[test]
