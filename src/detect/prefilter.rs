@@ -6,7 +6,6 @@
 
 use aho_corasick::packed;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use memchr::memmem;
 use std::sync::LazyLock;
 
 /// The markers. Keep in step with the detectors: a detector that can fire
@@ -44,8 +43,8 @@ pub const MARKERS: &[&str] = &[
     "youtu",
 ];
 
-/// Two-byte markers: no letters, so case does not matter; memmem finds
-/// them at memory speed.
+/// Two-byte markers ending in `@`: no letters, so case does not matter;
+/// found by looking at the byte before each `@`.
 const SHORT: &[&str] = &["(@", "/@"];
 
 /// The longer markers, lowercase, for a SIMD (Teddy) search over lowercased
@@ -71,17 +70,13 @@ const CHUNK: usize = 16 * 1024;
 
 /// True when the bytes contain at least one platform marker.
 pub fn may_cite(bytes: &[u8]) -> bool {
-    if SHORT
-        .iter()
-        .any(|m| memmem::find(bytes, m.as_bytes()).is_some())
-    {
-        return true;
-    }
     let Some(searcher) = PACKED.as_ref() else {
         return AUTOMATON.is_match(bytes);
     };
     // Chunks overlap by the longest marker less one byte, so a marker that
-    // straddles two chunks is whole in one of them.
+    // straddles two chunks is whole in one of them. Each chunk is searched
+    // while it is in cache: the two-byte markers by their `@`, the others
+    // by the packed searcher.
     let overlap = MARKERS.iter().map(|m| m.len()).max().unwrap_or(1) - 1;
     let mut buf = [0u8; CHUNK];
     let mut start = 0;
@@ -89,6 +84,9 @@ pub fn may_cite(bytes: &[u8]) -> bool {
         let end = (start + CHUNK).min(bytes.len());
         let chunk = &mut buf[..end - start];
         chunk.copy_from_slice(&bytes[start..end]);
+        if short_marker(chunk) {
+            return true;
+        }
         chunk.make_ascii_lowercase();
         if searcher.find(&*chunk).is_some() {
             return true;
@@ -101,6 +99,12 @@ pub fn may_cite(bytes: &[u8]) -> bool {
     false
 }
 
+/// `(@` or `/@` in `chunk`.
+fn short_marker(chunk: &[u8]) -> bool {
+    memchr::memchr_iter(b'@', chunk)
+        .any(|at| at > 0 && SHORT.iter().any(|m| m.as_bytes()[0] == chunk[at - 1]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,6 +113,14 @@ mod tests {
     fn rejects_pages_without_markers() {
         let page = b"<html><body><p>Nothing social here, only prose.</p></body></html>";
         assert!(!may_cite(page));
+    }
+
+    #[test]
+    fn short_markers_are_two_bytes_ending_in_at() {
+        for m in SHORT {
+            assert!(m.len() == 2 && m.ends_with('@'), "{m}");
+            assert!(MARKERS.contains(m), "{m}");
+        }
     }
 
     #[test]
