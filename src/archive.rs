@@ -8,6 +8,7 @@
 use crate::detect::labels::Rules;
 use crate::detect::{self, DocKind, Hints};
 use crate::store::{ArticleOutcome, CaptureInput, Store};
+use crate::words;
 use anyhow::Result;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -54,6 +55,15 @@ pub struct Failure {
     pub message: String,
 }
 
+/// One input skipped as not an article: not archived, and not an error.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Skip {
+    pub input: String,
+    /// `not_an_article`.
+    pub reason: &'static str,
+    pub message: String,
+}
+
 /// What a run did, for people (stderr) and machines (`--json`).
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct Summary {
@@ -69,6 +79,9 @@ pub struct Summary {
     pub fetched: usize,
     /// Inputs skipped, per reason: `already_captured`, `not_an_article`.
     pub skipped: BTreeMap<String, usize>,
+    /// The inputs skipped as not articles, each with why (those already
+    /// captured are only counted: a resumed run would list thousands).
+    pub skipped_inputs: Vec<Skip>,
     /// Failures counted per class.
     pub failure_classes: BTreeMap<String, usize>,
 }
@@ -81,6 +94,11 @@ impl Summary {
         self.new_posts += o.new_posts;
         self.new_citations += o.new_citations;
         self.new_claims += o.new_claims;
+    }
+
+    /// Inputs skipped, whatever the reason.
+    pub fn skipped_count(&self) -> usize {
+        self.skipped.values().sum()
     }
 
     /// Fill `failure_classes` from `failures`.
@@ -187,9 +205,10 @@ pub fn prepare_file(path: &Path, max_bytes: u64) -> Result<Prepared, Failure> {
         return Err(fail(
             "too_large",
             format!(
-                "{} bytes is over the limit of {} bytes (raise it with --max-size)",
-                meta.len(),
-                max_bytes
+                "the file is {} ({}), over the limit of {} (raise it with --max-size)",
+                words::mib(meta.len()),
+                words::count(meta.len(), "byte"),
+                words::mib(max_bytes)
             ),
         ));
     }
@@ -200,7 +219,10 @@ pub fn prepare_file(path: &Path, max_bytes: u64) -> Result<Prepared, Failure> {
     if bytes.len() as u64 > max_bytes {
         return Err(fail(
             "too_large",
-            format!("over the limit of {max_bytes} bytes (the file grew while read)"),
+            format!(
+                "over the limit of {} (the file grew while read)",
+                words::mib(max_bytes)
+            ),
         ));
     }
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -215,10 +237,7 @@ pub fn prepare_file(path: &Path, max_bytes: u64) -> Result<Prepared, Failure> {
             "binary data, not an HTML or text article".into(),
         ));
     }
-    let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let article_url = url::Url::from_file_path(&absolute)
-        .map(|u| u.to_string())
-        .unwrap_or_else(|_| format!("file://{}", absolute.display()));
+    let article_url = file_url(path);
     let kind = doc_kind(path).unwrap_or_else(|| detect::sniff_kind(&bytes));
     let detection = detect::detect(
         &bytes,
@@ -245,6 +264,15 @@ pub fn prepare_file(path: &Path, max_bytes: u64) -> Result<Prepared, Failure> {
         warc: None,
     };
     Ok((capture, detection.citations))
+}
+
+/// The `file://` URL an article read from `path` is archived under: the
+/// canonical absolute path (symbolic links and `..` resolved).
+pub fn file_url(path: &Path) -> String {
+    let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    url::Url::from_file_path(&absolute)
+        .map(|u| u.to_string())
+        .unwrap_or_else(|_| format!("file://{}", absolute.display()))
 }
 
 /// Document kind from the file extension, if it says.

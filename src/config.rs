@@ -13,6 +13,11 @@ use std::path::Path;
 /// The file name, inside the archive directory.
 pub const FILE_NAME: &str = "embarc.toml";
 
+/// Where an archive's settings are: `DIR/embarc.toml`.
+pub fn path(archive_dir: &Path) -> std::path::PathBuf {
+    archive_dir.join(FILE_NAME)
+}
+
 /// All settings of one archive.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
@@ -109,7 +114,7 @@ pub struct ClaimReview {
 impl Config {
     /// Read `DIR/embarc.toml`; the defaults when the file does not exist.
     pub fn load(archive_dir: &Path) -> Result<Config> {
-        let path = archive_dir.join(FILE_NAME);
+        let path = path(archive_dir);
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),

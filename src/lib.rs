@@ -15,3 +15,4 @@ pub mod fetch;
 pub mod queue;
 pub mod report;
 pub mod store;
+pub mod words;

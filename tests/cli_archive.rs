@@ -230,6 +230,61 @@ fn seed_article_yields_the_expected_posts() {
     assert_eq!(count(&conn, "SELECT COUNT(*) FROM captures"), 1);
 }
 
+#[test]
+fn status_counts_unidentified_posts_as_part_of_the_posts() {
+    let dir = tempfile::tempdir().unwrap();
+    let arc = dir.path().join("arc");
+    embarc(&arc)
+        .arg("archive")
+        .arg(fixture("seed-article.txt"))
+        .assert()
+        .success();
+    let out = embarc(&arc).arg("status").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    // The seed's two copied tweets are X posts without a link: the same
+    // two posts, not two more.
+    assert!(
+        text.contains("  of these 2 posts, 2 unidentified (copied text without a link)\n"),
+        "{text}"
+    );
+    assert!(!text.contains("  unidentified "), "{text}");
+}
+
+#[test]
+fn capture_show_of_a_local_path_says_it_was_captured_from_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let arc = dir.path().join("arc");
+    let seed = fixture("seed-article.txt");
+    embarc(&arc).arg("archive").arg(&seed).assert().success();
+    // The path as given (relative, through `..`), not only its file:// URL.
+    let roundabout =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/../tests/fixtures/seed-article.txt");
+    for given in [seed.as_path(), roundabout.as_path()] {
+        let out = embarc(&arc)
+            .args(["capture", "show"])
+            .arg(given)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("was captured from a file")
+                && err.contains("only web captures are kept in WARC"),
+            "{err}"
+        );
+        assert!(!err.contains("no capture of"), "{err}");
+    }
+    // A path never archived is still "no capture".
+    let other = fixture("seed-expected.json");
+    let out = embarc(&arc)
+        .args(["capture", "show"])
+        .arg(&other)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no capture of"));
+}
+
 // 2. Archiving the same input twice adds nothing.
 #[test]
 fn archiving_twice_adds_nothing() {
@@ -468,7 +523,12 @@ fn bad_inputs_fail_cleanly_and_good_ones_are_archived() {
         (&missing, "not_found", "No such file"),
         (&binary, "binary", "binary"),
         (&empty, "empty", "empty"),
-        (&big, "too_large", "limit"),
+        // In MiB, as --max-size takes it.
+        (
+            &big,
+            "too_large",
+            "the file is 50 MiB (52428800 bytes), over the limit of 20 MiB",
+        ),
     ];
     if !locked_readable {
         want.push((&locked, "permission_denied", "ermission"));

@@ -501,6 +501,18 @@ fn csv_bom_on_request() {
             .success();
         assert_eq!(fs::read(&file).unwrap(), bom);
     }
+    // A byte-order mark would break JSON readers: --bom with another format
+    // is a usage error, and nothing is written.
+    for format in ["json", "jsonl"] {
+        let out = embarc(&fx.archive)
+            .args(["export", "posts", "--format", format, "--bom"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        assert!(out.stdout.is_empty());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--bom is for --format csv only"), "{err}");
+    }
 }
 
 #[test]

@@ -326,17 +326,32 @@ fn redirects_are_recorded_and_loops_fail() {
         "/story" => Reply::html(article(ID, "A story")),
         "/loop-a" => Reply::redirect(302, "/loop-b"),
         "/loop-b" => Reply::redirect(302, "/loop-a"),
+        "/to-missing" => Reply::redirect(301, "/missing"),
         _ => Reply::status(404, "text/html", "no"),
     });
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let out = archive_cmd(dir)
-        .args([server.url("/old"), server.url("/loop-a")])
+        .args([
+            server.url("/old"),
+            server.url("/loop-a"),
+            server.url("/to-missing"),
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "a loop is a failure");
     let s = summary(&out);
     assert_eq!(s["failure_classes"]["redirect"], 1);
+    // A failure after a redirect names the URL that failed.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "    {}: HTTP 404 Not Found (at {}, after 1 redirect) (http_status)\n",
+            server.url("/to-missing"),
+            server.url("/missing")
+        )),
+        "{stderr}"
+    );
     let conn = db(dir);
     let (final_url, redirects): (String, String) = conn
         .query_row("SELECT final_url, redirects FROM captures", [], |r| {
@@ -405,7 +420,101 @@ fn error_statuses_fail_with_their_status_and_5xx_is_retried() {
     assert_eq!(server.hits("/broken"), 2, "5xx retried once");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("3 http_status"), "{stderr}");
-    assert!(stderr.contains("HTTP 410 Gone"), "{stderr}");
+    // The input is named once; the tries only when there were several.
+    assert!(
+        stderr.contains(&format!(
+            "    {}: HTTP 410 Gone (http_status)\n",
+            server.url("/gone")
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "    {}: HTTP 500 Internal Server Error, after 2 tries (http_status)\n",
+            server.url("/broken")
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn connection_failures_say_what_failed_once() {
+    // A port held by a socket that is bound but not listening: connecting
+    // is refused, and no other test's server can take the port meanwhile.
+    let held = tokio::net::TcpSocket::new_v4().unwrap();
+    held.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = held.local_addr().unwrap().port();
+    let page = format!("http://127.0.0.1:{port}/page.html");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = archive_cmd(tmp.path())
+        .args(["--retries", "0", &page])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("page.html"))
+        .unwrap_or_else(|| panic!("the input is not named: {stderr}"));
+    assert_eq!(
+        line.trim(),
+        format!(
+            "{page}: cannot connect to 127.0.0.1:{port} for robots.txt: connection refused (connect)"
+        )
+    );
+    // The message stored and in --json is the same plain one.
+    let s = summary(&out);
+    assert_eq!(
+        s["failures"][0]["message"],
+        format!("cannot connect to 127.0.0.1:{port} for robots.txt: connection refused")
+    );
+    let out = archive_cmd(tmp.path())
+        .args(["--retries", "0", "--ignore-robots", &page])
+        .output()
+        .unwrap();
+    assert_eq!(
+        summary(&out)["failures"][0]["message"],
+        format!("cannot connect to 127.0.0.1:{port}: connection refused")
+    );
+}
+
+#[test]
+fn markdown_is_archived_as_text() {
+    let md = format!(
+        "# Update\n\nThe statement is at https://x.com/police/status/{ID} and was posted late.\n"
+    );
+    let server = Server::start(move |req| match req.path.as_str() {
+        "/notes.md" => Reply::status(200, "text/markdown; charset=utf-8", md.clone()),
+        "/old.md" => Reply::status(
+            200,
+            "text/x-markdown",
+            md.replace(&ID.to_string(), &(ID + 1).to_string()),
+        ),
+        _ => Reply::status(404, "text/plain", "no"),
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let out = archive_cmd(tmp.path())
+        .args([server.url("/notes.md"), server.url("/old.md")])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = summary(&out);
+    assert_eq!(s["articles"], 2);
+    assert_eq!(s["new_citations"], 2);
+    assert_eq!(s["skipped"], serde_json::json!({}));
+    let conn = db(tmp.path());
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM captures WHERE content_type IN ('text/markdown', 'text/x-markdown')"
+        ),
+        2
+    );
 }
 
 #[test]
@@ -494,6 +603,13 @@ fn stalls_silence_endless_bodies_and_bombs_are_cut_off() {
         .collect();
     assert!(
         messages.iter().any(|m| m.contains("decoded")),
+        "{messages:?}"
+    );
+    // In MiB, as --max-size takes it.
+    assert!(
+        messages
+            .iter()
+            .any(|m| m == "the body is larger than the limit of 1 MiB (raise it with --max-size)"),
         "{messages:?}"
     );
 }
@@ -714,6 +830,21 @@ fn input_lists_stdin_and_non_articles() {
     assert_eq!(s["articles"], 3, "/l/1, /stdin/22 and the local file");
     assert_eq!(s["skipped"]["not_an_article"], 1);
     assert_eq!(s["failure_classes"]["invalid_url"], 1);
+    // Skipped inputs are counted apart from archived ones and named.
+    let pdf = server.url("/report.pdf");
+    assert_eq!(s["skipped_inputs"][0]["input"], pdf.as_str());
+    assert_eq!(s["skipped_inputs"][0]["reason"], "not_an_article");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("embarc: archived 3, skipped 1, failed 1 of 5 inputs into"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "    {pdf}: Content-Type application/pdf is not an article (HTML, XHTML, plain text or Markdown) (not_an_article)\n"
+        )),
+        "{stderr}"
+    );
     assert_eq!(f_class(dir, &server.url("/report.pdf")), "not_an_article");
     assert_eq!(f_class(dir, "not a url"), "invalid_url");
     assert_eq!(server.hits("/stdin/22"), 1);

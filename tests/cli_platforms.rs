@@ -131,6 +131,19 @@ fn status_counts_posts_and_citations_per_platform() {
     ] {
         assert!(text.contains(&format!("  {name}")), "{name}: {text}");
     }
+    // Counts of one are singular.
+    let x = text.lines().find(|l| l.starts_with("  x ")).unwrap();
+    assert_eq!(
+        x.split_whitespace().collect::<Vec<_>>(),
+        ["x", "1", "post", "1", "citation"],
+        "{text}"
+    );
+    assert!(
+        !text.contains(" 1 posts") && !text.contains(" 1 citations"),
+        "{text}"
+    );
+    // No unidentified posts: no line for them.
+    assert!(!text.contains("unidentified"), "{text}");
 }
 
 #[test]

@@ -318,7 +318,7 @@ fn text_and_markdown_show_the_same_numbers() {
             "1"
         ]
     );
-    assert!(text.contains("Articles: 4\n  alive 1, gone 1 (not_found 1), restricted 0 (-), unknown 1 (network_error 1), unchecked 0, not checkable 1\n"), "{text}");
+    assert!(text.contains("Articles: 4\n  alive 1, gone 1 (not_found 1), restricted 0, unknown 1 (network_error 1), unchecked 0, not checkable 1\n"), "{text}");
     assert!(
         text.contains("  median time from first seen to gone: 3d 0h\n"),
         "{text}"

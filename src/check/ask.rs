@@ -70,6 +70,7 @@ impl Endpoint {
                 retry_base: Duration::from_millis(500),
                 max_retry_after: settings.max_retry_after,
                 accept,
+                what: None,
             },
             held: Mutex::new(HashMap::new()),
         })

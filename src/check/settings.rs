@@ -226,7 +226,9 @@ pub struct Settings {
 
 impl Settings {
     /// Resolve the settings: environment (through `env`) over `embarc.toml`
-    /// over the defaults. Errors name the variable or key and what to do.
+    /// over the defaults. Errors name the variable or key and what to do;
+    /// the caller names the file (`cli::load_config` resolves the file's
+    /// settings alone first, so an error here after it is the environment's).
     pub fn resolve(config: &Config, env: &dyn Fn(&str) -> Option<String>) -> Result<Settings> {
         let mut urls = Vec::new();
         for api in Api::ALL {
@@ -236,10 +238,9 @@ impl Settings {
                 .and_then(|var| env(var).filter(|v| !v.trim().is_empty()).map(|v| (var, v)));
             let (origin, text) = match (from_env, api.configured(&config.endpoints)) {
                 (Some((var, v)), _) => (format!("the environment variable {var}"), v),
-                (None, Some(v)) if !v.trim().is_empty() => (
-                    format!("[endpoints] {} in embarc.toml", spec.name),
-                    v.clone(),
-                ),
+                (None, Some(v)) if !v.trim().is_empty() => {
+                    (format!("[endpoints] {}", spec.name), v.clone())
+                }
                 _ => (
                     String::new(),
                     spec.default_url.unwrap_or_default().to_string(),
@@ -256,7 +257,7 @@ impl Settings {
             if Api::from_name(name).is_none() {
                 let names: Vec<&str> = Api::ALL.iter().map(|a| a.name()).collect();
                 bail!(
-                    "[endpoints.rate] in embarc.toml: unknown endpoint {name:?}; expected one of {}",
+                    "[endpoints.rate]: unknown endpoint {name:?}; expected one of {}",
                     names.join(", ")
                 );
             }
@@ -271,7 +272,7 @@ impl Settings {
                 .unwrap_or(api.spec().default_rate);
             let rate = Rate::parse(text).ok_or_else(|| {
                 anyhow!(
-                    "[endpoints.rate] {} = {text:?} in embarc.toml is not a rate; write requests per unit, e.g. \"3/s\", \"10/min\" or \"1000/h\" (\"0\" for no limit)",
+                    "[endpoints.rate] {} = {text:?} is not a rate; write requests per unit, e.g. \"3/s\", \"10/min\" or \"1000/h\" (\"0\" for no limit)",
                     api.name()
                 )
             })?;
@@ -283,7 +284,7 @@ impl Settings {
             None => Ok(default),
             Some(v) => parse_duration(v).ok_or_else(|| {
                 anyhow!(
-                    "[check] {key} = {v:?} in embarc.toml is not a duration; write e.g. \"500ms\", \"20s\" or \"2m\""
+                    "[check] {key} = {v:?} is not a duration; write e.g. \"500ms\", \"20s\" or \"2m\""
                 )
             }),
         }

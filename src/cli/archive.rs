@@ -1,6 +1,7 @@
 //! `embarc archive INPUT...`
 
 use crate::archive::{self, Options, Summary};
+use crate::words;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::Path;
@@ -38,7 +39,7 @@ pub struct Args {
 pub fn run(dir: &Path, mut args: Args) -> anyhow::Result<ExitCode> {
     let (local_inputs, web_inputs, stdin_list) = web::split_inputs(&args.inputs, &args.web)?;
     args.inputs = local_inputs;
-    let config = crate::config::Config::load(dir)?;
+    let config = super::load_config(dir)?;
     let mut store = super::open_store(dir)?;
     let mut opts = Options {
         max_bytes: args.max_size.saturating_mul(1024 * 1024),
@@ -88,10 +89,20 @@ pub fn run(dir: &Path, mut args: Args) -> anyhow::Result<ExitCode> {
 }
 
 fn print_summary(s: &Summary, db: &Path) {
-    let ok = s.inputs - s.failures.len();
+    let skipped = s.skipped_count();
+    let failed = s.failures.len();
+    let archived = s.inputs.saturating_sub(skipped + failed);
+    let mut done = vec![format!("archived {archived}")];
+    if skipped > 0 {
+        done.push(format!("skipped {skipped}"));
+    }
+    if failed > 0 {
+        done.push(format!("failed {failed}"));
+    }
     eprintln!(
-        "embarc: archived {ok} of {} inputs into {}",
-        s.inputs,
+        "embarc: {} of {} into {}",
+        done.join(", "),
+        words::count(s.inputs, "input"),
         db.display()
     );
     eprintln!(
@@ -101,27 +112,32 @@ fn print_summary(s: &Summary, db: &Path) {
         s.unchanged
     );
     eprintln!(
-        "  posts found  {} citations ({} new), {} new posts",
-        s.posts_found, s.new_citations, s.new_posts
+        "  posts found  {} ({} new), {}",
+        words::count(s.posts_found, "citation"),
+        s.new_citations,
+        words::count(s.new_posts, "new post")
     );
     eprintln!(
         "  claims       {} new in the verification queue",
         s.new_claims
     );
-    if s.fetched > 0 || !s.skipped.is_empty() {
-        eprintln!("  fetched      {} web pages", s.fetched);
+    if s.fetched > 0 || skipped > 0 {
+        eprintln!("  fetched      {}", words::count(s.fetched, "web page"));
     }
-    if !s.skipped.is_empty() {
+    if skipped > 0 {
         let parts: Vec<String> = s.skipped.iter().map(|(k, n)| format!("{n} {k}")).collect();
-        eprintln!("  skipped      {}", parts.join(", "));
+        eprintln!("  skipped      {} ({})", skipped, parts.join(", "));
+        for k in &s.skipped_inputs {
+            eprintln!("    {}: {} ({})", k.input, k.message, k.reason);
+        }
     }
-    if !s.failures.is_empty() {
+    if failed > 0 {
         let parts: Vec<String> = s
             .failure_classes
             .iter()
             .map(|(k, n)| format!("{n} {k}"))
             .collect();
-        eprintln!("  failures     {} ({})", s.failures.len(), parts.join(", "));
+        eprintln!("  failures     {} ({})", failed, parts.join(", "));
         for f in &s.failures {
             eprintln!("    {}: {} ({})", f.input, f.message, f.class);
         }

@@ -36,7 +36,14 @@ pub struct ShowArgs {
 pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let CaptureCommand::Show(args) = args.command;
     let store = super::open_existing(dir)?;
-    let Some(found) = store.latest_capture(&args.url)? else {
+    // A local file is archived under its file:// URL: look that up, so the
+    // answer says it was captured from a file rather than not at all.
+    let url = if !crate::fetch::sources::is_web_url(&args.url) && Path::new(&args.url).exists() {
+        crate::archive::file_url(Path::new(&args.url))
+    } else {
+        args.url.clone()
+    };
+    let Some(found) = store.latest_capture(&url)? else {
         anyhow::bail!(
             "no capture of {} in the archive (archive it with `embarc archive {}`)",
             args.url,

@@ -1,8 +1,8 @@
 //! `embarc check`
 
 use crate::check::{self, Checked, Options, Settings};
-use crate::config::Config;
 use crate::detect::Platform;
+use crate::words;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -49,7 +49,7 @@ fn parse_stale(s: &str) -> Result<Duration, String> {
 
 pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let mut store = super::open_existing(dir)?;
-    let config = Config::load(dir)?;
+    let config = super::load_config(dir)?;
     let settings = Settings::resolve(&config, &|var| std::env::var(var).ok())?;
     let opts = Options {
         posts: args.posts || !args.articles,
@@ -67,28 +67,31 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
-        for (what, counts) in [("posts", &summary.posts), ("articles", &summary.articles)] {
+        for (what, counts) in [("post", &summary.posts), ("article", &summary.articles)] {
             let states: Vec<String> = counts
                 .states
                 .iter()
                 .map(|(s, n)| format!("{s} {n}"))
                 .collect();
+            let states = if states.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", states.join(", "))
+            };
             eprintln!(
-                "embarc: {} {what} checked ({}); {} checked within --stale, {} not checkable",
-                counts.checked,
-                if states.is_empty() {
-                    "-".to_string()
-                } else {
-                    states.join(", ")
-                },
+                "embarc: {} checked{states}; {} checked within --stale, {} not checkable",
+                words::count(counts.checked, what),
                 counts.fresh,
                 counts.not_checkable
             );
         }
         if summary.new_warnings > 0 {
             eprintln!(
-                "embarc: {} posts now show different text from what their articles showed (warnings of kind `edited`)",
-                summary.new_warnings
+                "embarc: {} now different text from what their articles showed (warnings of kind `edited`)",
+                match summary.new_warnings {
+                    1 => "1 post shows".to_string(),
+                    n => format!("{n} posts show"),
+                }
             );
         }
     }

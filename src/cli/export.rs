@@ -1,6 +1,5 @@
 //! `embarc export posts|citations|queue`
 
-use crate::config::Config;
 use crate::export::{self, Format, Options, claimreview};
 use crate::queue::Status;
 use crate::store::ClaimFilter;
@@ -48,11 +47,16 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
             anyhow::bail!("--status is for `embarc export queue` only");
         }
     }
+    if args.bom && args.format != Format::Csv {
+        anyhow::bail!(
+            "--bom is for --format csv only (a byte-order mark is for spreadsheet programs; \
+             it would break JSON readers)"
+        );
+    }
+    let config = super::load_config(dir)?;
     let publisher = if args.format == Format::Claimreview {
-        let config = Config::load(dir)?;
-        let publisher = claimreview::Publisher::from_config(&config.claimreview).map_err(|e| {
-            anyhow::anyhow!("{e} in {}", dir.join(crate::config::FILE_NAME).display())
-        })?;
+        let publisher = claimreview::Publisher::from_config(&config.claimreview)
+            .map_err(|e| anyhow::anyhow!("{e} in {}", crate::config::path(dir).display()))?;
         Some((config.labels.rules()?, publisher))
     } else {
         None
@@ -83,10 +87,16 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     };
     out.flush()?;
     if let Some(path) = &args.out {
-        eprintln!("embarc: wrote {n} rows to {}", path.display());
+        eprintln!(
+            "embarc: wrote {} to {}",
+            crate::words::count(n, "row"),
+            path.display()
+        );
     } else if publisher.is_some() {
-        let plural = if n == 1 { "" } else { "s" };
-        eprintln!("embarc: wrote {n} ClaimReview{plural} (decided claims only)");
+        eprintln!(
+            "embarc: wrote {} (decided claims only)",
+            crate::words::count(n, "ClaimReview")
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

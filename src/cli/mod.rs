@@ -32,7 +32,8 @@ pub struct Cli {
 pub enum Command {
     /// Find the posts that articles cite and archive them.
     Archive(archive::Args),
-    /// Write posts or citations as JSON, JSONL or CSV.
+    /// Write posts, citations or the queue as JSON, JSONL or CSV, or decided
+    /// claims as ClaimReview (needs [claimreview] in ARCHIVE/embarc.toml).
     Export(export::Args),
     /// Show what the archive holds.
     Status(status::Args),
@@ -108,6 +109,18 @@ pub(crate) fn open_existing(dir: &Path) -> anyhow::Result<crate::store::Store> {
         );
     }
     with_clock(crate::store::Store::open(&db)?)
+}
+
+/// Read `DIR/embarc.toml` and check every value in it, so that a broken
+/// file stops any command (exit 1) with the file named, the same way
+/// everywhere: `invalid settings in DIR/embarc.toml: ...`.
+pub(crate) fn load_config(dir: &Path) -> anyhow::Result<crate::config::Config> {
+    use anyhow::Context;
+    let config = crate::config::Config::load(dir)?;
+    // The file's own values, without the environment's overrides.
+    crate::check::Settings::resolve(&config, &|_| None)
+        .with_context(|| format!("invalid settings in {}", crate::config::path(dir).display()))?;
+    Ok(config)
 }
 
 /// `EMBARC_NOW` (RFC 3339, or a date for midnight UTC) fixes the time every

@@ -1,8 +1,9 @@
 //! `embarc queue`: list, show and decide the claims in the verification queue.
 
-use crate::config::Config;
+use crate::detect::Platform;
 use crate::queue::{self, Action, Status};
 use crate::store::{Claim, ClaimDetail, ClaimEvent, ClaimFilter};
+use crate::words;
 use anyhow::{Result, anyhow};
 use std::path::Path;
 use std::process::ExitCode;
@@ -30,9 +31,23 @@ pub enum Sub {
     Assign(AssignArgs),
     /// Add a note to a claim's history.
     Note(NoteArgs),
-    /// Queue a post by hand, by its URL.
+    /// Queue a post by hand, by its URL (any post URL embarc recognises).
+    ///
+    /// Accepted: the URL of one post, e.g. x.com or twitter.com
+    /// `/USER/status/ID`, bsky.app `/profile/HANDLE/post/ID`, Mastodon
+    /// `https://INSTANCE/@USER/ID`, threads.net `/@USER/post/CODE`,
+    /// instagram.com `/p/CODE/`, Facebook posts and videos, tiktok.com
+    /// `/@USER/video/ID`, reddit.com `/r/SUB/comments/ID/`, t.me
+    /// `/CHANNEL/ID`, YouTube videos. Profiles, channels and short links
+    /// are not posts. See README.md, "What is detected".
     Add(AddArgs),
-    /// Label the archive again with the rules in embarc.toml and queue newly labelled posts.
+    /// Label the archived posts again with the rules in ARCHIVE/embarc.toml
+    /// and queue newly labelled posts.
+    ///
+    /// `[labels]` in ARCHIVE/embarc.toml (the archive directory, `--archive`)
+    /// holds `disable` (default phrases that no longer count) and
+    /// `[labels.extra]` (phrase = the label it stands for, e.g. "alerta" =
+    /// "BREAKING"). Existing claims are never duplicated or removed.
     Relabel(RelabelArgs),
 }
 
@@ -46,9 +61,10 @@ pub struct ListArgs {
     #[arg(long, value_name = "LABEL")]
     pub label: Option<String>,
 
-    /// Only posts on this platform (x, bluesky, mastodon, ...).
-    #[arg(long, value_name = "PLATFORM")]
-    pub platform: Option<String>,
+    /// Only posts on this platform: x (or twitter), bluesky, mastodon,
+    /// threads, instagram, facebook, tiktok, reddit, telegram, youtube.
+    #[arg(long, value_name = "PLATFORM", value_parser = parse_platform)]
+    pub platform: Option<Platform>,
 
     /// Only claims queued at or after this time (RFC 3339, or a date).
     #[arg(long, value_name = "TIME", value_parser = parse_since)]
@@ -65,7 +81,8 @@ pub struct ListArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct ShowArgs {
-    /// The claim's id (the `#N` of `embarc queue`).
+    /// The claim's id: the number after # in `embarc queue`.
+    #[arg(value_parser = parse_id)]
     pub id: i64,
     /// Print the claim as JSON on stdout.
     #[arg(long)]
@@ -81,10 +98,15 @@ pub struct By {
 
 #[derive(Debug, clap::Args)]
 pub struct SetArgs {
+    /// The claim's id: the number after # in `embarc queue`.
+    #[arg(value_parser = parse_id)]
     pub id: i64,
+    /// The new status: unstarted, in_progress, inconclusive, verified or
+    /// false. Setting the status the claim already has is refused.
     #[arg(value_parser = clap::value_parser!(Status))]
     pub status: Status,
-    /// Why (required when changing a decision).
+    /// Why (required when changing a decision: moving away from verified,
+    /// false or inconclusive).
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
     #[command(flatten)]
@@ -93,8 +115,10 @@ pub struct SetArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct AssignArgs {
+    /// The claim's id: the number after # in `embarc queue`.
+    #[arg(value_parser = parse_id)]
     pub id: i64,
-    /// Who takes the claim.
+    /// Who takes the claim (giving it to the person who has it is refused).
     pub name: String,
     #[command(flatten)]
     pub by: By,
@@ -102,7 +126,10 @@ pub struct AssignArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct NoteArgs {
+    /// The claim's id: the number after # in `embarc queue`.
+    #[arg(value_parser = parse_id)]
     pub id: i64,
+    /// The note, added to the claim's history.
     pub text: String,
     #[command(flatten)]
     pub by: By,
@@ -110,7 +137,7 @@ pub struct NoteArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct AddArgs {
-    /// The post's URL (any form embarc recognises; see `embarc archive`).
+    /// The post's URL (any form embarc recognises; see above).
     pub post_url: String,
     /// Why it needs verifying.
     #[arg(long, value_name = "TEXT")]
@@ -126,29 +153,53 @@ pub struct RelabelArgs {
     pub json: bool,
 }
 
+/// A claim id: the number `embarc queue` shows after `#` (`#3` is taken
+/// too, quoted, as the list prints it).
+fn parse_id(s: &str) -> Result<i64, String> {
+    let digits = s.trim().trim_start_matches('#');
+    match digits.parse::<i64>() {
+        Ok(id) if id > 0 => Ok(id),
+        _ => Err(format!(
+            "{s:?} is not a claim id: a claim id is the number after # in `embarc queue` (e.g. 3 for #3)"
+        )),
+    }
+}
+
+fn parse_platform(s: &str) -> Result<Platform, String> {
+    s.parse()
+}
+
 fn parse_since(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
     queue::parse_time(s)
         .ok_or_else(|| format!("{s:?} is not a time; use a date (2025-03-01) or RFC 3339"))
 }
 
 pub fn run(dir: &Path, args: Args) -> Result<ExitCode> {
+    // Every queue command reads the settings, so a broken file is named
+    // here too, not first when archiving or exporting.
+    let config = super::load_config(dir)?;
     match args.command.unwrap_or(Sub::List(args.list)) {
         Sub::List(a) => list(dir, a),
         Sub::Show(a) => show(dir, a),
+        // The claim is looked up before asking who is changing it, so an
+        // unknown id is the first thing said.
         Sub::Set(a) => {
             let mut store = super::open_existing(dir)?;
+            store.require_claim(a.id)?;
             let e = store.set_claim_status(a.id, a.status, a.note.as_deref(), &actor(a.by)?)?;
             confirm(a.id, &e);
             Ok(ExitCode::SUCCESS)
         }
         Sub::Assign(a) => {
             let mut store = super::open_existing(dir)?;
+            store.require_claim(a.id)?;
             let e = store.assign_claim(a.id, &a.name, &actor(a.by)?)?;
             confirm(a.id, &e);
             Ok(ExitCode::SUCCESS)
         }
         Sub::Note(a) => {
             let mut store = super::open_existing(dir)?;
+            store.require_claim(a.id)?;
             let e = store.note_claim(a.id, &a.text, &actor(a.by)?)?;
             confirm(a.id, &e);
             Ok(ExitCode::SUCCESS)
@@ -169,20 +220,25 @@ pub fn run(dir: &Path, args: Args) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Sub::Relabel(a) => {
-            let rules = Config::load(dir)?.labels.rules()?;
+            let rules = config.labels.rules()?;
             let mut store = super::open_existing(dir)?;
             let r = store.relabel(&rules)?;
             if a.json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
             }
             eprintln!(
-                "embarc: relabelled {} article snapshots ({} changed); {} new claims",
-                r.snapshots, r.changed, r.new_claims
+                "embarc: relabelled {} ({} changed); {}",
+                words::count(r.snapshots, "article snapshot"),
+                r.changed,
+                words::count(r.new_claims, "new claim")
             );
             if r.unlabelled_claims > 0 {
                 eprintln!(
-                    "  {} claims were queued by a label their post no longer carries; they stay in the queue",
-                    r.unlabelled_claims
+                    "  {} queued by a label their post no longer carries; they stay in the queue",
+                    match r.unlabelled_claims {
+                        1 => "1 claim was".to_string(),
+                        n => format!("{n} claims were"),
+                    }
                 );
             }
             Ok(ExitCode::SUCCESS)
@@ -207,7 +263,7 @@ fn filter(a: &ListArgs) -> ClaimFilter {
     ClaimFilter {
         statuses: a.status.clone(),
         label: a.label.clone(),
-        platform: a.platform.clone(),
+        platform: a.platform.map(|p| p.as_str().to_string()),
         since: a.since,
         assignee: a.assignee.clone(),
     }
@@ -394,9 +450,11 @@ fn print_detail(d: &ClaimDetail) {
         println!("  (never checked)");
     }
     for k in &d.checks {
-        let status = k.http_status.map_or("-".to_string(), |s| s.to_string());
+        let status = k
+            .http_status
+            .map_or("no HTTP answer".to_string(), |s| format!("HTTP {s}"));
         println!(
-            "  {}  {}  HTTP {status}  {}",
+            "  {}  {}  {status}  {}",
             k.checked_at,
             state_words(&k.state, k.reason.as_deref()),
             k.endpoint
@@ -414,7 +472,7 @@ fn print_detail(d: &ClaimDetail) {
         }
     }
     println!();
-    println!("history ({} events):", c.events.len());
+    println!("history ({}):", words::count(c.events.len(), "event"));
     for e in &c.events {
         println!("  {}  {}  {}", e.at, e.actor, describe(e));
     }

@@ -1,5 +1,6 @@
 //! `embarc status`
 
+use crate::words;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -11,6 +12,9 @@ pub struct Args {
 }
 
 pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    // Read for its errors only: a broken file is named here, not first
+    // when archiving.
+    super::load_config(dir)?;
     let store = super::open_existing(dir)?;
     let st = store.status()?;
     if args.json {
@@ -31,14 +35,26 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     }
     for (platform, c) in &st.platforms {
         println!(
-            "  {platform:<14} {:>8} posts {:>8} citations",
-            c.posts, c.citations
+            "  {platform:<14} {:>8} {:<5} {:>8} {}",
+            c.posts,
+            if c.posts == 1 { "post" } else { "posts" },
+            c.citations,
+            if c.citations == 1 {
+                "citation"
+            } else {
+                "citations"
+            }
         );
     }
-    println!(
-        "  unidentified   {:>8} posts (copied text without a link)",
-        st.unidentified_posts
-    );
+    if st.unidentified_posts > 0 {
+        // A subset of the posts above, not more of them.
+        let total: i64 = st.platforms.values().map(|c| c.posts).sum();
+        println!(
+            "  of these {}, {} unidentified (copied text without a link)",
+            words::count(total, "post"),
+            st.unidentified_posts
+        );
+    }
     println!("verification queue:");
     if st.claims_by_status.is_empty() {
         println!("  (empty)");

@@ -7,7 +7,9 @@
 //! ([`Status::rating`]). `claimReviewed` is the post's text without its
 //! urgency label, shortened to 75 characters at a word boundary (the reason
 //! given to `queue add` when no text is known); `datePublished` is the day of
-//! the decision; `url` is `[claimreview] url_base` followed by the claim id.
+//! the decision; `url` is `[claimreview] url_base` followed by the claim id;
+//! `appearance` lists the post and the web articles citing it (articles read
+//! from local files are left out, so no local path is published).
 
 use crate::config;
 use crate::detect::labels::Rules;
@@ -111,6 +113,9 @@ pub struct ItemReviewed {
     pub author: Option<Person>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date_published: Option<String>,
+    /// Left out when nothing public is known: an unidentified post cited
+    /// only by local files.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub appearance: Vec<CreativeWork>,
 }
 
@@ -162,10 +167,15 @@ pub fn review(claim: &Claim, rules: &Rules, publisher: &Publisher) -> Option<Cla
         (None, None) => None,
     };
     let mut appearance: Vec<CreativeWork> = Vec::new();
-    let urls = p
-        .post_url
-        .iter()
-        .chain(claim.citations.iter().map(|c| &c.article_url));
+    // Articles read from local files are left out: a file:// URL means
+    // nothing to a reader and would publish a path on the archivist's disk.
+    let urls = p.post_url.iter().chain(
+        claim
+            .citations
+            .iter()
+            .map(|c| &c.article_url)
+            .filter(|u| !u.to_ascii_lowercase().starts_with("file:")),
+    );
     for url in urls {
         if !appearance.iter().any(|a| &a.url == url) {
             appearance.push(CreativeWork {
@@ -237,4 +247,94 @@ pub fn write(
     out.write_all(b"\n")?;
     out.flush()?;
     Ok(reviews.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{ClaimCitation, ClaimPost};
+
+    fn citation(article_url: &str) -> ClaimCitation {
+        ClaimCitation {
+            article_url: article_url.into(),
+            kind: "embed".into(),
+            shape: "blockquote".into(),
+            source_url: None,
+            first_captured_at: "2025-03-01T09:00:00.000Z".into(),
+            last_captured_at: "2025-03-01T09:00:00.000Z".into(),
+        }
+    }
+
+    fn claim(post_url: Option<&str>, articles: &[&str]) -> Claim {
+        Claim {
+            id: 7,
+            label: "BREAKING".into(),
+            status: Status::Verified,
+            assignee: None,
+            reason: None,
+            created_at: "2025-03-01T09:00:00.000Z".into(),
+            updated_at: "2025-03-02T09:00:00.000Z".into(),
+            decided_at: Some("2025-03-02T09:00:00.000Z".into()),
+            decided_by: Some("ana".into()),
+            post: ClaimPost {
+                platform: "x".into(),
+                post_id: post_url.map(|_| "20".into()),
+                post_url: post_url.map(Into::into),
+                handle: Some("jack".into()),
+                author_name: None,
+                posted_at: None,
+                date: None,
+                display_date: None,
+                first_seen_at: "2025-03-01T09:00:00.000Z".into(),
+                text: Some("BREAKING: something happened".into()),
+                labels: vec!["BREAKING".into()],
+                media: vec![],
+                state: None,
+                reason: None,
+                checked_at: None,
+                archived_url: None,
+            },
+            citations: articles.iter().map(|a| citation(a)).collect(),
+            warnings: vec![],
+            latest_check: None,
+            events: vec![],
+        }
+    }
+
+    fn publisher() -> Publisher {
+        Publisher {
+            name: "Desk".into(),
+            url: None,
+            url_base: "https://desk.example/c/".into(),
+        }
+    }
+
+    #[test]
+    fn local_file_articles_are_not_published_as_appearances() {
+        let c = claim(
+            Some("https://x.com/jack/status/20"),
+            &[
+                "file:///home/ana/drafts/story.html",
+                "https://news.example/story",
+                "FILE:///tmp/copy.txt",
+            ],
+        );
+        let r = review(&c, &Rules::default(), &publisher()).unwrap();
+        let urls: Vec<&str> = r
+            .item_reviewed
+            .appearance
+            .iter()
+            .map(|a| a.url.as_str())
+            .collect();
+        assert_eq!(
+            urls,
+            ["https://x.com/jack/status/20", "https://news.example/story"]
+        );
+
+        // Nothing public known: no appearance at all, rather than an empty list.
+        let c = claim(None, &["file:///home/ana/drafts/story.html"]);
+        let r = review(&c, &Rules::default(), &publisher()).unwrap();
+        let json = serde_json::to_value(&r).unwrap();
+        assert!(json["itemReviewed"].get("appearance").is_none(), "{json}");
+    }
 }

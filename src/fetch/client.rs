@@ -10,6 +10,7 @@
 
 use super::encoding::{self, DecodeError};
 use super::politeness::{Hosts, Limits};
+use crate::words;
 use chrono::{DateTime, Utc};
 use reqwest::header::{HeaderMap, HeaderValue};
 use std::collections::HashSet;
@@ -73,7 +74,9 @@ impl ErrorClass {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FetchError {
     pub class: ErrorClass,
-    /// What went wrong, naming the URL and what to do where that helps.
+    /// What went wrong and what to do where that helps. It does not repeat
+    /// the URL asked for (callers name their input); it names a URL only
+    /// when another one failed (a redirect's target).
     pub message: String,
     /// Redirects followed before the failure.
     pub hops: Vec<Exchange>,
@@ -137,6 +140,9 @@ pub struct RequestOpts {
     pub max_retry_after: Duration,
     /// The `Accept` header.
     pub accept: &'static str,
+    /// What is fetched when it is not the input itself (`robots.txt`),
+    /// named in error messages.
+    pub what: Option<&'static str>,
 }
 
 impl Default for RequestOpts {
@@ -149,6 +155,7 @@ impl Default for RequestOpts {
             retry_base: Duration::from_millis(500),
             max_retry_after: Duration::from_secs(120),
             accept: "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5",
+            what: None,
         }
     }
 }
@@ -264,17 +271,24 @@ impl Client {
             let (exchange, attempts) = match self.get_one(&current, opts).await {
                 Ok(r) => r,
                 Err(mut e) => {
+                    e.message = at_redirect(e.message, &current, hops.len());
                     e.hops = hops;
                     return Err(e);
                 }
             };
             let location = redirect_target(&exchange);
             let Some(next) = location else {
-                return self.finish(hops, exchange, attempts, opts);
+                return self
+                    .finish(hops, exchange, attempts, opts)
+                    .map_err(|mut e| {
+                        e.message = at_redirect(e.message, &current, e.hops.len());
+                        e
+                    });
             };
             let next = match next {
                 Ok(n) => n,
                 Err(message) => {
+                    let message = at_redirect(message, &current, hops.len());
                     return Err(with_hops(ErrorClass::Redirect, message, hops, exchange));
                 }
             };
@@ -283,7 +297,7 @@ impl Client {
                 return Err(with_hops(ErrorClass::Redirect, message, hops, exchange));
             }
             if hops.len() >= MAX_REDIRECTS {
-                let message = format!("more than {MAX_REDIRECTS} redirects from {url}");
+                let message = format!("more than {MAX_REDIRECTS} redirects");
                 return Err(with_hops(ErrorClass::Redirect, message, hops, exchange));
             }
             hops.push(exchange);
@@ -301,8 +315,9 @@ impl Client {
     ) -> Result<Response, FetchError> {
         if exchange.truncated {
             let message = format!(
-                "{}: the body is larger than the limit of {} bytes (raise it with --max-size)",
-                exchange.url, opts.max_body
+                "the body{} is larger than the limit of {} (raise it with --max-size)",
+                of(opts),
+                words::mib(opts.max_body)
             );
             return Err(with_hops(ErrorClass::TooLarge, message, hops, exchange));
         }
@@ -323,19 +338,20 @@ impl Client {
                     DecodeError::TooLarge(limit) => (
                         ErrorClass::TooLarge,
                         format!(
-                            "{}: the decoded body is larger than the limit of {limit} bytes (cut off while decoding; raise it with --max-size)",
-                            exchange.url
+                            "the decoded body{} is larger than the limit of {} (cut off while decoding; raise it with --max-size)",
+                            of(opts),
+                            words::mib(limit)
                         ),
                     ),
                     DecodeError::Unsupported(enc) => (
                         ErrorClass::Protocol,
-                        format!("{}: unsupported Content-Encoding {enc:?}", exchange.url),
+                        format!("unsupported Content-Encoding {enc:?}{}", of(opts)),
                     ),
                     DecodeError::Corrupt(why) => (
                         ErrorClass::Protocol,
                         format!(
-                            "{}: the body is not valid in its Content-Encoding: {why}",
-                            exchange.url
+                            "the body{} is not valid in its Content-Encoding: {why}",
+                            of(opts)
                         ),
                     ),
                 };
@@ -348,7 +364,7 @@ impl Client {
     async fn get_one(&self, url: &Url, opts: &RequestOpts) -> Result<(Exchange, u32), FetchError> {
         let host = url
             .host_str()
-            .ok_or_else(|| FetchError::new(ErrorClass::InvalidUrl, format!("{url}: no host")))?
+            .ok_or_else(|| FetchError::new(ErrorClass::InvalidUrl, format!("{url} has no host")))?
             .to_ascii_lowercase();
         let mut attempt: u32 = 0;
         loop {
@@ -360,7 +376,9 @@ impl Client {
                     Err(_) => Err(FetchError::new(
                         ErrorClass::Timeout,
                         format!(
-                            "{url}: no complete answer within {} s (raise it with --timeout)",
+                            "no complete answer from {}{} within {} s (raise it with --timeout)",
+                            host_port(url),
+                            of(opts),
                             opts.timeout.as_secs_f32()
                         ),
                     )),
@@ -422,7 +440,7 @@ impl Client {
             .headers(headers)
             .send()
             .await
-            .map_err(|e| classify(url, &e))?;
+            .map_err(|e| classify(url, &e, opts))?;
         let date = Utc::now();
         let status = resp.status().as_u16();
         let version = format!("{:?}", resp.version());
@@ -451,13 +469,15 @@ impl Client {
                         return Err(FetchError::new(
                             ErrorClass::Stalled,
                             format!(
-                                "{url}: no data for {} s after {} bytes of the body (raise it with --stall-timeout)",
+                                "no data from {}{} for {} s after {} of the body (raise it with --stall-timeout)",
+                                host_port(url),
+                                of(opts),
                                 opts.stall_timeout.as_secs_f32(),
-                                raw_body.len()
+                                words::count(raw_body.len(), "byte")
                             ),
                         ));
                     }
-                    Ok(Err(e)) => return Err(classify(url, &e)),
+                    Ok(Err(e)) => return Err(classify(url, &e, opts)),
                     Ok(Ok(None)) => break,
                     Ok(Ok(Some(c))) => c,
                 };
@@ -501,17 +521,14 @@ fn redirect_target(ex: &Exchange) -> Option<Result<Url, String>> {
     }
     let Some(location) = ex.header("location") else {
         return Some(Err(format!(
-            "{}: redirect ({}) without a Location header",
-            ex.url, ex.status
+            "redirect ({}) without a Location header",
+            ex.status
         )));
     };
     Some(match ex.url.join(location) {
         Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(u),
-        Ok(u) => Err(format!("{}: redirect to a non-HTTP URL {u}", ex.url)),
-        Err(e) => Err(format!(
-            "{}: redirect to an invalid URL {location:?}: {e}",
-            ex.url
-        )),
+        Ok(u) => Err(format!("redirect to a non-HTTP URL {u}")),
+        Err(e) => Err(format!("redirect to an invalid URL {location:?}: {e}")),
     })
 }
 
@@ -539,7 +556,7 @@ fn backoff(base: Duration, attempt: u32) -> Duration {
     exp.mul_f64(0.5 + fastrand::f64()).min(MAX_RETRY_DELAY)
 }
 
-/// The messages of an error and its sources, joined.
+/// The messages of an error and its sources, joined (to classify it).
 fn chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut parts = vec![e.to_string()];
     let mut source = e.source();
@@ -553,8 +570,57 @@ fn chain(e: &(dyn std::error::Error + 'static)) -> String {
     parts.join(": ")
 }
 
-/// Sort a reqwest error into a class, with a message naming the URL.
-fn classify(url: &Url, e: &reqwest::Error) -> FetchError {
+/// The innermost cause of an error, said plainly: `connection refused`
+/// rather than reqwest's chain of wrappers naming the URL at each level.
+/// The OS error number is left out.
+fn cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut innermost = e;
+    while let Some(s) = innermost.source() {
+        innermost = s;
+    }
+    let text = innermost.to_string();
+    let text = match text.rfind(" (os error ") {
+        Some(i) if text.ends_with(')') => text[..i].to_string(),
+        _ => text,
+    };
+    // `Connection refused` reads as the end of a sentence in lower case.
+    let mut chars = text.chars();
+    match (chars.next(), chars.clone().next()) {
+        (Some(first), Some(second)) if first.is_uppercase() && !second.is_uppercase() => {
+            first.to_lowercase().chain(chars).collect()
+        }
+        _ => text,
+    }
+}
+
+/// `host:port` of a URL, the port spelled out.
+fn host_port(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port_or_known_default() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    }
+}
+
+/// ` for robots.txt` when the request is not for the input itself.
+fn of(opts: &RequestOpts) -> String {
+    opts.what.map(|w| format!(" for {w}")).unwrap_or_default()
+}
+
+/// Name the URL that failed when redirects led away from the one asked for.
+fn at_redirect(message: String, current: &Url, hops: usize) -> String {
+    if hops == 0 {
+        return message;
+    }
+    format!(
+        "{message} (at {current}, after {})",
+        words::count(hops, "redirect")
+    )
+}
+
+/// Sort a reqwest error into a class, with a message saying what failed
+/// once: the host and port, and the innermost cause.
+fn classify(url: &Url, e: &reqwest::Error, opts: &RequestOpts) -> FetchError {
     let detail = chain(e);
     let lower = detail.to_ascii_lowercase();
     let has_io_kind = |kind: std::io::ErrorKind| {
@@ -569,30 +635,45 @@ fn classify(url: &Url, e: &reqwest::Error) -> FetchError {
         }
         false
     };
-    let (class, hint) = if lower.contains("dns error") || lower.contains("failed to lookup address")
-    {
-        (
-            ErrorClass::Dns,
-            "the host name does not resolve; check the URL",
-        )
-    } else if lower.contains("tls")
-        || lower.contains("certificate")
-        || lower.contains("handshake")
-        || lower.contains("invalidcontenttype")
-        || lower.contains("corrupt message")
-    {
-        (ErrorClass::Tls, "the TLS connection failed")
-    } else if e.is_timeout() || has_io_kind(std::io::ErrorKind::TimedOut) {
-        (ErrorClass::Timeout, "the server did not answer in time")
-    } else if e.is_connect() {
-        (ErrorClass::Connect, "the server cannot be reached")
-    } else {
-        (
-            ErrorClass::Protocol,
-            "the server's answer is not valid HTTP",
-        )
-    };
-    FetchError::new(class, format!("{url}: {detail} ({hint})"))
+    let at = host_port(url);
+    let of = of(opts);
+    let cause = cause(e);
+    let (class, message) =
+        if lower.contains("dns error") || lower.contains("failed to lookup address") {
+            (
+                ErrorClass::Dns,
+                format!(
+                    "cannot find the host {}{of}: {cause}",
+                    url.host_str().unwrap_or_default()
+                ),
+            )
+        } else if lower.contains("tls")
+            || lower.contains("certificate")
+            || lower.contains("handshake")
+            || lower.contains("invalidcontenttype")
+            || lower.contains("corrupt message")
+        {
+            (
+                ErrorClass::Tls,
+                format!("the TLS connection to {at}{of} failed: {cause}"),
+            )
+        } else if e.is_timeout() || has_io_kind(std::io::ErrorKind::TimedOut) {
+            (
+                ErrorClass::Timeout,
+                format!("{at} did not answer in time{of}: {cause}"),
+            )
+        } else if e.is_connect() {
+            (
+                ErrorClass::Connect,
+                format!("cannot connect to {at}{of}: {cause}"),
+            )
+        } else {
+            (
+                ErrorClass::Protocol,
+                format!("the answer from {at}{of} is not valid HTTP: {cause}"),
+            )
+        };
+    FetchError::new(class, message)
 }
 
 #[cfg(test)]

@@ -55,21 +55,19 @@ impl RobotsCache {
         let rules = cell
             .get_or_init(|| fetch_rules(client, &origin, opts))
             .await;
+        // The caller names the article; the messages say what happened.
         match rules {
-            Err(e) => Err(FetchError::new(
-                e.class,
-                format!("cannot read {origin}/robots.txt: {}", e.message),
-            )),
+            Err(e) => Err(FetchError::new(e.class, e.message.clone())),
             Ok(Rules::All) => Ok(()),
             Ok(Rules::None(why)) => Err(FetchError::new(
                 ErrorClass::Robots,
-                format!("{url}: {why} (pass --ignore-robots to override)"),
+                format!("{why} (pass --ignore-robots to override)"),
             )),
             Ok(Rules::Parsed(robot)) if robot.allowed(url.as_str()) => Ok(()),
             Ok(Rules::Parsed(_)) => Err(FetchError::new(
                 ErrorClass::Robots,
                 format!(
-                    "{url}: {origin}/robots.txt disallows it for {AGENT} (pass --ignore-robots to override)"
+                    "{origin}/robots.txt disallows it for {AGENT} (pass --ignore-robots to override)"
                 ),
             )),
         }
@@ -86,6 +84,7 @@ async fn fetch_rules(
     let opts = RequestOpts {
         max_body: MAX_ROBOTS,
         accept: "text/plain,*/*;q=0.5",
+        what: Some("robots.txt"),
         ..opts.clone()
     };
     let response = match client.get(&url, &opts).await {

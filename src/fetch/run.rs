@@ -17,7 +17,7 @@ use super::client::{
 };
 use super::robots::RobotsCache;
 use super::sources;
-use crate::archive::{Failure, Summary};
+use crate::archive::{Failure, Skip, Summary};
 use crate::capture::warc::{self, WarcWriter};
 use crate::detect::{self, DocKind, Hints};
 use crate::store::{CaptureInput, FetchedExtra, Store, StoredFailure};
@@ -452,20 +452,33 @@ fn prepare(
     };
     let (records, digest) = Records::of(&response.hops, Some(&response.exchange));
     let status = response.status();
+    // The input is named by the caller: name the URL that answered only
+    // when redirects led elsewhere.
+    let redirected = if response.hops.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " (at {}, after {})",
+            response.final_url(),
+            crate::words::count(response.hops.len(), "redirect")
+        )
+    };
     if !(200..300).contains(&status) {
         let reason = reqwest::StatusCode::from_u16(status)
             .ok()
             .and_then(|s| s.canonical_reason())
-            .unwrap_or("");
+            .map(|r| format!(" {r}"))
+            .unwrap_or_default();
+        let tries = if response.attempts > 1 {
+            format!(", after {}", crate::words::count(response.attempts, "try"))
+        } else {
+            String::new()
+        };
         return Outcome::Failed {
             failure: Failure {
                 input,
                 class: ErrorClass::HttpStatus.as_str(),
-                message: format!(
-                    "HTTP {status} {reason} from {} after {} tries",
-                    response.final_url(),
-                    response.attempts
-                ),
+                message: format!("HTTP {status}{reason}{redirected}{tries}"),
             },
             http_status: Some(status),
             records,
@@ -482,6 +495,9 @@ fn prepare(
         "text/html" => (Some(DocKind::Html), "text/html"),
         "application/xhtml+xml" => (Some(DocKind::Html), "application/xhtml+xml"),
         "text/plain" => (Some(DocKind::Text), "text/plain"),
+        // Markdown is text to detection, as a `.md` file on disk is.
+        "text/markdown" => (Some(DocKind::Text), "text/markdown"),
+        "text/x-markdown" => (Some(DocKind::Text), "text/x-markdown"),
         "" => (None, ""),
         _ => {
             return Outcome::Skipped {
@@ -491,8 +507,7 @@ fn prepare(
                         input,
                         class: ErrorClass::NotAnArticle.as_str(),
                         message: format!(
-                            "{}: Content-Type {mime} is not an article (HTML, XHTML or plain text)",
-                            response.final_url()
+                            "Content-Type {mime} is not an article (HTML, XHTML, plain text or Markdown){redirected}"
                         ),
                     },
                     Some(status),
@@ -670,6 +685,11 @@ fn write_all(
                     let location = append(warc, &records)?;
                     if let Some((f, http_status)) = kept {
                         summary.fetched += 1;
+                        summary.skipped_inputs.push(Skip {
+                            input: f.input.clone(),
+                            reason,
+                            message: f.message.clone(),
+                        });
                         stored.push(StoredFailure {
                             input: f.input,
                             class: f.class.to_string(),

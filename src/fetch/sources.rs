@@ -32,8 +32,9 @@ pub fn list_lines(text: &str) -> impl Iterator<Item = &str> {
 /// from a file. Gzip is undone whether or not the server said so.
 pub async fn load(client: &Client, spec: &str, opts: &RequestOpts) -> Result<Vec<u8>, FetchError> {
     let bytes = if is_web_url(spec) {
-        let url = Url::parse(spec)
-            .map_err(|e| FetchError::new(ErrorClass::InvalidUrl, format!("{spec}: {e}")))?;
+        let url = Url::parse(spec).map_err(|e| {
+            FetchError::new(ErrorClass::InvalidUrl, format!("not a valid URL: {e}"))
+        })?;
         let opts = RequestOpts {
             max_body: MAX_DOCUMENT,
             accept: "application/xml,text/xml,application/rss+xml,application/atom+xml,*/*;q=0.5",
@@ -43,7 +44,7 @@ pub async fn load(client: &Client, spec: &str, opts: &RequestOpts) -> Result<Vec
         if !(200..300).contains(&r.status()) {
             return Err(FetchError::new(
                 ErrorClass::HttpStatus,
-                format!("{spec}: HTTP {}", r.status()),
+                format!("HTTP {}", r.status()),
             ));
         }
         r.body
@@ -52,15 +53,11 @@ pub async fn load(client: &Client, spec: &str, opts: &RequestOpts) -> Result<Vec
         std::fs::File::open(spec)
             .and_then(|f| f.take(MAX_DOCUMENT + 1).read_to_end(&mut data))
             .map_err(|e| {
-                FetchError::new(
-                    ErrorClass::InvalidUrl,
-                    format!("{spec}: {e} (check the path)"),
-                )
+                FetchError::new(ErrorClass::InvalidUrl, format!("{e} (check the path)"))
             })?;
         data
     };
-    gunzip_if_needed(bytes, MAX_DOCUMENT)
-        .map_err(|e| FetchError::new(ErrorClass::Protocol, format!("{spec}: {e}")))
+    gunzip_if_needed(bytes, MAX_DOCUMENT).map_err(|e| FetchError::new(ErrorClass::Protocol, e))
 }
 
 /// An absolute http(s) URL (what is fetched rather than read from disk).
@@ -76,7 +73,9 @@ pub fn gunzip_if_needed(bytes: Vec<u8>, limit: u64) -> Result<Vec<u8>, String> {
         return Ok(bytes);
     }
     super::encoding::decode(bytes, Some("gzip"), limit).map_err(|e| match e {
-        super::encoding::DecodeError::TooLarge(n) => format!("more than {n} bytes once unpacked"),
+        super::encoding::DecodeError::TooLarge(n) => {
+            format!("more than {} once unpacked", crate::words::mib(n))
+        }
         other => format!("not valid gzip: {other:?}"),
     })
 }

@@ -16,10 +16,10 @@ pub fn human_duration(seconds: i64) -> String {
     }
 }
 
-/// `deleted 2, account_suspended 1`, or `-`.
+/// `deleted 2, account_suspended 1`, or `none`.
 fn reasons(by: &BTreeMap<String, usize>) -> String {
     if by.is_empty() {
-        return "-".into();
+        return "none".into();
     }
     by.iter()
         .map(|(r, n)| format!("{r} {n}"))
@@ -96,15 +96,21 @@ fn text_table(out: &mut String, first: &str, rows: &[(String, &Tally)]) {
 }
 
 fn summary_line(t: &Tally) -> String {
+    // Reasons in parentheses only when there are some: `gone 0` rather
+    // than `gone 0 (-)`.
+    let with = |n: usize, by: &BTreeMap<String, usize>| {
+        if by.is_empty() {
+            n.to_string()
+        } else {
+            format!("{n} ({})", reasons(by))
+        }
+    };
     format!(
-        "alive {}, gone {} ({}), restricted {} ({}), unknown {} ({}), unchecked {}, not checkable {}",
+        "alive {}, gone {}, restricted {}, unknown {}, unchecked {}, not checkable {}",
         t.alive,
-        t.gone,
-        reasons(&t.gone_by_reason),
-        t.restricted,
-        reasons(&t.restricted_by_reason),
-        t.unknown,
-        reasons(&t.unknown_by_reason),
+        with(t.gone, &t.gone_by_reason),
+        with(t.restricted, &t.restricted_by_reason),
+        with(t.unknown, &t.unknown_by_reason),
         t.unchecked,
         t.not_checkable
     )
@@ -314,9 +320,8 @@ pub fn history_text(h: &History) -> String {
             .unwrap_or_default();
         let status = c
             .http_status
-            .map(|s| s.to_string())
-            .unwrap_or_else(|| "-".into());
-        let _ = writeln!(out, "  {}  {state}{change}  HTTP {status}", c.checked_at);
+            .map_or_else(|| "no HTTP answer".to_string(), |s| format!("HTTP {s}"));
+        let _ = writeln!(out, "  {}  {state}{change}  {status}", c.checked_at);
         let _ = writeln!(out, "      {}", c.evidence);
         if let Some(a) = &c.archived_url {
             let _ = writeln!(out, "      archived: {a}");

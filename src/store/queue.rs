@@ -204,6 +204,18 @@ impl Store {
         Ok(out)
     }
 
+    /// A [`Refusal::UnknownClaim`] error when there is no claim `id`.
+    pub fn require_claim(&self, id: i64) -> Result<()> {
+        let found: Option<i64> = self
+            .conn
+            .query_row("SELECT id FROM claims WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?;
+        match found {
+            Some(_) => Ok(()),
+            None => Err(Refusal::UnknownClaim(id).into()),
+        }
+    }
+
     /// Everything known about claim `id`; a [`Refusal::UnknownClaim`] error
     /// when there is none.
     pub fn claim(&self, id: i64) -> Result<ClaimDetail> {

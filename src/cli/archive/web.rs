@@ -183,8 +183,11 @@ pub fn run(
         if last.elapsed() >= PLAIN_PROGRESS_EVERY {
             *last = Instant::now();
             eprintln!(
-                "embarc: {} of {} web inputs done ({} failed, {} skipped)",
-                p.done, p.seen, p.failed, p.skipped
+                "embarc: {} of {} done ({} failed, {} skipped)",
+                p.done,
+                crate::words::count(p.seen, "web input"),
+                p.failed,
+                p.skipped
             );
         }
     };

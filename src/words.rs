@@ -1,0 +1,72 @@
+//! Small helpers for human output: counts with their nouns, sizes in MiB.
+
+/// `1 post`, `2 posts`, `0 tries`: a count and its noun, in the plural for
+/// any count but one (`y` after a consonant becomes `ies`; `s`, `x`, `ch`
+/// and `sh` take `es`).
+pub fn count(n: impl std::fmt::Display, noun: &str) -> String {
+    let n = n.to_string();
+    if n == "1" {
+        return format!("1 {noun}");
+    }
+    format!("{n} {}", plural(noun))
+}
+
+/// The plural of an English noun, for the regular nouns embarc counts.
+pub fn plural(noun: &str) -> String {
+    let consonant_y = noun.strip_suffix('y').filter(|stem| {
+        stem.chars()
+            .last()
+            .is_some_and(|c| !"aeiou".contains(c.to_ascii_lowercase()))
+    });
+    if let Some(stem) = consonant_y {
+        format!("{stem}ies")
+    } else if ["s", "x", "ch", "sh"].iter().any(|e| noun.ends_with(e)) {
+        format!("{noun}es")
+    } else {
+        format!("{noun}s")
+    }
+}
+
+/// A size in MiB, as `--max-size` takes it: `20 MiB`, `1.5 MiB`,
+/// `0.49 MiB`; under 0.01 MiB, in bytes.
+pub fn mib(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes < MIB / 100 {
+        return count(bytes, "byte");
+    }
+    if bytes.is_multiple_of(MIB) {
+        return format!("{} MiB", bytes / MIB);
+    }
+    let m = bytes as f64 / MIB as f64;
+    let text = if m >= 10.0 {
+        format!("{m:.1}")
+    } else {
+        format!("{m:.2}")
+    };
+    format!("{} MiB", text.trim_end_matches('0').trim_end_matches('.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_take_the_plural_unless_one() {
+        assert_eq!(count(1, "post"), "1 post");
+        assert_eq!(count(0usize, "post"), "0 posts");
+        assert_eq!(count(2i64, "citation"), "2 citations");
+        assert_eq!(count(1u32, "try"), "1 try");
+        assert_eq!(count(3u32, "try"), "3 tries");
+        assert_eq!(count(2, "day"), "2 days");
+        assert_eq!(count(2, "match"), "2 matches");
+    }
+
+    #[test]
+    fn sizes_in_mib() {
+        assert_eq!(mib(20 * 1024 * 1024), "20 MiB");
+        assert_eq!(mib(1024 * 1024 + 512 * 1024), "1.5 MiB");
+        assert_eq!(mib(512 * 1024), "0.5 MiB");
+        assert_eq!(mib(26_542_080), "25.3 MiB");
+        assert_eq!(mib(1000), "1000 bytes");
+    }
+}
