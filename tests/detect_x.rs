@@ -378,3 +378,66 @@ fn entity_escaped_ascii_page_in_a_declared_legacy_charset() {
     assert_eq!(found[0].text.as_deref(), Some("全国"));
     assert_eq!(found[0].author_name.as_deref(), Some("日刊"));
 }
+
+#[test]
+fn substack_static_card_without_an_id() {
+    let c = only(
+        r#"<div class="tweet
+            static" data-href="https://substack.com/redirect/abc?j=xyz"><a class="tweet-link-top" href="https://substack.com/redirect/1f2e3d"><div class="tweet-header"><img class="tweet-header-avatar" src="https://substackcdn.com/image/twitter_name/w_96/someone.jpg" alt="Twitter avatar for @civic_desk"><div class="tweet-header-text"><span class="tweet-author-name">Civic Desk 🏛️</span><span class="tweet-author-handle">@civic_desk</span></div></div>
+            <div class="tweet-text">BREAKING: the council approved the budget 7–2.</div></a>
+            <div class="quote-tweet"><span class="tweet-author-name">Quoted Person</span><span class="tweet-author-handle">@quoted</span><div class="tweet-text">The quoted text</div></div>
+            <a class="tweet-link-bottom" href="https://substack.com/redirect/9a8b7c"><div class="tweet-footer"><span class="tweet-date">8:44 AM ∙ Mar 15, 2023</span></div></a></div>"#,
+    );
+    assert_eq!(c.shape, "newsletter-card");
+    assert_eq!(c.post_id, None);
+    assert_eq!(c.handle.as_deref(), Some("civic_desk"));
+    assert_eq!(c.author_name.as_deref(), Some("Civic Desk 🏛️"));
+    assert_eq!(
+        c.text.as_deref(),
+        Some("BREAKING: the council approved the budget 7–2.")
+    );
+    assert_eq!(c.display_date.as_deref(), Some("8:44 AM ∙ Mar 15, 2023"));
+    assert_eq!(c.date.unwrap().to_string(), "2023-03-15");
+    assert_eq!(c.labels, ["BREAKING"]);
+}
+
+#[test]
+fn substack_card_with_the_id_in_an_odd_place() {
+    let c = only(
+        r#"<div class="tweet static"><div class="tweet-header"><span class="tweet-author-name">Ana</span><span class="tweet-author-handle">@ana_news</span></div><div class="tweet-text">Polls are open.</div><div class="tweet-footer"><span class="tweet-date">Oct 16, 2022</span><span href="https://twitter.com/ana_news/status/1581661660728950784/likes">12 likes</span></div></div>"#,
+    );
+    assert_eq!(c.post_id.as_deref(), Some("1581661660728950784"));
+    assert_eq!(c.handle.as_deref(), Some("ana_news"));
+}
+
+#[test]
+fn a_tweet_class_without_a_card_is_not_a_post() {
+    let found = html(&page(
+        r#"<div class="tweet"><a href="https://twitter.com/intent/tweet?text=share">Tweet this</a></div>"#,
+    ));
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+#[test]
+fn beehiiv_email_card() {
+    let c = only(
+        r#"<table class="wrapper"><tr><td>
+        <table class="card"><tr><td>
+          <table><tr><td><img src="https://pbs.twimg.com/profile_images/1/avatar.jpg" alt="tw profile: Harbour Watch"></td>
+          <td><span>Harbour Watch</span><br><span>@harbourwatch</span></td>
+          <td><img src="https://media.beehiiv.com/static/x_logo.png" alt="logo"></td></tr></table>
+        </td></tr>
+        <tr><td><p>Three ships are waiting outside the port tonight.</p></td></tr>
+        <tr><td><a href="https://link.mail.beehiiv.com/ss/c/abc"><span>Oct 11, 2022</span></a></td></tr>
+        </table></td></tr></table>"#,
+    );
+    assert_eq!(c.shape, "newsletter-card");
+    assert_eq!(c.handle.as_deref(), Some("harbourwatch"));
+    assert_eq!(c.author_name.as_deref(), Some("Harbour Watch"));
+    assert_eq!(
+        c.text.as_deref(),
+        Some("Three ships are waiting outside the port tonight.")
+    );
+    assert_eq!(c.display_date.as_deref(), Some("Oct 11, 2022"));
+    assert_eq!(c.post_id, None);
+}

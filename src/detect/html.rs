@@ -207,6 +207,8 @@ fn scan(name: &str, el: &Element) -> Scan {
             }
             "id" => scan.outside_article |= !article && region(value),
             "data-tweet-id" => scan.maybe_embed = true,
+            // A newsletter card's avatar (beehiiv).
+            "alt" => scan.maybe_embed |= value.trim_start().starts_with("tw profile:"),
             _ => {}
         }
     }

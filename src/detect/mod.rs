@@ -6,6 +6,7 @@
 //! text ([`text`]).
 
 mod bluesky;
+mod cards;
 pub mod dates;
 pub mod decode;
 mod embeds;

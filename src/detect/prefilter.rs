@@ -18,6 +18,9 @@ pub const MARKERS: &[&str] = &[
     "fixupx",
     "fixvx",
     "nitter",
+    // Newsletter cards: avatars from X's image host, beehiiv's alt text.
+    "twimg",
+    "tw profile",
     // A copied tail: `— Name (@handle) Date`.
     "(@",
     // Other platforms.

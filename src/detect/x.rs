@@ -28,6 +28,19 @@ pub(super) fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citatio
         }
         return None;
     }
+    if name == "div"
+        && has_class(el, "tweet")
+        && let Some(c) = super::cards::substack(node, el)
+    {
+        return Some(vec![c]);
+    }
+    if name == "img"
+        && el
+            .attr("alt")
+            .is_some_and(|a| a.trim_start().starts_with("tw profile:"))
+    {
+        return super::cards::beehiiv(node, el).map(|c| vec![c]);
+    }
     if has_class(el, "twitter-tweet") || has_class(el, "twitter-video") {
         return Some(blockquote(node, None).into_iter().collect());
     }
