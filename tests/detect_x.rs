@@ -441,3 +441,32 @@ fn beehiiv_email_card() {
     assert_eq!(c.display_date.as_deref(), Some("Oct 11, 2022"));
     assert_eq!(c.post_id, None);
 }
+
+#[test]
+fn copy_of_an_embed_without_its_class_keeps_its_status_link() {
+    // A CMS dropped the widget class: what is left is a copy in HTML.
+    let found = html(&page(
+        r#"<p>The mayor wrote on Tuesday evening after the vote had been counted in the council chamber and the results were read out to a full public gallery that had waited since the afternoon for the outcome of the long debate.</p>
+        <blockquote><p>We will rebuild the bridge by spring.</p>— Mayor Jo (@mayorjo) <a href="https://twitter.com/mayorjo/status/1631000000000000001">March 1, 2023</a></blockquote>
+        <p>Later she <a href="https://twitter.com/mayorjo/status/1631000000000000001">repeated it</a>.</p>"#,
+    ));
+    let got: Vec<_> = found
+        .iter()
+        .map(|c| (c.kind, c.post_id.clone().unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Kind::Link, "1631000000000000001".to_string()),
+            (Kind::Text, "1631000000000000001".to_string()),
+        ],
+        "{found:#?}"
+    );
+    let copy = &found[1];
+    assert_eq!(copy.handle.as_deref(), Some("mayorjo"));
+    assert_eq!(
+        copy.text.as_deref(),
+        Some("We will rebuild the bridge by spring.")
+    );
+    assert_eq!(copy.display_date.as_deref(), Some("March 1, 2023"));
+}

@@ -38,7 +38,19 @@ pub fn detect_html(source: &str) -> Vec<Citation> {
         };
         texts.walk(doc.tree.root());
         let page_text = texts.text.unwrap_or_default();
-        out.extend(text::copied_posts(&page_text));
+        let copied = text::copied_posts(&page_text);
+        // A copied post's status link is part of the copy, not a link
+        // citation of its own (one link per copy).
+        for c in &copied {
+            if let Some(url) = &c.source_url
+                && let Some(i) = out.iter().position(|l| {
+                    l.kind == Kind::Link && l.source_url.as_deref() == Some(url.trim())
+                })
+            {
+                out.remove(i);
+            }
+        }
+        out.extend(copied);
         out.extend(text::shortcodes(&page_text));
     }
     out
@@ -113,11 +125,19 @@ impl Walker {
                 ) {
                     return false;
                 }
-                if name == "a"
-                    && self.text.is_none()
-                    && let Some(c) = link(el)
-                {
-                    self.out.push(c);
+                if name == "a" {
+                    match &mut self.text {
+                        None => self.out.extend(link(el)),
+                        // A link to a post becomes `[text](url)` in the page
+                        // text, so a copied tail keeps its status link.
+                        Some(buf) if post_href(el).is_some() => {
+                            buf.push('[');
+                            if !node.has_children() {
+                                close_link(buf, el);
+                            }
+                        }
+                        Some(_) => {}
+                    }
                 }
                 if name == "br" || is_block(name) {
                     self.line_break();
@@ -129,12 +149,17 @@ impl Walker {
     }
 
     fn leave(&mut self, node: NodeRef<'_, Node>) {
-        if node
-            .value()
-            .as_element()
-            .is_some_and(|e| is_block(e.name()))
-        {
+        let Some(el) = node.value().as_element() else {
+            return;
+        };
+        if is_block(el.name()) {
             self.line_break();
+        }
+        if el.name() == "a"
+            && let Some(buf) = &mut self.text
+            && post_href(el).is_some()
+        {
+            close_link(buf, el);
         }
     }
 
@@ -215,14 +240,29 @@ fn scan(name: &str, el: &Element) -> Scan {
     scan
 }
 
-/// A link citation for an `<a href>` that points at a post.
-fn link(el: &Element) -> Option<Citation> {
+/// The `href` of an `<a>` that points at a post.
+fn post_href(el: &Element) -> Option<&str> {
     let href = el.attr("href")?;
     // Most links on a page are the site's own: the marker scan rejects
     // them faster than the URL parser.
     if !super::prefilter::may_cite(href.as_bytes()) {
         return None;
     }
+    urls::parse_post_url(href).map(|_| href)
+}
+
+/// End a `[text` opened for a post link: `](url)`.
+fn close_link(buf: &mut String, el: &Element) {
+    if let Some(href) = el.attr("href") {
+        buf.push_str("](");
+        buf.push_str(href.trim());
+        buf.push(')');
+    }
+}
+
+/// A link citation for an `<a href>` that points at a post.
+fn link(el: &Element) -> Option<Citation> {
+    let href = post_href(el)?;
     let parsed = urls::parse_post_url(href)?;
     Some(
         Citation::new(parsed.platform, Kind::Link, "anchor")
