@@ -1458,7 +1458,7 @@ fn concurrent_changes_from_processes_never_lose_an_event() {
 
 #[test]
 fn a_claim_keeps_the_text_the_article_showed_after_the_post_is_edited() {
-    let a = decided_archive();
+    let a = fixture_archive();
     check_support::fast_config(&a.dir());
     // The platform now shows an edited text: the check keeps it as an
     // endpoint snapshot, but the claim is about what the article amplified.
@@ -1490,4 +1490,12 @@ fn a_claim_keeps_the_text_the_article_showed_after_the_post_is_edited() {
         .filter_map(|s| s["source"].as_str())
         .collect();
     assert!(sources.contains(&"x_syndication"), "{sources:?}");
+    // The hand-query view agrees.
+    let db = rusqlite::Connection::open(a.dir().join("embarc.db")).unwrap();
+    let open: String = db
+        .query_row("SELECT text FROM open_queue WHERE claim_id = 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(open.starts_with("🚨 BREAKING: The dam upstream"), "{open}");
 }

@@ -39,6 +39,9 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0004_fetch.sql")),
     M::up(include_str!("../../migrations/0005_checks.sql")),
     M::up(include_str!("../../migrations/0006_capture_seen.sql")),
+    M::up(include_str!(
+        "../../migrations/0007_open_queue_article_text.sql"
+    )),
 ];
 
 /// An open archive database.
