@@ -79,11 +79,7 @@ impl CsvRow for CitationRow {
             opt(&self.text),
             self.media.join("; "),
             self.labels.join("; "),
-            self.warnings
-                .iter()
-                .map(|w| format!("{}: {}", w.kind, w.detail))
-                .collect::<Vec<_>>()
-                .join("; "),
+            warnings_cell(&self.warnings),
             self.shape.clone(),
             opt(&self.source_url),
             opt(&self.state),
@@ -130,6 +126,15 @@ impl CsvRow for PostRow {
             opt(&self.archived_url),
         ]
     }
+}
+
+/// Warnings in one CSV cell: `kind: detail; kind: detail`.
+fn warnings_cell(warnings: &[crate::store::WarningRow]) -> String {
+    warnings
+        .iter()
+        .map(|w| format!("{}: {}", w.kind, w.detail))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Make a cell inert for spreadsheets: formulas start with these.

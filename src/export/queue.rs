@@ -2,7 +2,7 @@
 //! `; `), or JSON/JSONL (the whole claim: post with its state, citations,
 //! warnings, latest check, events).
 
-use super::{CsvRow, Options, opt, write_rows};
+use super::{CsvRow, Options, opt, warnings_cell, write_rows};
 use crate::store::{Claim, ClaimFilter, Store};
 use anyhow::Result;
 use std::io::Write;
@@ -64,11 +64,7 @@ impl CsvRow for Claim {
             opt(&p.date),
             opt(&p.text),
             articles.join("; "),
-            self.warnings
-                .iter()
-                .map(|w| format!("{}: {}", w.kind, w.detail))
-                .collect::<Vec<_>>()
-                .join("; "),
+            warnings_cell(&self.warnings),
             self.events
                 .iter()
                 .rev()
