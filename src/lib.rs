@@ -4,6 +4,7 @@
 //! posts detected ([`detect`], pure), stored ([`store`], the only SQL), and
 //! exported ([`export`]). The binary's command line lives in [`cli`].
 
+pub mod accounts;
 pub mod archive;
 pub mod capture;
 pub mod check;

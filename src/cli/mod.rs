@@ -7,6 +7,8 @@ mod export;
 mod queue;
 mod report;
 mod status;
+mod token;
+mod user;
 
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -45,6 +47,10 @@ pub enum Command {
     Check(check::Args),
     /// Link-rot report: posts and articles by state, deaths, history.
     Report(report::Args),
+    /// Accounts that sign in to `embarc serve`: add, list, passwd, disable.
+    User(user::Args),
+    /// API tokens for `embarc serve`: create, list, revoke.
+    Token(token::Args),
 }
 
 /// Parse the process arguments and run; never panics on user input.
@@ -77,6 +83,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Capture(args) => capture::run(&cli.archive, args),
         Command::Check(args) => check::run(&cli.archive, args),
         Command::Report(args) => report::run(&cli.archive, args),
+        Command::User(args) => user::run(&cli.archive, args),
+        Command::Token(args) => token::run(&cli.archive, args),
     }
 }
 

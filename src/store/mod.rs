@@ -5,11 +5,13 @@
 //! batch of articles, each with its capture and citations, in one
 //! transaction, so a killed process leaves either a whole article or none.
 
+mod accounts;
 mod checks;
 mod fetch;
 mod queue;
 mod rows;
 
+pub use accounts::{AccountError, ApiToken, Session, User};
 pub use checks::{
     ArticleState, ArticleTarget, CheckRow, CitedPost, EditWarning, NewCheck, PostState, PostTarget,
     Recorded, Skipped, StateChange, TargetFilter,
@@ -42,6 +44,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!(
         "../../migrations/0007_open_queue_article_text.sql"
     )),
+    M::up(include_str!("../../migrations/0008_accounts.sql")),
 ];
 
 /// An open archive database.

@@ -1,0 +1,396 @@
+//! Typed SQL for accounts: users, browser sessions, API tokens and failed
+//! sign-ins. Secrets arrive hashed ([`crate::accounts`] makes the hashes);
+//! nothing here sees a password or a token.
+
+use super::{Store, format_time};
+use crate::accounts::Role;
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Row, params};
+use serde::Serialize;
+
+/// An account change the archive refuses.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccountError {
+    #[error("there is no user {0:?} (`embarc user list` shows the users)")]
+    UnknownUser(String),
+    #[error("there is already a user {0:?}; change its password with `embarc user passwd {0}`")]
+    UserExists(String),
+    #[error("there is no token {0:?} (`embarc token list` shows the tokens)")]
+    UnknownToken(String),
+    #[error("there is already a token {0:?}; revoke it first or choose another name")]
+    TokenExists(String),
+}
+
+/// A person who signs in to the web desk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    pub disabled: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A signed-in browser: who, and the CSRF token its forms must carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub user: User,
+    pub csrf: String,
+}
+
+/// An API token (its secret is never kept).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApiToken {
+    pub name: String,
+    pub role: Role,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+    pub last_used_at: Option<String>,
+}
+
+fn role(r: &Row<'_>, i: usize) -> rusqlite::Result<Role> {
+    let s: String = r.get(i)?;
+    s.parse().map_err(|e: String| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+    })
+}
+
+fn user_row(r: &Row<'_>) -> rusqlite::Result<User> {
+    Ok(User {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        role: role(r, 2)?,
+        disabled: r.get(3)?,
+        created_at: r.get(4)?,
+        updated_at: r.get(5)?,
+    })
+}
+
+const USER_COLUMNS: &str = "u.id, u.name, u.role, u.disabled, u.created_at, u.updated_at";
+
+impl Store {
+    /// Add a user; refused when the name is taken (names ignore case).
+    pub fn add_user(&mut self, name: &str, role: Role, password_hash: &str) -> Result<User> {
+        let now = self.now();
+        let added = self.conn.execute(
+            "INSERT OR IGNORE INTO users (name, role, password_hash, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?4)",
+            params![name, role.as_str(), password_hash, now],
+        )?;
+        if added == 0 {
+            return Err(AccountError::UserExists(name.to_string()).into());
+        }
+        self.user(name)?
+            .ok_or_else(|| AccountError::UnknownUser(name.to_string()).into())
+    }
+
+    /// Every user, by name.
+    pub fn users(&self) -> Result<Vec<User>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {USER_COLUMNS} FROM users u ORDER BY u.name COLLATE NOCASE"
+        ))?;
+        Ok(stmt
+            .query_map([], user_row)?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The user called `name` (ignoring case), disabled or not.
+    pub fn user(&self, name: &str) -> Result<Option<User>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {USER_COLUMNS} FROM users u WHERE u.name = ?1"),
+                [name],
+                user_row,
+            )
+            .optional()?)
+    }
+
+    /// The user and stored password hash for a sign-in attempt; `None` when
+    /// there is no such user or it is disabled.
+    pub fn login_user(&self, name: &str) -> Result<Option<(User, String)>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT {USER_COLUMNS}, u.password_hash FROM users u
+                     WHERE u.name = ?1 AND u.disabled = 0"
+                ),
+                [name],
+                |r| Ok((user_row(r)?, r.get(6)?)),
+            )
+            .optional()?)
+    }
+
+    /// Replace a user's password (enabling it again) and end its sessions.
+    pub fn set_password(&mut self, name: &str, password_hash: &str) -> Result<()> {
+        let now = self.now();
+        let tx = self.conn.transaction()?;
+        let changed = tx.execute(
+            "UPDATE users SET password_hash = ?2, disabled = 0, updated_at = ?3 WHERE name = ?1",
+            params![name, password_hash, now],
+        )?;
+        if changed == 0 {
+            return Err(AccountError::UnknownUser(name.to_string()).into());
+        }
+        tx.execute(
+            "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?1)",
+            [name],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Disable a user: it can no longer sign in and its sessions end. Its
+    /// events stay (they name it).
+    pub fn disable_user(&mut self, name: &str) -> Result<()> {
+        let now = self.now();
+        let tx = self.conn.transaction()?;
+        let changed = tx.execute(
+            "UPDATE users SET disabled = 1, updated_at = ?2 WHERE name = ?1",
+            params![name, now],
+        )?;
+        if changed == 0 {
+            return Err(AccountError::UnknownUser(name.to_string()).into());
+        }
+        tx.execute(
+            "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?1)",
+            [name],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Start a session for `user` until `expires`.
+    pub fn create_session(
+        &mut self,
+        user: i64,
+        token_hash: &str,
+        csrf: &str,
+        expires: DateTime<Utc>,
+    ) -> Result<()> {
+        let now = self.now();
+        self.conn.execute(
+            "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![token_hash, user, csrf, now, format_time(expires)],
+        )?;
+        // Ended sessions are forgotten as new ones begin.
+        self.conn
+            .execute("DELETE FROM sessions WHERE expires_at <= ?1", [now])?;
+        Ok(())
+    }
+
+    /// The live session with this token hash, with its (enabled) user.
+    pub fn session(&self, token_hash: &str) -> Result<Option<Session>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT {USER_COLUMNS}, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id
+                     WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled = 0"
+                ),
+                params![token_hash, self.now()],
+                |r| {
+                    Ok(Session {
+                        user: user_row(r)?,
+                        csrf: r.get(6)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// End a session (signing out).
+    pub fn end_session(&mut self, token_hash: &str) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])?;
+        Ok(())
+    }
+
+    /// Add an API token; refused when the name is taken, even by a revoked one.
+    pub fn add_token(&mut self, name: &str, role: Role, token_hash: &str) -> Result<ApiToken> {
+        let now = self.now();
+        let added = self.conn.execute(
+            "INSERT OR IGNORE INTO api_tokens (name, role, token_hash, created_at)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![name, role.as_str(), token_hash, now],
+        )?;
+        if added == 0 {
+            return Err(AccountError::TokenExists(name.to_string()).into());
+        }
+        Ok(ApiToken {
+            name: name.to_string(),
+            role,
+            created_at: now,
+            revoked_at: None,
+            last_used_at: None,
+        })
+    }
+
+    /// Every API token, by name.
+    pub fn tokens(&self) -> Result<Vec<ApiToken>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT name, role, created_at, revoked_at, last_used_at FROM api_tokens
+             ORDER BY name COLLATE NOCASE",
+        )?;
+        Ok(stmt
+            .query_map([], |r| {
+                Ok(ApiToken {
+                    name: r.get(0)?,
+                    role: role(r, 1)?,
+                    created_at: r.get(2)?,
+                    revoked_at: r.get(3)?,
+                    last_used_at: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Revoke a token; revoking it twice changes nothing.
+    pub fn revoke_token(&mut self, name: &str) -> Result<()> {
+        let now = self.now();
+        let found = self.conn.execute(
+            "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?2) WHERE name = ?1",
+            params![name, now],
+        )?;
+        if found == 0 {
+            return Err(AccountError::UnknownToken(name.to_string()).into());
+        }
+        Ok(())
+    }
+
+    /// The live (not revoked) token with this hash: its name and role.
+    pub fn token(&self, token_hash: &str) -> Result<Option<(String, Role)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT name, role FROM api_tokens WHERE token_hash = ?1 AND revoked_at IS NULL",
+                [token_hash],
+                |r| Ok((r.get(0)?, role(r, 1)?)),
+            )
+            .optional()?)
+    }
+
+    /// Remember a failed sign-in of `username` from `address`.
+    pub fn record_login_failure(&mut self, username: &str, address: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO login_failures (username, address, at) VALUES (?1, ?2, ?3)",
+            params![username, address, self.now()],
+        )?;
+        Ok(())
+    }
+
+    /// Failed sign-ins since `since`: (of the account, from the address).
+    /// Older failures are forgotten here.
+    pub fn login_failures(
+        &mut self,
+        username: &str,
+        address: &str,
+        since: DateTime<Utc>,
+    ) -> Result<(u32, u32)> {
+        let since = format_time(since);
+        self.conn
+            .execute("DELETE FROM login_failures WHERE at < ?1", [&since])?;
+        let count = |column: &str, value: &str| -> Result<u32> {
+            Ok(self.conn.query_row(
+                &format!("SELECT COUNT(*) FROM login_failures WHERE {column} = ?1 AND at >= ?2"),
+                params![value, since],
+                |r| r.get(0),
+            )?)
+        };
+        Ok((count("username", username)?, count("address", address)?))
+    }
+
+    /// Forget an account's failures after it signs in.
+    pub fn clear_login_failures(&mut self, username: &str) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM login_failures WHERE username = ?1", [username])?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    fn store() -> Store {
+        Store::open_in_memory().unwrap()
+    }
+
+    #[test]
+    fn users_add_list_passwd_disable() {
+        let mut s = store();
+        let ana = s.add_user("ana", Role::Checker, "h1").unwrap();
+        assert_eq!(ana.role, Role::Checker);
+        let err = s.add_user("ANA", Role::Admin, "h2").unwrap_err();
+        assert_eq!(
+            err.downcast_ref::<AccountError>(),
+            Some(&AccountError::UserExists("ANA".into()))
+        );
+        s.add_user("bo", Role::Viewer, "h3").unwrap();
+        let names: Vec<_> = s.users().unwrap().into_iter().map(|u| u.name).collect();
+        assert_eq!(names, ["ana", "bo"]);
+        assert_eq!(s.login_user("Ana").unwrap().unwrap().1, "h1");
+
+        let expires = s.clock() + Duration::hours(1);
+        s.create_session(ana.id, "t1", "c1", expires).unwrap();
+        assert_eq!(s.session("t1").unwrap().unwrap().csrf, "c1");
+        s.set_password("ana", "h4").unwrap();
+        assert!(s.session("t1").unwrap().is_none(), "passwd ends sessions");
+        assert_eq!(s.login_user("ana").unwrap().unwrap().1, "h4");
+
+        s.create_session(ana.id, "t2", "c2", expires).unwrap();
+        s.disable_user("ana").unwrap();
+        assert!(s.session("t2").unwrap().is_none(), "disable ends sessions");
+        assert!(s.login_user("ana").unwrap().is_none());
+        assert!(s.user("ana").unwrap().unwrap().disabled);
+        assert!(s.disable_user("zed").is_err());
+        assert!(s.set_password("zed", "h").is_err());
+    }
+
+    #[test]
+    fn sessions_expire_and_end() {
+        let mut s = store();
+        let u = s.add_user("ana", Role::Viewer, "h").unwrap();
+        let past = s.clock() - Duration::seconds(1);
+        s.create_session(u.id, "old", "c", past).unwrap();
+        assert!(s.session("old").unwrap().is_none());
+        s.create_session(u.id, "new", "c", s.clock() + Duration::hours(1))
+            .unwrap();
+        assert!(s.session("new").unwrap().is_some());
+        s.end_session("new").unwrap();
+        assert!(s.session("new").unwrap().is_none());
+    }
+
+    #[test]
+    fn tokens_add_revoke() {
+        let mut s = store();
+        s.add_token("bot", Role::Checker, "th").unwrap();
+        assert!(s.add_token("BOT", Role::Viewer, "other").is_err());
+        assert_eq!(s.token("th").unwrap(), Some(("bot".into(), Role::Checker)));
+        s.revoke_token("bot").unwrap();
+        s.revoke_token("bot").unwrap();
+        assert_eq!(s.token("th").unwrap(), None);
+        assert!(s.tokens().unwrap()[0].revoked_at.is_some());
+        assert!(s.revoke_token("nobody").is_err());
+    }
+
+    #[test]
+    fn login_failures_count_per_account_and_address() {
+        let mut s = store();
+        let start = s.clock() - Duration::minutes(1);
+        s.record_login_failure("ana", "1.2.3.4").unwrap();
+        s.record_login_failure("ana", "5.6.7.8").unwrap();
+        s.record_login_failure("bo", "1.2.3.4").unwrap();
+        assert_eq!(s.login_failures("ANA", "1.2.3.4", start).unwrap(), (2, 2));
+        let later = s.clock() + Duration::minutes(1);
+        assert_eq!(s.login_failures("ana", "1.2.3.4", later).unwrap(), (0, 0));
+        s.record_login_failure("ana", "1.2.3.4").unwrap();
+        s.clear_login_failures("ana").unwrap();
+        assert_eq!(s.login_failures("ana", "x", start).unwrap(), (0, 0));
+    }
+}
