@@ -84,6 +84,9 @@ pub struct Summary {
     pub skipped_inputs: Vec<Skip>,
     /// Failures counted per class.
     pub failure_classes: BTreeMap<String, usize>,
+    /// Files in directories left alone for their extension (not inputs:
+    /// named with `--verbose`).
+    pub other_extensions: usize,
 }
 
 impl Summary {
@@ -110,11 +113,26 @@ impl Summary {
     }
 }
 
+/// The command-line inputs expanded into files.
+#[derive(Debug, Default)]
+pub struct Expanded {
+    /// The files to read.
+    pub files: Vec<PathBuf>,
+    /// Inputs that cannot be expanded.
+    pub failures: Vec<Failure>,
+    /// Files found in directories but left alone for their extension.
+    pub other_extensions: Vec<PathBuf>,
+}
+
 /// Expand the command-line inputs into files (and failures for those that
 /// cannot be expanded). `-` reads a list of inputs from `stdin`.
-pub fn expand_inputs(args: &[String], stdin: &mut dyn BufRead) -> (Vec<PathBuf>, Vec<Failure>) {
-    let mut files = Vec::new();
-    let mut failures = Vec::new();
+pub fn expand_inputs(args: &[String], stdin: &mut dyn BufRead) -> Expanded {
+    let mut found = Expanded::default();
+    let Expanded {
+        files,
+        failures,
+        other_extensions,
+    } = &mut found;
     let mut queue: Vec<String> = Vec::new();
     for arg in args {
         if arg == "-" {
@@ -138,15 +156,27 @@ pub fn expand_inputs(args: &[String], stdin: &mut dyn BufRead) -> (Vec<PathBuf>,
     for input in queue {
         let path = PathBuf::from(&input);
         match std::fs::metadata(&path) {
-            Ok(m) if m.is_dir() => walk_dir(&path, &mut files, &mut failures),
+            Ok(m) if m.is_dir() => walk_dir(&path, files, failures, other_extensions),
             Ok(_) => files.push(path),
-            Err(e) => failures.push(io_failure(&input, &e)),
+            Err(e) => failures.push(match crate::fetch::sources::other_scheme(&input) {
+                Some(scheme) => Failure {
+                    message: crate::fetch::sources::unsupported_scheme(&scheme),
+                    input,
+                    class: "invalid_url",
+                },
+                None => io_failure(&input, &e),
+            }),
         }
     }
-    (files, failures)
+    found
 }
 
-fn walk_dir(dir: &Path, files: &mut Vec<PathBuf>, failures: &mut Vec<Failure>) {
+fn walk_dir(
+    dir: &Path,
+    files: &mut Vec<PathBuf>,
+    failures: &mut Vec<Failure>,
+    other: &mut Vec<PathBuf>,
+) {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => return failures.push(io_failure(&dir.display().to_string(), &e)),
@@ -159,7 +189,7 @@ fn walk_dir(dir: &Path, files: &mut Vec<PathBuf>, failures: &mut Vec<Failure>) {
         let is_link = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
         if path.is_dir() {
             if !is_link {
-                walk_dir(&path, files, failures);
+                walk_dir(&path, files, failures, other);
             }
         } else if path
             .extension()
@@ -167,10 +197,14 @@ fn walk_dir(dir: &Path, files: &mut Vec<PathBuf>, failures: &mut Vec<Failure>) {
             .is_some_and(|e| ARTICLE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
         {
             files.push(path);
+        } else {
+            other.push(path);
         }
     }
 }
 
+/// A failure to read `input`, in one message with one hint (the class is
+/// printed after it in parentheses, so the message holds none).
 fn io_failure(input: &str, e: &std::io::Error) -> Failure {
     let (class, hint) = match e.kind() {
         std::io::ErrorKind::NotFound => ("not_found", "check the path"),
@@ -182,7 +216,22 @@ fn io_failure(input: &str, e: &std::io::Error) -> Failure {
     Failure {
         input: input.to_string(),
         class,
-        message: format!("{e} ({hint})"),
+        message: format!("{}; {hint}", io_text(e)),
+    }
+}
+
+/// An I/O error in words, without the operating system's `(os error N)`.
+pub fn io_text(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => {
+            let text = e.to_string();
+            match text.find(" (os error") {
+                Some(at) => text[..at].to_string(),
+                None => text,
+            }
+        }
     }
 }
 

@@ -77,10 +77,11 @@ fn a_post_that_dies_and_comes_back_shows_both_transitions() {
     assert_eq!(states(dir.path())[POST], sr("alive", None));
     alive.store(false, Ordering::SeqCst);
     let out = check().output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Results on stdout, so they can be piped; the summary on stderr.
+    let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stderr.contains("gone (deleted)") && stderr.contains("[was alive]"),
-        "{stderr}"
+        stdout.contains("gone (deleted)") && stdout.contains("[was alive]"),
+        "{stdout}"
     );
     assert_eq!(states(dir.path())[POST], sr("gone", Some("deleted")));
     alive.store(true, Ordering::SeqCst);

@@ -520,7 +520,11 @@ fn bad_inputs_fail_cleanly_and_good_ones_are_archived() {
 
     assert_eq!(code, 2, "some inputs failed; stderr: {stderr}");
     let mut want: Vec<(&Path, &str, &str)> = vec![
-        (&missing, "not_found", "No such file"),
+        (
+            &missing,
+            "not_found",
+            "no such file or directory; check the path",
+        ),
         (&binary, "binary", "binary"),
         (&empty, "empty", "empty"),
         // In MiB, as --max-size takes it.

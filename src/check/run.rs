@@ -89,8 +89,10 @@ pub struct Summary {
     pub articles: Counts,
     /// Snapshots of what the endpoints showed, new this run.
     pub new_snapshots: usize,
-    /// `edited` warnings, new this run.
+    /// `edited` warnings, new this run (one per citation).
     pub new_warnings: usize,
+    /// Posts given a new `edited` warning this run.
+    pub edited_posts: usize,
     pub results: Vec<Checked>,
 }
 
@@ -98,6 +100,16 @@ impl Summary {
     /// Any target found gone in this run (`--fail-on-rot`).
     pub fn found_rot(&self) -> bool {
         self.results.iter().any(|c| c.state == "gone")
+    }
+
+    /// Every check of this run failed before reaching anything (`unknown
+    /// (network_error)`): most likely the machine is offline.
+    pub fn offline(&self) -> bool {
+        !self.results.is_empty()
+            && self
+                .results
+                .iter()
+                .all(|c| c.state == "unknown" && c.reason == Some("network_error"))
     }
 }
 
@@ -180,7 +192,7 @@ async fn run_async(
                 summary.results.push(checked);
             }
             // A probe that panicked is a bug; the run goes on without it.
-            Err(e) => tracing::error!("a check stopped unexpectedly: {e}"),
+            Err(e) => eprintln!("embarc: error: a check stopped unexpectedly: {e}"),
         }
     }
     Ok(summary)
@@ -253,6 +265,7 @@ fn record(store: &mut Store, done: Done, summary: &mut Summary) -> Result<Checke
             )?;
             summary.new_snapshots += usize::from(recorded.new_snapshot);
             summary.new_warnings += recorded.new_warnings;
+            summary.edited_posts += usize::from(recorded.new_warnings > 0);
             let url = t
                 .post_url
                 .clone()

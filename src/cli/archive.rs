@@ -34,6 +34,10 @@ pub struct Args {
     /// Worker threads for reading and detection (default: one per core).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
+
+    /// Name the files in directories left alone for their extension.
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 pub fn run(dir: &Path, mut args: Args) -> anyhow::Result<ExitCode> {
@@ -49,10 +53,11 @@ pub fn run(dir: &Path, mut args: Args) -> anyhow::Result<ExitCode> {
     if let Some(jobs) = args.jobs {
         opts.jobs = jobs.max(1);
     }
-    let (files, failures) = match &stdin_list {
+    let expanded = match &stdin_list {
         Some(lines) => archive::expand_inputs(&args.inputs, &mut lines.as_bytes()),
         None => archive::expand_inputs(&args.inputs, &mut std::io::stdin().lock()),
     };
+    let (files, failures) = (expanded.files, expanded.failures);
     let local = !(files.is_empty() && failures.is_empty());
     let bar = ProgressBar::with_draw_target(Some(files.len() as u64), ProgressDrawTarget::stderr());
     if std::io::stderr().is_terminal() {
@@ -73,6 +78,7 @@ pub fn run(dir: &Path, mut args: Args) -> anyhow::Result<ExitCode> {
         Summary::default()
     };
     bar.finish_and_clear();
+    summary.other_extensions = expanded.other_extensions.len();
     if !web_inputs.is_empty() {
         web::run(&mut store, dir, web_inputs, &args, &opts, &mut summary)?;
     }
@@ -81,6 +87,17 @@ pub fn run(dir: &Path, mut args: Args) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     }
     print_summary(&summary, &dir.join("embarc.db"));
+    if summary.other_extensions > 0 {
+        let files = words::count(summary.other_extensions, "file");
+        if args.verbose {
+            eprintln!("  skipped {files} with other extensions:");
+            for path in &expanded.other_extensions {
+                eprintln!("    {}", path.display());
+            }
+        } else {
+            eprintln!("  skipped {files} with other extensions; name them with --verbose");
+        }
+    }
     Ok(if summary.failures.is_empty() {
         ExitCode::SUCCESS
     } else {
@@ -138,8 +155,27 @@ fn print_summary(s: &Summary, db: &Path) {
             .map(|(k, n)| format!("{n} {k}"))
             .collect();
         eprintln!("  failures     {} ({})", failed, parts.join(", "));
+        if let Some(class) = offline(s) {
+            // One line, not one per input: they all say the same.
+            eprintln!(
+                "    no request reached the network: offline? Every web input failed with `{class}`; run the same command again when online"
+            );
+            return;
+        }
         for f in &s.failures {
             eprintln!("    {}: {} ({})", f.input, f.message, f.class);
         }
     }
+}
+
+/// The one network failure class every input of the run failed with, when
+/// nothing was fetched: the machine is most likely offline. A single failed
+/// input is named as usual: one line says it as well.
+fn offline(s: &Summary) -> Option<&'static str> {
+    let first = s.failures.first()?.class;
+    (s.fetched == 0
+        && s.failures.len() > 1
+        && matches!(first, "dns" | "connect" | "timeout")
+        && s.failures.iter().all(|f| f.class == first))
+    .then_some(first)
 }

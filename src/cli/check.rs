@@ -67,33 +67,7 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
-        for (what, counts) in [("post", &summary.posts), ("article", &summary.articles)] {
-            let states: Vec<String> = counts
-                .states
-                .iter()
-                .map(|(s, n)| format!("{s} {n}"))
-                .collect();
-            let states = if states.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", states.join(", "))
-            };
-            eprintln!(
-                "embarc: {} checked{states}; {} checked within --stale, {} not checkable",
-                words::count(counts.checked, what),
-                counts.fresh,
-                counts.not_checkable
-            );
-        }
-        if summary.new_warnings > 0 {
-            eprintln!(
-                "embarc: {} now different text from what their articles showed (warnings of kind `edited`)",
-                match summary.new_warnings {
-                    1 => "1 post shows".to_string(),
-                    n => format!("{n} posts show"),
-                }
-            );
-        }
+        print_summary(&summary, &opts);
     }
     if args.fail_on_rot && summary.found_rot() {
         return Ok(ExitCode::from(super::EXIT_PARTIAL));
@@ -101,7 +75,49 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// One line per target that is not alive or whose state changed.
+/// The run summary on stderr: a line for each kind of target asked for.
+fn print_summary(summary: &check::Summary, opts: &Options) {
+    let kinds = [
+        (opts.posts, "post", &summary.posts),
+        (opts.articles, "article", &summary.articles),
+    ];
+    for (_, what, counts) in kinds.into_iter().filter(|(asked, ..)| *asked) {
+        let states: Vec<String> = counts
+            .states
+            .iter()
+            .map(|(s, n)| format!("{s} {n}"))
+            .collect();
+        let states = if states.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", states.join(", "))
+        };
+        eprintln!(
+            "embarc: {} checked{states}; {} checked within --stale, {} not checkable",
+            words::count(counts.checked, what),
+            counts.fresh,
+            counts.not_checkable
+        );
+    }
+    if summary.edited_posts > 0 {
+        eprintln!(
+            "embarc: {} now different text from what their articles showed (warnings of kind `edited`)",
+            match summary.edited_posts {
+                1 => "1 post shows".to_string(),
+                n => format!("{n} posts show"),
+            }
+        );
+    }
+    if summary.offline() {
+        eprintln!(
+            "embarc: no request reached the network: offline? All {} ended `unknown (network_error)`; they stay due, so run the same command again when online",
+            words::count(summary.results.len(), "check")
+        );
+    }
+}
+
+/// One line per target that is not alive or whose state changed, on stdout
+/// (so `embarc check | grep gone` finds them); the summary is on stderr.
 fn print_result(c: &Checked) {
     let state = match c.reason {
         Some(r) => format!("{} ({r})", c.state),
@@ -114,9 +130,9 @@ fn print_result(c: &Checked) {
     if c.state == "alive" && changed.is_empty() {
         return;
     }
-    eprintln!("  {state:<26} {}{changed}", c.url);
-    eprintln!("      {}", c.evidence);
+    println!("  {state:<26} {}{changed}", c.url);
+    println!("      {}", c.evidence);
     if let Some(a) = &c.archived_url {
-        eprintln!("      archived: {a}");
+        println!("      archived: {a}");
     }
 }

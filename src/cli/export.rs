@@ -9,11 +9,11 @@ use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// What to export.
-    #[arg(value_enum)]
+    /// What to export: posts, citations or queue (the verification queue's claims).
+    #[arg(value_enum, hide_possible_values = true)]
     pub what: What,
 
-    /// Output format (`claimreview`: queue only, decided claims as schema.org JSON-LD).
+    /// Output format (claimreview: decided claims of the queue as schema.org JSON-LD).
     #[arg(long, value_enum, default_value = "jsonl")]
     pub format: Format,
 
@@ -34,7 +34,6 @@ pub struct Args {
 pub enum What {
     Posts,
     Citations,
-    /// The verification queue's claims.
     Queue,
 }
 

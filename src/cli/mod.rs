@@ -23,7 +23,13 @@ pub const EXIT_PARTIAL: u8 = 2;
 #[command(name = "embarc", version, about, long_about = None)]
 pub struct Cli {
     /// The archive directory (database and captures).
-    #[arg(long, global = true, env = "EMBARC_ARCHIVE", default_value = "archive")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        env = "EMBARC_ARCHIVE",
+        default_value = "archive"
+    )]
     pub archive: PathBuf,
 
     #[command(subcommand)]
@@ -34,18 +40,17 @@ pub struct Cli {
 pub enum Command {
     /// Find the posts that articles cite and archive them.
     Archive(archive::Args),
-    /// Write posts, citations or the queue as JSON, JSONL or CSV, or decided
-    /// claims as ClaimReview (needs [claimreview] in ARCHIVE/embarc.toml).
+    /// Export posts, citations or the queue as JSON, JSONL, CSV or ClaimReview.
     Export(export::Args),
     /// Show what the archive holds.
     Status(status::Args),
-    /// The verification queue: list, show and decide claims.
+    /// List, show and decide the claims in the verification queue.
     Queue(queue::Args),
     /// Print stored web captures back from their WARC records.
     Capture(capture::Args),
     /// Re-check whether cited posts and articles are still online.
     Check(check::Args),
-    /// Link-rot report: posts and articles by state, deaths, history.
+    /// Report link rot: posts and articles by state, deaths, history.
     Report(report::Args),
     /// Accounts that sign in to `embarc serve`: add, list, passwd, disable.
     User(user::Args),
@@ -61,8 +66,12 @@ pub fn main() -> ExitCode {
         Err(e) => {
             // Help and version go to stdout with success; usage errors exit
             // 1 as documented (clap's own default is 2, our "partial" code).
-            let _ = e.print();
-            return ExitCode::from(u8::from(e.use_stderr()));
+            if !e.use_stderr() {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            eprint!("{}", usage_error(&e.render().to_string()));
+            return ExitCode::from(1);
         }
     };
     match run(cli) {
@@ -86,6 +95,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(args) => user::run(&cli.archive, args),
         Command::Token(args) => token::run(&cli.archive, args),
     }
+}
+
+/// A clap usage error with embarc's one error prefix, `embarc: error:`, as
+/// every other error has (clap writes `error:`).
+fn usage_error(rendered: &str) -> String {
+    let text = rendered.strip_prefix("error: ").unwrap_or(rendered);
+    format!("embarc: error: {text}")
 }
 
 /// Log to stderr; `EMBARC_LOG=debug` (tracing filter syntax) for more.

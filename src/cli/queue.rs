@@ -23,7 +23,7 @@ pub struct Args {
 pub enum Sub {
     /// List claims, oldest first (the default).
     List(ListArgs),
-    /// Everything known about one claim.
+    /// Show everything known about one claim.
     Show(ShowArgs),
     /// Set a claim's status: unstarted, in_progress, inconclusive, verified, false.
     Set(SetArgs),

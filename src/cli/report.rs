@@ -10,7 +10,7 @@ pub struct Args {
     #[arg(long, conflicts_with = "json")]
     pub markdown: bool,
 
-    /// Print the report as JSON.
+    /// Print the report as JSON on stdout.
     #[arg(long)]
     pub json: bool,
 

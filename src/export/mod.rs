@@ -22,7 +22,8 @@ pub enum Format {
     Json,
     Jsonl,
     Csv,
-    /// schema.org ClaimReview JSON-LD (`export queue` only).
+    // schema.org ClaimReview JSON-LD (`export queue` only); a doc comment
+    // here would turn `export --help` into clap's long form.
     Claimreview,
 }
 

@@ -226,6 +226,13 @@ impl Feeder<'_> {
     fn url(&mut self, raw: &str) -> bool {
         let url = match Url::parse(raw.trim()) {
             Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => u,
+            Ok(u) if !matches!(u.scheme(), "http" | "https") => {
+                return self.fail(
+                    raw,
+                    ErrorClass::InvalidUrl.as_str(),
+                    super::sources::unsupported_scheme(u.scheme()),
+                );
+            }
             Ok(_) => {
                 return self.fail(
                     raw,
@@ -237,7 +244,7 @@ impl Feeder<'_> {
                 return self.fail(
                     raw,
                     ErrorClass::InvalidUrl.as_str(),
-                    format!("not a valid URL: {e} (check for typos)"),
+                    format!("not a valid URL: {e}; check for typos"),
                 );
             }
         };

@@ -53,11 +53,28 @@ pub async fn load(client: &Client, spec: &str, opts: &RequestOpts) -> Result<Vec
         std::fs::File::open(spec)
             .and_then(|f| f.take(MAX_DOCUMENT + 1).read_to_end(&mut data))
             .map_err(|e| {
-                FetchError::new(ErrorClass::InvalidUrl, format!("{e} (check the path)"))
+                FetchError::new(
+                    ErrorClass::InvalidUrl,
+                    format!("{}; check the path", crate::archive::io_text(&e)),
+                )
             })?;
         data
     };
     gunzip_if_needed(bytes, MAX_DOCUMENT).map_err(|e| FetchError::new(ErrorClass::Protocol, e))
+}
+
+/// Why a URL of another scheme (`ftp://…`, `mailto:…`) is refused: the same
+/// words for command-line inputs, `-` lists and `--input-list` files.
+pub fn unsupported_scheme(scheme: &str) -> String {
+    format!("unsupported scheme {scheme}: embarc fetches http:// and https:// URLs only")
+}
+
+/// The scheme of an input that is a URL of another scheme than http(s), if
+/// it is one (a one-letter scheme is a Windows drive, not a URL).
+pub fn other_scheme(s: &str) -> Option<String> {
+    let u = url::Url::parse(s.trim()).ok()?;
+    (u.scheme().len() > 1 && !matches!(u.scheme(), "http" | "https"))
+        .then(|| u.scheme().to_string())
 }
 
 /// An absolute http(s) URL (what is fetched rather than read from disk).

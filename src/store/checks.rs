@@ -12,6 +12,11 @@ use anyhow::Result;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 
+/// A latest check that learned nothing about its target (no request reached
+/// it: offline, DNS down). It does not make the target fresh for `--stale`,
+/// so the next run asks again instead of waiting out the cutoff.
+const LEARNED_NOTHING: &str = "(s.state = 'unknown' AND s.reason = 'network_error')";
+
 /// A post that can be checked (it has a platform id).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostTarget {
@@ -178,18 +183,19 @@ fn check_row(r: &Row<'_>) -> rusqlite::Result<CheckRow> {
 
 impl Store {
     /// Posts due for a check, least recently checked first, and how many
-    /// were left out.
+    /// were left out. A target whose latest check learned nothing
+    /// ([`LEARNED_NOTHING`]) is due whenever it was checked.
     pub fn posts_to_check(&self, f: &TargetFilter<'_>) -> Result<(Vec<PostTarget>, Skipped)> {
         let limit = f.limit.map_or(-1, |n| n as i64);
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare(&format!(
             "SELECT s.id, s.platform, s.post_id, s.post_url, p.handle, s.state, s.archived_url
              FROM post_states s JOIN posts p ON p.id = s.id
              WHERE s.post_id IS NOT NULL
                AND (?1 IS NULL OR s.platform = ?1)
-               AND (?2 IS NULL OR s.checked_at IS NULL OR s.checked_at < ?2)
+               AND (?2 IS NULL OR s.checked_at IS NULL OR s.checked_at < ?2 OR {LEARNED_NOTHING})
              ORDER BY s.checked_at IS NOT NULL, s.checked_at, s.id
-             LIMIT ?3",
-        )?;
+             LIMIT ?3"
+        ))?;
         let targets = stmt
             .query_map(params![f.platform, f.checked_before, limit], |r| {
                 Ok(PostTarget {
@@ -204,9 +210,12 @@ impl Store {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let (fresh, not_checkable): (i64, i64) = self.conn.query_row(
-            "SELECT COALESCE(SUM(?2 IS NOT NULL AND post_id IS NOT NULL AND checked_at >= ?2), 0),
-                    COALESCE(SUM(post_id IS NULL), 0)
-             FROM post_states WHERE (?1 IS NULL OR platform = ?1)",
+            &format!(
+                "SELECT COALESCE(SUM(?2 IS NOT NULL AND post_id IS NOT NULL AND checked_at >= ?2
+                                     AND NOT {LEARNED_NOTHING}), 0),
+                        COALESCE(SUM(post_id IS NULL), 0)
+                 FROM post_states s WHERE (?1 IS NULL OR platform = ?1)"
+            ),
             params![f.platform, f.checked_before],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
@@ -230,7 +239,7 @@ impl Store {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT s.id, s.url, s.state, s.archived_url FROM article_states s
              WHERE {web} AND {of_platform}
-               AND (?2 IS NULL OR s.checked_at IS NULL OR s.checked_at < ?2)
+               AND (?2 IS NULL OR s.checked_at IS NULL OR s.checked_at < ?2 OR {LEARNED_NOTHING})
              ORDER BY s.checked_at IS NOT NULL, s.checked_at, s.id
              LIMIT ?3"
         ))?;
@@ -265,7 +274,8 @@ impl Store {
         }
         let (fresh, not_checkable): (i64, i64) = self.conn.query_row(
             &format!(
-                "SELECT COALESCE(SUM(?2 IS NOT NULL AND {web} AND checked_at >= ?2), 0),
+                "SELECT COALESCE(SUM(?2 IS NOT NULL AND {web} AND checked_at >= ?2
+                                     AND NOT {LEARNED_NOTHING}), 0),
                         COALESCE(SUM(NOT {web}), 0)
                  FROM article_states s WHERE {of_platform}"
             ),

@@ -27,7 +27,7 @@ pub struct WebArgs {
     #[arg(long, value_name = "URL|FILE")]
     pub sitemap: Vec<String>,
 
-    /// An RSS 2.0 or Atom feed (URL or file). Repeatable.
+    /// An RSS 2.0, RSS 1.0 or Atom feed (URL or file). Repeatable.
     #[arg(long, value_name = "URL|FILE")]
     pub feed: Vec<String>,
 

@@ -1,0 +1,370 @@
+//! What a new user meets first, through the binary: one error prefix, one
+//! help style, help that matches the README, `check` results on stdout and
+//! its summary on stderr, offline runs, bad list entries, skipped files.
+
+mod check_support;
+mod common;
+
+use assert_cmd::Command;
+use check_support::{archive, fast_config};
+use common::{Reply, Server};
+use std::path::Path;
+
+const ID: &str = "1581661660728950784";
+const POST: &str = "https://x.com/electiondesk/status/1581661660728950784";
+
+/// `embarc --archive DIR` with a clean environment.
+fn embarc(archive: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("embarc").expect("the embarc binary is built");
+    cmd.env_remove("EMBARC_ARCHIVE")
+        .env_remove("EMBARC_LOG")
+        .env_remove("EMBARC_NOW")
+        .arg("--archive")
+        .arg(archive);
+    cmd
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn tweet_page(text: &str) -> String {
+    format!(
+        r#"<html><body><article><blockquote class="twitter-tweet"><p lang="en" dir="ltr">{text}</p>&mdash; Election Desk (@electiondesk) <a href="https://twitter.com/electiondesk/status/{ID}">October 16, 2022</a></blockquote></article></body></html>"#
+    )
+}
+
+#[test]
+fn argument_errors_carry_the_same_prefix_as_every_other_error() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["archive", "--bogus"],
+        vec!["queue", "show", "abc"],
+        vec!["check", "--stale", "soon"],
+        vec!["frobnicate"],
+    ] {
+        let out = embarc(dir.path()).args(&args).output().unwrap();
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.starts_with("embarc: error: "), "{args:?}: {err}");
+        assert!(!err.contains("\nerror:"), "{args:?}: {err}");
+    }
+    // Errors embarc raises itself read the same way.
+    let out = embarc(&dir.path().join("none"))
+        .args(["status"])
+        .output()
+        .unwrap();
+    assert!(text(&out.stderr).starts_with("embarc: error: no archive"));
+    // Help is not an error: stdout, exit 0.
+    let out = embarc(dir.path()).arg("--help").output().unwrap();
+    assert!(out.status.success());
+    assert!(text(&out.stdout).contains("Usage: embarc"));
+}
+
+#[test]
+fn every_command_has_the_same_help_style() {
+    let dir = tempfile::tempdir().unwrap();
+    let commands: &[&[&str]] = &[
+        &[],
+        &["archive"],
+        &["export"],
+        &["status"],
+        &["queue"],
+        &["queue", "list"],
+        &["queue", "show"],
+        &["queue", "set"],
+        &["queue", "assign"],
+        &["queue", "note"],
+        &["capture"],
+        &["capture", "show"],
+        &["check"],
+        &["report"],
+    ];
+    for command in commands {
+        let out = embarc(dir.path())
+            .args(*command)
+            .arg("--help")
+            .output()
+            .unwrap();
+        let help = text(&out.stdout);
+        assert!(out.status.success(), "{command:?}");
+        // The compact form: one line per option, the archive as README
+        // names it, possible values inline.
+        assert!(help.contains("--archive <DIR>"), "{command:?}:\n{help}");
+        assert!(!help.contains("Possible values:"), "{command:?}:\n{help}");
+        assert!(!help.contains("\n\n      --"), "{command:?}:\n{help}");
+        // Each description starts as a sentence does, in the imperative
+        // (`Find`, `Show`, ...), not with an article.
+        let about = help.lines().next().unwrap_or_default();
+        assert!(
+            about.starts_with(char::is_uppercase) && !about.starts_with("The "),
+            "{command:?}: {about}"
+        );
+    }
+    // The README's words.
+    let out = embarc(dir.path())
+        .args(["archive", "--help"])
+        .output()
+        .unwrap();
+    assert!(text(&out.stdout).contains("RSS 2.0, RSS 1.0 or Atom"));
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    assert!(readme.contains("RSS 2.0, RSS 1.0 or Atom"));
+}
+
+/// X's endpoints: the post is gone, and its text was edited before.
+fn gone_server() -> Server {
+    Server::start(|req| {
+        let route = req.path.split(['/', '?']).nth(1).unwrap_or_default();
+        match route {
+            "syn" | "xo" => Reply::status(404, "text/plain", "Not Found"),
+            "wb" => Reply::status(200, "application/json", r#"{"archived_snapshots":{}}"#),
+            _ => Reply::status(500, "text/plain", "unexpected"),
+        }
+    })
+}
+
+#[test]
+fn check_prints_results_on_stdout_and_only_the_summary_asked_for_on_stderr() {
+    let server = gone_server();
+    let dir = tempfile::tempdir().unwrap();
+    archive(
+        dir.path(),
+        &[("https://news.example/night", &tweet_page("Polls are open"))],
+    );
+    fast_config(dir.path());
+    let out = check_support::embarc(dir.path(), &server.url(""))
+        .args(["check", "--posts"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    let result = stdout
+        .lines()
+        .find(|l| l.contains("gone"))
+        .unwrap_or_else(|| panic!("no result on stdout: {stdout}"));
+    assert!(result.contains(POST), "{result}");
+    assert!(!stderr.contains(POST), "{stderr}");
+    assert!(
+        stderr.contains("embarc: 1 post checked (gone 1)"),
+        "{stderr}"
+    );
+    // --posts asked for posts only: no article line.
+    assert!(!stderr.contains("article"), "{stderr}");
+}
+
+/// Two copies of one post with the same text, and X now showing other text.
+#[test]
+fn edited_counts_posts_not_citations() {
+    let server = Server::start(|req| {
+        let route = req.path.split(['/', '?']).nth(1).unwrap_or_default();
+        match route {
+            "syn" => Reply::status(
+                200,
+                "application/json",
+                format!(
+                    r#"{{"__typename":"Tweet","id_str":"{ID}","text":"Polls close at 9pm","created_at":"2022-10-16T15:01:40.000Z","lang":"en","user":{{"name":"Election Desk","screen_name":"electiondesk"}}}}"#
+                ),
+            ),
+            "xo" => Reply::status(
+                200,
+                "application/json",
+                r#"{"html":"<p>Polls close at 9pm</p>"}"#,
+            ),
+            _ => Reply::status(500, "text/plain", "unexpected"),
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let page = tweet_page("Polls close at 8pm");
+    archive(
+        dir.path(),
+        &[
+            ("https://news.example/a", &page),
+            ("https://news.example/b", &page),
+            ("https://other.example/c", &page),
+        ],
+    );
+    fast_config(dir.path());
+    let out = check_support::embarc(dir.path(), &server.url(""))
+        .args(["check", "--posts"])
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("1 post shows now different text"),
+        "{stderr}"
+    );
+    let json = check_support::embarc(dir.path(), &server.url(""))
+        .args(["check", "--posts", "--stale", "0", "--json"])
+        .output()
+        .unwrap();
+    let summary: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    // The warnings were made by the first run; none is new now.
+    assert_eq!(summary["edited_posts"], 0, "{summary}");
+}
+
+/// Every request closes the connection at once: as offline as a test on
+/// 127.0.0.1 can be.
+fn unreachable() -> Server {
+    Server::start(|_| Reply::Raw(Vec::new()))
+}
+
+#[test]
+fn an_offline_run_is_said_once_and_leaves_every_target_due() {
+    let server = unreachable();
+    let dir = tempfile::tempdir().unwrap();
+    archive(
+        dir.path(),
+        &[("https://news.example/night", &tweet_page("Polls are open"))],
+    );
+    fast_config(dir.path());
+    let check = || {
+        let mut c = check_support::embarc(dir.path(), &server.url(""));
+        c.args(["check", "--posts"]);
+        c
+    };
+    let out = check().output().unwrap();
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(text(&out.stdout).contains("unknown (network_error)"));
+    assert_eq!(
+        stderr
+            .matches("no request reached the network: offline?")
+            .count(),
+        1,
+        "{stderr}"
+    );
+    let asked: usize = server.all_hits().values().sum();
+    // The next run asks again: a check that learned nothing is not fresh.
+    let out = check().output().unwrap();
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("1 post checked"), "{stderr}");
+    assert!(stderr.contains("0 checked within --stale"), "{stderr}");
+    assert!(server.all_hits().values().sum::<usize>() > asked);
+}
+
+#[test]
+fn bad_list_entries_get_one_clear_message_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let arc = dir.path().join("a");
+    let out = embarc(&arc)
+        .args(["archive", "-", "gopher://old.example/1"])
+        .write_stdin("not a url\nftp://files.example/story.html\nmailto:desk@news.example\n")
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let line = |input: &str| {
+        stderr
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{input}:")))
+            .unwrap_or_else(|| panic!("{input} is not named:\n{stderr}"))
+            .to_string()
+    };
+    assert_eq!(
+        line("not a url").trim(),
+        "not a url: no such file or directory; check the path (not_found)"
+    );
+    for (input, scheme) in [
+        ("ftp://files.example/story.html", "ftp"),
+        ("mailto:desk@news.example", "mailto"),
+        ("gopher://old.example/1", "gopher"),
+    ] {
+        assert_eq!(
+            line(input).trim(),
+            format!(
+                "{input}: unsupported scheme {scheme}: embarc fetches http:// and https:// URLs only (invalid_url)"
+            )
+        );
+    }
+    // One parenthesis per line: the class.
+    for l in stderr.lines().filter(|l| l.starts_with("    ")) {
+        assert_eq!(l.matches('(').count(), 1, "{l}");
+    }
+}
+
+#[test]
+fn an_input_list_names_other_schemes_the_same_way() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("urls.txt");
+    std::fs::write(&list, "ftp://files.example/story.html\n").unwrap();
+    let out = embarc(&dir.path().join("a"))
+        .args(["archive", "--input-list"])
+        .arg(&list)
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(
+            "ftp://files.example/story.html: unsupported scheme ftp: embarc fetches http:// and https:// URLs only (invalid_url)"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn files_skipped_for_their_extension_are_counted_and_named_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("site");
+    std::fs::create_dir_all(src.join("img")).unwrap();
+    std::fs::write(src.join("story.html"), tweet_page("Polls are open")).unwrap();
+    std::fs::write(src.join("photo.jpg"), b"\xff\xd8\xff").unwrap();
+    std::fs::write(src.join("img/logo.png"), b"\x89PNG").unwrap();
+    std::fs::write(src.join("notes.docx"), b"PK").unwrap();
+    let arc = dir.path().join("a");
+    let out = embarc(&arc).arg("archive").arg(&src).output().unwrap();
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("skipped 3 files with other extensions; name them with --verbose"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("photo.jpg"), "{stderr}");
+    let out = embarc(&arc)
+        .args(["archive", "--verbose", "--json"])
+        .arg(&src)
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    for name in ["photo.jpg", "img/logo.png", "notes.docx"] {
+        assert!(
+            stderr.lines().any(|l| l.trim().ends_with(name)),
+            "{name}: {stderr}"
+        );
+    }
+    assert!(!stderr.lines().any(|l| l.trim().ends_with("story.html")));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["other_extensions"], 3);
+    assert_eq!(summary["inputs"], 1);
+}
+
+/// A port on 127.0.0.1 that was ours and is closed now: connecting is refused.
+fn closed_port() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}")
+}
+
+#[test]
+fn an_archive_run_that_reaches_nothing_says_so_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = closed_port();
+    let urls: Vec<String> = (1..=4).map(|n| format!("{base}/story/{n}")).collect();
+    let out = embarc(&dir.path().join("a"))
+        .args(["archive", "--retries", "0"])
+        .args(&urls)
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr
+            .matches("no request reached the network: offline?")
+            .count(),
+        1,
+        "{stderr}"
+    );
+    assert!(!stderr.contains("/story/2"), "{stderr}");
+}
