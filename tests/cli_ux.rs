@@ -64,28 +64,37 @@ fn argument_errors_carry_the_same_prefix_as_every_other_error() {
 #[test]
 fn every_command_has_the_same_help_style() {
     let dir = tempfile::tempdir().unwrap();
-    let commands: &[&[&str]] = &[
-        &[],
-        &["archive"],
-        &["export"],
-        &["status"],
-        &["queue"],
-        &["queue", "list"],
-        &["queue", "show"],
-        &["queue", "set"],
-        &["queue", "assign"],
-        &["queue", "note"],
-        &["capture"],
-        &["capture", "show"],
-        &["check"],
-        &["report"],
-    ];
-    for command in commands {
+    // Every command `embarc --help` lists, and each one's subcommands.
+    let listed = |args: &[String]| -> Vec<String> {
         let out = embarc(dir.path())
-            .args(*command)
+            .args(args)
             .arg("--help")
             .output()
             .unwrap();
+        let help = text(&out.stdout);
+        help.split("Commands:\n")
+            .nth(1)
+            .map(|list| {
+                list.lines()
+                    .take_while(|l| l.starts_with("  "))
+                    .filter_map(|l| l.split_whitespace().next())
+                    .filter(|c| *c != "help")
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut commands: Vec<Vec<String>> = vec![Vec::new()];
+    for top in listed(&[]) {
+        let top = vec![top];
+        for sub in listed(&top) {
+            commands.push(vec![top[0].clone(), sub]);
+        }
+        commands.push(top);
+    }
+    assert!(commands.len() > 15, "{commands:?}");
+    for command in &commands {
+        let out = embarc(dir.path()).args(command).arg("-h").output().unwrap();
         let help = text(&out.stdout);
         assert!(out.status.success(), "{command:?}");
         // The compact form: one line per option, the archive as README
@@ -93,11 +102,14 @@ fn every_command_has_the_same_help_style() {
         assert!(help.contains("--archive <DIR>"), "{command:?}:\n{help}");
         assert!(!help.contains("Possible values:"), "{command:?}:\n{help}");
         assert!(!help.contains("\n\n      --"), "{command:?}:\n{help}");
-        // Each description starts as a sentence does, in the imperative
-        // (`Find`, `Show`, ...), not with an article.
+        // Each description is one imperative phrase (`Find …`, `Show …`,
+        // `Manage …`), not a noun phrase, without a closing full stop.
         let about = help.lines().next().unwrap_or_default();
+        let first = about.split_whitespace().next().unwrap_or_default();
         assert!(
-            about.starts_with(char::is_uppercase) && !about.starts_with("The "),
+            first.starts_with(char::is_uppercase)
+                && !["The", "A", "An", "Accounts", "API"].contains(&first)
+                && !about.ends_with('.'),
             "{command:?}: {about}"
         );
     }

@@ -52,9 +52,9 @@ pub enum Command {
     Check(check::Args),
     /// Report link rot: posts and articles by state, deaths, history.
     Report(report::Args),
-    /// Accounts that sign in to `embarc serve`: add, list, passwd, disable.
+    /// Manage the accounts that sign in to `embarc serve`: add, list, passwd, disable.
     User(user::Args),
-    /// API tokens for `embarc serve`: create, list, revoke.
+    /// Manage the API tokens of `embarc serve`: create, list, revoke.
     Token(token::Args),
 }
 
