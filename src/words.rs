@@ -1,4 +1,7 @@
-//! Small helpers for human output: counts with their nouns, sizes in MiB.
+//! Small helpers for human output: counts with their nouns, sizes in MiB,
+//! archived text made safe for a terminal.
+
+use std::borrow::Cow;
 
 /// `1 post`, `2 posts`, `0 tries`: a count and its noun, in the plural for
 /// any count but one (`y` after a consonant becomes `ies`; `s`, `x`, `ch`
@@ -46,6 +49,38 @@ pub fn mib(bytes: u64) -> String {
     format!("{} MiB", text.trim_end_matches('0').trim_end_matches('.'))
 }
 
+/// Archived text made safe to print on a terminal: control characters (C0
+/// but tab and newline, DEL, C1) and bidirectional overrides and isolates
+/// are shown as `\u{1b}`-style escapes, so a post's text or an author's
+/// name cannot move the cursor, retitle the window, clear the screen or
+/// reorder what follows it. Exports keep the exact text; only human output
+/// goes through here.
+pub fn escaped(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(unsafe_on_terminal) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if unsafe_on_terminal(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Characters a terminal would act on rather than show.
+fn unsafe_on_terminal(c: char) -> bool {
+    match c {
+        '\t' | '\n' => false,
+        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' => true,
+        // LRE, RLE, PDF, LRO, RLO and LRI, RLI, FSI, PDI.
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => true,
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,5 +103,24 @@ mod tests {
         assert_eq!(mib(512 * 1024), "0.5 MiB");
         assert_eq!(mib(26_542_080), "25.3 MiB");
         assert_eq!(mib(1000), "1000 bytes");
+    }
+
+    #[test]
+    fn terminal_controls_are_shown_escaped() {
+        assert_eq!(
+            escaped("plain text, tab\tand\nnewline"),
+            "plain text, tab\tand\nnewline"
+        );
+        assert!(matches!(escaped("plain"), Cow::Borrowed(_)));
+        assert_eq!(
+            escaped("\u{1b}]0;owned\u{7}\u{1b}[2Jhi"),
+            "\\u{1b}]0;owned\\u{7}\\u{1b}[2Jhi"
+        );
+        assert_eq!(escaped("a\rb\u{7f}c\u{9b}d"), "a\\u{d}b\\u{7f}c\\u{9b}d");
+        assert_eq!(
+            escaped("\u{202e}txt.exe\u{2066}"),
+            "\\u{202e}txt.exe\\u{2066}"
+        );
+        assert_eq!(escaped("café — 日本 🙂"), "café — 日本 🙂");
     }
 }

@@ -145,7 +145,12 @@ fn print_summary(s: &Summary, db: &Path) {
         let parts: Vec<String> = s.skipped.iter().map(|(k, n)| format!("{n} {k}")).collect();
         eprintln!("  skipped      {} ({})", skipped, parts.join(", "));
         for k in &s.skipped_inputs {
-            eprintln!("    {}: {} ({})", k.input, k.message, k.reason);
+            eprintln!(
+                "    {}: {} ({})",
+                words::escaped(&k.input),
+                words::escaped(&k.message),
+                k.reason
+            );
         }
     }
     if failed > 0 {
@@ -163,7 +168,12 @@ fn print_summary(s: &Summary, db: &Path) {
             return;
         }
         for f in &s.failures {
-            eprintln!("    {}: {} ({})", f.input, f.message, f.class);
+            eprintln!(
+                "    {}: {} ({})",
+                words::escaped(&f.input),
+                words::escaped(&f.message),
+                f.class
+            );
         }
     }
 }

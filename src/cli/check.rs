@@ -130,9 +130,9 @@ fn print_result(c: &Checked) {
     if c.state == "alive" && changed.is_empty() {
         return;
     }
-    println!("  {state:<26} {}{changed}", c.url);
-    println!("      {}", c.evidence);
+    println!("  {state:<26} {}{changed}", words::escaped(&c.url));
+    println!("      {}", words::escaped(&c.evidence));
     if let Some(a) = &c.archived_url {
-        println!("      archived: {a}");
+        println!("      archived: {}", words::escaped(a));
     }
 }

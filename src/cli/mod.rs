@@ -77,7 +77,10 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("embarc: error: {e:#}");
+            eprintln!(
+                "embarc: error: {}",
+                crate::words::escaped(&format!("{e:#}"))
+            );
             ExitCode::from(1)
         }
     }

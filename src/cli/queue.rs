@@ -5,6 +5,7 @@ use crate::queue::{self, Action, Status};
 use crate::store::{Claim, ClaimDetail, ClaimEvent, ClaimFilter};
 use crate::words;
 use anyhow::{Result, anyhow};
+use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -275,9 +276,11 @@ fn list(dir: &Path, a: ListArgs) -> Result<ExitCode> {
     if a.json {
         println!("{}", serde_json::to_string_pretty(&claims)?);
     } else {
+        let mut o = String::new();
         for c in &claims {
-            print_summary(c);
+            print_summary(&mut o, c)?;
         }
+        print!("{}", words::escaped(&o));
     }
     let counts: Vec<(Status, usize)> = Status::ALL
         .into_iter()
@@ -316,9 +319,10 @@ fn state_words(state: &str, reason: Option<&str>) -> String {
     }
 }
 
-fn print_summary(c: &Claim) {
+fn print_summary(o: &mut String, c: &Claim) -> std::fmt::Result {
     let p = &c.post;
-    println!(
+    writeln!(
+        o,
         "#{}  {}  {}  {}  {}  posted {}  queued {}",
         c.id,
         c.status,
@@ -327,44 +331,46 @@ fn print_summary(c: &Claim) {
         who(c),
         p.date.as_deref().unwrap_or("?"),
         minutes(&c.created_at),
-    );
+    )?;
     let text = p
         .text
         .as_deref()
         .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "));
     match (text, &c.reason) {
-        (Some(t), _) => println!("    {}", queue::shorten(&t, 110)),
-        (None, Some(r)) => println!("    (text unknown) queued because: {r}"),
-        (None, None) => println!("    (text unknown)"),
+        (Some(t), _) => writeln!(o, "    {}", queue::shorten(&t, 110))?,
+        (None, Some(r)) => writeln!(o, "    (text unknown) queued because: {r}")?,
+        (None, None) => writeln!(o, "    (text unknown)")?,
     }
     if let Some(url) = &p.post_url {
-        println!("    post      {url}");
+        writeln!(o, "    post      {url}")?;
     }
     // Liveness only when a check has said something.
     if let (Some(state), Some(at)) = (&p.state, &p.checked_at) {
-        println!(
+        writeln!(
+            o,
             "    state     {}, checked {}",
             state_words(state, p.reason.as_deref()),
             minutes(at)
-        );
+        )?;
     }
     if let Some(url) = &p.archived_url {
-        println!("    archived  {url}");
+        writeln!(o, "    archived  {url}")?;
     }
     let mut seen: Vec<&str> = Vec::new();
     for cit in &c.citations {
         if !seen.contains(&cit.article_url.as_str()) {
             seen.push(&cit.article_url);
-            println!("    cited by  {}", cit.article_url);
+            writeln!(o, "    cited by  {}", cit.article_url)?;
         }
     }
     for w in &c.warnings {
-        println!("    warning   {}: {}", w.kind, w.detail);
+        writeln!(o, "    warning   {}: {}", w.kind, w.detail)?;
     }
     if let Some(a) = &c.assignee {
-        println!("    assigned  {a}");
+        writeln!(o, "    assigned  {a}")?;
     }
-    println!();
+    writeln!(o)?;
+    Ok(())
 }
 
 fn show(dir: &Path, a: ShowArgs) -> Result<ExitCode> {
@@ -373,33 +379,40 @@ fn show(dir: &Path, a: ShowArgs) -> Result<ExitCode> {
     if a.json {
         println!("{}", serde_json::to_string_pretty(&d)?);
     } else {
-        print_detail(&d);
+        let mut o = String::new();
+        print_detail(&mut o, &d)?;
+        print!("{}", words::escaped(&o));
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_detail(d: &ClaimDetail) {
+fn print_detail(o: &mut String, d: &ClaimDetail) -> std::fmt::Result {
     let c = &d.claim;
     let p = &c.post;
-    println!("claim #{}  {}  {}", c.id, c.label, c.status);
+    writeln!(o, "claim #{}  {}  {}", c.id, c.label, c.status)?;
     if let (Some(at), Some(by)) = (&c.decided_at, &c.decided_by) {
-        println!("decided    {at} by {by}");
+        writeln!(o, "decided    {at} by {by}")?;
     }
-    println!("queued     {}", c.created_at);
-    println!("assigned   {}", c.assignee.as_deref().unwrap_or("(nobody)"));
+    writeln!(o, "queued     {}", c.created_at)?;
+    writeln!(
+        o,
+        "assigned   {}",
+        c.assignee.as_deref().unwrap_or("(nobody)")
+    )?;
     if let Some(r) = &c.reason {
-        println!("reason     {r}");
+        writeln!(o, "reason     {r}")?;
     }
-    println!();
-    println!(
+    writeln!(o)?;
+    writeln!(
+        o,
         "post       {} {}",
         p.platform,
         p.post_id.as_deref().unwrap_or("(no id: copied text)")
-    );
+    )?;
     if let Some(url) = &p.post_url {
-        println!("url        {url}");
+        writeln!(o, "url        {url}")?;
     }
-    println!("author     {}", who(c));
+    writeln!(o, "author     {}", who(c))?;
     let date = match (&p.posted_at, &p.date, &p.display_date) {
         (Some(t), _, _) => t.clone(),
         (None, Some(d), Some(shown)) => format!("{d} (shown as {shown:?})"),
@@ -407,22 +420,23 @@ fn print_detail(d: &ClaimDetail) {
         (None, None, Some(shown)) => format!("shown as {shown:?}"),
         (None, None, None) => "unknown".into(),
     };
-    println!("posted     {date}");
-    println!("first seen {}", p.first_seen_at);
+    writeln!(o, "posted     {date}")?;
+    writeln!(o, "first seen {}", p.first_seen_at)?;
     match (&p.state, &p.checked_at) {
-        (Some(state), Some(at)) => println!(
+        (Some(state), Some(at)) => writeln!(
+            o,
             "state      {}, checked {at}",
             state_words(state, p.reason.as_deref())
-        ),
-        _ => println!("state      not checked (embarc check)"),
+        )?,
+        _ => writeln!(o, "state      not checked (embarc check)")?,
     }
     if let Some(url) = &p.archived_url {
-        println!("archived   {url}");
+        writeln!(o, "archived   {url}")?;
     }
-    println!();
-    println!("snapshots ({}):", d.snapshots.len());
+    writeln!(o)?;
+    writeln!(o, "snapshots ({}):", d.snapshots.len())?;
     if d.snapshots.is_empty() {
-        println!("  (none: only the URL is known)");
+        writeln!(o, "  (none: only the URL is known)")?;
     }
     for s in &d.snapshots {
         let from = s.article_url.as_deref().unwrap_or(&s.source);
@@ -431,51 +445,54 @@ fn print_detail(d: &ClaimDetail) {
         } else {
             format!("  [{}]", s.labels.join(", "))
         };
-        println!("  {}  {from}{labels}", s.taken_at);
+        writeln!(o, "  {}  {from}{labels}", s.taken_at)?;
         for line in s.text.as_deref().unwrap_or("(no text)").lines() {
-            println!("    | {line}");
+            writeln!(o, "    | {line}")?;
         }
     }
-    println!();
-    println!("citations ({}):", c.citations.len());
+    writeln!(o)?;
+    writeln!(o, "citations ({}):", c.citations.len())?;
     for cit in &c.citations {
-        println!(
+        writeln!(
+            o,
             "  {} {} in {} (captured {} to {})",
             cit.kind, cit.shape, cit.article_url, cit.first_captured_at, cit.last_captured_at
-        );
+        )?;
     }
-    println!();
-    println!("checks ({}):", d.checks.len());
+    writeln!(o)?;
+    writeln!(o, "checks ({}):", d.checks.len())?;
     if d.checks.is_empty() {
-        println!("  (never checked)");
+        writeln!(o, "  (never checked)")?;
     }
     for k in &d.checks {
         let status = k
             .http_status
             .map_or("no HTTP answer".to_string(), |s| format!("HTTP {s}"));
-        println!(
+        writeln!(
+            o,
             "  {}  {}  {status}  {}",
             k.checked_at,
             state_words(&k.state, k.reason.as_deref()),
             k.endpoint
-        );
-        println!("      {}", k.evidence);
+        )?;
+        writeln!(o, "      {}", k.evidence)?;
         if let Some(a) = &k.archived_url {
-            println!("      archived: {a}");
+            writeln!(o, "      archived: {a}")?;
         }
     }
     if !c.warnings.is_empty() {
-        println!();
-        println!("warnings ({}):", c.warnings.len());
+        writeln!(o)?;
+        writeln!(o, "warnings ({}):", c.warnings.len())?;
         for w in &c.warnings {
-            println!("  {}: {}", w.kind, w.detail);
+            writeln!(o, "  {}: {}", w.kind, w.detail)?;
         }
     }
-    println!();
-    println!("history ({}):", words::count(c.events.len(), "event"));
+    writeln!(o)?;
+    writeln!(o, "history ({}):", words::count(c.events.len(), "event"))?;
     for e in &c.events {
-        println!("  {}  {}  {}", e.at, e.actor, describe(e));
+        writeln!(o, "  {}  {}  {}", e.at, e.actor, describe(e))?;
     }
+    Ok(())
 }
 
 /// Say on stderr what a change recorded.
@@ -485,8 +502,14 @@ fn confirm(id: i64, e: &ClaimEvent) {
         ..e.clone()
     });
     match &e.note {
-        Some(note) => eprintln!("embarc: claim {id}: {what}, by {}: {note:?}", e.actor),
-        None => eprintln!("embarc: claim {id}: {what}, by {}", e.actor),
+        Some(note) => eprintln!(
+            "embarc: claim {id}: {what}, by {}: {note:?}",
+            words::escaped(&e.actor)
+        ),
+        None => eprintln!(
+            "embarc: claim {id}: {what}, by {}",
+            words::escaped(&e.actor)
+        ),
     }
 }
 

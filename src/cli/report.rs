@@ -1,6 +1,7 @@
 //! `embarc report`
 
 use crate::report;
+use crate::words;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -31,7 +32,7 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
         if args.json {
             println!("{}", serde_json::to_string_pretty(&h)?);
         } else {
-            print!("{}", report::history_text(&h));
+            print!("{}", words::escaped(&report::history_text(&h)));
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -39,9 +40,9 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&r)?);
     } else if args.markdown {
-        print!("{}", report::markdown(&r));
+        print!("{}", words::escaped(&report::markdown(&r)));
     } else {
-        print!("{}", report::text(&r));
+        print!("{}", words::escaped(&report::text(&r)));
     }
     Ok(ExitCode::SUCCESS)
 }
