@@ -100,3 +100,36 @@ fn human_output_shows_control_characters_escaped_and_exports_keep_them() {
     let csv = a.ok(&["export", "posts", "--format", "csv"]);
     assert!(csv.contains("Evil \u{1b}[31mName"), "{csv:?}");
 }
+
+#[test]
+fn four_processes_creating_one_archive_at_once_all_succeed() {
+    for round in 0..3 {
+        let a = Archive::new();
+        let pages: Vec<PathBuf> = (0..4)
+            .map(|i| {
+                a.write(
+                    &format!("page{i}.md"),
+                    format!("Round {round}, page {i}: https://x.com/someone/status/17211449440591180{i:02}\n").as_bytes(),
+                )
+            })
+            .collect();
+        let children: Vec<_> = pages
+            .iter()
+            .map(|p| {
+                a.command(&["archive", p.to_str().unwrap()])
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "round {round}: {err}");
+        }
+        let status = a.ok(&["status", "--json"]);
+        let v: serde_json::Value = serde_json::from_str(&status).unwrap();
+        assert_eq!(v["tables"]["articles"], 4, "{status}");
+    }
+}

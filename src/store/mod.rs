@@ -8,6 +8,7 @@
 mod accounts;
 mod checks;
 mod fetch;
+mod migrate;
 mod queue;
 mod rows;
 
@@ -17,6 +18,8 @@ pub use checks::{
     Recorded, Skipped, StateChange, TargetFilter,
 };
 pub use fetch::{CaptureRef, FetchedExtra, StoredFailure};
+pub use migrate::MigrationError;
+use migrate::migration;
 
 pub use queue::{
     Claim, ClaimCitation, ClaimDetail, ClaimEvent, ClaimFilter, ClaimPost, ClaimSnapshot,
@@ -27,24 +30,21 @@ pub use rows::{CitationRow, PostRow, Status, WarningRow};
 use crate::detect::{Citation, Kind};
 use anyhow::{Context, Result};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
-use rusqlite_migration::{M, Migrations};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
 /// The schema, one file per version; never edit a shipped one, add a file.
-const MIGRATIONS: &[M<'static>] = &[
-    M::up(include_str!("../../migrations/0001_init.sql")),
-    M::up(include_str!("../../migrations/0002_queue.sql")),
-    M::up(include_str!("../../migrations/0003_snapshot_cid.sql")),
-    M::up(include_str!("../../migrations/0004_fetch.sql")),
-    M::up(include_str!("../../migrations/0005_checks.sql")),
-    M::up(include_str!("../../migrations/0006_capture_seen.sql")),
-    M::up(include_str!(
-        "../../migrations/0007_open_queue_article_text.sql"
-    )),
-    M::up(include_str!("../../migrations/0008_accounts.sql")),
+const MIGRATIONS: &[migrate::Migration] = &[
+    migration!("0001_init"),
+    migration!("0002_queue"),
+    migration!("0003_snapshot_cid"),
+    migration!("0004_fetch"),
+    migration!("0005_checks"),
+    migration!("0006_capture_seen"),
+    migration!("0007_open_queue_article_text"),
+    migration!("0008_accounts"),
 ];
 
 /// An open archive database.
@@ -104,9 +104,7 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        Migrations::from_slice(MIGRATIONS)
-            .to_latest(&mut conn)
-            .context("the schema migration failed")?;
+        migrate::to_latest(&mut conn, MIGRATIONS)?;
         Ok(Store { conn, clock: None })
     }
 
