@@ -136,12 +136,9 @@ pub fn expand_inputs(args: &[String], stdin: &mut dyn BufRead) -> Expanded {
     let mut queue: Vec<String> = Vec::new();
     for arg in args {
         if arg == "-" {
-            for line in stdin.lines() {
-                match line {
-                    Ok(l) if !l.trim().is_empty() && !l.trim_start().starts_with('#') => {
-                        queue.push(l.trim().to_string())
-                    }
-                    Ok(_) => {}
+            for entry in crate::fetch::sources::read_list(&mut *stdin) {
+                match entry {
+                    Ok(l) => queue.push(l),
                     Err(e) => failures.push(Failure {
                         input: "-".into(),
                         class: "io_error",

@@ -70,6 +70,23 @@ pub fn escaped(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// How much of an input or message is echoed back (error messages, the
+/// `failures` table): enough to recognise it, not a 64 KiB line.
+pub const ECHO: usize = 300;
+
+/// `text` cut to at most `max` bytes (on a character boundary), with its
+/// length said when it was cut: `https://a.example/aaaa… (70000 bytes)`.
+pub fn clip(text: &str, max: usize) -> Cow<'_, str> {
+    if text.len() <= max {
+        return Cow::Borrowed(text);
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    Cow::Owned(format!("{}… ({} bytes)", &text[..end], text.len()))
+}
+
 /// Characters a terminal would act on rather than show.
 fn unsafe_on_terminal(c: char) -> bool {
     match c {
@@ -103,6 +120,14 @@ mod tests {
         assert_eq!(mib(512 * 1024), "0.5 MiB");
         assert_eq!(mib(26_542_080), "25.3 MiB");
         assert_eq!(mib(1000), "1000 bytes");
+    }
+
+    #[test]
+    fn long_text_is_clipped_with_its_length() {
+        assert_eq!(clip("short", 10), "short");
+        assert_eq!(clip(&"a".repeat(20), 10), "aaaaaaaaaa… (20 bytes)");
+        // Never inside a character.
+        assert_eq!(clip("ééééé", 3), "é… (10 bytes)");
     }
 
     #[test]

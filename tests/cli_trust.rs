@@ -2,8 +2,12 @@
 //! embarc do (terminal output, concurrent first open, bounded inputs,
 //! read-only archives, `embarc verify`). The binary on real SQLite archives.
 
+mod common;
+
+use common::{Reply, Server};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 struct Archive {
     tmp: tempfile::TempDir,
@@ -132,4 +136,135 @@ fn four_processes_creating_one_archive_at_once_all_succeed() {
         let v: serde_json::Value = serde_json::from_str(&status).unwrap();
         assert_eq!(v["tables"]["articles"], 4, "{status}");
     }
+}
+
+/// Wait for `child` at most `limit`; kill it and fail past that.
+fn finish_within(mut child: std::process::Child, limit: Duration, what: &str) -> Output {
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > limit {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("{what} did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn an_endless_input_list_line_fails_the_list_instead_of_filling_memory() {
+    let a = Archive::new();
+    // As --input-list: a failure of that list, the run goes on (exit 2).
+    let child = a
+        .command(&["archive", "--json", "--input-list", "/dev/zero"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = finish_within(child, Duration::from_secs(60), "--input-list /dev/zero");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let message = summary["failures"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("line 1 is longer than 64 KiB"),
+        "{message}"
+    );
+    // As `-` on stdin: a clear error, exit 1.
+    let child = a
+        .command(&["archive", "-"])
+        .stdin(std::fs::File::open("/dev/zero").unwrap())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = finish_within(child, Duration::from_secs(60), "`-` reading /dev/zero");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("line 1 is longer than 64 KiB"), "{err}");
+}
+
+#[test]
+fn long_inputs_are_echoed_clipped_with_their_length() {
+    let a = Archive::new();
+    let long = format!("/no/such/{}", "x".repeat(20_000));
+    let list = a.write("list.txt", format!("{long}\n").as_bytes());
+    let out = a
+        .command(&["archive", "-"])
+        .stdin(std::fs::File::open(&list).unwrap())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.len() < 2_000,
+        "the failure list echoes {} bytes",
+        err.len()
+    );
+    assert!(err.contains("(20009 bytes)"), "{err}");
+    let conn = rusqlite::Connection::open(a.dir().join("embarc.db")).unwrap();
+    let (input, message): (String, String) = conn
+        .query_row("SELECT input, message FROM failures", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert!(
+        input.len() < 400 && input.ends_with("… (20009 bytes)"),
+        "{input}"
+    );
+    assert!(message.len() < 400, "{message}");
+}
+
+#[test]
+fn one_sitemap_or_feed_adds_at_most_max_source_urls() {
+    let server = Server::start(|req| {
+        Reply::html(format!(
+            "<html><body><p>Article {} with no posts.</p></body></html>",
+            req.path
+        ))
+    });
+    let a = Archive::new();
+    let urls: String = (1..=5)
+        .map(|n| format!("<url><loc>{}</loc></url>", server.url(&format!("/a/{n}"))))
+        .collect();
+    let sitemap = a.write(
+        "sitemap.xml",
+        format!(r#"<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>"#)
+            .as_bytes(),
+    );
+    let out = a
+        .command(&[
+            "archive",
+            "--json",
+            "--min-interval",
+            "0",
+            "--max-source-urls",
+            "2",
+            "--sitemap",
+            sitemap.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hits = server.all_hits();
+    let pages = (1..=5)
+        .filter(|n| hits.contains_key(&format!("/a/{n}")))
+        .count();
+    assert_eq!(pages, 2, "{hits:?}");
+    let message = summary["failures"][0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("3 of its 5 URLs left out: at most 2"),
+        "{message}"
+    );
 }

@@ -147,8 +147,8 @@ fn print_summary(s: &Summary, db: &Path) {
         for k in &s.skipped_inputs {
             eprintln!(
                 "    {}: {} ({})",
-                words::escaped(&k.input),
-                words::escaped(&k.message),
+                words::escaped(&words::clip(&k.input, words::ECHO)),
+                words::escaped(&words::clip(&k.message, words::ECHO)),
                 k.reason
             );
         }
@@ -170,8 +170,8 @@ fn print_summary(s: &Summary, db: &Path) {
         for f in &s.failures {
             eprintln!(
                 "    {}: {} ({})",
-                words::escaped(&f.input),
-                words::escaped(&f.message),
+                words::escaped(&words::clip(&f.input, words::ECHO)),
+                words::escaped(&words::clip(&f.message, words::ECHO)),
                 f.class
             );
         }

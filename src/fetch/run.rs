@@ -58,6 +58,8 @@ pub struct Options {
     pub refetch: bool,
     /// Fetch again articles whose last capture is older than this.
     pub max_age: Option<Duration>,
+    /// Most article URLs taken from one sitemap (with its children) or feed.
+    pub max_source_urls: usize,
     /// "Now" for `max_age`: the archive's clock (`EMBARC_NOW` in tests).
     pub now: chrono::DateTime<chrono::Utc>,
     /// Threads for detection.
@@ -170,6 +172,7 @@ pub fn run(
                 jobs: job_tx,
                 out: out_tx,
                 seen,
+                budget: 0,
             };
             for input in inputs {
                 if !feeder.input(input) {
@@ -195,6 +198,8 @@ struct Feeder<'a> {
     jobs: mpsc::Sender<(String, Url)>,
     out: mpsc::Sender<Outcome>,
     seen: &'a AtomicUsize,
+    /// URLs the current sitemap or feed may still add.
+    budget: usize,
 }
 
 impl Feeder<'_> {
@@ -203,8 +208,14 @@ impl Feeder<'_> {
         match input {
             Input::Url(u) => self.url(&u),
             Input::List(spec) => self.list(&spec),
-            Input::Sitemap(spec) => self.sitemap(&spec, 0),
-            Input::Feed(spec) => self.feed(&spec),
+            Input::Sitemap(spec) => {
+                self.budget = self.ctx.opts.max_source_urls;
+                self.sitemap(&spec, 0)
+            }
+            Input::Feed(spec) => {
+                self.budget = self.ctx.opts.max_source_urls;
+                self.feed(&spec)
+            }
         }
     }
 
@@ -307,14 +318,10 @@ impl Feeder<'_> {
                 }
             }
         };
-        for line in reader.lines() {
-            match line {
+        for entry in sources::read_list(reader) {
+            match entry {
                 Ok(l) => {
-                    let l = l.trim();
-                    if l.is_empty() || l.starts_with('#') {
-                        continue;
-                    }
-                    if !self.url(l) {
+                    if !self.url(&l) {
                         return false;
                     }
                 }
@@ -348,6 +355,16 @@ impl Feeder<'_> {
             }
         };
         for child in &map.sitemaps {
+            if self.budget == 0 {
+                return self.fail(
+                    child,
+                    "too_large",
+                    format!(
+                        "not read: {} URLs were already taken from this sitemap index (raise --max-source-urls)",
+                        self.ctx.opts.max_source_urls
+                    ),
+                );
+            }
             if depth + 1 > MAX_SITEMAP_DEPTH {
                 if !self.fail(
                     child,
@@ -362,7 +379,30 @@ impl Feeder<'_> {
                 return false;
             }
         }
-        map.urls.iter().all(|u| self.url(u))
+        self.source_urls(spec, &map.urls)
+    }
+
+    /// Feed the URLs a sitemap or feed lists, within what is left of its
+    /// `--max-source-urls`; one failure says how many were left out.
+    fn source_urls(&mut self, spec: &str, urls: &[String]) -> bool {
+        let take = urls.len().min(self.budget);
+        self.budget -= take;
+        if !urls[..take].iter().all(|u| self.url(u)) {
+            return false;
+        }
+        if take == urls.len() {
+            return true;
+        }
+        self.fail(
+            spec,
+            "too_large",
+            format!(
+                "{} of its {} URLs left out: at most {} are taken from one sitemap or feed (raise --max-source-urls)",
+                urls.len() - take,
+                urls.len(),
+                self.ctx.opts.max_source_urls
+            ),
+        )
     }
 
     fn feed(&mut self, spec: &str) -> bool {
@@ -371,7 +411,7 @@ impl Feeder<'_> {
             Err(e) => return self.fail(spec, e.class.as_str(), e.message),
         };
         match sources::parse_feed(&doc) {
-            Ok(links) => links.iter().all(|u| self.url(u)),
+            Ok(links) => self.source_urls(spec, &links),
             Err(e) => self.fail(
                 spec,
                 "not_a_feed",

@@ -5,7 +5,7 @@
 
 use super::client::{Client, ErrorClass, FetchError, RequestOpts};
 use quick_xml::events::Event;
-use std::io::Read;
+use std::io::{BufRead, Read};
 use url::Url;
 
 /// Largest sitemap or feed read (the sitemap protocol's own limit is 50 MB
@@ -19,6 +19,72 @@ pub struct Sitemap {
     pub urls: Vec<String>,
     /// Child sitemaps (`<sitemapindex><sitemap><loc>`).
     pub sitemaps: Vec<String>,
+}
+
+/// Longest line of an input list (a URL or a path per line).
+pub const MAX_LIST_LINE: usize = 64 * 1024;
+
+/// The entries of an input list read from `reader` as it goes, without
+/// holding more than one line: blank lines and `#` comments skipped,
+/// entries trimmed. A line longer than [`MAX_LIST_LINE`], a line that is
+/// not UTF-8 or a read error ends the list with an error naming the line,
+/// so an endless line (`--input-list /dev/zero`) costs 64 KiB, not all the
+/// memory there is.
+pub fn read_list<R: BufRead>(reader: R) -> ListEntries<R> {
+    ListEntries {
+        reader,
+        line: 0,
+        done: false,
+    }
+}
+
+/// The iterator of [`read_list`].
+pub struct ListEntries<R> {
+    reader: R,
+    line: usize,
+    done: bool,
+}
+
+impl<R: BufRead> Iterator for ListEntries<R> {
+    /// An entry, or why the list ends here.
+    type Item = Result<String, String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut buf = Vec::new();
+        while !self.done {
+            buf.clear();
+            let limit = MAX_LIST_LINE as u64 + 1;
+            let read = (&mut self.reader).take(limit).read_until(b'\n', &mut buf);
+            self.line += 1;
+            let line = self.line;
+            let mut fail = |why: String| {
+                self.done = true;
+                Some(Err(why))
+            };
+            match read {
+                Ok(0) => self.done = true,
+                Err(e) => return fail(format!("cannot read line {line}: {e}")),
+                Ok(n) if n > MAX_LIST_LINE && !buf.ends_with(b"\n") => {
+                    return fail(format!(
+                        "line {line} is longer than {} KiB; an input list holds one URL or path per line",
+                        MAX_LIST_LINE / 1024
+                    ));
+                }
+                Ok(_) => {
+                    let Ok(text) = std::str::from_utf8(&buf) else {
+                        return fail(format!(
+                            "line {line} is not UTF-8 text; an input list holds one URL or path per line"
+                        ));
+                    };
+                    let entry = text.trim();
+                    if !entry.is_empty() && !entry.starts_with('#') {
+                        return Some(Ok(entry.to_string()));
+                    }
+                }
+            }
+        }
+        None
+    }
 }
 
 /// Lines of an input list: blank lines and `#` comments skipped.
@@ -314,6 +380,34 @@ mod tests {
             b"<urlset/>"
         );
         assert_eq!(gunzip_if_needed(b"plain".to_vec(), 100).unwrap(), b"plain");
+    }
+
+    #[test]
+    fn lists_are_read_a_bounded_line_at_a_time() {
+        let text = "# urls\n\nhttps://a.example/1\r\n  https://a.example/2  \n/tmp/x";
+        let got: Vec<_> = read_list(text.as_bytes()).collect();
+        assert_eq!(
+            got,
+            vec![
+                Ok("https://a.example/1".to_string()),
+                Ok("https://a.example/2".to_string()),
+                Ok("/tmp/x".to_string())
+            ]
+        );
+        // A line of exactly the limit is fine.
+        let exact = format!("{}\nnext\n", "a".repeat(MAX_LIST_LINE));
+        assert_eq!(read_list(exact.as_bytes()).count(), 2);
+        // An endless line: an error after 64 KiB, and the list ends.
+        let endless = std::io::BufReader::new(std::io::repeat(0));
+        let got: Vec<_> = read_list(endless).collect();
+        assert_eq!(got.len(), 1);
+        let why = got[0].as_ref().unwrap_err();
+        assert!(why.starts_with("line 1 is longer than 64 KiB"), "{why}");
+        // Not text.
+        let got: Vec<_> = read_list(&b"ok\n\xff\xfe\nnever\n"[..]).collect();
+        assert_eq!(got[0], Ok("ok".to_string()));
+        assert!(got[1].as_ref().unwrap_err().contains("line 2 is not UTF-8"));
+        assert_eq!(got.len(), 2);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use super::{CaptureInput, Store, record_article};
 use crate::detect::Citation;
+use crate::words::{ECHO, clip};
 use anyhow::Result;
 use rusqlite::{OptionalExtension, params};
 
@@ -85,9 +86,9 @@ impl Store {
                 "INSERT INTO failures (input, class, message, at, http_status, warc_file, warc_offset)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
-                    f.input,
+                    clip(&f.input, ECHO),
                     f.class,
-                    f.message,
+                    clip(&f.message, ECHO),
                     now,
                     f.http_status,
                     f.warc.as_ref().map(|w| &w.0),

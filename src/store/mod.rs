@@ -163,11 +163,13 @@ impl Store {
         Ok(outcomes)
     }
 
-    /// Remember an input that could not be archived.
+    /// Remember an input that could not be archived (input and message
+    /// clipped to [`crate::words::ECHO`] bytes, with their length).
     pub fn record_failure(&mut self, input: &str, class: &str, message: &str) -> Result<()> {
+        use crate::words::{ECHO, clip};
         self.conn.execute(
             "INSERT INTO failures (input, class, message, at) VALUES (?1, ?2, ?3, ?4)",
-            params![input, class, message, self.now()],
+            params![clip(input, ECHO), class, clip(message, ECHO), self.now()],
         )?;
         Ok(())
     }

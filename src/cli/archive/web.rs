@@ -8,7 +8,7 @@ use crate::fetch::sources::is_web_url;
 use crate::fetch::{ClientConfig, Limits, RequestOpts};
 use crate::store::Store;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -77,6 +77,11 @@ pub struct WebArgs {
     /// 12h, 90m).
     #[arg(long, value_name = "DURATION", value_parser = run::parse_duration)]
     pub max_age: Option<Duration>,
+
+    /// Most article URLs taken from one --sitemap (with its child sitemaps)
+    /// or --feed; past it the rest is reported as a failure.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub max_source_urls: usize,
 }
 
 /// Local inputs (for the file archiver), web inputs, and the non-URL lines
@@ -95,16 +100,14 @@ pub fn split_inputs(
     let mut stdin_rest = None;
     for input in inputs {
         if input == "-" {
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|e| anyhow::anyhow!("cannot read the input list from stdin: {e}"))?;
             let mut rest = String::new();
-            for line in text.lines() {
-                if is_web_url(line.trim()) {
-                    urls.push(Input::Url(line.trim().to_string()));
+            for entry in crate::fetch::sources::read_list(std::io::stdin().lock()) {
+                let line = entry
+                    .map_err(|e| anyhow::anyhow!("cannot read the input list from stdin: {e}"))?;
+                if is_web_url(&line) {
+                    urls.push(Input::Url(line));
                 } else {
-                    rest.push_str(line);
+                    rest.push_str(&line);
                     rest.push('\n');
                 }
             }
@@ -157,6 +160,7 @@ pub fn run(
         ignore_robots: w.ignore_robots,
         refetch: w.refetch,
         max_age: w.max_age,
+        max_source_urls: w.max_source_urls,
         now: store.clock(),
         jobs: local.jobs,
         labels: local.labels.clone(),
