@@ -487,7 +487,7 @@ fn ids(v: &Value) -> Vec<i64> {
 #[test]
 fn list_shows_text_author_articles_and_warnings_oldest_first() {
     let a = decided_archive();
-    let out = a.ok(T0, &["queue"]);
+    let out = a.ok(T0, &["queue", "--all"]);
     let pos = |s: &str| out.find(s).unwrap_or_else(|| panic!("{s:?} not in\n{out}"));
     assert!(
         pos("#1  false  BREAKING  x  Flood Watch (@floodwatch_eu)  posted 2023-11-05")
@@ -506,18 +506,20 @@ fn list_shows_text_author_articles_and_warnings_oldest_first() {
     pos("assigned  ana");
     pos("(text unknown) queued because: Readers ask whether this is real");
     // The same list as `queue list`.
-    assert_eq!(a.ok(T0, &["queue", "list"]), out);
+    assert_eq!(a.ok(T0, &["queue", "list", "--all"]), out);
 }
 
 #[test]
 fn list_filters() {
     let a = decided_archive();
     let q = |args: &[&str]| {
-        let mut all = vec!["queue", "--json"];
+        let mut all = vec!["queue", "--all", "--json"];
         all.extend_from_slice(args);
         ids(&a.json(T0, &all))
     };
     assert_eq!(q(&[]), [1, 2, 3, 4, 5]);
+    // Without --all or --status: the open claims only.
+    assert_eq!(ids(&a.json(T0, &["queue", "--json"])), [4, 5]);
     assert_eq!(q(&["--status", "unstarted"]), [4, 5]);
     assert_eq!(q(&["--status", "false", "--status", "verified"]), [1, 2]);
     assert_eq!(q(&["--status", "verified,inconclusive"]), [2, 3]);
@@ -546,7 +548,7 @@ fn list_filters() {
     );
     let out = a.run(T0, &["queue", "--label", "nothing"]);
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no claims match"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no open claims match"));
     let err = a.fails(T0, &["queue", "--since", "last week"]);
     assert!(err.contains("\"last week\" is not a time"), "{err}");
 }
@@ -554,7 +556,7 @@ fn list_filters() {
 #[test]
 fn list_json_carries_the_whole_claim() {
     let a = decided_archive();
-    let all = a.json(T0, &["queue", "--json"]);
+    let all = a.json(T0, &["queue", "--all", "--json"]);
     let dam = &all[0];
     assert_eq!(dam["status"], "false");
     assert_eq!(dam["assignee"], "ana");
@@ -640,7 +642,7 @@ fn a_checked_post_shows_its_state_in_list_show_and_exports() {
 
     // The list: the dam post's state, when it was checked and its copy;
     // nothing for the copied post, which cannot be checked.
-    let list = a.ok(T0, &["queue"]);
+    let list = a.ok(T0, &["queue", "--all"]);
     let dam = list_entry(&list, 1);
     assert!(
         dam.contains("\n    state     gone (deleted), checked 2025-03-06 09:15\n"),
@@ -716,7 +718,7 @@ fn a_checked_post_shows_its_state_in_list_show_and_exports() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(Value::Array(jsonl), exported);
-    assert_eq!(a.json(T0, &["queue", "--json"]), exported);
+    assert_eq!(a.json(T0, &["queue", "--all", "--json"]), exported);
 
     // CSV: the state columns, by name.
     let csv_text = a.ok(T0, &["export", "queue", "--format", "csv"]);
@@ -1191,7 +1193,10 @@ fn add_queues_known_and_unknown_posts_once() {
     let err = a.fails(T0, &["queue", "add", UNKNOWN_POST, "--by", "desk"]);
     assert!(err.contains("--reason"), "{err}");
     assert_eq!(post_count(&a), posts + 1);
-    assert_eq!(ids(&a.json(T0, &["queue", "--json"])), [1, 2, 3, 4, 5]);
+    assert_eq!(
+        ids(&a.json(T0, &["queue", "--all", "--json"])),
+        [1, 2, 3, 4, 5]
+    );
 }
 
 #[test]
@@ -1209,12 +1214,12 @@ fn add_creates_the_archive_when_there_is_none() {
             "desk",
         ],
     );
-    let all = a.json(T0, &["queue", "--json"]);
+    let all = a.json(T0, &["queue", "--all", "--json"]);
     assert_eq!(ids(&all), [1]);
     assert_eq!(all[0]["post"]["posted_at"], "2023-11-05T12:38:26.647Z");
     // Archiving an article that cites it later fills in the post, no second claim.
     a.ok(T0, &["archive", FIXTURES]);
-    let all = a.json(T0, &["queue", "--json"]);
+    let all = a.json(T0, &["queue", "--all", "--json"]);
     assert_eq!(all[0]["label"], "MANUAL");
     assert_eq!(all[0]["post"]["author_name"], "Flood Watch");
     assert_eq!(ids(&all), [1, 2, 3]);
@@ -1228,14 +1233,14 @@ fn add_creates_the_archive_when_there_is_none() {
 fn relabel_adds_claims_for_new_rules_without_duplicates() {
     let a = fixture_archive();
     a.ok(T0, &["queue", "set", "2", "verified", "--by", "ana"]);
-    assert_eq!(ids(&a.json(T0, &["queue", "--json"])), [1, 2, 3]);
+    assert_eq!(ids(&a.json(T0, &["queue", "--all", "--json"])), [1, 2, 3]);
     a.settings("[labels]\ndisable = [\"just in\"]\n[labels.extra]\n\"alerta\" = \"BREAKING\"\n");
     let r = a.json("2025-03-06T00:00:00Z", &["queue", "relabel", "--json"]);
     assert_eq!(
         r,
         serde_json::json!({"snapshots": 5, "changed": 2, "new_claims": 1, "unlabelled_claims": 1})
     );
-    let all = a.json(T0, &["queue", "--json"]);
+    let all = a.json(T0, &["queue", "--all", "--json"]);
     assert_eq!(ids(&all), [1, 2, 3, 4]);
     let bridge = &all[3];
     assert_eq!(bridge["label"], "BREAKING");
@@ -1258,7 +1263,10 @@ fn relabel_adds_claims_for_new_rules_without_duplicates() {
         r,
         serde_json::json!({"snapshots": 5, "changed": 0, "new_claims": 0, "unlabelled_claims": 1})
     );
-    assert_eq!(ids(&a.json(T0, &["queue", "--json"])), [1, 2, 3, 4]);
+    assert_eq!(
+        ids(&a.json(T0, &["queue", "--all", "--json"])),
+        [1, 2, 3, 4]
+    );
 
     // Back to the defaults: labels return, the claims are the same four.
     a.settings("");
@@ -1266,7 +1274,10 @@ fn relabel_adds_claims_for_new_rules_without_duplicates() {
     assert_eq!(r["changed"], 2);
     assert_eq!(r["new_claims"], 0);
     assert_eq!(r["unlabelled_claims"], 1, "the ALERTA claim is kept");
-    assert_eq!(ids(&a.json(T0, &["queue", "--json"])), [1, 2, 3, 4]);
+    assert_eq!(
+        ids(&a.json(T0, &["queue", "--all", "--json"])),
+        [1, 2, 3, 4]
+    );
     // Re-archiving the same articles under the default rules adds nothing.
     let out = a.ok(T0, &["archive", "--json", FIXTURES]);
     let summary: Value = serde_json::from_str(&out).unwrap();

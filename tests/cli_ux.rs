@@ -380,3 +380,143 @@ fn an_archive_run_that_reaches_nothing_says_so_once() {
     );
     assert!(!stderr.contains("/story/2"), "{stderr}");
 }
+
+/// An archive of two BREAKING posts (claims 1 and 2) from one local file;
+/// the second post's link carries an id rounded by JavaScript.
+fn queue_archive(dir: &Path) -> std::path::PathBuf {
+    let page = dir.join("story.html");
+    std::fs::write(
+        &page,
+        format!(
+            "<html><body><article>{}<p>Meanwhile:</p>{}</article></body></html>",
+            tweet_page("BREAKING: Polls are open"),
+            r#"<blockquote class="twitter-tweet"><p lang="en" dir="ltr">BREAKING: Bridge closed after the storm</p>&mdash; City Desk (@citydesk) <a href="https://twitter.com/citydesk/status/1214387633146566400">January 7, 2020</a></blockquote>"#
+        ),
+    )
+    .unwrap();
+    let arc = dir.join("a");
+    embarc(&arc).arg("archive").arg(&page).assert().success();
+    arc
+}
+
+#[test]
+fn queue_lists_open_claims_unless_asked_for_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let arc = queue_archive(dir.path());
+    let by = ["--by", "ana"];
+    embarc(&arc)
+        .args(["queue", "set", "1", "verified"])
+        .args(by)
+        .assert()
+        .success();
+    let out = embarc(&arc).arg("queue").output().unwrap();
+    let (list, summary) = (text(&out.stdout), text(&out.stderr));
+    assert!(!list.contains("#1  "), "{list}");
+    assert!(list.contains("#2  unstarted"), "{list}");
+    assert!(
+        summary.contains("1 open claim (1 unstarted); 1 decided claim not shown (--all lists it)"),
+        "{summary}"
+    );
+    let out = embarc(&arc).args(["queue", "--all"]).output().unwrap();
+    let list = text(&out.stdout);
+    assert!(list.contains("#1  verified") && list.contains("#2  unstarted"));
+    assert!(text(&out.stderr).contains("embarc: 2 claims (1 unstarted, 1 verified)"));
+    // --status still picks any status.
+    let out = embarc(&arc)
+        .args(["queue", "--status", "verified"])
+        .output()
+        .unwrap();
+    assert!(text(&out.stdout).contains("#1  verified"));
+}
+
+#[test]
+fn a_claim_can_be_unassigned() {
+    let dir = tempfile::tempdir().unwrap();
+    let arc = queue_archive(dir.path());
+    embarc(&arc)
+        .args(["queue", "assign", "1", "bo", "--by", "ana"])
+        .assert()
+        .success();
+    let out = embarc(&arc)
+        .args(["queue", "assign", "1", "--none", "--by", "ana"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stderr).trim(),
+        "embarc: claim 1: unassigned, by ana"
+    );
+    let show = embarc(&arc).args(["queue", "show", "1"]).output().unwrap();
+    let show = text(&show.stdout);
+    assert!(show.contains("assigned   (nobody)"), "{show}");
+    assert!(show.contains("ana  unassigned"), "{show}");
+    // Nothing to take back now; and a name or --none must be given.
+    let out = embarc(&arc)
+        .args(["queue", "assign", "1", "--none", "--by", "ana"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("claim 1 is not assigned to anyone"));
+    let out = embarc(&arc)
+        .args(["queue", "assign", "1", "--by", "ana"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).starts_with("embarc: error: "));
+}
+
+#[test]
+fn the_csv_last_note_is_a_persons_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let arc = queue_archive(dir.path());
+    let last_note = |arc: &Path| -> Vec<String> {
+        let out = embarc(arc)
+            .args(["export", "queue", "--format", "csv"])
+            .output()
+            .unwrap();
+        let csv = text(&out.stdout);
+        let mut rows = csv.lines();
+        let header: Vec<&str> = rows.next().unwrap().split(',').collect();
+        let at = header.iter().position(|h| *h == "last_note").unwrap();
+        rows.map(|r| csv_cells(r)[at].clone()).collect()
+    };
+    assert_eq!(last_note(&arc), ["", ""]);
+    embarc(&arc)
+        .args(["queue", "note", "2", "Asked the council", "--by", "ana"])
+        .assert()
+        .success();
+    assert_eq!(last_note(&arc), ["", "Asked the council"]);
+}
+
+/// The cells of one CSV line (quotes as RFC 4180 writes them).
+fn csv_cells(line: &str) -> Vec<String> {
+    let mut cells = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                cells.last_mut().unwrap().push('"');
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => cells.push(String::new()),
+            c => cells.last_mut().unwrap().push(c),
+        }
+    }
+    cells
+}
+
+#[test]
+fn queue_show_says_why_a_post_has_no_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let arc = queue_archive(dir.path());
+    let out = embarc(&arc).args(["queue", "show", "2"]).output().unwrap();
+    let show = text(&out.stdout);
+    assert!(
+        show.contains("post       x (no id: the link's id was rounded, see warnings)"),
+        "{show}"
+    );
+    assert!(!show.contains("copied text"), "{show}");
+    assert!(show.contains("rounded_id: tweet id 1214387633146566400"));
+}

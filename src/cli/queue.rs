@@ -22,13 +22,13 @@ pub struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Sub {
-    /// List claims, oldest first (the default).
+    /// List open claims, oldest first (the default; --all for every claim).
     List(ListArgs),
     /// Show everything known about one claim.
     Show(ShowArgs),
     /// Set a claim's status: unstarted, in_progress, inconclusive, verified, false.
     Set(SetArgs),
-    /// Give a claim to someone.
+    /// Give a claim to someone, or to nobody (--none).
     Assign(AssignArgs),
     /// Add a note to a claim's history.
     Note(NoteArgs),
@@ -54,9 +54,14 @@ pub enum Sub {
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ListArgs {
-    /// Only claims with these statuses (repeat or separate with commas).
+    /// Only claims with these statuses (repeat or separate with commas;
+    /// default: the open ones, unstarted and in_progress).
     #[arg(long, value_name = "STATUS", value_delimiter = ',', value_parser = clap::value_parser!(Status))]
     pub status: Vec<Status>,
+
+    /// Every claim, decided ones too (--status narrows it again).
+    #[arg(long)]
+    pub all: bool,
 
     /// Only claims with this label (BREAKING, JUST IN, MANUAL, ...).
     #[arg(long, value_name = "LABEL")]
@@ -120,7 +125,11 @@ pub struct AssignArgs {
     #[arg(value_parser = parse_id)]
     pub id: i64,
     /// Who takes the claim (giving it to the person who has it is refused).
-    pub name: String,
+    #[arg(required_unless_present = "none", conflicts_with = "none")]
+    pub name: Option<String>,
+    /// Take the claim back from whoever has it: assigned to nobody.
+    #[arg(long)]
+    pub none: bool,
     #[command(flatten)]
     pub by: By,
 }
@@ -194,7 +203,7 @@ pub fn run(dir: &Path, args: Args) -> Result<ExitCode> {
         Sub::Assign(a) => {
             let mut store = super::open_existing(dir)?;
             store.require_claim(a.id)?;
-            let e = store.assign_claim(a.id, &a.name, &actor(a.by)?)?;
+            let e = store.assign_claim(a.id, a.name.as_deref(), &actor(a.by)?)?;
             confirm(a.id, &e);
             Ok(ExitCode::SUCCESS)
         }
@@ -270,8 +279,16 @@ fn filter(a: &ListArgs) -> ClaimFilter {
     }
 }
 
-fn list(dir: &Path, a: ListArgs) -> Result<ExitCode> {
+fn list(dir: &Path, mut a: ListArgs) -> Result<ExitCode> {
     let store = super::open_existing(dir)?;
+    // Open claims unless asked otherwise: decided ones are done with.
+    let open_only = a.status.is_empty() && !a.all;
+    if open_only {
+        a.status = Status::ALL
+            .into_iter()
+            .filter(|s| !s.is_verdict())
+            .collect();
+    }
     let claims = store.claims(&filter(&a))?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&claims)?);
@@ -288,10 +305,27 @@ fn list(dir: &Path, a: ListArgs) -> Result<ExitCode> {
         .filter(|(_, n)| *n > 0)
         .collect();
     let per_status: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
+    let open = if open_only { "open " } else { "" };
+    let hidden = if open_only {
+        let decided = store.count_claims(&ClaimFilter {
+            statuses: Status::ALL.into_iter().filter(|s| s.is_verdict()).collect(),
+            ..filter(&a)
+        })?;
+        match decided {
+            0 => String::new(),
+            1 => "; 1 decided claim not shown (--all lists it)".to_string(),
+            n => format!("; {n} decided claims not shown (--all lists them)"),
+        }
+    } else {
+        String::new()
+    };
     match claims.len() {
-        0 => eprintln!("embarc: no claims match"),
-        1 => eprintln!("embarc: 1 claim ({})", per_status.join(", ")),
-        n => eprintln!("embarc: {n} claims ({})", per_status.join(", ")),
+        0 => eprintln!("embarc: no {open}claims match{hidden}"),
+        1 => eprintln!("embarc: 1 {open}claim ({}){hidden}", per_status.join(", ")),
+        n => eprintln!(
+            "embarc: {n} {open}claims ({}){hidden}",
+            per_status.join(", ")
+        ),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -403,14 +437,24 @@ fn print_detail(o: &mut String, d: &ClaimDetail) -> std::fmt::Result {
         writeln!(o, "reason     {r}")?;
     }
     writeln!(o)?;
-    writeln!(
-        o,
-        "post       {} {}",
-        p.platform,
-        p.post_id.as_deref().unwrap_or("(no id: copied text)")
-    )?;
+    let rounded = c.warnings.iter().any(|w| w.kind == "rounded_id");
+    let id = match (&p.post_id, &p.post_url) {
+        (Some(id), _) => id.clone(),
+        // The link's id was mangled by JavaScript and dropped: not a copy.
+        _ if rounded => "(no id: the link's id was rounded, see warnings)".into(),
+        (None, Some(_)) => "(no id)".into(),
+        (None, None) => "(no id: copied text)".into(),
+    };
+    writeln!(o, "post       {} {id}", p.platform)?;
     if let Some(url) = &p.post_url {
-        writeln!(o, "url        {url}")?;
+        if rounded {
+            writeln!(
+                o,
+                "url        {url} (as the article gave it; the id in it is rounded)"
+            )?;
+        } else {
+            writeln!(o, "url        {url}")?;
+        }
     }
     writeln!(o, "author     {}", who(c))?;
     let date = match (&p.posted_at, &p.date, &p.display_date) {
@@ -530,7 +574,10 @@ fn describe(e: &ClaimEvent) -> String {
             e.from_status.map_or("?", Status::as_str),
             e.to_status.map_or("?", Status::as_str)
         ),
-        Action::Assign => format!("assigned to {}", e.assignee.as_deref().unwrap_or("?")),
+        Action::Assign => match &e.assignee {
+            Some(name) => format!("assigned to {name}"),
+            None => "unassigned".to_string(),
+        },
         Action::Note => "note".to_string(),
     };
     format!("{what}{note}")

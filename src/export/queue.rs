@@ -65,9 +65,12 @@ impl CsvRow for Claim {
             opt(&p.text),
             articles.join("; "),
             warnings_cell(&self.warnings),
+            // A person's note: embarc's own events (`labelled BREAKING in
+            // …`) are not notes.
             self.events
                 .iter()
                 .rev()
+                .filter(|e| e.actor != crate::queue::SYSTEM_ACTOR)
                 .find_map(|e| e.note.clone())
                 .unwrap_or_default(),
             self.events.len().to_string(),

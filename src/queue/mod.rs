@@ -174,6 +174,8 @@ pub enum Refusal {
     },
     #[error("claim {claim} is already assigned to {name}; nothing was changed")]
     AlreadyAssigned { claim: i64, name: String },
+    #[error("claim {claim} is not assigned to anyone; nothing was changed")]
+    NotAssigned { claim: i64 },
     #[error("{what} is empty; {hint}")]
     Empty {
         what: &'static str,
@@ -210,15 +212,20 @@ pub fn check_status_change(
     Ok(())
 }
 
-/// May a claim assigned to `current` be given to `to`?
-pub fn check_assignment(claim: i64, current: Option<&str>, to: &str) -> Result<(), Refusal> {
-    if current == Some(to) {
-        return Err(Refusal::AlreadyAssigned {
+/// May a claim assigned to `current` be given to `to` (`None`: to nobody)?
+pub fn check_assignment(
+    claim: i64,
+    current: Option<&str>,
+    to: Option<&str>,
+) -> Result<(), Refusal> {
+    match (current, to) {
+        (None, None) => Err(Refusal::NotAssigned { claim }),
+        (Some(c), Some(t)) if c == t => Err(Refusal::AlreadyAssigned {
             claim,
-            name: to.to_string(),
-        });
+            name: t.to_string(),
+        }),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// A name for events (`--by`) or assignments: trimmed, not empty, not embarc's own.
@@ -387,10 +394,15 @@ mod tests {
 
     #[test]
     fn assignments() {
-        assert_eq!(check_assignment(1, None, "ana"), Ok(()));
-        assert_eq!(check_assignment(1, Some("bo"), "ana"), Ok(()));
+        assert_eq!(check_assignment(1, None, Some("ana")), Ok(()));
+        assert_eq!(check_assignment(1, Some("bo"), Some("ana")), Ok(()));
+        assert_eq!(check_assignment(1, Some("bo"), None), Ok(()));
         assert_eq!(
-            check_assignment(1, Some("ana"), "ana"),
+            check_assignment(1, None, None),
+            Err(Refusal::NotAssigned { claim: 1 })
+        );
+        assert_eq!(
+            check_assignment(1, Some("ana"), Some("ana")),
             Err(Refusal::AlreadyAssigned {
                 claim: 1,
                 name: "ana".into()

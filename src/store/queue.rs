@@ -18,6 +18,15 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 use serde::Serialize;
 use std::collections::HashSet;
 
+/// The `WHERE` of a [`ClaimFilter`] over `claims cl JOIN posts p`, with
+/// its fields as `?1` (statuses, a JSON array) to `?5`.
+const CLAIM_FILTER: &str =
+    "(json_array_length(?1) = 0 OR cl.status IN (SELECT value FROM json_each(?1)))
+     AND (?2 IS NULL OR cl.label = ?2 COLLATE NOCASE)
+     AND (?3 IS NULL OR p.platform = ?3 COLLATE NOCASE)
+     AND (?4 IS NULL OR cl.created_at >= ?4)
+     AND (?5 IS NULL OR cl.assignee = ?5 COLLATE NOCASE)";
+
 /// Which claims to list or export; every field narrows, `Default` is all.
 #[derive(Debug, Clone, Default)]
 pub struct ClaimFilter {
@@ -165,15 +174,10 @@ impl Store {
         mut f: impl FnMut(Claim) -> Result<()>,
     ) -> Result<()> {
         let statuses = serde_json::to_string(&filter.statuses)?;
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare(&format!(
             "SELECT cl.id FROM claims cl JOIN posts p ON p.id = cl.post_id
-             WHERE (json_array_length(?1) = 0 OR cl.status IN (SELECT value FROM json_each(?1)))
-               AND (?2 IS NULL OR cl.label = ?2 COLLATE NOCASE)
-               AND (?3 IS NULL OR p.platform = ?3 COLLATE NOCASE)
-               AND (?4 IS NULL OR cl.created_at >= ?4)
-               AND (?5 IS NULL OR cl.assignee = ?5 COLLATE NOCASE)
-             ORDER BY cl.created_at, cl.id",
-        )?;
+             WHERE {CLAIM_FILTER} ORDER BY cl.created_at, cl.id"
+        ))?;
         let ids = stmt
             .query_map(
                 params![
@@ -192,6 +196,26 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// How many claims `filter` selects.
+    pub fn count_claims(&self, filter: &ClaimFilter) -> Result<usize> {
+        let statuses = serde_json::to_string(&filter.statuses)?;
+        let n: i64 = self.conn.query_row(
+            &format!(
+                "SELECT COUNT(*) FROM claims cl JOIN posts p ON p.id = cl.post_id
+                 WHERE {CLAIM_FILTER}"
+            ),
+            params![
+                statuses,
+                filter.label,
+                filter.platform,
+                filter.since.map(format_time),
+                filter.assignee
+            ],
+            |r| r.get(0),
+        )?;
+        Ok(n as usize)
     }
 
     /// The claims `filter` selects, oldest first.
@@ -292,23 +316,25 @@ impl Store {
         Ok(event)
     }
 
-    /// Give claim `id` to `name`.
-    pub fn assign_claim(&mut self, id: i64, name: &str, actor: &str) -> Result<ClaimEvent> {
-        let name = queue::person(name, "the assignee's name")?;
+    /// Give claim `id` to `name`, or to nobody (`None`).
+    pub fn assign_claim(&mut self, id: i64, name: Option<&str>, actor: &str) -> Result<ClaimEvent> {
+        let name = name
+            .map(|n| queue::person(n, "the assignee's name"))
+            .transpose()?;
         let actor = queue::person(actor, "the name after --by")?;
         let now = self.now();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let (_, current) = claim_state(&tx, id)?;
-        queue::check_assignment(id, current.as_deref(), &name)?;
+        queue::check_assignment(id, current.as_deref(), name.as_deref())?;
         let event = ClaimEvent {
             at: now,
             actor,
             action: Action::Assign,
             from_status: None,
             to_status: None,
-            assignee: Some(name),
+            assignee: name,
             note: None,
         };
         insert_event(&tx, id, &event)?;
