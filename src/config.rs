@@ -31,6 +31,53 @@ pub struct Config {
     pub claimreview: ClaimReview,
     /// Timeouts and concurrency of `check`.
     pub check: Check,
+    /// `[recheck]`: when each post and article is checked again.
+    pub recheck: Recheck,
+    /// `[[watch]]`: feeds, sitemaps and lists archived on a schedule.
+    pub watch: Vec<WatchSource>,
+    /// `[jobs]`: leases, the grace period at shutdown, polling.
+    pub jobs: Jobs,
+}
+
+/// `[recheck]`: the recheck policy (durations as `30m`, `6h`, `7d`). Unset
+/// keys keep the defaults of `watch::Policy`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Recheck {
+    /// Ages after a post is first seen at which it is checked.
+    pub ages: Option<Vec<String>>,
+    /// After the last age, how often.
+    pub then_every: Option<String>,
+    /// Ages after a post is found gone at which it is checked again, to
+    /// catch its return.
+    pub gone_ages: Option<Vec<String>>,
+    /// How often articles are checked.
+    pub articles_every: Option<String>,
+}
+
+/// One `[[watch]]` entry: exactly one of `feed`, `sitemap`, `list`, and
+/// how often it is read.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct WatchSource {
+    pub feed: Option<String>,
+    pub sitemap: Option<String>,
+    pub list: Option<String>,
+    pub every: Option<String>,
+}
+
+/// `[jobs]`: how the scheduler (`embarc watch`) takes and gives back work.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Jobs {
+    /// How long a claimed job is held before another process may take it.
+    pub lease: Option<String>,
+    /// At SIGTERM or SIGINT, how long running jobs are given to finish.
+    pub grace: Option<String>,
+    /// How often the archive is asked for due work when there is none.
+    pub poll: Option<String>,
+    /// Most jobs claimed at once.
+    pub batch: Option<usize>,
 }
 
 /// `[endpoints]`: base URLs of the platform endpoints `check` asks (unset:

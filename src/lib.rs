@@ -16,4 +16,5 @@ pub mod fetch;
 pub mod queue;
 pub mod report;
 pub mod store;
+pub mod watch;
 pub mod words;

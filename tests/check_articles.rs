@@ -114,7 +114,7 @@ fn articles_are_classified_and_changed_embeds_are_evidence() {
     fast_config(dir.path());
 
     let out = embarc(dir.path(), &base)
-        .args(["check", "--articles", "--json"])
+        .args(["check", "--articles", "--stale", "24h", "--json"])
         .output()
         .unwrap();
     assert!(
@@ -232,11 +232,19 @@ fn fail_on_rot_exits_2_only_when_a_checked_target_is_gone() {
     fast_config(dir.path());
     let base = server.url("");
     embarc(dir.path(), &base)
-        .args(["check", "--articles", "--fail-on-rot", "--limit", "1"])
+        .args([
+            "check",
+            "--articles",
+            "--fail-on-rot",
+            "--limit",
+            "1",
+            "--stale",
+            "24h",
+        ])
         .assert()
         .code(0);
     embarc(dir.path(), &base)
-        .args(["check", "--articles", "--fail-on-rot"])
+        .args(["check", "--articles", "--fail-on-rot", "--stale", "24h"])
         .assert()
         .code(2);
     // Without the flag, rot is reported but the run is a success.

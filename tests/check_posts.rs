@@ -385,7 +385,7 @@ fn every_platform_and_every_x_combination_is_classified() {
     fast_config(dir.path());
 
     let out = embarc(dir.path(), &server.url(""))
-        .args(["check", "--posts", "--json"])
+        .args(["check", "--posts", "--stale", "24h", "--json"])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -624,7 +624,7 @@ fn endpoint_content_is_kept_and_edits_are_warned_about_but_not_meta() {
     archive(dir.path(), &[("https://news.example/election", &article())]);
     fast_config(dir.path());
     let out = embarc(dir.path(), &server.url(""))
-        .args(["check", "--posts", "--platform", "x"])
+        .args(["check", "--posts", "--platform", "x", "--stale", "24h"])
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -728,7 +728,7 @@ fn a_rate_limit_longer_than_we_wait_leaves_the_endpoint_alone() {
     // One at a time, so the second post is asked after the first 429.
     check_support::config_with_concurrency(dir.path(), 1);
     embarc(dir.path(), &server.url(""))
-        .args(["check", "--posts"])
+        .args(["check", "--posts", "--stale", "24h"])
         .assert()
         .success();
     let got = states(dir.path());

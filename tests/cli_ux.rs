@@ -146,7 +146,7 @@ fn check_prints_results_on_stdout_and_only_the_summary_asked_for_on_stderr() {
     );
     fast_config(dir.path());
     let out = check_support::embarc(dir.path(), &server.url(""))
-        .args(["check", "--posts"])
+        .args(["check", "--posts", "--stale", "24h"])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -198,7 +198,7 @@ fn edited_counts_posts_not_citations() {
     );
     fast_config(dir.path());
     let out = check_support::embarc(dir.path(), &server.url(""))
-        .args(["check", "--posts"])
+        .args(["check", "--posts", "--stale", "24h"])
         .output()
         .unwrap();
     let stderr = text(&out.stderr);
@@ -233,7 +233,7 @@ fn an_offline_run_is_said_once_and_leaves_every_target_due() {
     fast_config(dir.path());
     let check = || {
         let mut c = check_support::embarc(dir.path(), &server.url(""));
-        c.args(["check", "--posts"]);
+        c.args(["check", "--posts", "--stale", "24h"]);
         c
     };
     let out = check().output().unwrap();

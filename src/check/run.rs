@@ -11,13 +11,16 @@ use super::settings::Settings;
 use super::text::comparable;
 use crate::detect::Platform;
 use crate::store::{
-    ArticleTarget, EditWarning, NewCheck, PostTarget, Skipped, Store, TargetFilter,
+    ArticleTarget, ClaimRequest, EditWarning, JobKind, NewCheck, PostTarget, Skipped, Store,
+    TargetFilter,
 };
+use crate::watch::policy::Policy;
 use anyhow::{Context, Result, anyhow};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::task::JoinSet;
 
@@ -28,11 +31,40 @@ pub struct Options {
     pub articles: bool,
     /// Only posts of this platform (and articles citing one).
     pub platform: Option<Platform>,
-    /// Leave alone targets checked more recently than this, by the store's
-    /// clock; zero: check every target.
-    pub stale: Duration,
+    /// Which targets are due.
+    pub select: Select,
     /// At most this many posts and this many articles.
     pub limit: Option<usize>,
+    /// Set when the run should stop: no new check is started, those in
+    /// flight get `Stopping::grace` to finish, the rest are given back.
+    pub stop: Option<Stopping>,
+}
+
+/// How the due targets are chosen.
+#[derive(Debug, Clone)]
+pub enum Select {
+    /// `--stale`: targets not checked within this long, by the store's
+    /// clock; zero: every target.
+    Stale(Duration),
+    /// The recheck policy: targets whose scheduled time has come, claimed
+    /// under a lease so no other process checks them at the same time.
+    Due(Lease),
+}
+
+/// Who claims due targets, and for how long.
+#[derive(Debug, Clone)]
+pub struct Lease {
+    pub policy: Policy,
+    /// A name unique to this process.
+    pub owner: String,
+    pub lease: Duration,
+}
+
+/// A stop request and the time given to checks in flight.
+#[derive(Debug, Clone)]
+pub struct Stopping {
+    pub flag: Arc<AtomicBool>,
+    pub grace: Duration,
 }
 
 /// One target checked, as reported to people and machines.
@@ -58,7 +90,7 @@ pub struct Checked {
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Counts {
     pub checked: usize,
-    /// Left out: checked within `--stale`.
+    /// Left out: checked within `--stale`, or not yet due by the policy.
     pub fresh: usize,
     /// Left out: posts without an id, articles from local files.
     pub not_checkable: usize,
@@ -93,6 +125,10 @@ pub struct Summary {
     pub new_warnings: usize,
     /// Posts given a new `edited` warning this run.
     pub edited_posts: usize,
+    /// Claimed but given back unchecked, because the run was stopped.
+    pub released: usize,
+    /// Checks cut off by the end of the grace period (given back too).
+    pub abandoned: usize,
     pub results: Vec<Checked>,
 }
 
@@ -113,14 +149,35 @@ impl Summary {
     }
 }
 
+/// How often a run looks at its stop flag while checks are in flight.
+const STOP_POLL: Duration = Duration::from_millis(100);
+
 enum Job {
     Post(PostTarget),
     Article(ArticleTarget),
 }
 
+impl Job {
+    fn key(&self) -> (bool, i64) {
+        match self {
+            Job::Post(t) => (true, t.id),
+            Job::Article(t) => (false, t.id),
+        }
+    }
+}
+
 enum Done {
     Post(PostTarget, Verdict, Option<String>),
     Article(ArticleTarget, Verdict, Option<String>),
+}
+
+impl Done {
+    fn key(&self) -> (bool, i64) {
+        match self {
+            Done::Post(t, ..) => (true, t.id),
+            Done::Article(t, ..) => (false, t.id),
+        }
+    }
 }
 
 /// Check what `opts` selects, recording every result in `store`; `on_result`
@@ -146,54 +203,169 @@ async fn run_async(
     on_result: &mut dyn FnMut(&Checked),
 ) -> Result<Summary> {
     let checker = Arc::new(Checker::new(settings).map_err(|e| anyhow!("{e}"))?);
-    // The store's clock, so a fixed time (`EMBARC_NOW`) moves the cutoff too.
-    // `--stale 0` selects everything, even targets checked at this very
-    // time, which a fixed clock makes likely.
-    let cutoff = (!opts.stale.is_zero()).then(|| {
-        chrono::Duration::from_std(opts.stale)
-            .ok()
-            .and_then(|d| store.clock().checked_sub_signed(d))
-            .map(time_text)
-            // Longer than any history: only targets never checked are due.
-            .unwrap_or_default()
-    });
     let platform = opts.platform.map(Platform::as_str);
-    let filter = TargetFilter {
-        platform,
-        checked_before: cutoff.as_deref(),
-        limit: opts.limit,
-    };
     let mut summary = Summary::default();
     let mut queue: VecDeque<Job> = VecDeque::new();
-    if opts.posts {
-        let (targets, skipped) = store.posts_to_check(&filter)?;
-        summary.posts.skipped(skipped);
-        queue.extend(targets.into_iter().map(Job::Post));
-    }
-    if opts.articles {
-        let (targets, skipped) = store.articles_to_check(&filter)?;
-        summary.articles.skipped(skipped);
-        queue.extend(targets.into_iter().map(Job::Article));
-    }
+    // Leased jobs by (is post, row id), when the policy chose the targets.
+    let mut leased: HashMap<(bool, i64), i64> = HashMap::new();
+    let owner = match &opts.select {
+        Select::Stale(stale) => {
+            // The store's clock, so a fixed time (`EMBARC_NOW`) moves the
+            // cutoff too. `--stale 0` selects everything, even targets
+            // checked at this very time, which a fixed clock makes likely.
+            let cutoff = (!stale.is_zero()).then(|| {
+                chrono::Duration::from_std(*stale)
+                    .ok()
+                    .and_then(|d| store.clock().checked_sub_signed(d))
+                    .map(time_text)
+                    // Longer than any history: only targets never checked are due.
+                    .unwrap_or_default()
+            });
+            let filter = TargetFilter {
+                platform,
+                checked_before: cutoff.as_deref(),
+                limit: opts.limit,
+            };
+            if opts.posts {
+                let (targets, skipped) = store.posts_to_check(&filter)?;
+                summary.posts.skipped(skipped);
+                queue.extend(targets.into_iter().map(Job::Post));
+            }
+            if opts.articles {
+                let (targets, skipped) = store.articles_to_check(&filter)?;
+                summary.articles.skipped(skipped);
+                queue.extend(targets.into_iter().map(Job::Article));
+            }
+            None
+        }
+        Select::Due(lease) => {
+            store.schedule(&lease.policy)?;
+            let limit = opts.limit.unwrap_or(usize::MAX >> 1);
+            for (wanted, kind) in [
+                (opts.posts, JobKind::CheckPost),
+                (opts.articles, JobKind::CheckArticle),
+            ] {
+                if !wanted {
+                    continue;
+                }
+                let claimed = store.claim_jobs(&ClaimRequest {
+                    owner: &lease.owner,
+                    kind,
+                    lease: lease.lease,
+                    limit,
+                    platform,
+                })?;
+                let ids: Vec<i64> = claimed.iter().filter_map(|j| j.target).collect();
+                let is_post = kind == JobKind::CheckPost;
+                for j in &claimed {
+                    if let Some(t) = j.target {
+                        leased.insert((is_post, t), j.id);
+                    }
+                }
+                let waiting = store.waiting_jobs(kind)?;
+                if is_post {
+                    summary.posts.fresh = waiting;
+                    queue.extend(store.post_targets(&ids)?.into_iter().map(Job::Post));
+                } else {
+                    summary.articles.fresh = waiting;
+                    queue.extend(store.article_targets(&ids)?.into_iter().map(Job::Article));
+                }
+                // A claimed job whose target cannot be checked (gone from
+                // the archive) is given back done, so it is not claimed again.
+                let queued: std::collections::HashSet<(bool, i64)> =
+                    queue.iter().map(Job::key).collect();
+                for j in &claimed {
+                    if let Some(t) = j.target
+                        && !queued.contains(&(is_post, t))
+                    {
+                        store.finish_job(j.id, &lease.owner, "not checkable", false, None)?;
+                        leased.remove(&(is_post, t));
+                    }
+                }
+            }
+            Some(lease.owner.as_str())
+        }
+    };
+    let stop_flag = opts.stop.as_ref().map(|s| s.flag.clone());
+    let stopping = || stop_flag.as_ref().is_some_and(|f| f.load(Ordering::SeqCst));
     let mut running: JoinSet<Done> = JoinSet::new();
+    let mut deadline: Option<tokio::time::Instant> = None;
+    let mut renewed = tokio::time::Instant::now();
     loop {
+        if let (Select::Due(lease), Some(owner)) = (&opts.select, owner)
+            && renewed.elapsed() >= lease.lease / 3
+        {
+            // Long runs keep their leases, so no other process takes over
+            // targets still waiting here for their platform's rate.
+            store.renew_leases(owner, lease.lease)?;
+            renewed = tokio::time::Instant::now();
+        }
+        if stopping() && deadline.is_none() {
+            let grace = opts.stop.as_ref().map_or(Duration::ZERO, |s| s.grace);
+            deadline = Some(tokio::time::Instant::now() + grace);
+            // Nothing new is started; what was claimed for it is given back.
+            let unstarted: Vec<i64> = queue
+                .drain(..)
+                .filter_map(|j| leased.remove(&j.key()))
+                .collect();
+            if let Some(owner) = owner {
+                summary.released += store.release(&unstarted, owner)?;
+            }
+        }
         while running.len() < settings.concurrency
             && let Some(job) = queue.pop_front()
         {
             running.spawn(work(checker.clone(), job));
         }
-        let Some(done) = running.join_next().await else {
+        let next = match deadline {
+            Some(d) => match tokio::time::timeout_at(d, running.join_next()).await {
+                Ok(next) => next,
+                Err(_) => {
+                    // The grace period is over: what is still running is
+                    // dropped unrecorded and its lease given back.
+                    summary.abandoned += running.len();
+                    running.abort_all();
+                    let rest: Vec<i64> = leased.drain().map(|(_, id)| id).collect();
+                    if let Some(owner) = owner {
+                        store.release(&rest, owner)?;
+                    }
+                    break;
+                }
+            },
+            None => {
+                // Wake up now and then to see whether a stop was asked for.
+                match tokio::time::timeout(STOP_POLL, running.join_next()).await {
+                    Ok(next) => next,
+                    Err(_) => continue,
+                }
+            }
+        };
+        let Some(done) = next else {
             break;
         };
         match done {
             Ok(done) => {
+                let job = leased.remove(&done.key());
                 let checked = record(store, done, &mut summary)?;
+                if let (Some(job), Some(owner)) = (job, owner) {
+                    let result = match checked.reason {
+                        Some(r) => format!("{} ({r})", checked.state),
+                        None => checked.state.to_string(),
+                    };
+                    store.finish_job(job, owner, &result, checked.state == "unknown", None)?;
+                }
                 on_result(&checked);
                 summary.results.push(checked);
             }
-            // A probe that panicked is a bug; the run goes on without it.
+            // A probe that panicked is a bug; the run goes on without it
+            // (its lease runs out and the job is tried again).
             Err(e) => eprintln!("embarc: error: a check stopped unexpectedly: {e}"),
         }
+    }
+    if let Select::Due(lease) = &opts.select {
+        // The targets just checked get their next times now, so `status`
+        // shows them.
+        store.schedule(&lease.policy)?;
     }
     Ok(summary)
 }

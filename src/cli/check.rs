@@ -1,6 +1,6 @@
 //! `embarc check`
 
-use crate::check::{self, Checked, Options, Settings};
+use crate::check::{self, Checked, Lease, Options, Select, Settings};
 use crate::detect::Platform;
 use crate::words;
 use std::path::Path;
@@ -22,8 +22,9 @@ pub struct Args {
     pub platform: Option<Platform>,
 
     /// Only targets not checked within this long: 30m, 1h, 7d (0: all).
-    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_stale)]
-    pub stale: Duration,
+    /// Without it, the targets the [recheck] policy says are due.
+    #[arg(long, value_name = "DURATION", value_parser = parse_stale)]
+    pub stale: Option<Duration>,
 
     /// At most N posts and N articles, least recently checked first.
     #[arg(long, value_name = "N")]
@@ -51,12 +52,24 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let mut store = super::open_existing(dir)?;
     let config = super::load_config(dir)?;
     let settings = Settings::resolve(&config, &|var| std::env::var(var).ok())?;
+    let select = match args.stale {
+        Some(stale) => Select::Stale(stale),
+        None => {
+            let watch = crate::watch::Settings::from_config(&config)?;
+            Select::Due(Lease {
+                policy: watch.policy,
+                owner: crate::watch::owner_name("check"),
+                lease: watch.lease,
+            })
+        }
+    };
     let opts = Options {
         posts: args.posts || !args.articles,
         articles: args.articles || !args.posts,
         platform: args.platform,
-        stale: args.stale,
+        select,
         limit: args.limit,
+        stop: None,
     };
     let quiet = args.json;
     let summary = check::run(&mut store, &settings, &opts, &mut |c| {
@@ -92,12 +105,20 @@ fn print_summary(summary: &check::Summary, opts: &Options) {
         } else {
             format!(" ({})", states.join(", "))
         };
-        eprintln!(
-            "embarc: {} checked{states}; {} checked within --stale, {} not checkable",
-            words::count(counts.checked, what),
-            counts.fresh,
-            counts.not_checkable
-        );
+        if matches!(opts.select, Select::Due(_)) {
+            eprintln!(
+                "embarc: {} checked{states}; {} not due yet by the [recheck] policy",
+                words::count(counts.checked, what),
+                counts.fresh,
+            );
+        } else {
+            eprintln!(
+                "embarc: {} checked{states}; {} checked within --stale, {} not checkable",
+                words::count(counts.checked, what),
+                counts.fresh,
+                counts.not_checkable
+            );
+        }
     }
     if summary.edited_posts > 0 {
         eprintln!(
@@ -110,8 +131,13 @@ fn print_summary(summary: &check::Summary, opts: &Options) {
     }
     if summary.offline() {
         eprintln!(
-            "embarc: no request reached the network: offline? All {} ended `unknown (network_error)`; they stay due, so run the same command again when online",
-            words::count(summary.results.len(), "check")
+            "embarc: no request reached the network: offline? All {} ended `unknown (network_error)`; {}",
+            words::count(summary.results.len(), "check"),
+            match opts.select {
+                Select::Stale(_) => "they stay due, so run the same command again when online",
+                Select::Due(_) =>
+                    "by the policy they are tried again in 1 h; `embarc check --stale 24h` asks them again now",
+            }
         );
     }
 }

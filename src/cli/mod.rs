@@ -145,8 +145,9 @@ pub(crate) fn load_config(dir: &Path) -> anyhow::Result<crate::config::Config> {
     use anyhow::Context;
     let config = crate::config::Config::load(dir)?;
     // The file's own values, without the environment's overrides.
-    crate::check::Settings::resolve(&config, &|_| None)
-        .with_context(|| format!("invalid settings in {}", crate::config::path(dir).display()))?;
+    let name = || format!("invalid settings in {}", crate::config::path(dir).display());
+    crate::check::Settings::resolve(&config, &|_| None).with_context(name)?;
+    crate::watch::Settings::from_config(&config).with_context(name)?;
     Ok(config)
 }
 

@@ -62,5 +62,17 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     for (status, n) in &st.claims_by_status {
         println!("  {status:<14} {n:>8}");
     }
+    println!("jobs (the [recheck] policy and [[watch]] sources):");
+    for j in st.jobs.iter().filter(|j| j.total > 0) {
+        let next = j
+            .next_due
+            .as_deref()
+            .map(|t| format!(", next due {t}"))
+            .unwrap_or_default();
+        println!(
+            "  {:<14} {:>8} ({} due, {} running, {} failing, {} unscheduled{next})",
+            j.kind, j.total, j.due, j.running, j.failing, j.unscheduled
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

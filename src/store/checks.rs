@@ -169,6 +169,28 @@ fn json_strings(s: Option<String>) -> Vec<String> {
     v
 }
 
+fn post_target(r: &Row<'_>) -> rusqlite::Result<PostTarget> {
+    Ok(PostTarget {
+        id: r.get(0)?,
+        platform: r.get(1)?,
+        post_id: r.get(2)?,
+        post_url: r.get(3)?,
+        handle: r.get(4)?,
+        last_state: r.get(5)?,
+        archived_url: r.get(6)?,
+    })
+}
+
+fn article_target(r: &Row<'_>) -> rusqlite::Result<ArticleTarget> {
+    Ok(ArticleTarget {
+        id: r.get(0)?,
+        url: r.get(1)?,
+        last_state: r.get(2)?,
+        archived_url: r.get(3)?,
+        cited: Vec::new(),
+    })
+}
+
 fn check_row(r: &Row<'_>) -> rusqlite::Result<CheckRow> {
     Ok(CheckRow {
         checked_at: r.get(0)?,
@@ -197,17 +219,7 @@ impl Store {
              LIMIT ?3"
         ))?;
         let targets = stmt
-            .query_map(params![f.platform, f.checked_before, limit], |r| {
-                Ok(PostTarget {
-                    id: r.get(0)?,
-                    platform: r.get(1)?,
-                    post_id: r.get(2)?,
-                    post_url: r.get(3)?,
-                    handle: r.get(4)?,
-                    last_state: r.get(5)?,
-                    archived_url: r.get(6)?,
-                })
-            })?
+            .query_map(params![f.platform, f.checked_before, limit], post_target)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let (fresh, not_checkable): (i64, i64) = self.conn.query_row(
             &format!(
@@ -244,34 +256,9 @@ impl Store {
              LIMIT ?3"
         ))?;
         let mut targets = stmt
-            .query_map(params![f.platform, f.checked_before, limit], |r| {
-                Ok(ArticleTarget {
-                    id: r.get(0)?,
-                    url: r.get(1)?,
-                    last_state: r.get(2)?,
-                    archived_url: r.get(3)?,
-                    cited: Vec::new(),
-                })
-            })?
+            .query_map(params![f.platform, f.checked_before, limit], article_target)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        // The posts the latest capture of the article showed.
-        let mut cited = self.conn.prepare(
-            "SELECT DISTINCT p.platform || ':' || p.post_id, c.shape
-             FROM citations c JOIN posts p ON p.id = c.post_id
-             WHERE c.article_id = ?1 AND p.post_id IS NOT NULL
-               AND c.last_capture_id = (SELECT MAX(id) FROM captures WHERE article_id = ?1)
-             ORDER BY 1, 2",
-        )?;
-        for t in &mut targets {
-            t.cited = cited
-                .query_map(params![t.id], |r| {
-                    Ok(CitedPost {
-                        key: r.get(0)?,
-                        shape: r.get(1)?,
-                    })
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-        }
+        self.fill_cited(&mut targets)?;
         let (fresh, not_checkable): (i64, i64) = self.conn.query_row(
             &format!(
                 "SELECT COALESCE(SUM(?2 IS NOT NULL AND {web} AND checked_at >= ?2
@@ -289,6 +276,62 @@ impl Store {
                 not_checkable: not_checkable as usize,
             },
         ))
+    }
+
+    /// The posts with these row ids, as targets (those without a platform
+    /// id are left out).
+    pub fn post_targets(&self, ids: &[i64]) -> Result<Vec<PostTarget>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT s.id, s.platform, s.post_id, s.post_url, p.handle, s.state, s.archived_url
+             FROM post_states s JOIN posts p ON p.id = s.id
+             WHERE s.id = ?1 AND s.post_id IS NOT NULL",
+        )?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(t) = stmt.query_row(params![id], post_target).optional()? {
+                out.push(t);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The articles with these row ids, as targets.
+    pub fn article_targets(&self, ids: &[i64]) -> Result<Vec<ArticleTarget>> {
+        let mut out = Vec::with_capacity(ids.len());
+        {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT s.id, s.url, s.state, s.archived_url FROM article_states s WHERE s.id = ?1",
+            )?;
+            for id in ids {
+                if let Some(t) = stmt.query_row(params![id], article_target).optional()? {
+                    out.push(t);
+                }
+            }
+        }
+        self.fill_cited(&mut out)?;
+        Ok(out)
+    }
+
+    /// Each article's identified posts, as its latest capture showed them.
+    fn fill_cited(&self, targets: &mut [ArticleTarget]) -> Result<()> {
+        let mut cited = self.conn.prepare_cached(
+            "SELECT DISTINCT p.platform || ':' || p.post_id, c.shape
+             FROM citations c JOIN posts p ON p.id = c.post_id
+             WHERE c.article_id = ?1 AND p.post_id IS NOT NULL
+               AND c.last_capture_id = (SELECT MAX(id) FROM captures WHERE article_id = ?1)
+             ORDER BY 1, 2",
+        )?;
+        for t in targets.iter_mut() {
+            t.cited = cited
+                .query_map(params![t.id], |r| {
+                    Ok(CitedPost {
+                        key: r.get(0)?,
+                        shape: r.get(1)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+        }
+        Ok(())
     }
 
     /// The text each citation of a post showed (citation id, text).

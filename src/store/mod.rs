@@ -9,6 +9,7 @@ mod accounts;
 mod checks;
 mod fetch;
 mod migrate;
+mod jobs;
 mod queue;
 mod rows;
 
@@ -20,6 +21,7 @@ pub use checks::{
 pub use fetch::{CaptureRef, FetchedExtra, StoredFailure};
 pub use migrate::MigrationError;
 use migrate::migration;
+pub use jobs::{ClaimRequest, ClaimedJob, JobCounts, JobKind};
 
 pub use queue::{
     Claim, ClaimCitation, ClaimDetail, ClaimEvent, ClaimFilter, ClaimPost, ClaimSnapshot,
@@ -45,6 +47,7 @@ const MIGRATIONS: &[migrate::Migration] = &[
     migration!("0006_capture_seen"),
     migration!("0007_open_queue_article_text"),
     migration!("0008_accounts"),
+    migration!("0009_jobs"),
 ];
 
 /// An open archive database.

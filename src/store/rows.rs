@@ -70,6 +70,8 @@ pub struct Status {
     /// links are keyed by their URL and are not counted here.
     pub unidentified_posts: i64,
     pub claims_by_status: BTreeMap<String, i64>,
+    /// Scheduled work by kind (`embarc watch`, `check` by the policy).
+    pub jobs: Vec<super::JobCounts>,
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -88,6 +90,7 @@ impl Store {
     pub fn status(&self) -> Result<Status> {
         let mut st = Status {
             schema_version: self.schema_version()?,
+            jobs: self.job_counts()?,
             ..Status::default()
         };
         for table in [

@@ -15,7 +15,17 @@ use std::path::Path;
 /// Record `(article URL, HTML)` pairs in the archive in `dir`, as captures
 /// of web pages.
 pub fn archive(dir: &Path, articles: &[(&str, &str)]) {
-    let mut store = Store::open(&dir.join("embarc.db")).unwrap();
+    record(Store::open(&dir.join("embarc.db")).unwrap(), articles);
+}
+
+/// [`archive`], recording `at` (RFC 3339) as the time the articles and
+/// their posts were first seen.
+pub fn archive_at(dir: &Path, at: &str, articles: &[(&str, &str)]) {
+    let store = Store::open(&dir.join("embarc.db")).unwrap();
+    record(store.with_clock(at.parse().unwrap()), articles);
+}
+
+fn record(mut store: Store, articles: &[(&str, &str)]) {
     let batch: Vec<_> = articles
         .iter()
         .map(|(url, html)| {

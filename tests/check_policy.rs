@@ -1,0 +1,192 @@
+//! `embarc check` without `--stale` follows the `[recheck]` policy: a post
+//! is checked at the ages after it was first seen and not in between, a
+//! gone post at the ages after its death, articles every `articles_every`;
+//! a changed policy reschedules everything. The clock is `EMBARC_NOW`, and
+//! the requests are counted at the local endpoints.
+
+mod check_support;
+mod common;
+
+use check_support::{archive_at, embarc, fast_config};
+use common::{Reply, Server};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+const ID: &str = "1581661660728950784";
+const T0: &str = "2025-03-01T00:00:00Z";
+
+fn article() -> String {
+    format!(
+        r#"<html><body><article><blockquote class="twitter-tweet"><p lang="en" dir="ltr">Polls are open until 8pm</p>&mdash; Election Desk (@electiondesk) <a href="https://twitter.com/electiondesk/status/{ID}">October 16, 2022</a></blockquote></article></body></html>"#
+    )
+}
+
+fn server(alive: Arc<AtomicBool>) -> Server {
+    Server::start(move |req| {
+        let route = req.path.split(['/', '?']).nth(1).unwrap_or_default();
+        match route {
+            "syn" if alive.load(Ordering::SeqCst) => Reply::status(
+                200,
+                "application/json",
+                format!(
+                    r#"{{"__typename":"Tweet","id_str":"{ID}","text":"Polls are open until 8pm","user":{{"name":"Election Desk","screen_name":"electiondesk"}}}}"#
+                ),
+            ),
+            "syn" | "xo" => Reply::status(404, "text/plain", "Not Found"),
+            "wb" => Reply::status(200, "application/json", r#"{"archived_snapshots":{}}"#),
+            "articles" => Reply::html(article()),
+            _ => Reply::status(500, "text/plain", "unexpected"),
+        }
+    })
+}
+
+/// Run `check` at `at` ("+1h" style offsets from T0 are spelled out by the
+/// callers) and return the number of checks it made and its stderr.
+fn check_at(dir: &Path, server: &Server, at: &str, args: &[&str]) -> (u64, String) {
+    let out = embarc(dir, &server.url(""))
+        .env("EMBARC_NOW", at)
+        .args(["check", "--json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    (v["results"].as_array().unwrap().len() as u64, stderr)
+}
+
+#[test]
+fn a_post_is_checked_at_the_policy_ages_and_not_between() {
+    let alive = Arc::new(AtomicBool::new(true));
+    let server = server(alive.clone());
+    let dir = tempfile::tempdir().unwrap();
+    archive_at(dir.path(), T0, &[("https://news.example/a", &article())]);
+    fast_config(dir.path());
+    // Requests to X's syndication endpoint, whatever the query.
+    let syn = || -> usize {
+        server
+            .all_hits()
+            .iter()
+            .filter(|(p, _)| p.starts_with("/syn"))
+            .map(|(_, n)| n)
+            .sum()
+    };
+    let posts = ["--posts"];
+
+    // Default ages: 1h, 6h, 1d, 3d, ...
+    for (at, checks) in [
+        ("2025-03-01T00:30:00Z", 0),
+        ("2025-03-01T01:00:00Z", 1),
+        ("2025-03-01T01:00:00Z", 0),
+        ("2025-03-01T03:00:00Z", 0),
+        ("2025-03-01T05:59:59Z", 0),
+        ("2025-03-01T06:00:01Z", 1),
+        ("2025-03-01T12:00:00Z", 0),
+        // The scheduler was away for days: one check, not one per missed age.
+        ("2025-03-05T00:00:00Z", 1),
+        ("2025-03-06T00:00:00Z", 0),
+    ] {
+        let before = syn();
+        let (n, _) = check_at(dir.path(), &server, at, &posts);
+        assert_eq!(n, checks, "checks at {at}");
+        assert_eq!(syn() - before, checks as usize, "requests at {at}");
+    }
+
+    // The post dies at the 7d age; then it is checked 1d, 7d, 30d after.
+    alive.store(false, Ordering::SeqCst);
+    assert_eq!(
+        check_at(dir.path(), &server, "2025-03-08T00:00:00Z", &posts).0,
+        1
+    );
+    for (at, checks) in [
+        ("2025-03-08T12:00:00Z", 0),
+        ("2025-03-09T00:00:00Z", 1),
+        ("2025-03-10T00:00:00Z", 0),
+        ("2025-03-15T00:00:00Z", 1),
+    ] {
+        assert_eq!(
+            check_at(dir.path(), &server, at, &posts).0,
+            checks,
+            "at {at}"
+        );
+    }
+
+    // `--stale` keeps its meaning: by the last check, not the policy.
+    assert_eq!(
+        check_at(
+            dir.path(),
+            &server,
+            "2025-03-16T00:00:00Z",
+            &["--posts", "--stale", "12h"]
+        )
+        .0,
+        1
+    );
+
+    // A new policy reschedules: checks every 2 days from now on.
+    let toml = std::fs::read_to_string(dir.path().join("embarc.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("embarc.toml"),
+        format!("{toml}\n[recheck]\ngone_ages = []\nthen_every = \"2d\"\n"),
+    )
+    .unwrap();
+    assert_eq!(
+        check_at(dir.path(), &server, "2025-03-17T00:00:00Z", &posts).0,
+        0
+    );
+    assert_eq!(
+        check_at(dir.path(), &server, "2025-03-18T00:00:00Z", &posts).0,
+        1
+    );
+}
+
+#[test]
+fn articles_follow_articles_every() {
+    let server = server(Arc::new(AtomicBool::new(true)));
+    let dir = tempfile::tempdir().unwrap();
+    let url = server.url("/articles/one");
+    archive_at(dir.path(), T0, &[(&url, &article())]);
+    fast_config(dir.path());
+    let toml = std::fs::read_to_string(dir.path().join("embarc.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("embarc.toml"),
+        format!("{toml}\n[recheck]\narticles_every = \"2d\"\n"),
+    )
+    .unwrap();
+    let arts = ["--articles"];
+    for (at, checks) in [
+        ("2025-03-02T00:00:00Z", 0),
+        ("2025-03-03T00:00:00Z", 1),
+        ("2025-03-04T00:00:00Z", 0),
+        ("2025-03-05T00:00:01Z", 1),
+    ] {
+        assert_eq!(
+            check_at(dir.path(), &server, at, &arts).0,
+            checks,
+            "at {at}"
+        );
+    }
+    assert_eq!(server.hits("/articles/one"), 2);
+}
+
+#[test]
+fn a_broken_policy_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    archive_at(dir.path(), T0, &[("https://news.example/a", &article())]);
+    std::fs::write(
+        dir.path().join("embarc.toml"),
+        "[recheck]\nages = [\"6h\", \"1h\"]\n",
+    )
+    .unwrap();
+    let out = embarc(dir.path(), "http://127.0.0.1:9")
+        .arg("check")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("invalid settings") && err.contains("[recheck] ages"),
+        "{err}"
+    );
+}
