@@ -8,8 +8,8 @@
 mod accounts;
 mod checks;
 mod fetch;
-mod migrate;
 mod jobs;
+mod migrate;
 mod queue;
 mod rows;
 
@@ -19,9 +19,9 @@ pub use checks::{
     Recorded, Skipped, StateChange, TargetFilter,
 };
 pub use fetch::{CaptureRef, FetchedExtra, StoredFailure};
+pub use jobs::{ClaimRequest, ClaimedJob, JobCounts, JobKind};
 pub use migrate::MigrationError;
 use migrate::migration;
-pub use jobs::{ClaimRequest, ClaimedJob, JobCounts, JobKind};
 
 pub use queue::{
     Claim, ClaimCitation, ClaimDetail, ClaimEvent, ClaimFilter, ClaimPost, ClaimSnapshot,
