@@ -520,3 +520,60 @@ fn queue_show_says_why_a_post_has_no_id() {
     assert!(!show.contains("copied text"), "{show}");
     assert!(show.contains("rounded_id: tweet id 1214387633146566400"));
 }
+
+#[test]
+fn capture_show_of_a_url_that_answered_404_shows_the_failed_exchange() {
+    let server = Server::start(|req| match req.path.as_str() {
+        "/story" => Reply::html(tweet_page("Polls are open")),
+        _ => Reply::status(404, "text/html", "<h1>No such story</h1>"),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let arc = dir.path().join("a");
+    let missing = server.url("/missing");
+    let out = embarc(&arc)
+        .args(["archive", "--retries", "0"])
+        .arg(&missing)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+
+    let out = embarc(&arc)
+        .args(["capture", "show"])
+        .arg(&missing)
+        .output()
+        .unwrap();
+    let (record, said) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "{said}");
+    assert!(record.starts_with("WARC/1.1\r\n"), "{record}");
+    assert!(record.contains("WARC-Type: response"), "{record}");
+    assert!(
+        record.contains(&format!("WARC-Target-URI: {missing}")),
+        "{record}"
+    );
+    assert!(record.contains("HTTP/1.1 404"), "{record}");
+    assert!(record.ends_with("<h1>No such story</h1>"), "{record}");
+    assert!(
+        said.contains(&format!("{missing} was not archived: it answered HTTP 404")),
+        "{said}"
+    );
+    assert!(said.contains(".warc.gz:"), "{said}");
+
+    let out = embarc(&arc)
+        .args(["capture", "show", "--json"])
+        .arg(&missing)
+        .output()
+        .unwrap();
+    let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(info["failure"]["http_status"], 404, "{info}");
+    assert_eq!(info["failure"]["class"], "http_status", "{info}");
+    assert!(info["warc_record"].is_array(), "{info}");
+
+    // A URL never asked for is still "no capture".
+    let out = embarc(&arc)
+        .args(["capture", "show"])
+        .arg(server.url("/never"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("no capture of"));
+}

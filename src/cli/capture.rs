@@ -15,7 +15,8 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 pub enum CaptureCommand {
     /// Print the latest capture of an article: its WARC response record
-    /// (WARC header, HTTP header, body as received).
+    /// (WARC header, HTTP header, body as received), or the failed answer
+    /// of a URL never archived (a 404).
     Show(ShowArgs),
 }
 
@@ -43,21 +44,50 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         args.url.clone()
     };
-    let Some(found) = store.latest_capture(&url)? else {
-        anyhow::bail!(
-            "no capture of {} in the archive (archive it with `embarc archive {}`)",
-            args.url,
-            args.url
-        );
+    let shown = match store.latest_capture(&url)? {
+        Some(found) => {
+            let (Some(file), Some(offset)) = (&found.warc_file, found.warc_offset) else {
+                anyhow::bail!(
+                    "{} was captured from a file at {}; only web captures are kept in WARC",
+                    found.article_url,
+                    found.captured_at
+                );
+            };
+            Shown {
+                file: file.clone(),
+                offset,
+                said: format!(
+                    "capture of {} at {} (HTTP {})",
+                    found.article_url,
+                    found.captured_at,
+                    found.http_status.map_or("-".into(), |s| s.to_string()),
+                ),
+                json: serde_json::json!({ "capture": found }),
+            }
+        }
+        // Never archived, but the failed answer is kept: show that.
+        None => match store.latest_failed_answer(&url)? {
+            Some(failed) => Shown {
+                file: failed.warc_file.clone(),
+                offset: failed.warc_offset,
+                said: format!(
+                    "{} was not archived: it answered HTTP {} at {} ({}); this is that exchange",
+                    failed.input,
+                    failed.http_status.map_or("-".into(), |s| s.to_string()),
+                    failed.failed_at,
+                    failed.class,
+                ),
+                json: serde_json::json!({ "failure": failed }),
+            },
+            None => anyhow::bail!(
+                "no capture of {} in the archive (archive it with `embarc archive {}`)",
+                args.url,
+                args.url
+            ),
+        },
     };
-    let (Some(file), Some(offset)) = (&found.warc_file, found.warc_offset) else {
-        anyhow::bail!(
-            "{} was captured from a file at {}; only web captures are kept in WARC",
-            found.article_url,
-            found.captured_at
-        );
-    };
-    let path = dir.join(file);
+    let path = dir.join(&shown.file);
+    let offset = shown.offset;
     let record = warc::read_record(&path, offset).map_err(|e| {
         anyhow::anyhow!(
             "cannot read the capture at {}:{offset}: {e}",
@@ -66,10 +96,8 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     })?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        let info = serde_json::json!({
-            "capture": found,
-            "warc_record": record.fields.to_vec(),
-        });
+        let mut info = shown.json;
+        info["warc_record"] = serde_json::json!(record.fields.to_vec());
         writeln!(out, "{}", serde_json::to_string_pretty(&info)?)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -94,12 +122,16 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
         out.write_all(&record.block)?;
     }
     out.flush()?;
-    eprintln!(
-        "embarc: capture of {} at {} (HTTP {}), {}:{offset}",
-        found.article_url,
-        found.captured_at,
-        found.http_status.map_or("-".into(), |s| s.to_string()),
-        file
-    );
+    eprintln!("embarc: {}, {}:{offset}", shown.said, shown.file);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The WARC record to print and what to say about it.
+struct Shown {
+    file: String,
+    offset: u64,
+    /// On stderr after the record: what it is.
+    said: String,
+    /// `--json`: the capture or the failure, before the record's header.
+    json: serde_json::Value,
 }

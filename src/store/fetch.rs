@@ -41,7 +41,45 @@ pub struct CaptureRef {
     pub warc_offset: Option<u64>,
 }
 
+/// A failed web input whose answer is kept in WARC (a 404, a 500, a
+/// redirect loop's last hop), for `embarc capture show`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FailedAnswer {
+    pub input: String,
+    pub class: String,
+    pub message: String,
+    pub failed_at: String,
+    pub http_status: Option<u16>,
+    pub warc_file: String,
+    pub warc_offset: u64,
+}
+
 impl Store {
+    /// The latest failure of `url` whose answer was kept in WARC, if any.
+    pub fn latest_failed_answer(&self, url: &str) -> Result<Option<FailedAnswer>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT input, class, message, at, http_status, warc_file, warc_offset
+                 FROM failures
+                 WHERE input = ?1 AND warc_file IS NOT NULL AND warc_offset IS NOT NULL
+                 ORDER BY id DESC LIMIT 1",
+                params![url],
+                |r| {
+                    Ok(FailedAnswer {
+                        input: r.get(0)?,
+                        class: r.get(1)?,
+                        message: r.get(2)?,
+                        failed_at: r.get(3)?,
+                        http_status: r.get(4)?,
+                        warc_file: r.get(5)?,
+                        warc_offset: r.get::<_, i64>(6)? as u64,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
     /// When `article_url`'s bytes were last read (a new capture or an
     /// unchanged one), if ever (RFC 3339).
     pub fn last_captured_at(&self, article_url: &str) -> Result<Option<String>> {

@@ -18,7 +18,7 @@ pub use checks::{
     ArticleState, ArticleTarget, CheckRow, CitedPost, EditWarning, NewCheck, PostState, PostTarget,
     Recorded, Skipped, StateChange, TargetFilter,
 };
-pub use fetch::{CaptureRef, FetchedExtra, StoredFailure};
+pub use fetch::{CaptureRef, FailedAnswer, FetchedExtra, StoredFailure};
 pub use jobs::{ClaimRequest, ClaimedJob, JobCounts, JobKind};
 pub use migrate::MigrationError;
 use migrate::migration;
