@@ -916,10 +916,6 @@ struct Corpus {
     claims: usize,
 }
 
-fn looks_float_rounded(id: u64) -> bool {
-    id.to_string().ends_with("00") && (id as f64) as u64 == id
-}
-
 /// `n` small articles, each with 1–3 embeds of its own posts and one plain
 /// link to one of 25 posts shared between articles; every tenth opens with
 /// BREAKING (a claim).
@@ -933,12 +929,7 @@ fn write_corpus(dir: &Path, n: usize) -> Corpus {
         let mut body = String::new();
         let mut cites = Vec::new();
         for j in 0..k {
-            let mut n_id = (i * 8 + j) as u64;
-            if looks_float_rounded(BASE_ID + n_id) {
-                // embarc rightly refuses ids that look rounded by JavaScript
-                // (trailing zeros, exact as a double); step over them.
-                n_id += 4;
-            }
+            let n_id = (i * 8 + j) as u64;
             let text = if j == 0 && i % 10 == 0 {
                 claims += 1;
                 format!("BREAKING: update number {i} from the river")

@@ -316,11 +316,18 @@ fn consistency_warnings_handle_and_date() {
 }
 
 #[test]
-fn javascript_rounded_ids_are_not_trusted() {
+fn javascript_rounded_ids_give_way_only_to_the_exact_id() {
+    // Alone, an id that looks rounded may be a real one (sequence 0): kept.
     let c = only(
         r#"<iframe class="twitter-tweet-rendered" data-tweet-id="550196187970560000"></iframe>"#,
     );
-    assert_eq!(c.post_id, None);
+    assert_eq!(c.post_id.as_deref(), Some("550196187970560000"));
+    assert!(c.warnings.is_empty());
+    // Beside the exact id it rounds, it is set aside (more in detect_ids.rs).
+    let c = only(
+        r#"<div class="twitter-tweet-rendered" data-tweet-id="550196187970560000"><iframe src="https://platform.twitter.com/embed/Tweet.html?id=550196187970560021"></iframe></div>"#,
+    );
+    assert_eq!(c.post_id.as_deref(), Some("550196187970560021"));
     assert!(c.warnings.iter().any(|w| w.kind == "rounded_id"));
 }
 

@@ -14,6 +14,7 @@
 
 use super::embeds::{from_url, gutenberg, iframe_src, last_post_link};
 use super::html::{elements, has_class, text_of};
+use super::ids::from_id_or_url;
 use super::{Citation, Platform};
 use chrono::DateTime;
 use ego_tree::NodeRef;
@@ -32,23 +33,24 @@ pub(super) fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citatio
             Some(vec![c.finish()])
         }
         "amp-instagram" => {
-            let code = el.attr("data-shortcode").unwrap_or_default().trim();
-            let url = format!("https://www.instagram.com/p/{code}/");
-            let c = from_url(Platform::Instagram, &url, "amp").map(|mut c| {
-                c.source_url = None;
-                c.finish()
-            });
-            Some(c.into_iter().collect())
+            let code = el.attr("data-shortcode").unwrap_or_default();
+            let c = from_id_or_url(Platform::Instagram, code, "amp", post_url);
+            Some(c.map(Citation::finish).into_iter().collect())
         }
         "figure" => gutenberg(node, el, Platform::Instagram, &["instagram"]),
         _ => None,
     }
 }
 
+/// The URL of the post with shortcode `code`.
+fn post_url(code: &str) -> String {
+    format!("https://www.instagram.com/p/{code}/")
+}
+
 fn blockquote(node: NodeRef<'_, Node>, el: &Element) -> Option<Citation> {
     let mut c = el
         .attr("data-instgrm-permalink")
-        .and_then(|u| from_url(Platform::Instagram, u, "blockquote"))
+        .and_then(|u| from_id_or_url(Platform::Instagram, u, "blockquote", post_url))
         .or_else(|| {
             let (_, href) = last_post_link(node, Platform::Instagram)?;
             from_url(Platform::Instagram, href, "blockquote")

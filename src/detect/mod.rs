@@ -12,6 +12,7 @@ pub mod decode;
 mod embeds;
 mod facebook;
 pub mod html;
+mod ids;
 mod instagram;
 pub mod labels;
 mod mastodon;

@@ -5,6 +5,7 @@
 
 use super::embeds::{from_url, iframe_src, last_post_link, post_by_handle};
 use super::html::{has_class, text_of};
+use super::ids::from_id_or_url;
 use super::{Citation, Platform};
 use ego_tree::NodeRef;
 use scraper::Node;
@@ -28,7 +29,11 @@ pub(super) fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citatio
 fn blockquote(node: NodeRef<'_, Node>, el: &Element) -> Option<Citation> {
     let mut c = el
         .attr("data-text-post-permalink")
-        .and_then(|u| from_url(Platform::Threads, u, "blockquote"))
+        .and_then(|u| {
+            from_id_or_url(Platform::Threads, u, "blockquote", |code| {
+                format!("https://www.threads.net/t/{code}")
+            })
+        })
         .or_else(|| {
             let (_, href) = last_post_link(node, Platform::Threads)?;
             from_url(Platform::Threads, href, "blockquote")

@@ -9,6 +9,7 @@
 
 use super::embeds::{from_url, gutenberg, iframe_src};
 use super::html::{elements, has_class, text_of};
+use super::ids::from_id_or_url;
 use super::{Citation, Platform};
 use ego_tree::NodeRef;
 use scraper::Node;
@@ -32,12 +33,8 @@ pub(super) fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citatio
             Some(vec![c.finish()])
         }
         "amp-tiktok" => {
-            let src = el.attr("data-src").unwrap_or_default().trim();
-            let c = if !src.is_empty() && src.bytes().all(|b| b.is_ascii_digit()) {
-                from_id(src, "amp")
-            } else {
-                from_url(Platform::TikTok, src, "amp")
-            };
+            let src = el.attr("data-src").unwrap_or_default();
+            let c = from_id_or_url(Platform::TikTok, src, "amp", embed_url);
             Some(c.map(Citation::finish).into_iter().collect())
         }
         "figure" => gutenberg(node, el, Platform::TikTok, &["tiktok"]),
@@ -45,12 +42,9 @@ pub(super) fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citatio
     }
 }
 
-/// A video known by its id only.
-fn from_id(id: &str, shape: &'static str) -> Option<Citation> {
-    let url = format!("https://www.tiktok.com/embed/v2/{id}");
-    let mut c = from_url(Platform::TikTok, &url, shape)?;
-    c.source_url = None;
-    Some(c)
+/// The embed URL of the video with id `id`.
+fn embed_url(id: &str) -> String {
+    format!("https://www.tiktok.com/embed/v2/{id}")
 }
 
 fn blockquote(node: NodeRef<'_, Node>, el: &Element) -> Option<Citation> {
@@ -63,7 +57,7 @@ fn blockquote(node: NodeRef<'_, Node>, el: &Element) -> Option<Citation> {
         Some(c) if c.post_id.is_some() => c,
         other => el
             .attr("data-video-id")
-            .and_then(|id| from_id(id.trim(), "blockquote"))
+            .and_then(|id| from_id_or_url(Platform::TikTok, id, "blockquote", embed_url))
             .or(other)?,
     };
     let Some((section, _)) = elements(node).find(|(_, e)| e.name() == "section") else {

@@ -2,13 +2,13 @@
 //!
 //! [`embed`] is offered every element of the page; it claims the element when
 //! it is an X embed and returns its citations (one, or none for a wrapper
-//! whose inner content belongs to another platform). Ids from attributes
-//! are checked for JavaScript float rounding, which some publishers' scripts
-//! applied to 18-digit ids: such an id names the wrong post, so it is dropped
-//! with a warning rather than stored.
+//! whose inner content belongs to another platform). Id attributes may
+//! hold a bare id or a status URL; when an embed names its post in several
+//! places, [`ids::resolve`] picks one (an exact id over its JavaScript
+//! rounding).
 
 use super::html::{elements, has_class, text_of};
-use super::{Citation, Kind, Platform, Warning, dates, text, urls};
+use super::{Citation, Kind, Platform, Warning, dates, ids, text, urls};
 use ego_tree::NodeRef;
 use scraper::Node;
 use scraper::node::Element;
@@ -16,12 +16,19 @@ use scraper::node::Element;
 /// Citations for `node` if it is an X embed; `None` lets the walk descend.
 pub(super) fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citation>> {
     let name = el.name();
+    if name == "blockquote" && (has_class(el, "twitter-tweet") || has_class(el, "twitter-video")) {
+        let own: Vec<(&str, &str)> = ["data-tweet-id", "data-tweetid", "data-id"]
+            .into_iter()
+            .filter_map(|a| Some((a, el.attr(a)?)))
+            .collect();
+        return Some(blockquote(node, &own).into_iter().collect());
+    }
     if el.attr("data-tweet-id").is_some() || has_class(el, "twitter-tweet-rendered") {
         return rendered(node, el);
     }
     if name == "iframe" {
         if let Some(id) = el.attr("src").and_then(tweet_html_id) {
-            return Some(vec![from_id(&id, "iframe").finish()]);
+            return from_ids(&[("the iframe's src", &id)], "iframe").map(|c| vec![c.finish()]);
         }
         if let Some(c) = publisher_iframe(node, el) {
             return Some(vec![c]);
@@ -42,16 +49,16 @@ pub(super) fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citatio
         return super::cards::beehiiv(node, el).map(|c| vec![c]);
     }
     if has_class(el, "twitter-tweet") || has_class(el, "twitter-video") {
-        return Some(blockquote(node, None).into_iter().collect());
+        return Some(blockquote(node, &[]).into_iter().collect());
     }
     if name == "amp-twitter" {
-        let id = el
-            .attr("data-tweetid")
-            .or_else(|| el.attr("data-tweet-id"))?;
+        let id = ["data-tweetid", "data-tweet-id"]
+            .into_iter()
+            .find_map(|a| el.attr(a).map(|v| (a, v)))?;
         let fallback = elements(node).find(|(_, e)| e.name() == "blockquote");
         let c = match fallback {
-            Some((bq, _)) => blockquote(bq, Some(id)),
-            None => Some(from_id(id, "amp").finish()),
+            Some((bq, _)) => blockquote(bq, &[id]),
+            None => from_ids(&[(id.0, id.1)], "amp").map(Citation::finish),
         };
         return Some(c.into_iter().collect());
     }
@@ -64,43 +71,64 @@ pub(super) fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citatio
     None
 }
 
-/// A citation known only by its id (rendered iframes, AMP), not finished.
-fn from_id(id: &str, shape: &'static str) -> Citation {
-    let mut c = Citation::new(Platform::X, Kind::Embed, shape);
-    let id = id.trim();
-    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) || id.len() > 20 {
-        return c;
-    }
-    if is_float_rounded(id) {
-        c.warnings.push(rounded_warning(id));
-        return c;
-    }
-    let url = format!("https://x.com/i/status/{id}");
+/// A citation known only by the ids attributes give (each bare or a status
+/// URL, most trusted first), not finished; None when none names a tweet.
+fn from_ids(found: &[(&str, &str)], shape: &'static str) -> Option<Citation> {
+    let named: Vec<(&str, String)> = found
+        .iter()
+        .filter_map(|(place, v)| Some((*place, ids::tweet_id(v)?)))
+        .collect();
+    let (id, warning) = ids::resolve(&named)?;
+    let mut c = with_id(Citation::new(Platform::X, Kind::Embed, shape), &id);
+    c.warnings.extend(warning);
+    Some(c)
+}
+
+/// Set the post to the tweet `id`, keeping a handle the citation knows.
+fn with_id(mut c: Citation, id: &str) -> Citation {
+    let handle = c.url_handle.clone().unwrap_or_else(|| "i".to_string());
+    let url = format!("https://x.com/{handle}/status/{id}");
     if let Some(parsed) = urls::parse_post_url(&url) {
+        let source = c.source_url.take();
         c = c.with_url(&url, &parsed);
-        c.source_url = None;
+        c.source_url = source;
     }
     c
 }
 
 /// Rendered embeds: `iframe[data-tweet-id]`, `div.twitter-tweet-rendered`.
 /// The wrapper class is not trusted: without a tweet id inside, the element
-/// is left to the other platforms' matchers.
+/// is left to the other platforms' matchers. Every id the element and its
+/// inner iframe give is weighed, so one rounded copy cannot hide the exact id.
 fn rendered(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citation>> {
-    let own = el.attr("data-tweet-id").map(str::to_string);
-    let id = own.or_else(|| {
-        elements(node).find_map(|(_, e)| {
-            e.attr("data-tweet-id")
-                .map(str::to_string)
-                .or_else(|| e.attr("src").and_then(tweet_html_id))
-        })
-    })?;
+    let mut found: Vec<(&str, String)> = Vec::new();
+    let mut offer = |place: &'static str, value: Option<String>| {
+        if let Some(v) = value {
+            found.push((place, v));
+        }
+    };
+    for attr in ["data-tweet-id", "data-id"] {
+        offer(attr, el.attr(attr).map(str::to_string));
+    }
+    offer("the iframe's src", el.attr("src").and_then(tweet_html_id));
+    for (_, e) in elements(node) {
+        offer(
+            "an inner data-tweet-id",
+            e.attr("data-tweet-id").map(str::to_string),
+        );
+        offer(
+            "the inner iframe's src",
+            e.attr("src").and_then(tweet_html_id),
+        );
+    }
+    let found: Vec<(&str, &str)> = found.iter().map(|(p, v)| (*p, v.as_str())).collect();
+    let c = from_ids(&found, "")?;
     let shape = if el.name() == "iframe" {
         "iframe"
     } else {
         "rendered"
     };
-    Some(vec![from_id(&id, shape).finish()])
+    Some(vec![Citation { shape, ..c }.finish()])
 }
 
 /// The `id` query parameter of a `platform.twitter.com/embed/Tweet.html` src.
@@ -117,9 +145,10 @@ fn tweet_html_id(src: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// A publish blockquote, stub or tombstone. `known_id` comes from an AMP
-/// parent when the fallback blockquote has no status link.
-fn blockquote(node: NodeRef<'_, Node>, known_id: Option<&str>) -> Option<Citation> {
+/// A publish blockquote, stub or tombstone. `known` are ids from
+/// attributes (of an AMP parent, or of the blockquote itself), weighed
+/// against the status link's, or used when there is no status link.
+fn blockquote(node: NodeRef<'_, Node>, known: &[(&str, &str)]) -> Option<Citation> {
     // The status link: the last anchor pointing at an X post.
     let status = elements(node)
         .filter(|(_, e)| e.name() == "a")
@@ -131,8 +160,13 @@ fn blockquote(node: NodeRef<'_, Node>, known_id: Option<&str>) -> Option<Citatio
         })
         .last();
     let Some((anchor, href, parsed)) = status else {
-        return match known_id {
-            Some(id) => Some(with_tail(from_id(id, "amp"), node, None).finish()),
+        let shape = if known.is_empty() {
+            "blockquote"
+        } else {
+            "amp"
+        };
+        return match from_ids(known, shape) {
+            Some(c) => Some(with_tail(c, node, None).finish()),
             // A blockquote with the class but no status link and no id:
             // an unidentified post if it shows a tail, else nothing.
             None => {
@@ -146,9 +180,15 @@ fn blockquote(node: NodeRef<'_, Node>, known_id: Option<&str>) -> Option<Citatio
         };
     };
     let mut c = Citation::new(Platform::X, Kind::Embed, "blockquote").with_url(href, &parsed);
-    if let Some(id) = parsed.post_id.as_deref().filter(|id| is_float_rounded(id)) {
-        c.warnings.push(rounded_warning(id));
-        c.post_id = None;
+    if !known.is_empty() {
+        let mut found = vec![("the status link", href)];
+        found.extend_from_slice(known);
+        if let Some(resolved) = from_ids(&found, "blockquote") {
+            if resolved.post_id != c.post_id {
+                c = with_id(c, resolved.post_id.as_deref().unwrap_or_default());
+            }
+            c.warnings.extend(resolved.warnings);
+        }
     }
     let (anchor_text, _) = text_of(anchor, None);
     let c = with_tail(c, node, Some(anchor));
@@ -229,7 +269,8 @@ fn gutenberg(node: NodeRef<'_, Node>) -> Option<Vec<Citation>> {
 /// A publisher's own tweet iframe whose id or name carries the tweet id
 /// followed by other digits (user id, Unix time), with an optional
 /// "Twitter: Name - text" fallback inside. The tweet id is the prefix whose
-/// Snowflake time lies within two days of the trailing Unix time.
+/// Snowflake time lies within two days of the trailing Unix time. A status
+/// link in the fallback is a second source for the id.
 fn publisher_iframe(node: NodeRef<'_, Node>, el: &Element) -> Option<Citation> {
     let attr = [el.attr("id"), el.attr("name")]
         .into_iter()
@@ -255,9 +296,21 @@ fn publisher_iframe(node: NodeRef<'_, Node>, el: &Element) -> Option<Citation> {
                 .and_then(dates::snowflake_ms)?;
             ((ms / 1000 - unix).abs() <= 2 * 86_400).then(|| candidate.to_string())
         })?;
-    let mut c = from_id(&id, "publisher-iframe");
-    let (fallback, _) = text_of(node, None);
-    let fallback = strip_tags(&fallback);
+    let (raw_fallback, _) = text_of(node, None);
+    let mut found = vec![("the iframe's id", id.as_str())];
+    found.extend(
+        raw_fallback
+            .split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>'))
+            .filter(|w| w.contains("/status"))
+            .map(|w| {
+                (
+                    "a status link in the fallback",
+                    w.trim_start_matches("href="),
+                )
+            }),
+    );
+    let mut c = from_ids(&found, "publisher-iframe")?;
+    let fallback = strip_tags(&raw_fallback);
     if let Some(rest) = fallback.trim().strip_prefix("Twitter:")
         && let Some((name, body)) = rest.split_once(" - ")
     {
@@ -280,23 +333,4 @@ fn strip_tags(s: &str) -> String {
         }
     }
     out
-}
-
-/// An id above 2^53 that a JavaScript number printed: trailing zeros and
-/// exactly representable as a double. A real id has both properties by
-/// chance about once in several thousand.
-fn is_float_rounded(id: &str) -> bool {
-    let Ok(n) = id.parse::<u64>() else {
-        return false;
-    };
-    n > (1u64 << 53) && id.ends_with("00") && (n as f64) as u64 == n
-}
-
-fn rounded_warning(id: &str) -> Warning {
-    Warning {
-        kind: "rounded_id",
-        detail: format!(
-            "tweet id {id} was rounded by JavaScript (it is a multiple of a power of two with trailing zeros); the true id is unknown"
-        ),
-    }
 }

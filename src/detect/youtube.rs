@@ -6,6 +6,7 @@
 //! channel pages are not posts.
 
 use super::embeds::{from_url, gutenberg, iframe_src};
+use super::ids::from_id_or_url;
 use super::{Citation, Platform};
 use ego_tree::NodeRef;
 use scraper::Node;
@@ -20,13 +21,11 @@ pub(super) fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citatio
             Some(vec![c.finish()])
         }
         "amp-youtube" => {
-            let id = el.attr("data-videoid").unwrap_or_default().trim();
-            let url = format!("https://www.youtube.com/watch?v={id}");
-            let c = from_url(Platform::YouTube, &url, "amp").map(|mut c| {
-                c.source_url = None;
-                c.finish()
+            let id = el.attr("data-videoid").unwrap_or_default();
+            let c = from_id_or_url(Platform::YouTube, id, "amp", |id| {
+                format!("https://www.youtube.com/watch?v={id}")
             });
-            Some(c.into_iter().collect())
+            Some(c.map(Citation::finish).into_iter().collect())
         }
         "figure" => gutenberg(node, el, Platform::YouTube, &["youtube"]),
         _ => None,
