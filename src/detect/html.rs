@@ -12,8 +12,8 @@
 //! posts copied as plain text and Jetpack shortcodes.
 
 use super::{
-    Citation, Kind, bluesky, facebook, instagram, mastodon, reddit, telegram, text, threads,
-    tiktok, urls, x, youtube,
+    Citation, Kind, bluesky, consent, facebook, instagram, mastodon, reader, reddit, telegram,
+    text, threads, tiktok, urls, x, youtube,
 };
 use ego_tree::{NodeId, NodeRef};
 use scraper::node::Element;
@@ -29,7 +29,13 @@ pub fn detect_html(source: &str) -> Vec<Citation> {
     let doc = Html::parse_document(source);
     let mut walker = Walker::default();
     walker.walk(doc.tree.root());
-    let mut out = walker.out;
+    let beside = consent::links_beside(&doc, &walker.placeholders, &walker.links, &walker.out);
+    let mut out: Vec<Citation> = std::mem::take(&mut walker.out)
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !beside.contains(i))
+        .map(|(_, c)| c)
+        .collect();
     if walker.copy_marker {
         let mut texts = Walker {
             text: Some(String::new()),
@@ -63,6 +69,10 @@ struct Walker {
     embeds: HashSet<NodeId>,
     /// Visible text outside embeds was seen with `(@` or `[tweet` in it.
     copy_marker: bool,
+    /// Link citations: their index in `out` and their `<a>`.
+    links: Vec<(usize, NodeId)>,
+    /// Consent placeholders and the posts they named.
+    placeholders: Vec<(NodeId, Vec<(super::Platform, Option<String>)>)>,
     /// Gathering mode (second walk): the visible text outside `embeds`,
     /// with block elements as line breaks; no matching.
     text: Option<String>,
@@ -104,7 +114,11 @@ impl Walker {
             Node::Element(el) => {
                 let name = el.name();
                 let attrs = scan(name, el);
-                if attrs.outside_article {
+                if attrs.outside_article
+                    || (attrs.maybe_aside
+                        && reader::marks_section(name, el)
+                        && !reader::part_of_article(node))
+                {
                     return false;
                 }
                 if self.text.is_some() {
@@ -118,6 +132,14 @@ impl Walker {
                     self.out.extend(found);
                     self.embeds.insert(node.id());
                     return false;
+                } else if attrs.maybe_aside
+                    && let Some(found) = consent::embed(node, el)
+                {
+                    let posts = found.iter().map(|c| (c.platform, c.post_id.clone()));
+                    self.placeholders.push((node.id(), posts.collect()));
+                    self.out.extend(found);
+                    self.embeds.insert(node.id());
+                    return false;
                 }
                 if matches!(
                     name,
@@ -127,7 +149,12 @@ impl Walker {
                 }
                 if name == "a" {
                     match &mut self.text {
-                        None => self.out.extend(link(el)),
+                        None => {
+                            if let Some(c) = link(el) {
+                                self.links.push((self.out.len(), node.id()));
+                                self.out.push(c);
+                            }
+                        }
                         // A link to a post becomes `[text](url)` in the page
                         // text, so a copied tail keeps its status link.
                         Some(buf) if post_href(el).is_some() => {
@@ -175,7 +202,7 @@ impl Walker {
 /// few comparisons. A wrapper X does not claim (a `twitter-tweet-rendered`
 /// div without a tweet id) is descended into, where the inner iframe decides
 /// the platform.
-fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citation>> {
+pub(super) fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citation>> {
     x::embed(node, el)
         .or_else(|| bluesky::embed(node, el))
         .or_else(|| mastodon::embed(node, el))
@@ -190,48 +217,40 @@ fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citation>> {
 
 /// What one pass over an element's attributes says about it.
 struct Scan {
-    /// Navigation, reader comments, trackbacks, referrer lists, sidebars:
-    /// not the article's own content, so posts there are not cited by it.
+    /// Navigation: not the article's own content, so posts there are not
+    /// cited by it (reader sections are `reader`'s to judge).
     outside_article: bool,
     /// Worth offering to the embed matchers: a tag embeds use, a tweet id,
     /// or a class naming a tweet or a Facebook plugin. Everything else (most
     /// of a page) is rejected here without the matchers' attribute lookups.
     maybe_embed: bool,
+    /// Worth a closer look as a reader section or a consent placeholder:
+    /// a class or id with one of their words, an ARIA role or label, a
+    /// consent manager's attribute.
+    maybe_aside: bool,
 }
 
 fn scan(name: &str, el: &Element) -> Scan {
-    const REGIONS: &[&str] = &[
-        "refererlist",
-        "referer",
-        "referrers",
-        "trackbacks",
-        "sidebar",
-        "comments",
-        "commentlist",
-        "comment-list",
-    ];
     let mut scan = Scan {
         outside_article: name == "nav",
         maybe_embed: matches!(name, "blockquote" | "iframe" | "script" | "figure")
             || name.starts_with("amp-"),
+        maybe_aside: consent::tag(name),
     };
-    let region = |v: &str| {
-        v.split_ascii_whitespace()
-            .any(|token| REGIONS.iter().any(|r| token.eq_ignore_ascii_case(r)))
-    };
-    let article = matches!(name, "html" | "body" | "main" | "article");
     for (attr, value) in el.attrs() {
         match attr {
             "class" => {
-                scan.outside_article |= !article && region(value);
+                scan.maybe_aside |= reader::hint(value) || consent::hint(value);
                 scan.maybe_embed |= value.split_ascii_whitespace().any(|token| {
                     let t = token.as_bytes();
                     t.windows(5).any(|w| w.eq_ignore_ascii_case(b"tweet"))
                         || t.get(..3).is_some_and(|p| p.eq_ignore_ascii_case(b"fb-"))
                 });
             }
-            "id" => scan.outside_article |= !article && region(value),
+            "id" => scan.maybe_aside |= reader::hint(value) || consent::hint(value),
+            "role" | "aria-label" => scan.maybe_aside = true,
             "data-tweet-id" => scan.maybe_embed = true,
+            _ if consent::attr(attr) => scan.maybe_aside = true,
             // A newsletter card's avatar (beehiiv).
             "alt" => scan.maybe_embed |= value.trim_start().starts_with("tw profile:"),
             _ => {}

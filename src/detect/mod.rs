@@ -7,6 +7,7 @@
 
 mod bluesky;
 mod cards;
+mod consent;
 pub mod dates;
 pub mod decode;
 mod embeds;
@@ -18,6 +19,7 @@ pub mod labels;
 mod mastodon;
 pub mod platform;
 pub mod prefilter;
+mod reader;
 mod reddit;
 mod telegram;
 pub mod text;
