@@ -437,7 +437,10 @@ fn print_detail(o: &mut String, d: &ClaimDetail) -> std::fmt::Result {
         writeln!(o, "reason     {r}")?;
     }
     writeln!(o)?;
-    let rounded = c.warnings.iter().any(|w| w.kind == "rounded_id");
+    // Archives made before ids were kept unless contradicted hold posts
+    // whose id was dropped as rounded; today a `rounded_id` warning comes
+    // with the exact id, which is shown as any other.
+    let rounded = p.post_id.is_none() && c.warnings.iter().any(|w| w.kind == "rounded_id");
     let id = match (&p.post_id, &p.post_url) {
         (Some(id), _) => id.clone(),
         // The link's id was mangled by JavaScript and dropped: not a copy.

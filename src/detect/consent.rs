@@ -330,37 +330,14 @@ fn base64(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base64_decodes_and_refuses() {
-        assert_eq!(
-            base64("PGJsb2NrcXVvdGU+aGk8L2Jsb2NrcXVvdGU+").as_deref(),
-            Some(&b"<blockquote>hi</blockquote>"[..])
-        );
-        assert_eq!(base64("not base64 at all!"), None);
-        assert_eq!(base64("short"), None);
-    }
-
-    #[test]
-    fn json_escapes() {
-        assert_eq!(
-            json_unescape(
-                r#"{\"html\":\"\u003ca href=\\\"https:\/\/x.com\/a\/status\/20\\\"\u003e\"}"#
-            ),
-            r#"{"html":"<a href=\"https://x.com/a/status/20\">"}"#
-        );
-        assert_eq!(json_unescape("plain"), "plain");
-    }
-}
+/// A consent placeholder the walk claimed, and the posts it named.
+pub(super) type Placeholder = (NodeId, Vec<(Platform, Option<String>)>);
 
 /// Indexes (into `out`) of link citations that repeat a placeholder's post
 /// right beside it: in the element just before or after the placeholder.
 pub(super) fn links_beside(
     doc: &Html,
-    placeholders: &[(NodeId, Vec<(Platform, Option<String>)>)],
+    placeholders: &[Placeholder],
     links: &[(usize, NodeId)],
     out: &[Citation],
 ) -> Vec<usize> {
@@ -405,4 +382,30 @@ pub(super) fn links_beside(
         })
         .map(|(i, _)| *i)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_decodes_and_refuses() {
+        assert_eq!(
+            base64("PGJsb2NrcXVvdGU+aGk8L2Jsb2NrcXVvdGU+").as_deref(),
+            Some(&b"<blockquote>hi</blockquote>"[..])
+        );
+        assert_eq!(base64("not base64 at all!"), None);
+        assert_eq!(base64("short"), None);
+    }
+
+    #[test]
+    fn json_escapes() {
+        assert_eq!(
+            json_unescape(
+                r#"{\"html\":\"\u003ca href=\\\"https:\/\/x.com\/a\/status\/20\\\"\u003e\"}"#
+            ),
+            r#"{"html":"<a href=\"https://x.com/a/status/20\">"}"#
+        );
+        assert_eq!(json_unescape("plain"), "plain");
+    }
 }

@@ -72,7 +72,7 @@ struct Walker {
     /// Link citations: their index in `out` and their `<a>`.
     links: Vec<(usize, NodeId)>,
     /// Consent placeholders and the posts they named.
-    placeholders: Vec<(NodeId, Vec<(super::Platform, Option<String>)>)>,
+    placeholders: Vec<consent::Placeholder>,
     /// Gathering mode (second walk): the visible text outside `embeds`,
     /// with block elements as line breaks; no matching.
     text: Option<String>,

@@ -45,10 +45,10 @@ pub(super) fn from_id_or_url(
     if v.is_empty() {
         return None;
     }
-    if v.contains('/') || v.contains('.') {
-        if let Some(c) = from_url(platform, v, shape) {
-            return Some(c);
-        }
+    if (v.contains('/') || v.contains('.'))
+        && let Some(c) = from_url(platform, v, shape)
+    {
+        return Some(c);
     }
     let mut c = from_url(platform, &url_for(v), shape)?;
     c.source_url = None;
