@@ -9,6 +9,7 @@ mod report;
 mod status;
 mod token;
 mod user;
+mod watch;
 
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -56,6 +57,8 @@ pub enum Command {
     User(user::Args),
     /// Manage the API tokens of `embarc serve`: create, list, revoke.
     Token(token::Args),
+    /// Keep watch: archive [[watch]] sources and re-check posts on schedule, until stopped.
+    Watch(watch::Args),
 }
 
 /// Parse the process arguments and run; never panics on user input.
@@ -94,6 +97,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Queue(args) => queue::run(&cli.archive, args),
         Command::Capture(args) => capture::run(&cli.archive, args),
         Command::Check(args) => check::run(&cli.archive, args),
+        Command::Watch(args) => watch::run(&cli.archive, args),
         Command::Report(args) => report::run(&cli.archive, args),
         Command::User(args) => user::run(&cli.archive, args),
         Command::Token(args) => token::run(&cli.archive, args),

@@ -52,6 +52,8 @@ pub struct ClaimedJob {
     pub target: Option<i64>,
     /// The watched source (`watch`): `feed URL`, `sitemap URL`, `list PATH`.
     pub source: Option<String>,
+    /// Failed runs in a row before this one.
+    pub failures: u32,
 }
 
 /// Which due jobs to claim.
@@ -217,7 +219,7 @@ impl Store {
                                        WHERE c.article_id = j.article_id AND p.platform = ?6))
                      ORDER BY j.due_at, j.id
                      LIMIT ?5)
-                 RETURNING id, COALESCE(post_id, article_id), source",
+                 RETURNING id, COALESCE(post_id, article_id), source, failures",
             )?;
             stmt.query_map(
                 params![
@@ -234,6 +236,7 @@ impl Store {
                         kind: req.kind,
                         target: r.get(1)?,
                         source: r.get(2)?,
+                        failures: r.get::<_, i64>(3)?.clamp(0, 1 << 20) as u32,
                     })
                 },
             )?
@@ -283,6 +286,15 @@ impl Store {
             ],
         )?;
         Ok(n > 0)
+    }
+
+    /// Give back every lease `owner` holds (shutdown after the grace
+    /// period): the jobs stay due for another process.
+    pub fn release_all(&mut self, owner: &str) -> Result<usize> {
+        Ok(self.conn.execute(
+            "UPDATE jobs SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ?1",
+            params![owner],
+        )?)
     }
 
     /// Give back jobs claimed but not run (shutdown): they stay due.

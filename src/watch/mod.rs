@@ -2,6 +2,9 @@
 //! runs due work under leases.
 
 pub mod policy;
+pub mod run;
+
+pub use run::{Event, OnEvent, Totals, Watcher};
 
 use crate::config::Config;
 use anyhow::{Context, Result, bail};
