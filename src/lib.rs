@@ -15,6 +15,7 @@ pub mod export;
 pub mod fetch;
 pub mod queue;
 pub mod report;
+pub mod serve;
 pub mod store;
 pub mod watch;
 pub mod words;

@@ -6,6 +6,7 @@ mod check;
 mod export;
 mod queue;
 mod report;
+mod serve;
 mod status;
 mod token;
 mod user;
@@ -53,6 +54,8 @@ pub enum Command {
     Check(check::Args),
     /// Report link rot: posts and articles by state, deaths, history.
     Report(report::Args),
+    /// Serve the verification desk and the archive to a team, with a JSON API.
+    Serve(serve::Args),
     /// Manage the accounts that sign in to `embarc serve`: add, list, passwd, disable.
     User(user::Args),
     /// Manage the API tokens of `embarc serve`: create, list, revoke.
@@ -99,6 +102,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check::run(&cli.archive, args),
         Command::Watch(args) => watch::run(&cli.archive, args),
         Command::Report(args) => report::run(&cli.archive, args),
+        Command::Serve(args) => serve::run(&cli.archive, args),
         Command::User(args) => user::run(&cli.archive, args),
         Command::Token(args) => token::run(&cli.archive, args),
     }

@@ -276,6 +276,7 @@ fn filter(a: &ListArgs) -> ClaimFilter {
         platform: a.platform.map(|p| p.as_str().to_string()),
         since: a.since,
         assignee: a.assignee.clone(),
+        state: None,
     }
 }
 

@@ -24,8 +24,8 @@ pub use migrate::MigrationError;
 use migrate::migration;
 
 pub use queue::{
-    Claim, ClaimCitation, ClaimDetail, ClaimEvent, ClaimFilter, ClaimPost, ClaimSnapshot,
-    HandAdded, Relabelled,
+    Claim, ClaimCitation, ClaimDetail, ClaimEvent, ClaimFilter, ClaimPage, ClaimPost,
+    ClaimSnapshot, ClaimSort, HandAdded, LIVENESS, Relabelled,
 };
 pub use rows::{CitationRow, PostRow, Status, WarningRow};
 

@@ -18,15 +18,6 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 use serde::Serialize;
 use std::collections::HashSet;
 
-/// The `WHERE` of a [`ClaimFilter`] over `claims cl JOIN posts p`, with
-/// its fields as `?1` (statuses, a JSON array) to `?5`.
-const CLAIM_FILTER: &str =
-    "(json_array_length(?1) = 0 OR cl.status IN (SELECT value FROM json_each(?1)))
-     AND (?2 IS NULL OR cl.label = ?2 COLLATE NOCASE)
-     AND (?3 IS NULL OR p.platform = ?3 COLLATE NOCASE)
-     AND (?4 IS NULL OR cl.created_at >= ?4)
-     AND (?5 IS NULL OR cl.assignee = ?5 COLLATE NOCASE)";
-
 /// Which claims to list or export; every field narrows, `Default` is all.
 #[derive(Debug, Clone, Default)]
 pub struct ClaimFilter {
@@ -40,6 +31,80 @@ pub struct ClaimFilter {
     pub since: Option<DateTime<Utc>>,
     /// The assignee, case-insensitively.
     pub assignee: Option<String>,
+    /// The post's liveness: its latest check's state (`alive`, `gone`,
+    /// `restricted`, `unknown`), or `unchecked`.
+    pub state: Option<String>,
+}
+
+/// The states [`ClaimFilter::state`] takes.
+pub const LIVENESS: [&str; 5] = ["alive", "gone", "restricted", "unknown", "unchecked"];
+
+/// How a page of claims is ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ClaimSort {
+    /// Queued first, first (the CLI's order).
+    #[default]
+    Oldest,
+    /// Queued last, first.
+    Newest,
+    /// Latest event first.
+    Updated,
+}
+
+impl ClaimSort {
+    pub const ALL: [ClaimSort; 3] = [ClaimSort::Oldest, ClaimSort::Newest, ClaimSort::Updated];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClaimSort::Oldest => "oldest",
+            ClaimSort::Newest => "newest",
+            ClaimSort::Updated => "updated",
+        }
+    }
+
+    fn order_by(self) -> &'static str {
+        match self {
+            ClaimSort::Oldest => "cl.created_at, cl.id",
+            ClaimSort::Newest => "cl.created_at DESC, cl.id DESC",
+            ClaimSort::Updated => {
+                "(SELECT MAX(e.id) FROM claim_events e WHERE e.claim_id = cl.id) DESC, cl.id DESC"
+            }
+        }
+    }
+}
+
+/// One page of claims and how many the filter selects in all.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimPage {
+    pub total: usize,
+    pub offset: usize,
+    pub limit: usize,
+    pub claims: Vec<Claim>,
+}
+
+/// The claims a filter selects: `FROM` and `WHERE` with parameters ?1-?6.
+const CLAIMS_WHERE: &str = "FROM claims cl JOIN posts p ON p.id = cl.post_id
+     WHERE (json_array_length(?1) = 0 OR cl.status IN (SELECT value FROM json_each(?1)))
+       AND (?2 IS NULL OR cl.label = ?2 COLLATE NOCASE)
+       AND (?3 IS NULL OR p.platform = ?3 COLLATE NOCASE)
+       AND (?4 IS NULL OR cl.created_at >= ?4)
+       AND (?5 IS NULL OR cl.assignee = ?5 COLLATE NOCASE)
+       AND (?6 IS NULL OR COALESCE((SELECT k.state FROM checks k WHERE k.post_id = p.id
+                                    ORDER BY k.id DESC LIMIT 1), 'unchecked') = ?6)";
+
+impl ClaimFilter {
+    fn params(&self) -> Result<[rusqlite::types::Value; 6]> {
+        use rusqlite::types::Value;
+        let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::Text);
+        Ok([
+            Value::Text(serde_json::to_string(&self.statuses)?),
+            text(&self.label),
+            text(&self.platform),
+            text(&self.since.map(format_time)),
+            text(&self.assignee),
+            text(&self.state),
+        ])
+    }
 }
 
 /// A claim with its post, the articles citing it, warnings, the post's
@@ -173,22 +238,14 @@ impl Store {
         filter: &ClaimFilter,
         mut f: impl FnMut(Claim) -> Result<()>,
     ) -> Result<()> {
-        let statuses = serde_json::to_string(&filter.statuses)?;
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT cl.id FROM claims cl JOIN posts p ON p.id = cl.post_id
-             WHERE {CLAIM_FILTER} ORDER BY cl.created_at, cl.id"
+            "SELECT cl.id {CLAIMS_WHERE} ORDER BY {}",
+            ClaimSort::Oldest.order_by()
         ))?;
         let ids = stmt
-            .query_map(
-                params![
-                    statuses,
-                    filter.label,
-                    filter.platform,
-                    filter.since.map(format_time),
-                    filter.assignee
-                ],
-                |r| r.get::<_, i64>(0),
-            )?
+            .query_map(rusqlite::params_from_iter(filter.params()?), |r| {
+                r.get::<_, i64>(0)
+            })?
             .collect::<rusqlite::Result<Vec<i64>>>()?;
         for id in ids {
             if let Some(claim) = load_claim(&self.conn, id)? {
@@ -200,22 +257,71 @@ impl Store {
 
     /// How many claims `filter` selects.
     pub fn count_claims(&self, filter: &ClaimFilter) -> Result<usize> {
-        let statuses = serde_json::to_string(&filter.statuses)?;
-        let n: i64 = self.conn.query_row(
-            &format!(
-                "SELECT COUNT(*) FROM claims cl JOIN posts p ON p.id = cl.post_id
-                 WHERE {CLAIM_FILTER}"
-            ),
-            params![
-                statuses,
-                filter.label,
-                filter.platform,
-                filter.since.map(format_time),
-                filter.assignee
-            ],
-            |r| r.get(0),
-        )?;
+        let n: i64 = self
+            .conn
+            .prepare_cached(&format!("SELECT COUNT(*) {CLAIMS_WHERE}"))?
+            .query_row(rusqlite::params_from_iter(filter.params()?), |r| r.get(0))?;
         Ok(n as usize)
+    }
+
+    /// One page of the claims `filter` selects, in `sort` order.
+    pub fn claim_page(
+        &self,
+        filter: &ClaimFilter,
+        sort: ClaimSort,
+        offset: usize,
+        limit: usize,
+    ) -> Result<ClaimPage> {
+        let params = filter.params()?;
+        let total: i64 = self
+            .conn
+            .prepare_cached(&format!("SELECT COUNT(*) {CLAIMS_WHERE}"))?
+            .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT cl.id {CLAIMS_WHERE} ORDER BY {} LIMIT {limit} OFFSET {offset}",
+            sort.order_by()
+        ))?;
+        let ids = stmt
+            .query_map(rusqlite::params_from_iter(params.iter()), |r| {
+                r.get::<_, i64>(0)
+            })?
+            .collect::<rusqlite::Result<Vec<i64>>>()?;
+        let mut claims = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(claim) = load_claim(&self.conn, id)? {
+                claims.push(claim);
+            }
+        }
+        Ok(ClaimPage {
+            total: total as usize,
+            offset,
+            limit,
+            claims,
+        })
+    }
+
+    /// How many claims `filter` selects per status, whatever its statuses.
+    pub fn claim_counts(&self, filter: &ClaimFilter) -> Result<Vec<(Status, usize)>> {
+        let all = ClaimFilter {
+            statuses: Vec::new(),
+            ..filter.clone()
+        };
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT cl.status, COUNT(*) {CLAIMS_WHERE} GROUP BY cl.status"
+        ))?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(all.params()?), |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut counts: Vec<(Status, usize)> = Status::ALL.into_iter().map(|s| (s, 0)).collect();
+        for (status, n) in rows {
+            let status = parse_status(&status)?;
+            if let Some(c) = counts.iter_mut().find(|(s, _)| *s == status) {
+                c.1 = n as usize;
+            }
+        }
+        Ok(counts)
     }
 
     /// The claims `filter` selects, oldest first.

@@ -1,0 +1,56 @@
+//! `embarc serve`: the web desk and the API.
+
+use crate::serve::{AppState, Db};
+use anyhow::{Context, Result};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The address to listen on (port 0 picks a free port).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Mark the session cookie Secure (set this when HTTPS is in front;
+    /// `X-Forwarded-Proto: https` from a proxy does the same per request).
+    #[arg(long)]
+    pub secure_cookies: bool,
+}
+
+pub fn run(dir: &Path, args: Args) -> Result<ExitCode> {
+    // Opens (and migrates) the archive before listening, so a broken one
+    // stops here with its own message.
+    let store = super::open_existing(dir)?;
+    let clock = std::env::var_os("EMBARC_NOW").map(|_| store.clock());
+    if store.users()?.is_empty() {
+        eprintln!(
+            "embarc: no users yet; add the first admin with `embarc user add NAME --role admin`"
+        );
+    }
+    drop(store);
+    let db = Db::open(dir.join("embarc.db"), clock)?;
+    let state = AppState {
+        db,
+        secure_cookies: args.secure_cookies,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the server's runtime")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.listen))?;
+        let addr = listener.local_addr()?;
+        eprintln!(
+            "embarc: serving {} at http://{addr}/ (Ctrl-C stops)",
+            dir.display()
+        );
+        crate::serve::serve(listener, state)
+            .await
+            .context("the server failed")?;
+        eprintln!("embarc: stopped");
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,657 @@
+//! `embarc serve` over HTTP: a real server process on 127.0.0.1 and a real
+//! archive. Pages, sign-in, sessions, CSRF, throttling, roles, escaping,
+//! security headers, the JSON API and a clean stop.
+
+mod serve_support;
+
+use embarc::store::ClaimFilter;
+use serde_json::json;
+use serve_support::{Desk, PASSWORD, api};
+
+/// The id of the claim about `handle`'s post.
+fn claim_of(desk: &Desk, handle: &str) -> i64 {
+    desk.store()
+        .claims(&ClaimFilter::default())
+        .unwrap()
+        .into_iter()
+        .find(|c| c.post.handle.as_deref() == Some(handle))
+        .unwrap_or_else(|| panic!("no claim for @{handle}"))
+        .id
+}
+
+fn events(desk: &Desk, id: i64) -> usize {
+    desk.store().claim(id).unwrap().claim.events.len()
+}
+
+#[tokio::test]
+async fn health_headers_sign_in_queue_and_stop() {
+    let desk = Desk::start();
+    let mut b = desk.client();
+    let h = b.get("/healthz").await;
+    assert_eq!((h.status, h.body.as_str()), (200, "ok"));
+
+    // Anonymous pages send to the sign-in page, remembering where.
+    let q = b.get("/queue?status=all").await;
+    assert_eq!(q.status, 303);
+    assert_eq!(q.header("location"), "/login?next=/queue%3Fstatus%3Dall");
+
+    let login = b.get("/login").await;
+    assert!(login.body.contains(">Username<") && login.body.contains(">Password<"));
+    assert!(login.body.contains(">Log in<"));
+    for a in [&h, &login] {
+        assert!(
+            a.header("content-security-policy")
+                .contains("frame-ancestors 'none'")
+        );
+        assert!(
+            a.header("content-security-policy")
+                .contains("script-src 'self'")
+        );
+        assert_eq!(a.header("x-content-type-options"), "nosniff");
+        assert_eq!(a.header("referrer-policy"), "same-origin");
+    }
+    let set = login.header("set-cookie");
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+        "{set}"
+    );
+
+    b.login("viewer").await;
+    let session = b
+        .cookies
+        .iter()
+        .find(|(k, _)| k == "embarc_session")
+        .unwrap()
+        .1
+        .clone();
+    assert_eq!(session.len(), 64);
+    let q = b.get("/").await;
+    assert_eq!(q.header("location"), "/queue");
+    let q = b.get("/queue").await;
+    assert_eq!(q.status, 200);
+    assert!(q.body.contains(">Log out<"));
+    assert!(q.body.contains("floodwatch_eu"), "the dam claim is open");
+    assert!(
+        q.body.contains("open <span class=\"n\">4</span>"),
+        "{}",
+        q.body
+    );
+    // The cookie is a random token; the archive keeps only its hash.
+    assert!(!desk.store().users().unwrap().is_empty());
+
+    // Filters: platform, status, liveness, label, sort, bad values.
+    let q = b.get("/queue?status=all&label=JUST+IN").await;
+    assert!(
+        q.body.contains("cityhall") && !q.body.contains("floodwatch_eu"),
+        "{}",
+        q.body
+    );
+    let q = b.get("/queue?state=gone").await;
+    assert!(q.body.contains("No claims match"));
+    let q = b.get("/queue?state=unchecked&sort=newest").await;
+    assert!(q.body.contains("4 claims"));
+    let q = b.get("/queue?status=maybe").await;
+    assert_eq!(q.status, 400);
+    assert!(q.body.contains("unknown status"));
+    let q = b.get("/queue?platform=myspace").await;
+    assert_eq!(q.status, 400);
+
+    // Sign out ends the session: the old cookie no longer works.
+    let csrf = b.csrf().await;
+    let out = b.post("/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(out.status, 303);
+    assert_eq!(out.header("location"), "/login");
+    b.cookies.push(("embarc_session".into(), session));
+    assert_eq!(b.get("/queue").await.status, 303);
+
+    assert_eq!(desk.stop(), Some(0), "SIGTERM stops cleanly");
+}
+
+#[tokio::test]
+async fn claim_page_decides_with_note_and_shows_refusals() {
+    let desk = Desk::start();
+    let id = claim_of(&desk, "floodwatch_eu");
+    let mut b = desk.client();
+    b.login("checker").await;
+    let page = b.get(&format!("/claims/{id}")).await;
+    assert_eq!(page.status, 200);
+    for label in [
+        ">Status<",
+        ">Note<",
+        ">Save<",
+        ">Assignee<",
+        ">Assign to me<",
+    ] {
+        assert!(page.body.contains(label), "{label} missing");
+    }
+    assert!(page.body.contains("As the article showed it"));
+    let csrf = page.csrf();
+    let path = format!("/claims/{id}/status");
+    let a = b
+        .post(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("status", "false"),
+                ("note", "the dam stands"),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, 303, "{}", a.body);
+    let page = b.get(&format!("/claims/{id}")).await;
+    assert!(page.body.contains("unstarted → false"));
+    assert!(page.body.contains("the dam stands"));
+    let detail = desk.store().claim(id).unwrap();
+    let last = detail.claim.events.last().unwrap();
+    assert_eq!(last.actor, "checker", "the signed-in user is the actor");
+
+    // Reopening a decision without a note: refused on the page, not a bare error.
+    let a = b
+        .post(
+            &path,
+            &[("csrf", &csrf), ("status", "in_progress"), ("note", "")],
+        )
+        .await;
+    assert_eq!(a.status, 409);
+    assert!(a.body.contains("needs a note saying why"), "{}", a.body);
+    assert!(
+        a.body.contains("<h1>Claim #"),
+        "the claim page, with the form"
+    );
+    // Same status again.
+    let a = b
+        .post(
+            &path,
+            &[("csrf", &csrf), ("status", "false"), ("note", "again")],
+        )
+        .await;
+    assert_eq!(a.status, 409);
+    assert!(a.body.contains("already false"));
+    let a = b
+        .post(
+            &path,
+            &[("csrf", &csrf), ("status", "perhaps"), ("note", "")],
+        )
+        .await;
+    assert_eq!(a.status, 400);
+
+    // Assign to me, then to someone else, then unassign; notes.
+    let assign = format!("/claims/{id}/assign");
+    let a = b
+        .post(&assign, &[("csrf", &csrf), ("assignee", ""), ("me", "1")])
+        .await;
+    assert_eq!(a.status, 303);
+    assert_eq!(
+        desk.store().claim(id).unwrap().claim.assignee.as_deref(),
+        Some("checker")
+    );
+    let a = b
+        .post(&assign, &[("csrf", &csrf), ("assignee", "checker")])
+        .await;
+    assert_eq!(a.status, 409, "already assigned");
+    let a = b.post(&assign, &[("csrf", &csrf), ("assignee", "")]).await;
+    assert_eq!(a.status, 303);
+    assert_eq!(desk.store().claim(id).unwrap().claim.assignee, None);
+    let a = b
+        .post(
+            &format!("/claims/{id}/note"),
+            &[("csrf", &csrf), ("note", "called the utility")],
+        )
+        .await;
+    assert_eq!(a.status, 303);
+    let a = b
+        .post(
+            &format!("/claims/{id}/note"),
+            &[("csrf", &csrf), ("note", "  ")],
+        )
+        .await;
+    assert_eq!(a.status, 400);
+    assert!(a.body.contains("the note is empty"));
+
+    // Unknown claims.
+    assert_eq!(b.get("/claims/999").await.status, 404);
+    assert_eq!(
+        b.post("/claims/999/note", &[("csrf", &csrf), ("note", "x")])
+            .await
+            .status,
+        404
+    );
+    // The queue's "mine" filter and the CSV download with filters.
+    b.post(&assign, &[("csrf", &csrf), ("assignee", "checker")])
+        .await;
+    let q = b.get("/queue?status=all&assignee=mine").await;
+    assert!(
+        q.body.contains("1 claims") || q.body.contains("1 claim"),
+        "{}",
+        q.body
+    );
+    let csv = b.get("/queue.csv?status=all&assignee=mine").await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.header("content-type").starts_with("text/csv"));
+    assert!(csv.header("content-disposition").contains("attachment"));
+    assert_eq!(csv.body.lines().count(), 2, "{}", csv.body);
+    assert!(csv.body.contains("floodwatch_eu"));
+}
+
+#[tokio::test]
+async fn csrf_and_origin_are_checked() {
+    let desk = Desk::start();
+    let id = claim_of(&desk, "floodwatch_eu");
+    let mut b = desk.client();
+    b.login("admin").await;
+    let csrf = b.csrf().await;
+    let before = events(&desk, id);
+    let path = format!("/claims/{id}/note");
+    let a = b.post(&path, &[("note", "forged")]).await;
+    assert_eq!(a.status, 403);
+    assert!(a.body.contains("nothing was changed"));
+    let a = b
+        .post(
+            &path,
+            &[("csrf", "0".repeat(64).as_str()), ("note", "forged")],
+        )
+        .await;
+    assert_eq!(a.status, 403);
+    // The right token from another site's form is refused by its Origin.
+    let a = b
+        .post_with(
+            &path,
+            &[("csrf", &csrf), ("note", "forged")],
+            Some("https://evil.example"),
+        )
+        .await;
+    assert_eq!(a.status, 403);
+    assert_eq!(events(&desk, id), before, "no forged change");
+    // The same form from this site works.
+    let origin = desk.url.clone();
+    let a = b
+        .post_with(&path, &[("csrf", &csrf), ("note", "real")], Some(&origin))
+        .await;
+    assert_eq!(a.status, 303);
+    assert_eq!(events(&desk, id), before + 1);
+    // Logging out needs the token too.
+    assert_eq!(b.post("/logout", &[]).await.status, 403);
+    // The sign-in form has its own token.
+    let mut c = desk.client();
+    c.get("/login").await;
+    let a = c
+        .post(
+            "/login",
+            &[
+                ("csrf", "nope"),
+                ("username", "admin"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, 403);
+}
+
+#[tokio::test]
+async fn login_throttling_slows_then_refuses() {
+    let desk = Desk::start();
+    let mut b = desk.client();
+    let a = b.try_login("checker", "wrong password").await;
+    assert_eq!(a.status, 401);
+    assert!(a.body.contains("Wrong username or password."));
+    let a = b.try_login("nobody", "wrong password").await;
+    assert_eq!(a.status, 401, "unknown names answer the same");
+    for _ in 0..4 {
+        b.try_login("checker", "wrong password").await;
+    }
+    let started = std::time::Instant::now();
+    let a = b.try_login("checker", PASSWORD).await;
+    assert_eq!(
+        a.status, 429,
+        "refused even with the right password: {}",
+        a.body
+    );
+    assert!(a.body.contains("Too many failed sign-ins"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    // Other accounts from this address are slowed, not refused yet.
+    let a = b.try_login("viewer", PASSWORD).await;
+    assert_eq!(a.status, 303);
+    // Failures stay recorded for the account.
+    let mut store = desk.store();
+    let since = store.clock() - chrono::Duration::minutes(15);
+    let (account, _) = store.login_failures("checker", "127.0.0.1", since).unwrap();
+    assert_eq!(account, 5);
+}
+
+#[tokio::test]
+async fn disabled_users_and_viewers_cannot_change() {
+    let desk = Desk::start();
+    let id = claim_of(&desk, "floodwatch_eu");
+    let before = events(&desk, id);
+    let mut viewer = desk.client();
+    viewer.login("viewer").await;
+    let csrf = viewer.csrf().await;
+    let page = viewer.get(&format!("/claims/{id}")).await;
+    assert!(!page.body.contains(">Save<"), "no forms for viewers");
+    for (path, form) in [
+        ("status", vec![("status", "verified"), ("note", "")]),
+        ("assign", vec![("assignee", "viewer")]),
+        ("note", vec![("note", "hi")]),
+    ] {
+        let mut f = vec![("csrf", csrf.as_str())];
+        f.extend(form);
+        let a = viewer.post(&format!("/claims/{id}/{path}"), &f).await;
+        assert_eq!(a.status, 403, "viewer {path}");
+        assert!(a.body.contains("needs a checker"));
+    }
+    let mut gone = desk.client();
+    gone.login("gone").await;
+    let csrf = gone.csrf().await;
+    desk.store().disable_user("gone").unwrap();
+    let a = gone
+        .post(
+            &format!("/claims/{id}/note"),
+            &[("csrf", &csrf), ("note", "hi")],
+        )
+        .await;
+    assert_eq!(a.status, 303);
+    assert!(a.header("location").starts_with("/login"), "signed out");
+    assert_eq!(gone.try_login("gone", PASSWORD).await.status, 401);
+    let mut anon = desk.client();
+    let a = anon
+        .post(&format!("/claims/{id}/note"), &[("note", "hi")])
+        .await;
+    assert!(a.header("location").starts_with("/login"));
+    assert_eq!(events(&desk, id), before);
+}
+
+#[tokio::test]
+async fn archived_text_and_urls_are_escaped() {
+    let desk = Desk::start();
+    let id = claim_of(&desk, "prank_desk");
+    let mut b = desk.client();
+    b.login("viewer").await;
+    for path in ["/queue".to_string(), format!("/claims/{id}")] {
+        let page = b.get(&path).await;
+        assert_eq!(page.status, 200);
+        assert!(
+            !page.body.contains("<script>alert"),
+            "{path} renders the script"
+        );
+        assert!(!page.body.contains("<img src=x"), "{path} renders the img");
+        assert!(
+            page.body
+                .contains("&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;")
+                || page
+                    .body
+                    .contains("&lt;script&gt;alert(\"pwned\")&lt;/script&gt;"),
+            "{path}: {}",
+            page.body
+        );
+    }
+    // The article's file URL keeps its single quote and ampersand (its
+    // double quotes are percent-encoded by the URL itself): escaped.
+    let page = b.get(&format!("/claims/{id}")).await;
+    assert!(
+        page.body.contains("say%20%22hi%22%20&amp;%20'bye'.html"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("%20&%20"), "a raw ampersand");
+
+    // What people type is escaped too, in text and in form fields.
+    let mut c = desk.client();
+    c.login("checker").await;
+    let csrf = c.csrf().await;
+    let evil = "\"><script>alert(2)</script>";
+    let a = c
+        .post(
+            &format!("/claims/{id}/note"),
+            &[("csrf", &csrf), ("note", evil)],
+        )
+        .await;
+    assert_eq!(a.status, 303);
+    let a = c
+        .post(
+            &format!("/claims/{id}/assign"),
+            &[("csrf", &csrf), ("assignee", evil)],
+        )
+        .await;
+    assert_eq!(a.status, 303);
+    let page = c.get(&format!("/claims/{id}")).await;
+    assert!(!page.body.contains("<script>alert(2)"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;")
+    );
+    let page = c.get("/queue?assignee=%22%3E%3Cscript%3E").await;
+    assert!(!page.body.contains("\"><script>"));
+}
+
+#[tokio::test]
+async fn api_reads_changes_and_errors() {
+    let desk = Desk::start();
+    let id = claim_of(&desk, "floodwatch_eu");
+    let t = &desk.tokens;
+    let a = api(
+        &desk,
+        "GET",
+        "/claims?status=all&limit=2",
+        Some(&t.viewer),
+        None,
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let page = a.json();
+    assert_eq!(page["total"], 4);
+    assert_eq!(page["claims"].as_array().unwrap().len(), 2);
+    let a = api(
+        &desk,
+        "GET",
+        "/claims?status=all&offset=2&limit=2",
+        Some(&t.viewer),
+        None,
+    )
+    .await;
+    assert_eq!(a.json()["claims"].as_array().unwrap().len(), 2);
+
+    // The same document as `embarc queue show ID --json`.
+    let a = api(
+        &desk,
+        "GET",
+        &format!("/claims/{id}"),
+        Some(&t.viewer),
+        None,
+    )
+    .await;
+    let out = serve_support::embarc()
+        .arg("--archive")
+        .arg(desk.dir())
+        .args(["queue", "show", &id.to_string(), "--json"])
+        .output()
+        .unwrap();
+    let cli: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(a.json(), cli);
+
+    let a = api(
+        &desk,
+        "POST",
+        &format!("/claims/{id}/status"),
+        Some(&t.checker),
+        Some(json!({"status": "verified", "note": "confirmed"})),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.json()["actor"], "t-checker");
+    assert_eq!(a.json()["to_status"], "verified");
+    let a = api(
+        &desk,
+        "POST",
+        &format!("/claims/{id}/status"),
+        Some(&t.checker),
+        Some(json!({"status": "unstarted"})),
+    )
+    .await;
+    assert_eq!(a.status, 409);
+    assert!(a.json()["error"].as_str().unwrap().contains("needs a note"));
+    let a = api(
+        &desk,
+        "POST",
+        &format!("/claims/{id}/status"),
+        Some(&t.checker),
+        Some(json!({"status": "sure"})),
+    )
+    .await;
+    assert_eq!(a.status, 400);
+    let a = api(
+        &desk,
+        "POST",
+        &format!("/claims/{id}/status"),
+        Some(&t.checker),
+        Some(json!({"nope": 1})),
+    )
+    .await;
+    assert_eq!(a.status, 400);
+    assert!(a.json()["error"].is_string());
+    let a = api(
+        &desk,
+        "POST",
+        "/claims/999/notes",
+        Some(&t.checker),
+        Some(json!({"note": "x"})),
+    )
+    .await;
+    assert_eq!(a.status, 404);
+    assert!(a.json()["error"].as_str().unwrap().contains("no claim 999"));
+    let a = api(
+        &desk,
+        "PUT",
+        &format!("/claims/{id}/assignee"),
+        Some(&t.checker),
+        Some(json!({"assignee": "ana"})),
+    )
+    .await;
+    assert_eq!(a.json()["assignee"], "ana");
+    let a = api(
+        &desk,
+        "PUT",
+        &format!("/claims/{id}/assignee"),
+        Some(&t.checker),
+        Some(json!({"assignee": null})),
+    )
+    .await;
+    assert_eq!(a.status, 200);
+    assert!(a.json()["assignee"].is_null());
+    assert_eq!(desk.store().claim(id).unwrap().claim.assignee, None);
+    let a = api(
+        &desk,
+        "PUT",
+        &format!("/claims/{id}/assignee"),
+        Some(&t.checker),
+        Some(json!({"assignee": null})),
+    )
+    .await;
+    assert_eq!(a.status, 409);
+
+    let url = "https://bsky.app/profile/someone.bsky.social/post/3kabc2defgh2x";
+    let a = api(
+        &desk,
+        "POST",
+        "/claims",
+        Some(&t.checker),
+        Some(json!({"post_url": url, "reason": "viral"})),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    assert_eq!(a.json()["new_post"], true);
+    let a = api(
+        &desk,
+        "POST",
+        "/claims",
+        Some(&t.checker),
+        Some(json!({"post_url": url, "reason": "again"})),
+    )
+    .await;
+    assert_eq!(a.status, 409);
+    let a = api(
+        &desk,
+        "POST",
+        "/claims",
+        Some(&t.checker),
+        Some(json!({"post_url": "https://example.com/", "reason": "x"})),
+    )
+    .await;
+    assert_eq!(a.status, 400);
+
+    let a = api(&desk, "GET", "/report", Some(&t.viewer), None).await;
+    assert_eq!(a.status, 200);
+    assert!(a.json().is_object());
+    let a = api(&desk, "GET", "/nothing", Some(&t.viewer), None).await;
+    assert_eq!(a.status, 404);
+    assert!(a.json()["error"].is_string());
+}
+
+#[tokio::test]
+async fn api_role_matrix() {
+    let desk = Desk::start();
+    let id = claim_of(&desk, "cityhall_news");
+    let t = &desk.tokens;
+    let callers: [(&str, Option<&str>, u16); 5] = [
+        ("anonymous", None, 401),
+        ("revoked", Some(&t.revoked), 401),
+        ("viewer", Some(&t.viewer), 403),
+        ("checker", Some(&t.checker), 0),
+        ("admin", Some(&t.admin), 0),
+    ];
+    let mut n = 0;
+    for (who, token, refused) in callers {
+        n += 1;
+        let calls = [
+            (
+                "POST",
+                format!("/claims/{id}/notes"),
+                json!({"note": format!("from {who}")}),
+                200,
+            ),
+            (
+                "PUT",
+                format!("/claims/{id}/assignee"),
+                json!({"assignee": format!("person{n}")}),
+                200,
+            ),
+            (
+                "POST",
+                format!("/claims/{id}/status"),
+                json!({"status": if n % 2 == 0 { "in_progress" } else { "unstarted" }, "note": "matrix"}),
+                200,
+            ),
+            (
+                "POST",
+                "/claims".to_string(),
+                json!({"post_url": format!("https://x.com/who{n}/status/17900000000000000{n:02}"), "reason": "matrix"}),
+                201,
+            ),
+        ];
+        for (method, path, body, ok) in calls {
+            let before = events(&desk, id);
+            let a = api(&desk, method, &path, token, Some(body)).await;
+            let expected = if refused == 0 { ok } else { refused };
+            assert_eq!(a.status, expected, "{who} {method} {path}: {}", a.body);
+            assert!(a.json()["error"].is_string() || refused == 0);
+            if refused != 0 {
+                assert_eq!(events(&desk, id), before, "{who} changed nothing");
+            }
+        }
+        // Every caller with a live token reads.
+        let a = api(&desk, "GET", "/claims", token, None).await;
+        assert_eq!(
+            a.status,
+            if refused == 401 { 401 } else { 200 },
+            "{who} reads"
+        );
+    }
+    // Bad Authorization headers.
+    let http = reqwest::Client::new();
+    let a = http
+        .get(format!("{}/api/v1/claims", desk.url))
+        .header("authorization", "Basic dXNlcjpwYXNz")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(a.status().as_u16(), 401);
+}

@@ -1,0 +1,316 @@
+//! A real `embarc serve` on 127.0.0.1 over a real archive built from
+//! `tests/fixtures/queue/` and `tests/fixtures/serve/`, with one account of
+//! each kind, and an HTTP client that keeps cookies by hand.
+#![allow(dead_code)]
+
+use embarc::accounts::{self, Role};
+use embarc::store::Store;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+pub const PASSWORD: &str = "a long enough password";
+
+/// Tokens of each kind (the revoked one is refused).
+pub struct Tokens {
+    pub viewer: String,
+    pub checker: String,
+    pub admin: String,
+    pub revoked: String,
+}
+
+pub struct Desk {
+    pub tmp: tempfile::TempDir,
+    pub url: String,
+    pub tokens: Tokens,
+    child: Child,
+}
+
+pub fn embarc() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_embarc"));
+    cmd.env_remove("EMBARC_ARCHIVE").env_remove("EMBARC_USER");
+    cmd
+}
+
+impl Desk {
+    /// Archive the fixtures, add users `viewer`, `checker`, `admin` and
+    /// `gone` (disabled later by tests that need it), tokens, and start the
+    /// server on a free port.
+    pub fn start() -> Desk {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("archive");
+        // The article with quotes in its file name (its URL has them too).
+        let odd = tmp.path().join("say \"hi\" & 'bye'.html");
+        std::fs::copy(format!("{FIXTURES}/serve/script-post.html"), &odd).unwrap();
+        let out = embarc()
+            .arg("--archive")
+            .arg(&dir)
+            .arg("archive")
+            .arg(format!("{FIXTURES}/queue"))
+            .arg(&odd)
+            .env("EMBARC_NOW", "2025-03-01T09:00:00Z")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut store = Store::open(&dir.join("embarc.db")).unwrap();
+        let hash = accounts::hash_password(PASSWORD).unwrap();
+        for (name, role) in [
+            ("viewer", Role::Viewer),
+            ("checker", Role::Checker),
+            ("admin", Role::Admin),
+            ("gone", Role::Checker),
+        ] {
+            store.add_user(name, role, &hash).unwrap();
+        }
+        let mut token = |name: &str, role: Role| {
+            let secret = format!("embarc_{}", accounts::new_token().unwrap());
+            store
+                .add_token(name, role, &accounts::token_hash(&secret))
+                .unwrap();
+            secret
+        };
+        let tokens = Tokens {
+            viewer: token("t-viewer", Role::Viewer),
+            checker: token("t-checker", Role::Checker),
+            admin: token("t-admin", Role::Admin),
+            revoked: token("t-revoked", Role::Admin),
+        };
+        store.revoke_token("t-revoked").unwrap();
+        drop(store);
+        let mut child = embarc()
+            .arg("--archive")
+            .arg(&dir)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        let url = loop {
+            line.clear();
+            if stderr.read_line(&mut line).unwrap() == 0 {
+                panic!("the server stopped before saying where it listens");
+            }
+            if let Some(rest) = line.split(" at ").nth(1) {
+                break rest
+                    .split_whitespace()
+                    .next()
+                    .unwrap()
+                    .trim_end_matches('/')
+                    .to_string();
+            }
+        };
+        // Keep draining stderr so the server never blocks on it.
+        std::thread::spawn(move || for _ in stderr.lines() {});
+        Desk {
+            tmp,
+            url,
+            tokens,
+            child,
+        }
+    }
+
+    pub fn dir(&self) -> PathBuf {
+        self.tmp.path().join("archive")
+    }
+
+    pub fn store(&self) -> Store {
+        Store::open(&self.dir().join("embarc.db")).unwrap()
+    }
+
+    pub fn client(&self) -> Browser {
+        Browser {
+            base: self.url.clone(),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            cookies: Vec::new(),
+        }
+    }
+
+    /// Stop the server with SIGTERM and return its exit code.
+    pub fn stop(mut self) -> Option<i32> {
+        // SAFETY: signalling our own child process by its id.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        self.child.wait().unwrap().code()
+    }
+}
+
+impl Drop for Desk {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An answer read whole.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    /// The CSRF token of the page's first form.
+    pub fn csrf(&self) -> String {
+        let at = self
+            .body
+            .find("name=\"csrf\" value=\"")
+            .expect("a form with a CSRF token");
+        let rest = &self.body[at + 19..];
+        rest[..rest.find('"').unwrap()].to_string()
+    }
+}
+
+/// A client that keeps cookies by hand (what a browser would send).
+pub struct Browser {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub cookies: Vec<(String, String)>,
+}
+
+pub fn urlencode(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl Browser {
+    async fn send(&mut self, req: reqwest::RequestBuilder) -> Answer {
+        let cookie = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let req = if cookie.is_empty() {
+            req
+        } else {
+            req.header("cookie", cookie)
+        };
+        let res = req.send().await.unwrap();
+        for v in res.headers().get_all("set-cookie") {
+            let v = v.to_str().unwrap();
+            let (pair, attrs) = v.split_once(';').unwrap_or((v, ""));
+            let (k, val) = pair.split_once('=').unwrap();
+            self.cookies.retain(|(n, _)| n != k);
+            if !attrs.contains("Max-Age=0") {
+                self.cookies.push((k.to_string(), val.to_string()));
+            }
+        }
+        Answer {
+            status: res.status().as_u16(),
+            headers: res.headers().clone(),
+            body: res.text().await.unwrap(),
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Answer {
+        let req = self.http.get(format!("{}{path}", self.base));
+        self.send(req).await
+    }
+
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
+        self.post_with(path, form, None).await
+    }
+
+    pub async fn post_with(
+        &mut self,
+        path: &str,
+        form: &[(&str, &str)],
+        origin: Option<&str>,
+    ) -> Answer {
+        let mut req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(urlencode(form));
+        if let Some(o) = origin {
+            req = req.header("origin", o);
+        }
+        self.send(req).await
+    }
+
+    /// Sign in as `name`; panics unless it worked.
+    pub async fn login(&mut self, name: &str) {
+        let a = self.try_login(name, PASSWORD).await;
+        assert_eq!(a.status, 303, "sign-in of {name}: {}", a.body);
+    }
+
+    pub async fn try_login(&mut self, name: &str, password: &str) -> Answer {
+        let form = self.get("/login").await;
+        let csrf = form.csrf();
+        self.post(
+            "/login",
+            &[("csrf", &csrf), ("username", name), ("password", password)],
+        )
+        .await
+    }
+
+    /// The session's CSRF token, from a page.
+    pub async fn csrf(&mut self) -> String {
+        self.get("/queue").await.csrf()
+    }
+}
+
+/// API calls with a Bearer token (or none).
+pub async fn api(
+    desk: &Desk,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<serde_json::Value>,
+) -> Answer {
+    let http = reqwest::Client::new();
+    let mut req = http.request(
+        method.parse().unwrap(),
+        format!("{}/api/v1{path}", desk.url),
+    );
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    if let Some(b) = body {
+        req = req
+            .header("content-type", "application/json")
+            .body(b.to_string());
+    }
+    let res = req.send().await.unwrap();
+    Answer {
+        status: res.status().as_u16(),
+        headers: res.headers().clone(),
+        body: res.text().await.unwrap(),
+    }
+}
