@@ -15,8 +15,9 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, sync_channel};
+use std::sync::{Arc, Mutex};
 
 /// Default largest article read, in bytes (20 MiB).
 pub const DEFAULT_MAX_BYTES: u64 = 20 * 1024 * 1024;
@@ -33,6 +34,9 @@ pub struct Options {
     pub jobs: usize,
     /// The label phrases that make a post a claim (from `embarc.toml`).
     pub labels: Rules,
+    /// Set (by Ctrl-C) when the run should stop: the files being read are
+    /// recorded, no new one is started.
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
 impl Default for Options {
@@ -41,6 +45,7 @@ impl Default for Options {
             max_bytes: DEFAULT_MAX_BYTES,
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
             labels: Rules::default(),
+            stop: None,
         }
     }
 }
@@ -87,6 +92,8 @@ pub struct Summary {
     /// Files in directories left alone for their extension (not inputs:
     /// named with `--verbose`).
     pub other_extensions: usize,
+    /// Inputs not reached because the run was interrupted (Ctrl-C).
+    pub not_reached: usize,
 }
 
 impl Summary {
@@ -353,18 +360,25 @@ pub fn run(
         inputs: files.len() + failures.len(),
         ..Summary::default()
     };
+    let total = files.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let stopped = || opts.stop.as_ref().is_some_and(|s| s.load(Ordering::SeqCst));
     let work = Mutex::new(files.into_iter());
     let (tx, rx) = sync_channel::<Result<Prepared, Failure>>(64);
     let result = std::thread::scope(|scope| {
         for _ in 0..opts.jobs.max(1) {
             let tx = tx.clone();
-            let work = &work;
+            let (work, done, stopped) = (&work, &done, &stopped);
             scope.spawn(move || {
                 loop {
+                    if stopped() {
+                        break;
+                    }
                     let next = work.lock().map(|mut w| w.next()).unwrap_or(None);
                     let Some(path) = next else { break };
                     let prepared = prepare_file(&path, opts.max_bytes)
                         .map(|(capture, citations)| (capture, opts.labels.apply(citations)));
+                    done.fetch_add(1, Ordering::SeqCst);
                     if tx.send(prepared).is_err() {
                         break;
                     }
@@ -379,6 +393,7 @@ pub fn run(
         let _ = store.record_failure(&f.input, f.class, &f.message);
     }
     summary.failures = failures;
+    summary.not_reached = total.saturating_sub(done.into_inner());
     result.map(|()| summary)
 }
 

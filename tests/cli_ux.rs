@@ -579,3 +579,224 @@ fn capture_show_of_a_url_that_answered_404_shows_the_failed_exchange() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("no capture of"));
 }
+
+/// `embarc --archive DIR` to spawn and signal (assert_cmd only runs to the end).
+fn spawnable(archive: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("embarc"));
+    cmd.env_remove("EMBARC_ARCHIVE")
+        .env_remove("EMBARC_LOG")
+        .env_remove("EMBARC_NOW")
+        .arg("--archive")
+        .arg(archive);
+    cmd
+}
+
+/// Send SIGINT to a running child, as Ctrl-C in its terminal would.
+fn interrupt(child: &std::process::Child) {
+    // SAFETY: kill(2) on the pid of a child this test started and has not
+    // waited for yet, so the pid is still that child's.
+    let sent = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    assert_eq!(sent, 0, "SIGINT could not be sent");
+}
+
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !done() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(60),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+fn count(db: &Path, sql: &str) -> i64 {
+    rusqlite::Connection::open(db)
+        .and_then(|c| c.query_row(sql, [], |r| r.get(0)))
+        .unwrap_or(0)
+}
+
+#[test]
+fn ctrl_c_during_check_finishes_what_is_in_flight_and_says_how_to_resume() {
+    // Every post is alive, after a short wait.
+    let server = Server::start(|req| {
+        let id = check_support::query(&req.path)
+            .get("id")
+            .cloned()
+            .unwrap_or_default();
+        Reply::status(
+            200,
+            "application/json",
+            format!(
+                r#"{{"__typename":"Tweet","id_str":"{id}","text":"Polls are open","created_at":"2022-10-16T15:01:40.000Z","user":{{"name":"Election Desk","screen_name":"electiondesk"}}}}"#
+            ),
+        )
+        .delayed(std::time::Duration::from_millis(300))
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let posts = 8;
+    let page: String = (0..posts)
+        .map(|n| {
+            let id = 1_581_661_660_728_950_784u64 + n;
+            format!(
+                r#"<blockquote class="twitter-tweet"><p>Polls are open</p>&mdash; Election Desk (@electiondesk) <a href="https://twitter.com/electiondesk/status/{id}">October 16, 2022</a></blockquote>"#
+            )
+        })
+        .collect();
+    archive(dir.path(), &[("https://news.example/night", &page)]);
+    check_support::config_with_concurrency(dir.path(), 1);
+    let run = || {
+        let mut cmd = spawnable(dir.path());
+        for (var, path) in check_support::ENDPOINTS {
+            cmd.env(var, server.url(path));
+        }
+        cmd.args(["check", "--posts", "--stale", "1h"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        cmd
+    };
+    let mut child = run().spawn().unwrap();
+    wait_until("the first request", || {
+        if let Ok(Some(status)) = child.try_wait() {
+            let mut err = String::new();
+            std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+            panic!("check ended before any request: {status}: {err}");
+        }
+        server.all_hits().values().sum::<usize>() > 0
+    });
+    interrupt(&child);
+    let out = child.wait_with_output().unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains(" checked (alive "), "{stderr}");
+    assert!(
+        stderr
+            .trim_end()
+            .ends_with("embarc: interrupted: run the same command again to resume"),
+        "{stderr}"
+    );
+    let db = dir.path().join("embarc.db");
+    let checked = count(&db, "SELECT COUNT(DISTINCT post_id) FROM checks");
+    assert!(checked >= 1 && checked < posts as i64, "{checked} checked");
+    // The same command finishes the rest, checking none twice.
+    let out = run().output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        count(&db, "SELECT COUNT(DISTINCT post_id) FROM checks"),
+        posts as i64
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM checks"), posts as i64);
+}
+
+#[test]
+fn ctrl_c_during_archive_records_the_current_batch_and_says_how_to_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("site");
+    std::fs::create_dir(&src).unwrap();
+    let files = 3000;
+    for n in 0..files {
+        let id = 1_214_387_633_146_564_608u64 + n;
+        std::fs::write(
+            src.join(format!("{n:05}.html")),
+            format!(
+                r#"<html><body><article><p>Story {n}.</p><blockquote class="twitter-tweet"><p>Update {n}</p>&mdash; City Desk (@citydesk) <a href="https://twitter.com/citydesk/status/{id}">January 7, 2020</a></blockquote></article></body></html>"#
+            ),
+        )
+        .unwrap();
+    }
+    let arc = dir.path().join("a");
+    let db = arc.join("embarc.db");
+    let run = || {
+        let mut cmd = spawnable(&arc);
+        cmd.args(["archive", "--jobs", "1"])
+            .arg(&src)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        cmd
+    };
+    let child = run().spawn().unwrap();
+    wait_until("the first articles", || {
+        count(&db, "SELECT COUNT(*) FROM articles") > 0
+    });
+    interrupt(&child);
+    let out = child.wait_with_output().unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    let archived = count(&db, "SELECT COUNT(*) FROM articles");
+    assert!(
+        archived < files as i64,
+        "{archived} archived: not interrupted"
+    );
+    // The summary adds up: archived and not reached make every input.
+    let first = stderr.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with(&format!("embarc: archived {archived}, not reached ")),
+        "{stderr}"
+    );
+    assert!(first.contains(&format!("of {files} inputs")), "{stderr}");
+    assert!(
+        stderr
+            .trim_end()
+            .ends_with("embarc: interrupted: run the same command again to resume"),
+        "{stderr}"
+    );
+    let out = run().output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM articles"), files as i64);
+}
+
+#[test]
+fn ctrl_c_during_web_archiving_records_what_was_fetched() {
+    let server = Server::start(|req| {
+        if req.path == "/robots.txt" {
+            return Reply::status(404, "text/plain", "");
+        }
+        Reply::html(tweet_page("Polls are open")).delayed(std::time::Duration::from_millis(200))
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let arc = dir.path().join("a");
+    let db = arc.join("embarc.db");
+    let urls: Vec<String> = (0..20)
+        .map(|n| server.url(&format!("/story/{n}")))
+        .collect();
+    let run = || {
+        let mut cmd = spawnable(&arc);
+        cmd.args([
+            "archive",
+            "--concurrency",
+            "1",
+            "--per-host",
+            "1",
+            "--min-interval",
+            "0",
+        ])
+        .args(&urls)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+        cmd
+    };
+    let child = run().spawn().unwrap();
+    wait_until("the first page", || {
+        server
+            .all_hits()
+            .keys()
+            .any(|path| path.starts_with("/story/"))
+    });
+    interrupt(&child);
+    let out = child.wait_with_output().unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("not reached"), "{stderr}");
+    assert!(stderr.contains("of 20 inputs"), "{stderr}");
+    assert!(
+        stderr
+            .trim_end()
+            .ends_with("embarc: interrupted: run the same command again to resume"),
+        "{stderr}"
+    );
+    let archived = count(&db, "SELECT COUNT(*) FROM articles");
+    assert!(archived < 20, "{archived}");
+    let out = run().output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM articles"), 20);
+}

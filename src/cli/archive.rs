@@ -50,6 +50,8 @@ pub fn run(dir: &Path, mut args: Args) -> anyhow::Result<ExitCode> {
         labels: config.labels.rules()?,
         ..Options::default()
     };
+    let interrupted = super::interrupt_flag()?;
+    opts.stop = Some(interrupted.clone());
     if let Some(jobs) = args.jobs {
         opts.jobs = jobs.max(1);
     }
@@ -79,7 +81,7 @@ pub fn run(dir: &Path, mut args: Args) -> anyhow::Result<ExitCode> {
     };
     bar.finish_and_clear();
     summary.other_extensions = expanded.other_extensions.len();
-    if !web_inputs.is_empty() {
+    if !web_inputs.is_empty() && !interrupted.load(std::sync::atomic::Ordering::SeqCst) {
         web::run(&mut store, dir, web_inputs, &args, &opts, &mut summary)?;
     }
     summary.count_failure_classes();
@@ -98,6 +100,10 @@ pub fn run(dir: &Path, mut args: Args) -> anyhow::Result<ExitCode> {
             eprintln!("  skipped {files} with other extensions; name them with --verbose");
         }
     }
+    if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+        eprintln!("{}", super::INTERRUPTED);
+        return Ok(ExitCode::from(super::EXIT_INTERRUPTED));
+    }
     Ok(if summary.failures.is_empty() {
         ExitCode::SUCCESS
     } else {
@@ -108,13 +114,16 @@ pub fn run(dir: &Path, mut args: Args) -> anyhow::Result<ExitCode> {
 fn print_summary(s: &Summary, db: &Path) {
     let skipped = s.skipped_count();
     let failed = s.failures.len();
-    let archived = s.inputs.saturating_sub(skipped + failed);
+    let archived = s.inputs.saturating_sub(skipped + failed + s.not_reached);
     let mut done = vec![format!("archived {archived}")];
     if skipped > 0 {
         done.push(format!("skipped {skipped}"));
     }
     if failed > 0 {
         done.push(format!("failed {failed}"));
+    }
+    if s.not_reached > 0 {
+        done.push(format!("not reached {}", s.not_reached));
     }
     eprintln!(
         "embarc: {} of {} into {}",

@@ -1,6 +1,6 @@
 //! `embarc check`
 
-use crate::check::{self, Checked, Lease, Options, Select, Settings};
+use crate::check::{self, Checked, Lease, Options, Select, Settings, Stopping};
 use crate::detect::Platform;
 use crate::words;
 use std::path::Path;
@@ -49,6 +49,7 @@ fn parse_stale(s: &str) -> Result<Duration, String> {
 }
 
 pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    let interrupted = super::interrupt_flag()?;
     let mut store = super::open_existing(dir)?;
     let config = super::load_config(dir)?;
     let settings = Settings::resolve(&config, &|var| std::env::var(var).ok())?;
@@ -69,7 +70,12 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
         platform: args.platform,
         select,
         limit: args.limit,
-        stop: None,
+        // Ctrl-C: the checks in flight finish (within one request's
+        // timeout), nothing new starts, the summary is printed.
+        stop: Some(Stopping {
+            flag: interrupted.clone(),
+            grace: settings.timeout.saturating_mul(2),
+        }),
     };
     let quiet = args.json;
     let summary = check::run(&mut store, &settings, &opts, &mut |c| {
@@ -81,6 +87,10 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
         print_summary(&summary, &opts);
+    }
+    if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+        eprintln!("{}", super::INTERRUPTED);
+        return Ok(ExitCode::from(super::EXIT_INTERRUPTED));
     }
     if args.fail_on_rot && summary.found_rot() {
         return Ok(ExitCode::from(super::EXIT_PARTIAL));

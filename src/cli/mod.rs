@@ -16,6 +16,25 @@ use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// Exit code after Ctrl-C (128 + SIGINT), as shells report it.
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// What a run interrupted by Ctrl-C says last, after its summary.
+pub const INTERRUPTED: &str = "embarc: interrupted: run the same command again to resume";
+
+/// A flag Ctrl-C sets, for runs that finish their current batch and stop.
+/// A second Ctrl-C ends the process at once (exit 130).
+pub(crate) fn interrupt_flag() -> anyhow::Result<std::sync::Arc<std::sync::atomic::AtomicBool>> {
+    use signal_hook::consts::SIGINT;
+    use signal_hook::flag;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Registered first, so it sees the flag as the previous Ctrl-C left it.
+    flag::register_conditional_shutdown(SIGINT, i32::from(EXIT_INTERRUPTED), stop.clone())
+        .and_then(|_| flag::register(SIGINT, stop.clone()))
+        .map_err(|e| anyhow::anyhow!("cannot listen for Ctrl-C: {e}"))?;
+    Ok(stop)
+}
+
 /// Exit code: finished, but some inputs failed (or, for `check
 /// --fail-on-rot`, a checked target is gone).
 pub const EXIT_PARTIAL: u8 = 2;

@@ -66,6 +66,15 @@ pub struct Options {
     pub jobs: usize,
     /// The archive's label rules, applied to what detection found.
     pub labels: crate::detect::labels::Rules,
+    /// Set (by Ctrl-C) when the run should stop: requests in flight finish
+    /// and are recorded, no new one starts.
+    pub stop: Option<Arc<std::sync::atomic::AtomicBool>>,
+}
+
+impl Options {
+    fn stopped(&self) -> bool {
+        self.stop.as_ref().is_some_and(|s| s.load(Ordering::SeqCst))
+    }
 }
 
 /// Where the run is, for progress display.
@@ -98,6 +107,8 @@ enum Outcome {
         stored: Option<(Failure, Option<u16>)>,
         records: Records,
     },
+    /// Interrupted (Ctrl-C) before its answer came: not recorded.
+    NotReached,
 }
 
 /// WARC records (gzip members) to append, and which one the database
@@ -181,7 +192,16 @@ pub fn run(
             }
         });
         let mut warc = WarcWriter::new(archive_dir);
-        write_all(store, &mut warc, out_rx, summary, seen, progress)
+        let before = summary.inputs;
+        let written = write_all(store, &mut warc, out_rx, summary, seen, progress);
+        if opts.stopped() {
+            // Known but never fetched: counted, so the summary adds up.
+            let reached = summary.inputs - before;
+            let unreached = seen.load(Ordering::SeqCst).saturating_sub(reached);
+            summary.inputs += unreached;
+            summary.not_reached += unreached;
+        }
+        written
     });
     runtime.shutdown_background();
     result
@@ -235,6 +255,9 @@ impl Feeder<'_> {
     }
 
     fn url(&mut self, raw: &str) -> bool {
+        if self.ctx.opts.stopped() {
+            return false;
+        }
         let url = match Url::parse(raw.trim()) {
             Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => u,
             Ok(u) if !matches!(u.scheme(), "http" | "https") => {
@@ -433,6 +456,10 @@ async fn dispatch(
         if out.is_closed() {
             break;
         }
+        if ctx.opts.stopped() {
+            // Interrupted: what is queued is not started (nor recorded).
+            continue;
+        }
         let Ok(permit) = window.clone().acquire_owned().await else {
             break;
         };
@@ -447,9 +474,17 @@ async fn dispatch(
 }
 
 async fn fetch_one(ctx: &Ctx, input: String, url: Url) -> Outcome {
-    let result = match robots_check(ctx, &url).await {
-        Ok(()) => ctx.client.get(&url, &ctx.opts.request).await,
-        Err(e) => Err(e),
+    let fetched = async {
+        match robots_check(ctx, &url).await {
+            Ok(()) => ctx.client.get(&url, &ctx.opts.request).await,
+            Err(e) => Err(e),
+        }
+    };
+    // Ctrl-C drops what has no answer yet (most are waiting for their
+    // host's turn); answers already received are still recorded.
+    let result = tokio::select! {
+        result = fetched => result,
+        () = stop_asked(&ctx.opts) => return Outcome::NotReached,
     };
     let name = input.clone();
     let labels = ctx.opts.labels.clone();
@@ -464,6 +499,16 @@ async fn fetch_one(ctx: &Ctx, input: String, url: Url) -> Outcome {
             http_status: None,
             records: Records::default(),
         },
+    }
+}
+
+/// Resolves once the run is asked to stop (never, without a stop flag).
+async fn stop_asked(opts: &Options) {
+    if opts.stop.is_none() {
+        return std::future::pending().await;
+    }
+    while !opts.stopped() {
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
@@ -694,6 +739,7 @@ fn write_all(
             summary.inputs += 1;
             state.done += 1;
             match outcome {
+                Outcome::NotReached => summary.not_reached += 1,
                 Outcome::Captured {
                     mut capture,
                     citations,

@@ -164,6 +164,7 @@ pub fn run(
         now: store.clock(),
         jobs: local.jobs,
         labels: local.labels.clone(),
+        stop: local.stop.clone(),
     };
     let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
     let terminal = std::io::stderr().is_terminal();
