@@ -260,6 +260,8 @@ impl Watcher {
             now: store.clock(),
             jobs: 2,
             labels: self.labels.clone(),
+            // The scheduler gives work in flight its grace period itself.
+            stop: None,
         };
         let mut summary = ArchiveSummary::default();
         fetch_run::run(store, &self.dir, vec![input], &opts, &mut summary, &|_| {})
