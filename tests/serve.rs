@@ -655,3 +655,89 @@ async fn api_role_matrix() {
         .unwrap();
     assert_eq!(a.status().as_u16(), 401);
 }
+
+#[tokio::test]
+async fn the_openapi_document_is_served_and_every_call_in_it_answers() {
+    let desk = Desk::start();
+    let http = reqwest::Client::new();
+    let res = http
+        .get(format!("{}/api/v1/openapi.json", desk.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let served: serde_json::Value = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+    assert_eq!(served, embarc::serve::openapi::document());
+    assert_eq!(served["openapi"], "3.1.0");
+    // Every $ref points at a schema.
+    fn refs(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if let Some(r) = m.get("$ref").and_then(|r| r.as_str()) {
+                    out.push(r.to_string());
+                }
+                m.values().for_each(|x| refs(x, out));
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    refs(&served, &mut all);
+    for r in all {
+        let name = r.trim_start_matches("#/components/schemas/");
+        assert!(served["components"]["schemas"][name].is_object(), "{r}");
+    }
+    // Every documented call is served (with no body it answers 400, never
+    // the 404 of an unknown call), and its answers match the document
+    // (checked inside `api`).
+    let id = claim_of(&desk, "floodwatch_eu");
+    for route in embarc::serve::openapi::ROUTES {
+        let path = route.path.replace("{id}", &id.to_string());
+        let body = route.body.map(|_| json!({}));
+        let a = api(
+            &desk,
+            &route.method.to_uppercase(),
+            &path,
+            Some(&desk.tokens.admin),
+            body,
+        )
+        .await;
+        assert_ne!(
+            a.status, 404,
+            "{} {} is documented but not served",
+            route.method, route.path
+        );
+        assert_eq!(
+            a.status,
+            if route.body.is_some() {
+                400
+            } else {
+                route.ok.0
+            },
+            "{} {}: {}",
+            route.method,
+            route.path,
+            a.body
+        );
+    }
+}
+
+#[test]
+fn the_answer_checker_catches_what_the_document_does_not_say() {
+    let doc = embarc::serve::openapi::document();
+    let event = json!({"$ref": "#/components/schemas/ClaimEvent"});
+    let good = json!({"at": "t", "actor": "a", "action": "note", "from_status": null,
+                      "to_status": null, "assignee": null, "note": "n"});
+    serve_support::validate(&doc, &event, &good, "$");
+    let mut missing = good.clone();
+    missing.as_object_mut().unwrap().remove("note");
+    let mut extra = good.clone();
+    extra["secret"] = json!(1);
+    let mut wrong = good.clone();
+    wrong["action"] = json!("delete");
+    for bad in [missing, extra, wrong] {
+        let caught = std::panic::catch_unwind(|| serve_support::validate(&doc, &event, &bad, "$"));
+        assert!(caught.is_err(), "{bad} passed");
+    }
+}

@@ -30,7 +30,18 @@ pub struct NoteBody {
 
 #[derive(Debug, Deserialize)]
 pub struct AssigneeBody {
-    pub assignee: Option<String>,
+    /// Required; `null` unassigns (so a missing field is not an unassignment).
+    #[serde(default, deserialize_with = "present")]
+    pub assignee: Option<Option<String>>,
+}
+
+/// A field that is there, even as `null`.
+fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
 }
 
 #[derive(Debug, Deserialize)]
@@ -130,9 +141,12 @@ pub async fn set_assignee(
 ) -> Answer<ClaimEvent> {
     caller.require(Role::Checker)?;
     let b = body(b)?;
+    let assignee = b.assignee.ok_or_else(|| {
+        Failure::bad_request("the body needs \"assignee\": a name, or null to unassign")
+    })?;
     let event = state
         .db
-        .run(move |s| s.assign_claim(id, b.assignee.as_deref(), &caller.name))
+        .run(move |s| s.assign_claim(id, assignee.as_deref(), &caller.name))
         .await?;
     Ok(Json(event))
 }

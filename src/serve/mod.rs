@@ -9,6 +9,7 @@ pub mod api;
 pub mod auth;
 mod db;
 pub mod error;
+pub mod openapi;
 pub mod pages;
 
 pub use db::Db;
@@ -39,6 +40,10 @@ pub fn router(state: AppState) -> Router {
         .route("/claims/{id}/notes", post(api::add_note))
         .route("/claims/{id}/assignee", put(api::set_assignee))
         .route("/report", get(api::report))
+        .route(
+            "/openapi.json",
+            get(|| async { axum::Json(openapi::document()) }),
+        )
         .fallback(api::not_found);
     Router::new()
         .route("/", get(|| async { Redirect::to("/queue") }))

@@ -308,9 +308,164 @@ pub async fn api(
             .body(b.to_string());
     }
     let res = req.send().await.unwrap();
-    Answer {
+    let answer = Answer {
         status: res.status().as_u16(),
         headers: res.headers().clone(),
         body: res.text().await.unwrap(),
+    };
+    // Every API answer any test receives is checked against the document.
+    check_against_openapi(method, path, &answer);
+    answer
+}
+
+/// Check an API answer against the OpenAPI document: the status must be
+/// documented for the call, and the body must match its schema.
+pub fn check_against_openapi(method: &str, path: &str, a: &Answer) {
+    let doc = embarc::serve::openapi::document();
+    let bare = path.split('?').next().unwrap();
+    let template: String = bare
+        .split('/')
+        .map(|seg| {
+            if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
+                "{id}"
+            } else {
+                seg
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/");
+    let Some(op) = doc["paths"][&template].get(method.to_lowercase()) else {
+        // Calls the API does not have answer 404 with an error document.
+        assert_eq!(
+            a.status, 404,
+            "{method} {path} is not documented but answered {}",
+            a.status
+        );
+        validate(&doc, &doc["components"]["schemas"]["Error"], &a.json(), "$");
+        return;
+    };
+    let Some(response) = op["responses"].get(a.status.to_string()) else {
+        panic!(
+            "{method} {path} answered {} which the document does not list: {}",
+            a.status, a.body
+        );
+    };
+    let schema = &response["content"]["application/json"]["schema"];
+    validate(&doc, schema, &a.json(), "$");
+}
+
+fn resolve<'a>(doc: &'a serde_json::Value, schema: &'a serde_json::Value) -> &'a serde_json::Value {
+    match schema.get("$ref").and_then(|r| r.as_str()) {
+        Some(r) => {
+            let name = r
+                .strip_prefix("#/components/schemas/")
+                .expect("local refs only");
+            let target = &doc["components"]["schemas"][name];
+            assert!(!target.is_null(), "unknown schema {name}");
+            resolve(doc, target)
+        }
+        None => schema,
     }
+}
+
+fn type_name(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "boolean",
+        serde_json::Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        serde_json::Value::Number(_) => "number",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Array(_) => "array",
+        serde_json::Value::Object(_) => "object",
+    }
+}
+
+/// The JSON Schema keywords the document uses: `$ref`, `type` (one or a
+/// list), `enum`, `oneOf`, `properties`, `required`,
+/// `additionalProperties: false`, `items`, `minimum`, `maximum`.
+pub fn validate(
+    doc: &serde_json::Value,
+    schema: &serde_json::Value,
+    v: &serde_json::Value,
+    at: &str,
+) {
+    if let Err(e) = check(doc, schema, v, at) {
+        panic!("the answer does not match the OpenAPI document: {e}");
+    }
+}
+
+macro_rules! ensure {
+    ($c:expr, $($f:tt)+) => {{
+        let ok: bool = $c;
+        if !ok {
+            return Err(format!($($f)+));
+        }
+    }};
+}
+
+fn check(
+    doc: &serde_json::Value,
+    schema: &serde_json::Value,
+    v: &serde_json::Value,
+    at: &str,
+) -> Result<(), String> {
+    let schema = resolve(doc, schema);
+    if let Some(options) = schema.get("oneOf").and_then(|o| o.as_array()) {
+        let matching = options
+            .iter()
+            .filter(|o| check(doc, o, v, at).is_ok())
+            .count();
+        ensure!(matching == 1, "{at}: {v} matches {matching} of oneOf");
+        return Ok(());
+    }
+    if let Some(values) = schema.get("enum").and_then(|e| e.as_array()) {
+        ensure!(values.contains(v), "{at}: {v} is not one of {values:?}");
+    }
+    if let Some(t) = schema.get("type") {
+        let allowed: Vec<&str> = match t {
+            serde_json::Value::String(s) => vec![s.as_str()],
+            serde_json::Value::Array(a) => a.iter().filter_map(|x| x.as_str()).collect(),
+            _ => return Err(format!("{at}: bad type in schema")),
+        };
+        let actual = type_name(v);
+        let ok = allowed.contains(&actual) || (actual == "integer" && allowed.contains(&"number"));
+        ensure!(ok, "{at}: {v} is {actual}, the document says {allowed:?}");
+    }
+    if let Some(n) = v.as_f64() {
+        if let Some(min) = schema.get("minimum").and_then(|m| m.as_f64()) {
+            ensure!(n >= min, "{at}: {n} < {min}");
+        }
+        if let Some(max) = schema.get("maximum").and_then(|m| m.as_f64()) {
+            ensure!(n <= max, "{at}: {n} > {max}");
+        }
+    }
+    if let (Some(obj), Some(props)) = (
+        v.as_object(),
+        schema.get("properties").and_then(|p| p.as_object()),
+    ) {
+        for req in schema
+            .get("required")
+            .and_then(|r| r.as_array())
+            .into_iter()
+            .flatten()
+        {
+            let key = req.as_str().unwrap();
+            ensure!(obj.contains_key(key), "{at}: {key} is missing");
+        }
+        for (k, val) in obj {
+            match props.get(k) {
+                Some(s) => check(doc, s, val, &format!("{at}.{k}"))?,
+                None => ensure!(
+                    schema.get("additionalProperties") != Some(&serde_json::Value::Bool(false)),
+                    "{at}: {k} is not in the document"
+                ),
+            }
+        }
+    }
+    if let (Some(items), Some(arr)) = (schema.get("items"), v.as_array()) {
+        for (i, item) in arr.iter().enumerate() {
+            check(doc, items, item, &format!("{at}[{i}]"))?;
+        }
+    }
+    Ok(())
 }
