@@ -7,7 +7,7 @@
 
 use crate::detect::labels::Rules;
 use crate::detect::{self, DocKind, Hints};
-use crate::store::{ArticleOutcome, CaptureInput, Store};
+use crate::store::{ArticleOutcome, CaptureInput, RunRecord, Store};
 use crate::words;
 use anyhow::Result;
 use serde::Serialize;
@@ -79,6 +79,9 @@ pub struct Summary {
     pub new_posts: usize,
     pub new_citations: usize,
     pub new_claims: usize,
+    /// Local articles read and parsed this run; those archived before (same
+    /// size and modification time, or same bytes) are not.
+    pub parsed: usize,
     pub failures: Vec<Failure>,
     /// Web inputs fetched (answered, whatever the status).
     pub fetched: usize,
@@ -97,6 +100,18 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// What the run did, as `runs` keeps it.
+    pub fn run_record(&self, started_at: String) -> RunRecord {
+        RunRecord {
+            started_at,
+            inputs: self.inputs,
+            parsed: self.parsed,
+            new_captures: self.articles - self.unchanged,
+            unchanged: self.unchanged,
+            failed: self.failures.len(),
+        }
+    }
+
     pub fn add(&mut self, o: &ArticleOutcome) {
         self.articles += 1;
         self.unchanged += usize::from(!o.new_capture);
@@ -242,8 +257,33 @@ pub fn io_text(e: &std::io::Error) -> String {
 /// A file read and detected, ready to be recorded.
 type Prepared = (CaptureInput, Vec<detect::Citation>);
 
-/// Read one file and detect its citations.
-pub fn prepare_file(path: &Path, max_bytes: u64) -> Result<Prepared, Failure> {
+/// What became of one file.
+enum Found {
+    /// Read and parsed: record it.
+    Parsed(Prepared),
+    /// Its bytes are a capture archived before (only its modification time
+    /// changed): not parsed; the capture's `last_seen_at` and time are
+    /// brought up to date.
+    Seen {
+        url: String,
+        sha256: String,
+        mtime_ns: Option<i64>,
+    },
+    /// The same size and modification time as a capture: not even read.
+    Unchanged(String),
+}
+
+/// A file's modification time in nanoseconds since the epoch.
+fn mtime_ns(meta: &std::fs::Metadata) -> Option<i64> {
+    let t = meta.modified().ok()?;
+    let d = t.duration_since(std::time::UNIX_EPOCH).ok()?;
+    i64::try_from(d.as_nanos()).ok()
+}
+
+/// Read one file and detect its citations, unless `known` (a reader of the
+/// archive) shows it was archived before: same size and modification time
+/// (not read), or same bytes (read and hashed, not parsed).
+fn read_file(path: &Path, max_bytes: u64, known: Option<&Store>) -> Result<Found, Failure> {
     let input = path.display().to_string();
     let fail = |class, message: String| Failure {
         input: input.clone(),
@@ -264,6 +304,21 @@ pub fn prepare_file(path: &Path, max_bytes: u64) -> Result<Prepared, Failure> {
                 words::mib(max_bytes)
             ),
         ));
+    }
+    let article_url = file_url(path);
+    let mtime = mtime_ns(&meta);
+    let lookup = |what: Result<bool>| {
+        what.map_err(|e| {
+            fail(
+                "database",
+                format!("cannot look the file up in the archive: {e:#}"),
+            )
+        })
+    };
+    if let (Some(store), Some(t)) = (known, mtime)
+        && lookup(store.file_unchanged(&article_url, meta.len(), t))?
+    {
+        return Ok(Found::Unchanged(article_url));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     std::fs::File::open(path)
@@ -290,7 +345,16 @@ pub fn prepare_file(path: &Path, max_bytes: u64) -> Result<Prepared, Failure> {
             "binary data, not an HTML or text article".into(),
         ));
     }
-    let article_url = file_url(path);
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    if let Some(store) = known
+        && lookup(store.has_capture(&article_url, &sha256))?
+    {
+        return Ok(Found::Seen {
+            url: article_url,
+            sha256,
+            mtime_ns: mtime,
+        });
+    }
     let kind = doc_kind(path).unwrap_or_else(|| detect::sniff_kind(&bytes));
     let detection = detect::detect(
         &bytes,
@@ -311,12 +375,13 @@ pub fn prepare_file(path: &Path, max_bytes: u64) -> Result<Prepared, Failure> {
         },
         encoding: detection.encoding,
         repaired: detection.repaired,
-        sha256: hex::encode(Sha256::digest(&bytes)),
+        sha256,
         size: bytes.len() as u64,
         headers: None,
         warc: None,
+        file_mtime_ns: mtime,
     };
-    Ok((capture, detection.citations))
+    Ok(Found::Parsed((capture, detection.citations)))
 }
 
 /// The `file://` URL an article read from `path` is archived under: the
@@ -348,7 +413,9 @@ fn looks_binary(bytes: &[u8]) -> bool {
 }
 
 /// Archive local inputs into `store`. `on_done` is called after each input
-/// (for progress). Failures are collected in the summary, not returned.
+/// (for progress). Failures are collected in the summary, not returned. A
+/// file archived before is not parsed again (`Summary::parsed` counts those
+/// that were).
 pub fn run(
     store: &mut Store,
     files: Vec<PathBuf>,
@@ -363,10 +430,15 @@ pub fn run(
     let total = files.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
     let stopped = || opts.stop.as_ref().is_some_and(|s| s.load(Ordering::SeqCst));
+    // One read-only connection per worker, opened before any of them runs.
+    let mut readers = Vec::new();
+    for _ in 0..opts.jobs.max(1) {
+        readers.push(store.reader()?);
+    }
     let work = Mutex::new(files.into_iter());
-    let (tx, rx) = sync_channel::<Result<Prepared, Failure>>(64);
+    let (tx, rx) = sync_channel::<Result<Found, Failure>>(256);
     let result = std::thread::scope(|scope| {
-        for _ in 0..opts.jobs.max(1) {
+        for reader in readers {
             let tx = tx.clone();
             let (work, done, stopped) = (&work, &done, &stopped);
             scope.spawn(move || {
@@ -376,10 +448,14 @@ pub fn run(
                     }
                     let next = work.lock().map(|mut w| w.next()).unwrap_or(None);
                     let Some(path) = next else { break };
-                    let prepared = prepare_file(&path, opts.max_bytes)
-                        .map(|(capture, citations)| (capture, opts.labels.apply(citations)));
+                    let read = read_file(&path, opts.max_bytes, reader.as_ref()).map(|r| match r {
+                        Found::Parsed((capture, citations)) => {
+                            Found::Parsed((capture, opts.labels.apply(citations)))
+                        }
+                        other => other,
+                    });
                     done.fetch_add(1, Ordering::SeqCst);
-                    if tx.send(prepared).is_err() {
+                    if tx.send(read).is_err() {
                         break;
                     }
                 }
@@ -397,37 +473,66 @@ pub fn run(
     result.map(|()| summary)
 }
 
-/// The single writer: drain the channel in batches, one transaction each.
+/// Most articles recorded in one transaction.
+const BATCH: usize = 2000;
+/// Longest a batch waits for more articles before it is recorded.
+const BATCH_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// The single writer: drain the channel in batches, one transaction each
+/// (large ones: every transaction rewrites the index pages it touches).
 fn write_all(
     store: &mut Store,
     // Owned, so that an early return drops it and unblocks the workers.
-    rx: Receiver<Result<Prepared, Failure>>,
+    rx: Receiver<Result<Found, Failure>>,
     summary: &mut Summary,
     failures: &mut Vec<Failure>,
     on_done: &(dyn Fn(&str) + Sync),
 ) -> Result<()> {
     let mut batch: Vec<Prepared> = Vec::new();
+    let mut seen: Vec<(String, String, Option<i64>)> = Vec::new();
     while let Ok(first) = rx.recv() {
+        let deadline = std::time::Instant::now() + BATCH_WAIT;
         let mut next = Some(first);
         while let Some(item) = next.take() {
             match item {
-                Ok(p) => {
+                Ok(Found::Parsed(p)) => {
                     on_done(&p.0.article_url);
+                    summary.parsed += 1;
                     batch.push(p);
+                }
+                Ok(Found::Seen {
+                    url,
+                    sha256,
+                    mtime_ns,
+                }) => {
+                    on_done(&url);
+                    summary.add(&ArticleOutcome::default());
+                    seen.push((url, sha256, mtime_ns));
+                }
+                Ok(Found::Unchanged(url)) => {
+                    on_done(&url);
+                    summary.add(&ArticleOutcome::default());
                 }
                 Err(f) => {
                     on_done(&f.input);
                     failures.push(f);
                 }
             }
-            if batch.len() < 64 {
-                next = rx.try_recv().ok();
+            if batch.len() + seen.len() < BATCH {
+                let left = deadline.saturating_duration_since(std::time::Instant::now());
+                next = rx.recv_timeout(left).ok();
             }
         }
-        for o in store.record_articles(&batch)? {
-            summary.add(&o);
+        if !batch.is_empty() {
+            for o in store.record_articles(&batch)? {
+                summary.add(&o);
+            }
+            batch.clear();
         }
-        batch.clear();
+        if !seen.is_empty() {
+            store.record_seen(&seen)?;
+            seen.clear();
+        }
     }
     Ok(())
 }

@@ -123,7 +123,7 @@ fn a_post_that_dies_and_comes_back_shows_both_transitions() {
     assert!(text.contains("alive  [gone -> alive]"), "{text}");
 
     // The report lists both transitions; the post is alive again.
-    let r = json_out(embarc(dir.path(), &base).args(["report", "--json"]));
+    let r = json_out(embarc(dir.path(), &base).args(["report", "--json", "--list", "transitions"]));
     let transitions: Vec<(&str, &str, &str)> = r["transitions"]
         .as_array()
         .unwrap()
@@ -147,7 +147,10 @@ fn a_post_that_dies_and_comes_back_shows_both_transitions() {
         r["posts"]["unchecked"], 1,
         "the Telegram post was not checked"
     );
-    let text = embarc(dir.path(), &base).arg("report").output().unwrap();
+    let text = embarc(dir.path(), &base)
+        .args(["report", "--list", "transitions"])
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(
         text.contains(&format!("post {POST}  alive -> gone (deleted)")),
@@ -158,7 +161,7 @@ fn a_post_that_dies_and_comes_back_shows_both_transitions() {
         "{text}"
     );
     let md = embarc(dir.path(), &base)
-        .args(["report", "--markdown"])
+        .args(["report", "--markdown", "--list", "transitions"])
         .output()
         .unwrap();
     let md = String::from_utf8_lossy(&md.stdout);

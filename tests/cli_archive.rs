@@ -78,6 +78,39 @@ fn table_counts(archive: &Path) -> BTreeMap<String, i64> {
         .collect()
 }
 
+/// Every row of every table but `runs` (one row per `archive` run), as text:
+/// what a run over unchanged inputs must leave exactly as it was.
+fn contents_but_runs(archive: &Path) -> BTreeMap<String, Vec<String>> {
+    let conn = open_db(archive);
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'runs'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    tables
+        .into_iter()
+        .map(|t| {
+            let mut stmt = conn
+                .prepare(&format!("SELECT * FROM \"{t}\" ORDER BY rowid"))
+                .unwrap();
+            let n = stmt.column_count();
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((0..n)
+                        .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                        .collect::<Vec<_>>()
+                        .join("|"))
+                })
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            (t, rows)
+        })
+        .collect()
+}
+
 /// Run `archive ... --json` and return (exit code, summary, stderr).
 fn archive_json(archive: &Path, inputs: &[&Path]) -> (i32, Value, String) {
     let out = embarc(archive)
@@ -309,7 +342,101 @@ fn archiving_twice_adds_nothing() {
     assert_eq!(second["new_posts"], 0);
     assert_eq!(second["new_claims"], 0);
     assert_eq!(second["failures"], serde_json::json!([]));
-    assert_eq!(table_counts(&arc), before, "the second run added rows");
+    let mut after = table_counts(&arc);
+    assert_eq!(after.remove("runs"), Some(2), "each run is recorded");
+    let mut before = before;
+    before.remove("runs");
+    assert_eq!(after, before, "the second run added rows");
+}
+
+// 2b. A re-run over unchanged files parses nothing and writes nothing but
+// its run record: a file with its size and modification time is not even
+// read; one whose time changed is read and hashed but not parsed; a changed
+// one is parsed.
+#[test]
+fn unchanged_files_are_not_parsed_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let arc = dir.path().join("arc");
+    let (one, two) = (dir.path().join("one.html"), dir.path().join("two.html"));
+    fs::write(
+        &one,
+        page(&tweet(1, "cityhall", "City Hall", "The bridge reopens.")),
+    )
+    .unwrap();
+    fs::write(
+        &two,
+        page(&tweet(2, "roadsdept", "Roads", "Expect delays.")),
+    )
+    .unwrap();
+
+    let (code, first, _) = archive_json(&arc, &[&one, &two]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        (first["parsed"].as_u64(), first["unchanged"].as_u64()),
+        (Some(2), Some(0))
+    );
+    let before = contents_but_runs(&arc);
+
+    let (code, second, _) = archive_json(&arc, &[&one, &two]);
+    assert_eq!(code, 0);
+    assert_eq!(second["parsed"], 0, "an unchanged file was parsed again");
+    assert_eq!(second["unchanged"], 2);
+    assert_eq!(
+        contents_but_runs(&arc),
+        before,
+        "a run over unchanged files wrote more than its run record"
+    );
+    let runs = count(
+        &open_db(&arc),
+        "SELECT COUNT(*) FROM runs WHERE parsed = 0 AND unchanged = 2 AND inputs = 2",
+    );
+    assert_eq!(runs, 1, "the no-op run is recorded as such");
+
+    // Same bytes, new modification time: read and hashed, not parsed; the
+    // capture learns the new time, so the next run does not read it.
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(3600);
+    fs::File::options()
+        .append(true)
+        .open(&one)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    let (_, third, _) = archive_json(&arc, &[&one, &two]);
+    assert_eq!(
+        (third["parsed"].as_u64(), third["unchanged"].as_u64()),
+        (Some(0), Some(2))
+    );
+    let conn = open_db(&arc);
+    assert_eq!(
+        count(&conn, "SELECT COUNT(*) FROM captures"),
+        2,
+        "no new capture for the same bytes"
+    );
+    let stored: i64 = conn
+        .query_row("SELECT MAX(file_mtime_ns) FROM captures", [], |r| r.get(0))
+        .unwrap();
+    let expected = later
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as i64;
+    assert_eq!(stored, expected);
+    let before = contents_but_runs(&arc);
+    let (_, fourth, _) = archive_json(&arc, &[&one, &two]);
+    assert_eq!(fourth["parsed"], 0);
+    assert_eq!(contents_but_runs(&arc), before);
+
+    // Changed content is parsed.
+    fs::write(
+        &two,
+        page(&tweet(3, "roadsdept", "Roads", "Expect detours.")),
+    )
+    .unwrap();
+    let (_, fifth, _) = archive_json(&arc, &[&one, &two]);
+    assert_eq!(
+        (fifth["parsed"].as_u64(), fifth["unchanged"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(fifth["new_citations"], 1);
 }
 
 // 3. A changed file gets a new capture and only its new citations.

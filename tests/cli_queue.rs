@@ -224,6 +224,31 @@ fn compare_with_expected(name: &str, actual: &str) {
 // Snapshot tests of the exports
 // ---------------------------------------------------------------------------
 
+/// The queue as listed, and the posts and citations exports, byte for byte
+/// as they were before the list was printed claim by claim (and the
+/// archive's views and reads were tuned for size).
+#[test]
+fn lists_and_exports_of_the_fixture_archive_match_the_expected_files() {
+    let a = decided_archive();
+    let every = "unstarted,in_progress,inconclusive,verified,false";
+    compare_with_expected(
+        "queue.list.txt",
+        &a.ok(T0, &["queue", "list", "--status", every]),
+    );
+    compare_with_expected(
+        "queue.list.json",
+        &a.ok(T0, &["queue", "list", "--status", every, "--json"]),
+    );
+    for what in ["posts", "citations"] {
+        for format in ["json", "csv"] {
+            compare_with_expected(
+                &format!("{what}.{format}"),
+                &a.ok(T0, &["export", what, "--format", format]),
+            );
+        }
+    }
+}
+
 #[test]
 fn exports_of_the_fixture_archive_match_the_expected_files() {
     let a = decided_archive();

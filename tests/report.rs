@@ -1,11 +1,15 @@
 //! `embarc report` on a fixture archive whose checks have known times: the
 //! numbers per platform, per site and for articles, the deaths and the
 //! median time to gone, the gone posts with their articles and archived
-//! copies, and the transitions, in JSON, text and Markdown.
+//! copies, and the transitions, in JSON, text and Markdown; the whole
+//! report compared byte for byte with `tests/fixtures/expected/report.*`
+//! (written by the report as it was before it was aggregated in SQL; run
+//! with `EMBARC_UPDATE_EXPECTED=1` to rewrite them after an intended
+//! change, and review the diff).
 
 mod check_support;
 
-use check_support::archive;
+use check_support::archive_at;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use embarc::check::Outcome;
 use embarc::store::{NewCheck, Store};
@@ -48,15 +52,17 @@ fn fixture(dir: &Path) {
         "<article>{}</article>",
         a("https://twitter.com/waterboard/status/1004")
     );
-    archive(dir, &[(A1, &a1), (A2, &a2), (W1, &w1), (LOCAL, &local)]);
+    // A fixed time, so that the report is the same on every run.
+    archive_at(
+        dir,
+        "2024-05-01T08:00:00Z",
+        &[(A1, &a1), (A2, &a2), (W1, &w1), (LOCAL, &local)],
+    );
 
     let mut store = Store::open(&dir.join("embarc.db")).unwrap();
-    let mut first_seen = String::new();
-    store
-        .for_each_post_state(|p| {
-            first_seen = p.first_seen_at;
-            Ok(())
-        })
+    let first_seen: String = rusqlite::Connection::open(dir.join("embarc.db"))
+        .unwrap()
+        .query_row("SELECT MAX(first_seen_at) FROM posts", [], |r| r.get(0))
         .unwrap();
     let f: DateTime<Utc> = first_seen.parse().unwrap();
     let day = |n: i64| (f + Duration::days(n)).to_rfc3339_opts(SecondsFormat::Millis, true);
@@ -161,7 +167,7 @@ fn counts(t: &Value) -> Value {
 fn json_numbers() {
     let dir = tempfile::tempdir().unwrap();
     fixture(dir.path());
-    let r: Value = serde_json::from_str(&report(dir.path(), &["--json"])).unwrap();
+    let r: Value = serde_json::from_str(&report(dir.path(), &["--json", "--list", "all"])).unwrap();
 
     assert_eq!(
         counts(&r["posts"]),
@@ -274,7 +280,7 @@ fn json_numbers() {
 fn text_and_markdown_show_the_same_numbers() {
     let dir = tempfile::tempdir().unwrap();
     fixture(dir.path());
-    let text = report(dir.path(), &[]);
+    let text = report(dir.path(), &["--list", "all"]);
     assert!(text.starts_with("Posts: 8\n"), "{text}");
     assert!(
         text.contains("  alive 1, gone 3 (account_suspended 1, deleted 2), restricted 1 (private 1), unknown 1 (unsupported 1), unchecked 1, not checkable 1\n"),
@@ -341,7 +347,7 @@ fn text_and_markdown_show_the_same_numbers() {
     );
     assert!(text.contains("Transitions: 3\n"), "{text}");
 
-    let md = report(dir.path(), &["--markdown"]);
+    let md = report(dir.path(), &["--markdown", "--list", "all"]);
     assert!(md.contains("| platform | total | alive | gone | restricted | unknown | unchecked | not checkable | gone by reason |\n"), "{md}");
     assert!(
         md.contains("| **all** | 8 | 1 | 3 | 1 | 1 | 1 | 1 | account_suspended 1, deleted 2 |\n"),
@@ -418,4 +424,118 @@ fn exports_carry_the_current_state() {
         states,
         [(A1, "1002", Some("gone")), (A2, "1002", Some("gone"))]
     );
+}
+
+/// By default the report is summaries: the long lists are counted, not
+/// listed, and `--list NAME --limit N` shows the first N of one.
+#[test]
+fn lists_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let all: Value =
+        serde_json::from_str(&report(dir.path(), &["--json", "--list", "all"])).unwrap();
+    let summary: Value = serde_json::from_str(&report(dir.path(), &["--json"])).unwrap();
+    for (list, count) in [
+        ("gone_posts", "gone_post_count"),
+        ("gone_articles", "gone_article_count"),
+        ("transitions", "transition_count"),
+    ] {
+        assert_eq!(summary[list], json!([]), "{list} listed unasked");
+        assert_eq!(
+            summary[count],
+            all[list].as_array().unwrap().len(),
+            "{count}"
+        );
+        assert_eq!(all[count], summary[count]);
+    }
+    for key in ["posts", "by_platform", "by_site", "articles", "deaths"] {
+        assert_eq!(summary[key], all[key], "{key} differs without lists");
+    }
+
+    let text = report(dir.path(), &[]);
+    assert!(
+        text.contains("Gone posts: 3\n  (not listed: add --list gone)\n"),
+        "{text}"
+    );
+    assert!(!text.contains("cited by:"), "{text}");
+    assert!(
+        text.contains("Transitions: 3\n  (not listed: add --list transitions)\n"),
+        "{text}"
+    );
+
+    let first = report(dir.path(), &["--list", "gone", "--limit", "1"]);
+    let gone = first.split("Gone posts: 3\n").nth(1).unwrap();
+    let gone = gone.split("\n\nGone articles").next().unwrap();
+    assert_eq!(
+        gone.lines().filter(|l| l.starts_with("  https://")).count(),
+        1,
+        "{gone}"
+    );
+    assert!(gone.ends_with("  (and 2 more: raise --limit)"), "{gone}");
+    assert!(first.contains("Gone articles: 1\n  (not listed: add --list gone-articles)\n"));
+
+    let limited: Value = serde_json::from_str(&report(
+        dir.path(),
+        &["--json", "--list", "transitions,gone", "--limit", "2"],
+    ))
+    .unwrap();
+    assert_eq!(
+        limited["transitions"],
+        json!(all["transitions"].as_array().unwrap()[..2])
+    );
+    assert_eq!(
+        limited["gone_posts"],
+        json!(all["gone_posts"].as_array().unwrap()[..2])
+    );
+    assert_eq!(limited["gone_articles"], json!([]));
+
+    let md = report(dir.path(), &["--markdown"]);
+    assert!(
+        md.contains("## Gone posts\n\n3 in all (not listed: add --list gone).\n"),
+        "{md}"
+    );
+}
+
+fn compare_with_expected(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/expected")
+        .join(name);
+    if std::env::var_os("EMBARC_UPDATE_EXPECTED").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    if expected != actual {
+        for (i, (e, a)) in expected.lines().zip(actual.lines()).enumerate() {
+            assert_eq!(e, a, "{name}: first difference at line {}", i + 1);
+        }
+        assert_eq!(expected, actual, "{name} differs in length");
+    }
+}
+
+/// The whole report, with every list, is byte for byte what the report
+/// printed before it was aggregated in SQL (JSON: the same values, plus the
+/// counts of the lists).
+#[test]
+fn whole_report_matches_the_expected_files() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    compare_with_expected("report.txt", &report(dir.path(), &["--list", "all"]));
+    compare_with_expected(
+        "report.md",
+        &report(dir.path(), &["--markdown", "--list", "all"]),
+    );
+    let json = report(dir.path(), &["--json", "--list", "all"]);
+    let mut now: Value = serde_json::from_str(&json).unwrap();
+    for count in ["gone_post_count", "gone_article_count", "transition_count"] {
+        now.as_object_mut().unwrap().remove(count);
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/expected/report.json");
+    if std::env::var_os("EMBARC_UPDATE_EXPECTED").is_some() {
+        std::fs::write(&path, serde_json::to_string_pretty(&now).unwrap() + "\n").unwrap();
+        return;
+    }
+    let before: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(now, before);
 }

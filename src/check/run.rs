@@ -38,6 +38,10 @@ pub struct Options {
     /// Set when the run should stop: no new check is started, those in
     /// flight get `Stopping::grace` to finish, the rest are given back.
     pub stop: Option<Stopping>,
+    /// Keep every result in [`Summary::results`] (`--json` prints them);
+    /// otherwise only counts are kept, so a round over millions of targets
+    /// holds none of them.
+    pub keep_results: bool,
 }
 
 /// How the due targets are chosen.
@@ -129,28 +133,51 @@ pub struct Summary {
     pub released: usize,
     /// Checks cut off by the end of the grace period (given back too).
     pub abandoned: usize,
+    /// Every result, when [`Options::keep_results`] asks for them.
     pub results: Vec<Checked>,
+    /// Targets checked in this run, and how many of them were found gone or
+    /// ended `unknown (network_error)`.
+    #[serde(skip)]
+    pub tally: RunTally,
+}
+
+/// What [`Summary::found_rot`] and [`Summary::offline`] are decided from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunTally {
+    pub checked: usize,
+    pub gone: usize,
+    pub network_errors: usize,
 }
 
 impl Summary {
     /// Any target found gone in this run (`--fail-on-rot`).
     pub fn found_rot(&self) -> bool {
-        self.results.iter().any(|c| c.state == "gone")
+        self.tally.gone > 0
     }
 
     /// Every check of this run failed before reaching anything (`unknown
     /// (network_error)`): most likely the machine is offline.
     pub fn offline(&self) -> bool {
-        !self.results.is_empty()
-            && self
-                .results
-                .iter()
-                .all(|c| c.state == "unknown" && c.reason == Some("network_error"))
+        self.tally.checked > 0 && self.tally.network_errors == self.tally.checked
+    }
+
+    fn count(&mut self, c: &Checked) {
+        self.tally.checked += 1;
+        self.tally.gone += usize::from(c.state == "gone");
+        self.tally.network_errors +=
+            usize::from(c.state == "unknown" && c.reason == Some("network_error"));
     }
 }
 
 /// How often a run looks at its stop flag while checks are in flight.
 const STOP_POLL: Duration = Duration::from_millis(100);
+
+/// Most results recorded in one transaction.
+const BATCH: usize = 1000;
+/// Longest a transaction of results stays open.
+const BATCH_TIME: Duration = Duration::from_secs(1);
+/// Targets read from the store (or claimed) at a time.
+const CHUNK: usize = 256;
 
 enum Job {
     Post(PostTarget),
@@ -206,6 +233,8 @@ async fn run_async(
     let platform = opts.platform.map(Platform::as_str);
     let mut summary = Summary::default();
     let mut queue: VecDeque<Job> = VecDeque::new();
+    // `--stale`: due targets not read yet, as (is post, row id).
+    let mut due: VecDeque<(bool, i64)> = VecDeque::new();
     // Leased jobs by (is post, row id), when the policy chose the targets.
     let mut leased: HashMap<(bool, i64), i64> = HashMap::new();
     let owner = match &opts.select {
@@ -226,15 +255,17 @@ async fn run_async(
                 checked_before: cutoff.as_deref(),
                 limit: opts.limit,
             };
+            // The due targets as row ids (8 bytes each); each is read in
+            // full shortly before it is checked, a chunk at a time.
             if opts.posts {
-                let (targets, skipped) = store.posts_to_check(&filter)?;
+                let (ids, skipped) = store.posts_to_check(&filter)?;
                 summary.posts.skipped(skipped);
-                queue.extend(targets.into_iter().map(Job::Post));
+                due.extend(ids.into_iter().map(|id| (true, id)));
             }
             if opts.articles {
-                let (targets, skipped) = store.articles_to_check(&filter)?;
+                let (ids, skipped) = store.articles_to_check(&filter)?;
                 summary.articles.skipped(skipped);
-                queue.extend(targets.into_iter().map(Job::Article));
+                due.extend(ids.into_iter().map(|id| (false, id)));
             }
             None
         }
@@ -290,6 +321,10 @@ async fn run_async(
     let stopping = || stop_flag.as_ref().is_some_and(|f| f.load(Ordering::SeqCst));
     let mut running: JoinSet<Done> = JoinSet::new();
     let mut deadline: Option<tokio::time::Instant> = None;
+    // Results are recorded in batches: one transaction for up to BATCH
+    // results or BATCH_TIME, whichever comes first (each check is still
+    // whole; a killed run loses at most the open batch, which stays due).
+    let mut batch: Option<(std::time::Instant, usize)> = None;
     let mut renewed = tokio::time::Instant::now();
     loop {
         if let (Select::Due(lease), Some(owner)) = (&opts.select, owner)
@@ -309,13 +344,22 @@ async fn run_async(
                 .filter_map(|j| leased.remove(&j.key()))
                 .collect();
             if let Some(owner) = owner {
+                store.commit_batch()?;
+                batch = None;
                 summary.released += store.release(&unstarted, owner)?;
             }
+        }
+        if queue.len() < settings.concurrency && deadline.is_none() {
+            queue.extend(next_jobs(store, &mut due)?);
         }
         while running.len() < settings.concurrency
             && let Some(job) = queue.pop_front()
         {
             running.spawn(work(checker.clone(), job));
+        }
+        if batch.is_some_and(|(started, _)| started.elapsed() >= BATCH_TIME) {
+            store.commit_batch()?;
+            batch = None;
         }
         let next = match deadline {
             Some(d) => match tokio::time::timeout_at(d, running.join_next()).await {
@@ -327,6 +371,7 @@ async fn run_async(
                     running.abort_all();
                     let rest: Vec<i64> = leased.drain().map(|(_, id)| id).collect();
                     if let Some(owner) = owner {
+                        store.commit_batch()?;
                         store.release(&rest, owner)?;
                     }
                     break;
@@ -345,6 +390,10 @@ async fn run_async(
         };
         match done {
             Ok(done) => {
+                if batch.is_none() {
+                    store.begin_batch()?;
+                    batch = Some((std::time::Instant::now(), 0));
+                }
                 let job = leased.remove(&done.key());
                 let checked = record(store, done, &mut summary)?;
                 if let (Some(job), Some(owner)) = (job, owner) {
@@ -355,19 +404,59 @@ async fn run_async(
                     store.finish_job(job, owner, &result, checked.state == "unknown", None)?;
                 }
                 on_result(&checked);
-                summary.results.push(checked);
+                summary.count(&checked);
+                if opts.keep_results {
+                    summary.results.push(checked);
+                }
+                if let Some((_, n)) = &mut batch {
+                    *n += 1;
+                    if *n >= BATCH {
+                        store.commit_batch()?;
+                        batch = None;
+                    }
+                }
             }
             // A probe that panicked is a bug; the run goes on without it
             // (its lease runs out and the job is tried again).
             Err(e) => eprintln!("embarc: error: a check stopped unexpectedly: {e}"),
         }
     }
+    store.commit_batch()?;
     if let Select::Due(lease) = &opts.select {
         // The targets just checked get their next times now, so `status`
         // shows them.
         store.schedule(&lease.policy)?;
     }
     Ok(summary)
+}
+
+/// The next chunk of `--stale` targets, read in full (posts and articles
+/// are not mixed in one chunk).
+fn next_jobs(store: &Store, due: &mut VecDeque<(bool, i64)>) -> Result<Vec<Job>> {
+    let Some(&(posts, _)) = due.front() else {
+        return Ok(Vec::new());
+    };
+    let mut ids = Vec::with_capacity(CHUNK);
+    while ids.len() < CHUNK
+        && let Some(&(is_post, id)) = due.front()
+        && is_post == posts
+    {
+        ids.push(id);
+        due.pop_front();
+    }
+    Ok(if posts {
+        store
+            .post_targets(&ids)?
+            .into_iter()
+            .map(Job::Post)
+            .collect()
+    } else {
+        store
+            .article_targets(&ids)?
+            .into_iter()
+            .map(Job::Article)
+            .collect()
+    })
 }
 
 /// Check one target; look up an archived copy when it is gone.

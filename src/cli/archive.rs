@@ -45,6 +45,7 @@ pub fn run(dir: &Path, mut args: Args) -> anyhow::Result<ExitCode> {
     args.inputs = local_inputs;
     let config = super::load_config(dir)?;
     let mut store = super::open_store(dir)?;
+    let started_at = store.now_text();
     let mut opts = Options {
         max_bytes: args.max_size.saturating_mul(1024 * 1024),
         labels: config.labels.rules()?,
@@ -85,6 +86,7 @@ pub fn run(dir: &Path, mut args: Args) -> anyhow::Result<ExitCode> {
         web::run(&mut store, dir, web_inputs, &args, &opts, &mut summary)?;
     }
     summary.count_failure_classes();
+    store.record_run(&summary.run_record(started_at))?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     }

@@ -76,6 +76,7 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
             flag: interrupted.clone(),
             grace: settings.timeout.saturating_mul(2),
         }),
+        keep_results: args.json,
     };
     let quiet = args.json;
     let summary = check::run(&mut store, &settings, &opts, &mut |c| {
@@ -142,7 +143,7 @@ fn print_summary(summary: &check::Summary, opts: &Options) {
     if summary.offline() {
         eprintln!(
             "embarc: no request reached the network: offline? All {} ended `unknown (network_error)`; {}",
-            words::count(summary.results.len(), "check"),
+            words::count(summary.tally.checked, "check"),
             match opts.select {
                 Select::Stale(_) => "they stay due, so run the same command again when online",
                 Select::Due(_) =>

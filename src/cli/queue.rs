@@ -5,7 +5,9 @@ use crate::queue::{self, Action, Status};
 use crate::store::{Claim, ClaimDetail, ClaimEvent, ClaimFilter};
 use crate::words;
 use anyhow::{Result, anyhow};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -290,20 +292,43 @@ fn list(dir: &Path, mut a: ListArgs) -> Result<ExitCode> {
             .filter(|s| !s.is_verdict())
             .collect();
     }
-    let claims = store.claims(&filter(&a))?;
+    // One claim at a time: the list is printed as it is read, and only the
+    // counts are kept.
+    let mut counts: BTreeMap<Status, usize> = BTreeMap::new();
+    let mut total = 0usize;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&claims)?);
-    } else {
-        let mut o = String::new();
-        for c in &claims {
-            print_summary(&mut o, c)?;
-        }
-        print!("{}", words::escaped(&o));
+        out.write_all(b"[")?;
     }
+    store.for_each_claim(&filter(&a), |c| {
+        if a.json {
+            // As serde_json writes a pretty array: each element indented
+            // by two spaces (strings hold no raw line breaks).
+            out.write_all(if total == 0 { b"\n" } else { b",\n" })?;
+            let pretty = serde_json::to_string_pretty(&c)?;
+            for (i, line) in pretty.lines().enumerate() {
+                if i > 0 {
+                    out.write_all(b"\n")?;
+                }
+                out.write_all(b"  ")?;
+                out.write_all(line.as_bytes())?;
+            }
+        } else {
+            let mut o = String::new();
+            print_summary(&mut o, &c)?;
+            out.write_all(words::escaped(&o).as_bytes())?;
+        }
+        *counts.entry(c.status).or_default() += 1;
+        total += 1;
+        Ok(())
+    })?;
+    if a.json {
+        out.write_all(if total == 0 { b"]\n" } else { b"\n]\n" })?;
+    }
+    out.flush()?;
     let counts: Vec<(Status, usize)> = Status::ALL
         .into_iter()
-        .map(|s| (s, claims.iter().filter(|c| c.status == s).count()))
-        .filter(|(_, n)| *n > 0)
+        .filter_map(|s| counts.get(&s).map(|n| (s, *n)))
         .collect();
     let per_status: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
     let open = if open_only { "open " } else { "" };
@@ -320,7 +345,7 @@ fn list(dir: &Path, mut a: ListArgs) -> Result<ExitCode> {
     } else {
         String::new()
     };
-    match claims.len() {
+    match total {
         0 => eprintln!("embarc: no {open}claims match{hidden}"),
         1 => eprintln!("embarc: 1 {open}claim ({}){hidden}", per_status.join(", ")),
         n => eprintln!(

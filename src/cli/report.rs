@@ -19,6 +19,39 @@ pub struct Args {
     /// or an article URL as archived.
     #[arg(long, value_name = "TARGET")]
     pub history: Option<String>,
+
+    /// Also list these, which the summary only counts: `gone` (gone posts
+    /// with the articles citing them), `gone-articles`, `transitions`, or
+    /// `all` (repeatable, or comma-separated).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub list: Vec<ListName>,
+
+    /// At most N entries in each list asked for with --list.
+    #[arg(long, value_name = "N", requires = "list")]
+    pub limit: Option<usize>,
+}
+
+/// A list `report --list` can show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListName {
+    /// Gone posts, with the articles citing them and archived copies.
+    Gone,
+    /// Gone articles.
+    GoneArticles,
+    /// Every change of state.
+    Transitions,
+    /// All three.
+    All,
+}
+
+fn lists(names: &[ListName], limit: Option<usize>) -> report::Lists {
+    let has = |n: ListName| names.contains(&n) || names.contains(&ListName::All);
+    report::Lists {
+        gone_posts: has(ListName::Gone),
+        gone_articles: has(ListName::GoneArticles),
+        transitions: has(ListName::Transitions),
+        limit,
+    }
 }
 
 pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
@@ -36,7 +69,7 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let r = report::build(&store)?;
+    let r = report::build(&store, lists(&args.list, args.limit))?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&r)?);
     } else if args.markdown {

@@ -638,6 +638,7 @@ fn prepare(
         size: body.len() as u64,
         headers: Some(headers),
         warc: None,
+        file_mtime_ns: None,
     };
     Outcome::Captured {
         capture: Box::new(capture),

@@ -9,11 +9,11 @@ mod render;
 
 pub use render::{history_text, markdown, text};
 
-use crate::store::{CheckRow, StateChange, Store};
+use crate::store::{CheckRow, GoneTarget, StateCount, Store};
 use anyhow::Result;
 use chrono::DateTime;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Counts of targets by current state.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -34,24 +34,26 @@ pub struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, checkable: bool, state: Option<&str>, reason: Option<&str>) {
-        self.total += 1;
-        let reason = reason.unwrap_or("unspecified").to_string();
-        match (checkable, state) {
-            (false, _) => self.not_checkable += 1,
-            (true, None) => self.unchecked += 1,
-            (true, Some("alive")) => self.alive += 1,
+    /// Count `n` targets in one state.
+    fn add(&mut self, c: &StateCount) {
+        let n = c.count;
+        self.total += n;
+        let reason = c.reason.as_deref().unwrap_or("unspecified").to_string();
+        match (c.checkable, c.state.as_deref()) {
+            (false, _) => self.not_checkable += n,
+            (true, None) => self.unchecked += n,
+            (true, Some("alive")) => self.alive += n,
             (true, Some("gone")) => {
-                self.gone += 1;
-                *self.gone_by_reason.entry(reason).or_default() += 1;
+                self.gone += n;
+                *self.gone_by_reason.entry(reason).or_default() += n;
             }
             (true, Some("restricted")) => {
-                self.restricted += 1;
-                *self.restricted_by_reason.entry(reason).or_default() += 1;
+                self.restricted += n;
+                *self.restricted_by_reason.entry(reason).or_default() += n;
             }
             (true, Some(_)) => {
-                self.unknown += 1;
-                *self.unknown_by_reason.entry(reason).or_default() += 1;
+                self.unknown += n;
+                *self.unknown_by_reason.entry(reason).or_default() += n;
             }
         }
     }
@@ -106,7 +108,30 @@ pub struct Transition {
     pub reason: Option<String>,
 }
 
-/// Everything `embarc report` shows.
+/// The long lists a report shows besides its summaries (none by default).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Lists {
+    pub gone_posts: bool,
+    pub gone_articles: bool,
+    pub transitions: bool,
+    /// At most this many entries in each list.
+    pub limit: Option<usize>,
+}
+
+impl Lists {
+    /// Every list, whole.
+    pub fn all() -> Lists {
+        Lists {
+            gone_posts: true,
+            gone_articles: true,
+            transitions: true,
+            limit: None,
+        }
+    }
+}
+
+/// Everything `embarc report` shows. The lists hold what [`Lists`] asked
+/// for; the counts are always whole.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Report {
     pub posts: Tally,
@@ -118,136 +143,125 @@ pub struct Report {
     pub gone_posts: Vec<GonePost>,
     pub gone_articles: Vec<GoneArticle>,
     pub transitions: Vec<Transition>,
+    /// How many posts are gone (`gone_posts` lists those asked for).
+    pub gone_post_count: usize,
+    pub gone_article_count: usize,
+    pub transition_count: usize,
+    /// Which lists were asked for.
+    #[serde(skip)]
+    pub lists: Lists,
 }
 
-/// Build the report from the archive.
-pub fn build(store: &Store) -> Result<Report> {
-    let changes = store.state_changes()?;
-    // The start of each target's current `gone` run: the latest change
-    // into `gone` (changes come in check order).
-    let mut post_gone_since: HashMap<i64, String> = HashMap::new();
-    let mut article_gone_since: HashMap<i64, String> = HashMap::new();
-    for c in changes.iter().filter(|c| c.to_state == "gone") {
-        match (c.post, c.article) {
-            (Some(p), _) => post_gone_since.insert(p, c.checked_at.clone()),
-            (_, Some(a)) => article_gone_since.insert(a, c.checked_at.clone()),
-            _ => None,
-        };
-    }
-    let mut report = Report::default();
-    let mut post_names: HashMap<i64, String> = HashMap::new();
-    let mut seconds_to_gone: Vec<i64> = Vec::new();
-    store.for_each_post_state(|p| {
-        let checkable = p.post_id.is_some();
-        let (state, reason) = (p.state.as_deref(), p.reason.as_deref());
-        report.posts.add(checkable, state, reason);
+/// Build the report from the archive: the numbers aggregated in SQL, the
+/// gone posts read one at a time (for the deaths), and only the lists
+/// asked for kept.
+pub fn build(store: &Store, lists: Lists) -> Result<Report> {
+    let mut report = Report {
+        lists,
+        ..Report::default()
+    };
+    for c in store.post_state_counts()? {
+        report.posts.add(&c);
         report
             .by_platform
-            .entry(p.platform.clone())
+            .entry(c.group.clone())
             .or_default()
-            .add(checkable, state, reason);
-        for site in &p.sites {
-            report
-                .by_site
-                .entry(site.clone())
-                .or_default()
-                .add(checkable, state, reason);
-        }
-        let name = post_name(&p.platform, p.post_id.as_deref(), p.post_url.as_deref());
-        if checkable && state == Some("gone") {
-            let gone_since = post_gone_since.get(&p.id).cloned();
-            if let Some(s) = gone_since
-                .as_deref()
-                .and_then(|g| seconds_between(&p.first_seen_at, g))
-            {
+            .add(&c);
+    }
+    for c in store.post_state_counts_by_site()? {
+        report.by_site.entry(c.group.clone()).or_default().add(&c);
+    }
+    for c in store.article_state_counts()? {
+        report.articles.add(&c);
+    }
+    let limit = lists.limit.unwrap_or(usize::MAX);
+    let mut seconds_to_gone: Vec<i64> = Vec::new();
+    // The gone post gone longest (the first of equals) and the one that
+    // died last (the last of equals).
+    let mut oldest: Option<GoneTarget> = None;
+    let mut newest: Option<GoneTarget> = None;
+    store.for_each_gone_post(|p| {
+        report.gone_post_count += 1;
+        if let Some(g) = p.gone_since.as_deref() {
+            if let Some(s) = seconds_between(&p.first_seen_at, g) {
                 seconds_to_gone.push(s);
             }
-            report.gone_posts.push(GonePost {
-                platform: p.platform,
-                post_id: p.post_id,
-                post_url: p.post_url,
-                reason: p.reason,
-                first_seen_at: p.first_seen_at,
-                gone_since,
-                archived_url: p.archived_url,
-                articles: p.article_urls,
-            });
+            if oldest
+                .as_ref()
+                .is_none_or(|o| Some(g) < o.gone_since.as_deref())
+            {
+                oldest = Some(p.clone());
+            }
+            if newest
+                .as_ref()
+                .is_none_or(|n| Some(g) >= n.gone_since.as_deref())
+            {
+                newest = Some(p.clone());
+            }
         }
-        post_names.insert(p.id, name);
+        if lists.gone_posts && report.gone_posts.len() < limit {
+            report.gone_posts.push(gone_post(store, p)?);
+        }
         Ok(())
     })?;
-    let mut article_urls: HashMap<i64, String> = HashMap::new();
-    for a in store.article_states()? {
-        let checkable = a.url.starts_with("http://") || a.url.starts_with("https://");
-        report
-            .articles
-            .add(checkable, a.state.as_deref(), a.reason.as_deref());
-        if checkable && a.state.as_deref() == Some("gone") {
+    report.deaths = Deaths {
+        oldest: oldest.map(|p| gone_post(store, p)).transpose()?,
+        newest: newest.map(|p| gone_post(store, p)).transpose()?,
+        median_seconds_to_gone: median(seconds_to_gone),
+    };
+    store.for_each_gone_article(|a| {
+        report.gone_article_count += 1;
+        if lists.gone_articles && report.gone_articles.len() < limit {
             report.gone_articles.push(GoneArticle {
-                url: a.url.clone(),
+                url: a.url.unwrap_or_default(),
                 reason: a.reason,
-                gone_since: article_gone_since.get(&a.id).cloned(),
-                evidence: a.evidence,
+                gone_since: a.gone_since,
+                evidence: Some(a.evidence),
                 archived_url: a.archived_url,
             });
         }
-        article_urls.insert(a.id, a.url);
+        Ok(())
+    })?;
+    report.transition_count = store.state_change_count()?;
+    if lists.transitions {
+        store.for_each_state_change(lists.limit, |c| {
+            report.transitions.push(Transition {
+                target: c.target,
+                url: c.name,
+                at: c.checked_at,
+                from: c.from_state,
+                to: c.to_state,
+                reason: c.reason,
+            });
+            Ok(())
+        })?;
     }
-    report.deaths = deaths(&report.gone_posts, seconds_to_gone);
-    report.transitions = changes
-        .into_iter()
-        .filter_map(|c| transition(c, &post_names, &article_urls))
-        .collect();
     Ok(report)
 }
 
-/// How a post is named to people: its URL, else `platform:id`.
-fn post_name(platform: &str, post_id: Option<&str>, post_url: Option<&str>) -> String {
-    match (post_url, post_id) {
-        (Some(u), _) => u.to_string(),
-        (None, Some(id)) => format!("{platform}:{id}"),
-        (None, None) => format!("{platform}: unidentified post"),
-    }
-}
-
-fn transition(
-    c: StateChange,
-    posts: &HashMap<i64, String>,
-    articles: &HashMap<i64, String>,
-) -> Option<Transition> {
-    let from = c.from_state?;
-    let (target, url) = match (c.post, c.article) {
-        (Some(p), _) => ("post", posts.get(&p)?.clone()),
-        (_, Some(a)) => ("article", articles.get(&a)?.clone()),
-        _ => return None,
-    };
-    Some(Transition {
-        target,
-        url,
-        at: c.checked_at,
-        from,
-        to: c.to_state,
-        reason: c.reason,
+/// A gone post with the articles citing it.
+fn gone_post(store: &Store, p: GoneTarget) -> Result<GonePost> {
+    Ok(GonePost {
+        articles: store.citing_articles(p.id)?,
+        platform: p.platform,
+        post_id: p.post_id,
+        post_url: p.url,
+        reason: p.reason,
+        first_seen_at: p.first_seen_at,
+        gone_since: p.gone_since,
+        archived_url: p.archived_url,
     })
 }
 
-fn deaths(gone: &[GonePost], mut seconds_to_gone: Vec<i64>) -> Deaths {
-    let dated = || gone.iter().filter(|g| g.gone_since.is_some());
-    seconds_to_gone.sort_unstable();
-    let n = seconds_to_gone.len();
-    let median = match n {
+/// The median of whole seconds (the mean of the middle two for an even
+/// count).
+fn median(mut v: Vec<i64>) -> Option<i64> {
+    v.sort_unstable();
+    let n = v.len();
+    match n {
         0 => None,
-        _ if n % 2 == 1 => Some(seconds_to_gone[n / 2]),
-        _ => Some((seconds_to_gone[n / 2 - 1] + seconds_to_gone[n / 2]) / 2),
-    };
-    Deaths {
-        oldest: dated()
-            .min_by(|a, b| a.gone_since.cmp(&b.gone_since))
-            .cloned(),
-        newest: dated()
-            .max_by(|a, b| a.gone_since.cmp(&b.gone_since))
-            .cloned(),
-        median_seconds_to_gone: median,
+        _ if n % 2 == 1 => Some(v[n / 2]),
+        _ => Some((v[n / 2 - 1] + v[n / 2]) / 2),
     }
 }
 
@@ -329,30 +343,11 @@ fn post_identity(target: &str) -> Option<(String, String)> {
 mod tests {
     use super::*;
 
-    fn gone(since: &str) -> GonePost {
-        GonePost {
-            platform: "x".into(),
-            post_id: Some(since.into()),
-            post_url: None,
-            reason: Some("deleted".into()),
-            first_seen_at: "2024-01-01T00:00:00.000Z".into(),
-            gone_since: Some(since.into()),
-            archived_url: None,
-            articles: vec![],
-        }
-    }
-
     #[test]
-    fn deaths_and_medians() {
-        let d = deaths(
-            &[gone("2024-03-01"), gone("2024-01-05"), gone("2024-02-01")],
-            vec![30, 10, 20, 50],
-        );
-        assert_eq!(d.oldest.unwrap().gone_since.as_deref(), Some("2024-01-05"));
-        assert_eq!(d.newest.unwrap().gone_since.as_deref(), Some("2024-03-01"));
-        assert_eq!(d.median_seconds_to_gone, Some(25));
-        assert_eq!(deaths(&[], vec![7, 1, 3]).median_seconds_to_gone, Some(3));
-        assert_eq!(deaths(&[], vec![]).median_seconds_to_gone, None);
+    fn medians() {
+        assert_eq!(median(vec![30, 10, 20, 50]), Some(25));
+        assert_eq!(median(vec![7, 1, 3]), Some(3));
+        assert_eq!(median(vec![]), None);
     }
 
     #[test]

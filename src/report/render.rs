@@ -116,6 +116,16 @@ fn summary_line(t: &Tally) -> String {
     )
 }
 
+/// What a list section says besides its entries: how to see it when it
+/// was not asked for, or how many `--limit` left out.
+fn not_shown(listed: bool, shown: usize, total: usize, name: &str) -> Option<String> {
+    match (listed, total.saturating_sub(shown)) {
+        (_, 0) => None,
+        (false, _) => Some(format!("(not listed: add --list {name})")),
+        (true, more) => Some(format!("(and {more} more: raise --limit)")),
+    }
+}
+
 /// The report for a terminal.
 pub fn text(r: &Report) -> String {
     let mut out = String::new();
@@ -146,7 +156,7 @@ pub fn text(r: &Report) -> String {
             human_duration(s)
         );
     }
-    let _ = writeln!(out, "\nGone posts: {}", r.gone_posts.len());
+    let _ = writeln!(out, "\nGone posts: {}", r.gone_post_count);
     for p in &r.gone_posts {
         let _ = writeln!(out, "  {}", post_line(p));
         if let Some(a) = &p.archived_url {
@@ -156,7 +166,12 @@ pub fn text(r: &Report) -> String {
             let _ = writeln!(out, "    cited by: {a}");
         }
     }
-    let _ = writeln!(out, "\nGone articles: {}", r.gone_articles.len());
+    let lists = r.lists;
+    let (posts, articles) = (r.gone_posts.len(), r.gone_articles.len());
+    if let Some(line) = not_shown(lists.gone_posts, posts, r.gone_post_count, "gone") {
+        let _ = writeln!(out, "  {line}");
+    }
+    let _ = writeln!(out, "\nGone articles: {}", r.gone_article_count);
     for a in &r.gone_articles {
         let _ = writeln!(
             out,
@@ -169,7 +184,11 @@ pub fn text(r: &Report) -> String {
             let _ = writeln!(out, "    archived: {copy}");
         }
     }
-    let _ = writeln!(out, "\nTransitions: {}", r.transitions.len());
+    let total = r.gone_article_count;
+    if let Some(line) = not_shown(lists.gone_articles, articles, total, "gone-articles") {
+        let _ = writeln!(out, "  {line}");
+    }
+    let _ = writeln!(out, "\nTransitions: {}", r.transition_count);
     for t in &r.transitions {
         let reason = t
             .reason
@@ -181,6 +200,10 @@ pub fn text(r: &Report) -> String {
             "  {}  {} {}  {} -> {}{reason}",
             t.at, t.target, t.url, t.from, t.to
         );
+    }
+    let (shown, total) = (r.transitions.len(), r.transition_count);
+    if let Some(line) = not_shown(lists.transitions, shown, total, "transitions") {
+        let _ = writeln!(out, "  {line}");
     }
     out
 }
@@ -233,10 +256,11 @@ pub fn markdown(r: &Report) -> String {
             human_duration(s)
         );
     }
+    let lists = r.lists;
     let _ = writeln!(out, "\n## Gone posts\n");
-    if r.gone_posts.is_empty() {
+    if r.gone_post_count == 0 {
         let _ = writeln!(out, "None.");
-    } else {
+    } else if !r.gone_posts.is_empty() {
         let _ = writeln!(
             out,
             "| post | reason | gone since | archived copy | cited by |"
@@ -259,10 +283,12 @@ pub fn markdown(r: &Report) -> String {
             );
         }
     }
+    let (posts, total) = (r.gone_posts.len(), r.gone_post_count);
+    md_not_shown(&mut out, lists.gone_posts, posts, total, "gone");
     let _ = writeln!(out, "\n## Gone articles\n");
-    if r.gone_articles.is_empty() {
+    if r.gone_article_count == 0 {
         let _ = writeln!(out, "None.");
-    } else {
+    } else if !r.gone_articles.is_empty() {
         let _ = writeln!(out, "| article | reason | gone since | archived copy |");
         let _ = writeln!(out, "|---|---|---|---|");
         for a in &r.gone_articles {
@@ -276,10 +302,18 @@ pub fn markdown(r: &Report) -> String {
             );
         }
     }
+    let (articles, total) = (r.gone_articles.len(), r.gone_article_count);
+    md_not_shown(
+        &mut out,
+        lists.gone_articles,
+        articles,
+        total,
+        "gone-articles",
+    );
     let _ = writeln!(out, "\n## Transitions\n");
-    if r.transitions.is_empty() {
+    if r.transition_count == 0 {
         let _ = writeln!(out, "None.");
-    } else {
+    } else if !r.transitions.is_empty() {
         let _ = writeln!(out, "| when | target | from | to |");
         let _ = writeln!(out, "|---|---|---|---|");
         for t in &r.transitions {
@@ -298,7 +332,17 @@ pub fn markdown(r: &Report) -> String {
             );
         }
     }
+    let (shown, total) = (r.transitions.len(), r.transition_count);
+    md_not_shown(&mut out, lists.transitions, shown, total, "transitions");
     out
+}
+
+/// [`not_shown`] as a Markdown paragraph, after a table when there is one.
+fn md_not_shown(out: &mut String, listed: bool, shown: usize, total: usize, name: &str) {
+    if let Some(line) = not_shown(listed, shown, total, name) {
+        let gap = if shown > 0 { "\n" } else { "" };
+        let _ = writeln!(out, "{gap}{total} in all {line}.");
+    }
 }
 
 /// One target's history for a terminal.

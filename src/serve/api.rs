@@ -177,7 +177,13 @@ pub async fn report(
     State(state): State<AppState>,
     _caller: Caller,
 ) -> Answer<crate::report::Report> {
-    Ok(Json(state.db.run(|s| crate::report::build(s)).await?))
+    // The summaries, as `embarc report --json` prints them by default.
+    Ok(Json(
+        state
+            .db
+            .run(|s| crate::report::build(s, crate::report::Lists::default()))
+            .await?,
+    ))
 }
 
 /// Unknown paths under `/api/v1` answer in JSON too.

@@ -111,62 +111,49 @@ pub struct CheckRow {
     pub archived_url: Option<String>,
 }
 
-/// A post with its current state, for `report`.
+/// How many targets of one group are in one state, for `report`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PostState {
-    pub id: i64,
-    pub platform: String,
-    pub post_id: Option<String>,
-    pub post_url: Option<String>,
-    pub first_seen_at: String,
+pub struct StateCount {
+    /// The platform (posts), the site (posts by site), or empty (articles).
+    pub group: String,
+    /// Posts with an id; articles with an http(s) URL.
+    pub checkable: bool,
     /// `None`: never checked.
     pub state: Option<String>,
     pub reason: Option<String>,
-    pub checked_at: Option<String>,
-    pub archived_url: Option<String>,
-    /// Sites of the articles citing it (distinct, sorted).
-    pub sites: Vec<String>,
-    /// URLs of the articles citing it (distinct, sorted).
-    pub article_urls: Vec<String>,
+    pub count: usize,
 }
 
-/// An article with its current state, for `report`.
+/// A target whose latest check says it is gone, for `report`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ArticleState {
+pub struct GoneTarget {
+    /// The row id in `posts` or `articles`.
     pub id: i64,
-    pub url: String,
-    pub site: String,
+    /// The post's platform; empty for articles.
+    pub platform: String,
+    pub post_id: Option<String>,
+    /// The post's URL, or the article's.
+    pub url: Option<String>,
     pub first_seen_at: String,
-    pub state: Option<String>,
     pub reason: Option<String>,
-    pub checked_at: Option<String>,
-    pub evidence: Option<String>,
+    pub evidence: String,
+    /// The first check of its current run of `gone` checks (`unknown`
+    /// checks in between do not end the run).
+    pub gone_since: Option<String>,
     pub archived_url: Option<String>,
 }
 
-/// A target's first definite state or a change of it (`unknown` checks
-/// neither start nor end a state).
+/// A change of a target's definite state between two checks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateChange {
-    pub post: Option<i64>,
-    pub article: Option<i64>,
+    /// `post` or `article`.
+    pub target: &'static str,
+    /// The post's URL (else `platform:id`), or the article's URL.
+    pub name: String,
     pub checked_at: String,
-    /// `None` for the first definite state.
-    pub from_state: Option<String>,
+    pub from_state: String,
     pub to_state: String,
     pub reason: Option<String>,
-}
-
-fn json_strings(s: Option<String>) -> Vec<String> {
-    let mut v: Vec<String> = s
-        .and_then(|s| serde_json::from_str::<Vec<Option<String>>>(&s).ok())
-        .unwrap_or_default()
-        .into_iter()
-        .flatten()
-        .collect();
-    v.sort();
-    v.dedup();
-    v
 }
 
 fn post_target(r: &Row<'_>) -> rusqlite::Result<PostTarget> {
@@ -204,14 +191,15 @@ fn check_row(r: &Row<'_>) -> rusqlite::Result<CheckRow> {
 }
 
 impl Store {
-    /// Posts due for a check, least recently checked first, and how many
-    /// were left out. A target whose latest check learned nothing
-    /// ([`LEARNED_NOTHING`]) is due whenever it was checked.
-    pub fn posts_to_check(&self, f: &TargetFilter<'_>) -> Result<(Vec<PostTarget>, Skipped)> {
+    /// The posts due for a check (row ids), least recently checked first,
+    /// and how many were left out. A target whose latest check learned
+    /// nothing ([`LEARNED_NOTHING`]) is due whenever it was checked. Ids
+    /// only, so that a round over millions of posts holds 8 bytes per post;
+    /// [`Store::post_targets`] reads them a few at a time.
+    pub fn posts_to_check(&self, f: &TargetFilter<'_>) -> Result<(Vec<i64>, Skipped)> {
         let limit = f.limit.map_or(-1, |n| n as i64);
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT s.id, s.platform, s.post_id, s.post_url, p.handle, s.state, s.archived_url
-             FROM post_states s JOIN posts p ON p.id = s.id
+            "SELECT s.id FROM post_states s
              WHERE s.post_id IS NOT NULL
                AND (?1 IS NULL OR s.platform = ?1)
                AND (?2 IS NULL OR s.checked_at IS NULL OR s.checked_at < ?2 OR {LEARNED_NOTHING})
@@ -219,8 +207,8 @@ impl Store {
              LIMIT ?3"
         ))?;
         let targets = stmt
-            .query_map(params![f.platform, f.checked_before, limit], post_target)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .query_map(params![f.platform, f.checked_before, limit], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<i64>>>()?;
         let (fresh, not_checkable): (i64, i64) = self.conn.query_row(
             &format!(
                 "SELECT COALESCE(SUM(?2 IS NOT NULL AND post_id IS NOT NULL AND checked_at >= ?2
@@ -240,25 +228,24 @@ impl Store {
         ))
     }
 
-    /// Articles due for a check (http and https only), least recently
-    /// checked first, with the posts each cites; and how many were left out.
-    pub fn articles_to_check(&self, f: &TargetFilter<'_>) -> Result<(Vec<ArticleTarget>, Skipped)> {
+    /// The articles due for a check (http and https only; row ids), least
+    /// recently checked first, and how many were left out.
+    pub fn articles_to_check(&self, f: &TargetFilter<'_>) -> Result<(Vec<i64>, Skipped)> {
         let limit = f.limit.map_or(-1, |n| n as i64);
         let web = "(s.url LIKE 'http://%' OR s.url LIKE 'https://%')";
         let of_platform =
             "(?1 IS NULL OR EXISTS (SELECT 1 FROM citations c JOIN posts p ON p.id = c.post_id
                              WHERE c.article_id = s.id AND p.platform = ?1))";
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT s.id, s.url, s.state, s.archived_url FROM article_states s
+            "SELECT s.id FROM article_states s
              WHERE {web} AND {of_platform}
                AND (?2 IS NULL OR s.checked_at IS NULL OR s.checked_at < ?2 OR {LEARNED_NOTHING})
              ORDER BY s.checked_at IS NOT NULL, s.checked_at, s.id
              LIMIT ?3"
         ))?;
-        let mut targets = stmt
-            .query_map(params![f.platform, f.checked_before, limit], article_target)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        self.fill_cited(&mut targets)?;
+        let targets = stmt
+            .query_map(params![f.platform, f.checked_before, limit], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<i64>>>()?;
         let (fresh, not_checkable): (i64, i64) = self.conn.query_row(
             &format!(
                 "SELECT COALESCE(SUM(?2 IS NOT NULL AND {web} AND checked_at >= ?2
@@ -356,7 +343,8 @@ impl Store {
         content: Option<&Content>,
         warnings: &[EditWarning],
     ) -> Result<Recorded> {
-        let tx = self.conn.transaction()?;
+        // A savepoint: its own transaction, or part of a batch's.
+        let tx = self.conn.savepoint()?;
         insert_check(&tx, Some(post), None, check)?;
         let mut recorded = Recorded::default();
         if let Some(c) = content {
@@ -395,7 +383,7 @@ impl Store {
 
     /// Append a check of an article.
     pub fn record_article_check(&mut self, article: i64, check: &NewCheck<'_>) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         insert_check(&tx, None, Some(article), check)?;
         tx.commit()?;
         Ok(())
@@ -446,79 +434,169 @@ impl Store {
         Ok(rows)
     }
 
-    /// Every post with its current state, handed to `f` in id order.
-    pub fn for_each_post_state(&self, mut f: impl FnMut(PostState) -> Result<()>) -> Result<()> {
-        let mut stmt = self.conn.prepare(
-            "SELECT s.id, s.platform, s.post_id, s.post_url, s.first_seen_at, s.state, s.reason,
-                    s.checked_at, s.archived_url,
-                    (SELECT json_group_array(DISTINCT a.site) FROM citations c
-                       JOIN articles a ON a.id = c.article_id WHERE c.post_id = s.id),
-                    (SELECT json_group_array(DISTINCT a.url) FROM citations c
-                       JOIN articles a ON a.id = c.article_id WHERE c.post_id = s.id)
-             FROM post_states s ORDER BY s.id",
-        )?;
+    /// Posts counted by platform, whether checkable, and current state
+    /// and reason.
+    pub fn post_state_counts(&self) -> Result<Vec<StateCount>> {
+        self.state_counts(
+            "SELECT p.platform, p.post_id IS NOT NULL, c.state, c.reason, COUNT(*)
+             FROM posts p
+             LEFT JOIN checks c ON c.id = p.latest_check_id
+             GROUP BY 1, 2, 3, 4",
+        )
+    }
+
+    /// Posts counted by the site of each article citing them (a post counts
+    /// once for every site), whether checkable, state and reason.
+    pub fn post_state_counts_by_site(&self) -> Result<Vec<StateCount>> {
+        self.state_counts(
+            "SELECT s.site, p.post_id IS NOT NULL, c.state, c.reason, COUNT(*)
+             FROM (SELECT DISTINCT ci.post_id AS post, a.site AS site
+                   FROM citations ci JOIN articles a ON a.id = ci.article_id) s
+             JOIN posts p ON p.id = s.post
+             LEFT JOIN checks c ON c.id = p.latest_check_id
+             GROUP BY 1, 2, 3, 4",
+        )
+    }
+
+    /// Articles counted by whether checkable (an http(s) URL), state and
+    /// reason; the group is empty.
+    pub fn article_state_counts(&self) -> Result<Vec<StateCount>> {
+        self.state_counts(
+            "SELECT '', a.url LIKE 'http://%' OR a.url LIKE 'https://%', c.state, c.reason, COUNT(*)
+             FROM articles a
+             LEFT JOIN checks c ON c.id = a.latest_check_id
+             GROUP BY 1, 2, 3, 4",
+        )
+    }
+
+    fn state_counts(&self, sql: &str) -> Result<Vec<StateCount>> {
+        let mut stmt = self.conn.prepare(sql)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(StateCount {
+                    group: r.get(0)?,
+                    checkable: r.get(1)?,
+                    state: r.get(2)?,
+                    reason: r.get(3)?,
+                    count: r.get::<_, i64>(4)? as usize,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Every checkable post whose latest check is `gone`, in id order.
+    pub fn for_each_gone_post(&self, f: impl FnMut(GoneTarget) -> Result<()>) -> Result<()> {
+        self.for_each_gone(
+            "SELECT p.id, p.platform, p.post_id, p.post_url, p.first_seen_at, c.reason, c.evidence,
+                    (SELECT g.checked_at FROM checks g
+                      WHERE g.post_id = p.id AND g.state = 'gone'
+                        AND g.id > COALESCE((SELECT MAX(d.id) FROM checks d
+                                              WHERE d.post_id = p.id AND d.state IN ('alive', 'restricted')), 0)
+                      ORDER BY g.id LIMIT 1),
+                    (SELECT w.archived_url FROM checks w
+                      WHERE w.post_id = p.id AND w.archived_url IS NOT NULL ORDER BY w.id DESC LIMIT 1)
+             FROM posts p
+             JOIN checks c ON c.id = p.latest_check_id
+             WHERE c.state = 'gone' AND p.post_id IS NOT NULL
+             ORDER BY p.id",
+            f,
+        )
+    }
+
+    /// Every web article whose latest check is `gone`, in id order.
+    pub fn for_each_gone_article(&self, f: impl FnMut(GoneTarget) -> Result<()>) -> Result<()> {
+        self.for_each_gone(
+            "SELECT a.id, '', NULL, a.url, a.first_seen_at, c.reason, c.evidence,
+                    (SELECT g.checked_at FROM checks g
+                      WHERE g.article_id = a.id AND g.state = 'gone'
+                        AND g.id > COALESCE((SELECT MAX(d.id) FROM checks d
+                                              WHERE d.article_id = a.id AND d.state IN ('alive', 'restricted')), 0)
+                      ORDER BY g.id LIMIT 1),
+                    (SELECT w.archived_url FROM checks w
+                      WHERE w.article_id = a.id AND w.archived_url IS NOT NULL ORDER BY w.id DESC LIMIT 1)
+             FROM articles a
+             JOIN checks c ON c.id = a.latest_check_id
+             WHERE c.state = 'gone' AND (a.url LIKE 'http://%' OR a.url LIKE 'https://%')
+             ORDER BY a.id",
+            f,
+        )
+    }
+
+    fn for_each_gone(&self, sql: &str, mut f: impl FnMut(GoneTarget) -> Result<()>) -> Result<()> {
+        let mut stmt = self.conn.prepare(sql)?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            f(PostState {
+            f(GoneTarget {
                 id: r.get(0)?,
                 platform: r.get(1)?,
                 post_id: r.get(2)?,
-                post_url: r.get(3)?,
+                url: r.get(3)?,
                 first_seen_at: r.get(4)?,
-                state: r.get(5)?,
-                reason: r.get(6)?,
-                checked_at: r.get(7)?,
+                reason: r.get(5)?,
+                evidence: r.get(6)?,
+                gone_since: r.get(7)?,
                 archived_url: r.get(8)?,
-                sites: json_strings(r.get(9)?),
-                article_urls: json_strings(r.get(10)?),
             })?;
         }
         Ok(())
     }
 
-    /// Every article with its current state, in id order.
-    pub fn article_states(&self) -> Result<Vec<ArticleState>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id, url, site, first_seen_at, state, reason, checked_at, evidence, archived_url
-             FROM article_states ORDER BY id",
+    /// The URLs of the articles citing a post (distinct, sorted).
+    pub fn citing_articles(&self, post: i64) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT a.url FROM citations c JOIN articles a ON a.id = c.article_id
+             WHERE c.post_id = ?1 ORDER BY a.url",
         )?;
         let rows = stmt
-            .query_map([], |r| {
-                Ok(ArticleState {
-                    id: r.get(0)?,
-                    url: r.get(1)?,
-                    site: r.get(2)?,
-                    first_seen_at: r.get(3)?,
-                    state: r.get(4)?,
-                    reason: r.get(5)?,
-                    checked_at: r.get(6)?,
-                    evidence: r.get(7)?,
-                    archived_url: r.get(8)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .query_map(params![post], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
         Ok(rows)
     }
 
-    /// Every target's first definite state and each change, in order.
-    pub fn state_changes(&self) -> Result<Vec<StateChange>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT post_id, article_id, checked_at, from_state, to_state, reason
-             FROM state_changes ORDER BY id",
+    /// How many changes of state the checks show (first states are not
+    /// changes).
+    pub fn state_change_count(&self) -> Result<usize> {
+        let n: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM state_changes WHERE from_state IS NOT NULL",
+            [],
+            |r| r.get(0),
         )?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(StateChange {
-                    post: r.get(0)?,
-                    article: r.get(1)?,
-                    checked_at: r.get(2)?,
-                    from_state: r.get(3)?,
-                    to_state: r.get(4)?,
-                    reason: r.get(5)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+        Ok(n as usize)
+    }
+
+    /// The changes of state, in check order, at most `limit`, handed to `f`.
+    pub fn for_each_state_change(
+        &self,
+        limit: Option<usize>,
+        mut f: impl FnMut(StateChange) -> Result<()>,
+    ) -> Result<()> {
+        let mut stmt = self.conn.prepare(
+            "SELECT s.post_id IS NOT NULL,
+                    CASE WHEN s.post_id IS NOT NULL
+                         THEN COALESCE(p.post_url, p.platform || ':' || p.post_id,
+                                       p.platform || ': unidentified post')
+                         ELSE a.url END,
+                    s.checked_at, s.from_state, s.to_state, s.reason
+             FROM state_changes s
+             LEFT JOIN posts p ON p.id = s.post_id
+             LEFT JOIN articles a ON a.id = s.article_id
+             WHERE s.from_state IS NOT NULL
+             ORDER BY s.id LIMIT ?1",
+        )?;
+        let mut rows = stmt.query(params![limit.map_or(-1, |n| n as i64)])?;
+        while let Some(r) = rows.next()? {
+            let is_post: bool = r.get(0)?;
+            f(StateChange {
+                target: if is_post { "post" } else { "article" },
+                name: r.get(1)?,
+                checked_at: r.get(2)?,
+                from_state: r.get(3)?,
+                to_state: r.get(4)?,
+                reason: r.get(5)?,
+            })?;
+        }
+        Ok(())
     }
 }
 
@@ -534,7 +612,7 @@ pub(super) fn latest_post_check(conn: &Connection, post: i64) -> Result<Option<C
 }
 
 fn insert_check(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     post: Option<i64>,
     article: Option<i64>,
     c: &NewCheck<'_>,

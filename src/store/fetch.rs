@@ -196,6 +196,7 @@ mod tests {
             size: 3,
             headers: Some("{}".into()),
             warc: Some(("warc/x.warc.gz".into(), 42)),
+            file_mtime_ns: None,
         }
     }
 

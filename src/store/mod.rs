@@ -15,8 +15,8 @@ mod rows;
 
 pub use accounts::{AccountError, ApiToken, Session, User};
 pub use checks::{
-    ArticleState, ArticleTarget, CheckRow, CitedPost, EditWarning, NewCheck, PostState, PostTarget,
-    Recorded, Skipped, StateChange, TargetFilter,
+    ArticleTarget, CheckRow, CitedPost, EditWarning, GoneTarget, NewCheck, PostTarget, Recorded,
+    Skipped, StateChange, StateCount, TargetFilter,
 };
 pub use fetch::{CaptureRef, FailedAnswer, FetchedExtra, StoredFailure};
 pub use jobs::{ClaimRequest, ClaimedJob, JobCounts, JobKind};
@@ -48,6 +48,8 @@ const MIGRATIONS: &[migrate::Migration] = &[
     migration!("0007_open_queue_article_text"),
     migration!("0008_accounts"),
     migration!("0009_jobs"),
+    migration!("0010_unchanged_files"),
+    migration!("0011_fast_views"),
 ];
 
 /// An open archive database.
@@ -74,6 +76,20 @@ pub struct CaptureInput {
     pub size: u64,
     pub headers: Option<String>,
     pub warc: Option<(String, u64)>,
+    /// A local file's modification time (nanoseconds since the epoch), so
+    /// that a later run can leave the file unread while it stays the same.
+    pub file_mtime_ns: Option<i64>,
+}
+
+/// What one `archive` run did, kept in `runs`.
+#[derive(Debug, Clone, Default)]
+pub struct RunRecord {
+    pub started_at: String,
+    pub inputs: usize,
+    pub parsed: usize,
+    pub new_captures: usize,
+    pub unchanged: usize,
+    pub failed: usize,
 }
 
 /// What recording one article added.
@@ -102,11 +118,37 @@ impl Store {
         Self::setup(Connection::open_in_memory()?)
     }
 
+    /// A second, read-only connection to the same archive, for worker
+    /// threads that look things up while the owner of the store writes;
+    /// `None` for an in-memory archive.
+    pub fn reader(&self) -> Result<Option<Store>> {
+        let Some(path) = self.conn.path().filter(|p| !p.is_empty()) else {
+            return Ok(None);
+        };
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .with_context(|| format!("cannot open the archive database {path} for reading"))?;
+        conn.busy_timeout(Duration::from_secs(30))?;
+        Ok(Some(Store {
+            conn,
+            clock: self.clock,
+        }))
+    }
+
     fn setup(mut conn: Connection) -> Result<Store> {
         conn.busy_timeout(Duration::from_secs(30))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // A page cache large enough for a batch's index pages (they would
+        // otherwise spill into the WAL mid-transaction and be written again
+        // at commit), and a WAL checkpointed every 64 MiB rather than every
+        // 4 MiB, so a page changed by many batches reaches the database
+        // file fewer times.
+        conn.pragma_update(None, "cache_size", -32_768)?;
+        conn.pragma_update(None, "wal_autocheckpoint", 16_384)?;
         migrate::to_latest(&mut conn, MIGRATIONS)?;
         Ok(Store { conn, clock: None })
     }
@@ -151,6 +193,47 @@ impl Store {
         Ok(found.is_some())
     }
 
+    /// True when `article_url` has a capture of a file that had this size
+    /// and modification time: the file is unchanged and need not be read.
+    pub fn file_unchanged(&self, article_url: &str, size: u64, mtime_ns: i64) -> Result<bool> {
+        let found = self
+            .conn
+            .prepare_cached(
+                "SELECT 1 FROM captures
+                 WHERE article_id = (SELECT id FROM articles WHERE url = ?1)
+                   AND size = ?2 AND file_mtime_ns = ?3",
+            )?
+            .query_row(params![article_url, size as i64, mtime_ns], |_| Ok(()))
+            .optional()?;
+        Ok(found.is_some())
+    }
+
+    /// Keep what an `archive` run did (the only write of a run over
+    /// unchanged inputs).
+    pub fn record_run(&mut self, run: &RunRecord) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO runs (command, started_at, finished_at, inputs, parsed, new_captures,
+                 unchanged, failed)
+             VALUES ('archive', ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                run.started_at,
+                self.now(),
+                run.inputs as i64,
+                run.parsed as i64,
+                run.new_captures as i64,
+                run.unchanged as i64,
+                run.failed as i64
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The time to record for a write, for callers that note when something
+    /// started (RFC 3339).
+    pub fn now_text(&self) -> String {
+        self.now()
+    }
+
     /// Record articles with their citations, in one transaction.
     pub fn record_articles(
         &mut self,
@@ -164,6 +247,43 @@ impl Store {
         }
         tx.commit()?;
         Ok(outcomes)
+    }
+
+    /// Files read again whose bytes are a capture already archived
+    /// (`(article URL, SHA-256, modification time)`): the capture was seen
+    /// again, at its new modification time. One transaction.
+    pub fn record_seen(&mut self, seen: &[(String, String, Option<i64>)]) -> Result<()> {
+        let now = self.now();
+        let tx = self.conn.transaction()?;
+        {
+            let mut update = tx.prepare_cached(
+                "UPDATE captures SET last_seen_at = ?3, file_mtime_ns = COALESCE(?4, file_mtime_ns)
+                 WHERE article_id = (SELECT id FROM articles WHERE url = ?1) AND sha256 = ?2",
+            )?;
+            for (url, sha256, mtime_ns) in seen {
+                update.execute(params![url, sha256, now, mtime_ns])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Start one transaction for the writes that follow (each still whole
+    /// on its own), until [`Store::commit_batch`]: many small writes in one
+    /// transaction write each changed page once instead of once per write.
+    pub fn begin_batch(&mut self) -> Result<()> {
+        if self.conn.is_autocommit() {
+            self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        }
+        Ok(())
+    }
+
+    /// Commit the batch [`Store::begin_batch`] started, if one is open.
+    pub fn commit_batch(&mut self) -> Result<()> {
+        if !self.conn.is_autocommit() {
+            self.conn.execute_batch("COMMIT")?;
+        }
+        Ok(())
     }
 
     /// Remember an input that could not be archived (input and message
@@ -233,8 +353,9 @@ pub(crate) fn record_article(
     )?;
     let inserted = tx.execute(
         "INSERT OR IGNORE INTO captures (article_id, captured_at, source, http_status, final_url,
-             content_type, encoding, repaired, sha256, size, headers, warc_file, warc_offset)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+             content_type, encoding, repaired, sha256, size, headers, warc_file, warc_offset,
+             file_mtime_ns)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         params![
             article_id,
             now,
@@ -249,6 +370,7 @@ pub(crate) fn record_article(
             cap.headers,
             cap.warc.as_ref().map(|w| &w.0),
             cap.warc.as_ref().map(|w| w.1 as i64),
+            cap.file_mtime_ns,
         ],
     )?;
     let mut outcome = ArticleOutcome {
@@ -257,8 +379,9 @@ pub(crate) fn record_article(
     };
     if inserted == 0 {
         tx.execute(
-            "UPDATE captures SET last_seen_at = ?3 WHERE article_id = ?1 AND sha256 = ?2",
-            params![article_id, cap.sha256, now],
+            "UPDATE captures SET last_seen_at = ?3, file_mtime_ns = COALESCE(?4, file_mtime_ns)
+             WHERE article_id = ?1 AND sha256 = ?2",
+            params![article_id, cap.sha256, now, cap.file_mtime_ns],
         )?;
         return Ok(outcome);
     }

@@ -137,16 +137,23 @@ impl Store {
 
     /// Every citation, by article URL then position, handed to `f`.
     pub fn for_each_citation(&self, mut f: impl FnMut(CitationRow) -> Result<()>) -> Result<()> {
+        // Articles in URL order from their index (CROSS JOIN keeps them the
+        // outer loop), so only each article's few citations are sorted, not
+        // the whole export.
         let mut stmt = self.conn.prepare(
-            "SELECT d.article_url, d.kind, d.platform, d.post_id, d.post_url, d.handle, d.author_name,
-                    d.display_date, d.posted_at, d.date, d.text, d.media, d.labels,
+            "SELECT a.url, c.kind, p.platform, p.post_id, p.post_url,
+                    COALESCE(s.handle, p.handle), COALESCE(s.author_name, p.author_name),
+                    s.display_date, p.posted_at, p.date, s.text,
+                    COALESCE(s.media, '[]'), COALESCE(s.labels, '[]'),
                     (SELECT json_group_array(json_object('kind', w.kind, 'detail', w.detail))
-                       FROM warnings w WHERE w.citation_id = d.citation_id),
-                    d.shape, d.source_url,
-                    (SELECT ps.state FROM citations c JOIN post_states ps ON ps.id = c.post_id
-                      WHERE c.id = d.citation_id)
-             FROM citation_details d
-             ORDER BY d.article_url, d.citation_id",
+                       FROM warnings w WHERE w.citation_id = c.id),
+                    c.shape, c.source_url,
+                    (SELECT state FROM checks WHERE id = p.latest_check_id)
+             FROM articles a
+             CROSS JOIN citations c ON c.article_id = a.id
+             JOIN posts p ON p.id = c.post_id
+             LEFT JOIN snapshots s ON s.id = c.snapshot_id
+             ORDER BY a.url, c.id",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {

@@ -161,14 +161,15 @@ impl Watcher {
                 flag: self.stop.clone(),
                 grace: self.settings.grace,
             }),
+            keep_results: false,
         };
         let mut total = 0;
         while !self.stopped() {
             let summary = check::run(&mut store, &self.checks, &opts, &mut |c| {
                 on_event(&Event::Checked(c.clone()))
             })?;
-            total += summary.results.len();
-            if summary.results.is_empty() {
+            total += summary.tally.checked;
+            if summary.tally.checked == 0 {
                 if self.once {
                     break;
                 }

@@ -54,6 +54,7 @@ fn record(mut store: Store, articles: &[(&str, &str)]) {
                 size: bytes.len() as u64,
                 headers: None,
                 warc: None,
+                file_mtime_ns: None,
             };
             (capture, found.citations)
         })
