@@ -955,7 +955,7 @@ fn main() {
             .cloned()
     };
     let quick = args.iter().any(|a| a == "--quick");
-    let only = value("--set").unwrap_or_else(|| "a,b,c".into());
+    let only = value("--set").unwrap_or_else(|| "a,b,c,h".into());
     let (pages, iters, min_sample) = if quick {
         (6, 5, Duration::from_millis(5))
     } else {
@@ -1155,4 +1155,105 @@ fn main() {
             );
         }
     }
+    if only.split(',').any(|s| s.trim() == "h") {
+        hostile(if quick { 2 } else { 5 });
+    }
+}
+
+/// Set "h": hostile structure (issue 13). 100,000-deep `<div>` and
+/// `<blockquote>` nesting, and 100,000 `— Name (@h) Date` tails on one line
+/// of text. Each must be detected in under a second here, and scale
+/// linearly: the same documents at a tenth of the size are timed too, and
+/// the MB/s of both are printed (quadratic work would show a tenfold drop).
+/// The HTML ones are next to a plain parse of the same bytes.
+fn hostile(iters: usize) {
+    let nested = |tag: &str, depth: usize| {
+        let mut s = String::from("<html><body><p>Deep (@x) markup</p>");
+        for _ in 0..depth {
+            write!(s, "<{tag}>").unwrap();
+        }
+        s.push_str("<a href=\"https://x.com/a/status/1721144944059118002\">post</a>");
+        for _ in 0..depth {
+            write!(s, "</{tag}>").unwrap();
+        }
+        s.push_str("</body></html>");
+        s
+    };
+    let tails = |n: usize| {
+        let mut s = String::new();
+        for i in 0..n {
+            write!(s, "Post {i} — Name (@h{}) March 1, 2024 ", i % 7).unwrap();
+        }
+        s
+    };
+    let html = Hints {
+        kind: Some(DocKind::Html),
+        charset: None,
+    };
+    let text = Hints {
+        kind: Some(DocKind::Text),
+        charset: None,
+    };
+    println!();
+    println!(
+        "{:<4} {:<28} {:>9} {:>10} {:>10} {:>10}",
+        "set", "document", "MB", "parse ms", "detect ms", "MB/s"
+    );
+    let time = |f: &mut dyn FnMut()| {
+        let mut secs: Vec<f64> = (0..iters)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed().as_secs_f64()
+            })
+            .collect();
+        secs.sort_by(f64::total_cmp);
+        secs[secs.len() / 2]
+    };
+    let mut worst: f64 = 0.0;
+    for n in [10_000, 100_000] {
+        for tag in ["div", "blockquote"] {
+            let doc = nested(tag, n);
+            let parse = time(&mut || {
+                black_box(Html::parse_document(black_box(&doc)));
+            });
+            let det = time(&mut || {
+                black_box(detect(black_box(doc.as_bytes()), &html));
+            });
+            let found = detect(doc.as_bytes(), &html).citations.len();
+            assert_eq!(found, 1, "the link under {n} <{tag}>");
+            if n == 100_000 {
+                worst = worst.max(det);
+            }
+            println!(
+                "h    {:<28} {:>9.2} {:>10.1} {:>10.1} {:>10.1}",
+                format!("{n}-deep <{tag}>"),
+                doc.len() as f64 / 1e6,
+                parse * 1e3,
+                det * 1e3,
+                doc.len() as f64 / 1e6 / det
+            );
+        }
+        let doc = tails(n);
+        let det = time(&mut || {
+            black_box(detect(black_box(doc.as_bytes()), &text));
+        });
+        let found = detect(doc.as_bytes(), &text).citations.len();
+        assert_eq!(found, n, "{n} tails on one line");
+        if n == 100_000 {
+            worst = worst.max(det);
+        }
+        println!(
+            "h    {:<28} {:>9.2} {:>10} {:>10.1} {:>10.1}",
+            format!("{n} tails on one line"),
+            doc.len() as f64 / 1e6,
+            "-",
+            det * 1e3,
+            doc.len() as f64 / 1e6 / det
+        );
+    }
+    println!(
+        "target set h: slowest 100,000-element document detected in {worst:.2} s (target < 1 s)  {}",
+        if worst < 1.0 { "PASS" } else { "FAIL" }
+    );
 }

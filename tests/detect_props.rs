@@ -84,6 +84,64 @@ proptest! {
     }
 }
 
+/// Elements a hostile page might nest deeply (issue 13: 100,000 levels of
+/// `<div>` or `<blockquote>`). The benchmark's set "h" times the deep ones;
+/// here any depth and element must still find what sits at the bottom.
+const NESTABLE: &[&str] = &[
+    "div",
+    "blockquote",
+    "span",
+    "section",
+    "article",
+    "figure",
+    "li",
+    "em",
+    "b",
+    "font",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    #[test]
+    fn deep_nesting_of_any_element_keeps_the_link_at_the_bottom(
+        tags in prop::collection::vec(prop::sample::select(NESTABLE), 1..4),
+        depth in 1usize..1_500,
+        copy_marker in any::<bool>(),
+    ) {
+        let mut doc = String::from("<html><body>");
+        if copy_marker {
+            // Makes detection gather the page text in a second walk too.
+            doc.push_str("<p>Said (@someone) here</p>");
+        }
+        for i in 0..depth {
+            doc.push_str(&format!("<{}>", tags[i % tags.len()]));
+        }
+        doc.push_str("<a href=\"https://x.com/a/status/1721144944059118002\">post</a>");
+        for i in (0..depth).rev() {
+            doc.push_str(&format!("</{}>", tags[i % tags.len()]));
+        }
+        let found = detect(doc.as_bytes(), &hints(DocKind::Html));
+        let ids: Vec<_> = found.citations.iter().filter_map(|c| c.post_id.as_deref()).collect();
+        prop_assert_eq!(ids, vec!["1721144944059118002"]);
+    }
+
+    #[test]
+    fn every_tail_on_one_long_line_is_found(
+        names in prop::collection::vec("[A-Z][a-z]{0,10}", 1..400),
+        dash in prop::sample::select(vec!["—", "–", "―"]),
+    ) {
+        let mut line = String::new();
+        for (i, name) in names.iter().enumerate() {
+            line.push_str(&format!("Post number {i} {dash} {name} (@h{i}) March 1, 2024 "));
+        }
+        let found = detect(line.as_bytes(), &hints(DocKind::Text));
+        let handles: Vec<_> = found.citations.iter().filter_map(|c| c.handle.clone()).collect();
+        let want: Vec<_> = (0..names.len()).map(|i| format!("h{i}")).collect();
+        prop_assert_eq!(handles, want);
+    }
+}
+
 #[test]
 fn deeply_nested_markup_does_not_overflow_the_stack() {
     let mut doc = String::from("<html><body>");

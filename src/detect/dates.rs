@@ -115,7 +115,9 @@ pub fn parse_display_date(s: &str) -> Option<DisplayDate> {
 /// The returned length is a byte offset into `s` (it includes any leading
 /// whitespace), so `&s[len..]` is always the unparsed remainder.
 pub fn parse_display_date_prefix(s: &str) -> Option<(DisplayDate, usize)> {
-    let toks = tokenize(s);
+    // Only the first words can be the date: a tail on a 5 MB line costs the
+    // date's length, not the line's.
+    let toks = tokenize(date_window(s));
     let (d, k) = display_at(&toks, 0, 2)?;
     Some((d, toks.get(k.checked_sub(1)?)?.end))
 }
@@ -247,6 +249,26 @@ fn fold(c: char) -> char {
 }
 
 /// Tokenize the start of `s` (at most `MAX_TOKENS` tokens).
+/// The longest display date, in bytes after the leading whitespace
+/// ("Wednesday, 1 November 2023 at 10:45 PM" is 39).
+const DATE_WINDOW: usize = 160;
+
+/// The start of `s` where a date could be: leading whitespace, then up to
+/// [`DATE_WINDOW`] bytes, cut at whitespace so no word is split.
+fn date_window(s: &str) -> &str {
+    let lead = s.len() - s.trim_start().len();
+    let Some(mut end) = lead.checked_add(DATE_WINDOW).filter(|&e| e < s.len()) else {
+        return s;
+    };
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    match s[lead..end].rfind(char::is_whitespace) {
+        Some(space) => &s[..lead + space],
+        None => &s[..end],
+    }
+}
+
 fn tokenize(s: &str) -> Vec<Tok> {
     let mut toks: Vec<Tok> = Vec::new();
     let mut spaced = true;

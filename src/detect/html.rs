@@ -26,7 +26,9 @@ use std::collections::HashSet;
 /// the embeds could hold a copied post (`(@`) or a shortcode (`[tweet`).
 /// Only then does a second walk gather that text (most pages never need it).
 pub fn detect_html(source: &str) -> Vec<Citation> {
-    let doc = Html::parse_document(source);
+    // Linear time on hostile nesting: html5ever's tree builder is
+    // quadratic in the depth of nested blocks.
+    let doc = Html::parse_document(&super::nesting::capped(source));
     let mut walker = Walker::default();
     walker.walk(doc.tree.root());
     let beside = consent::links_beside(&doc, &walker.placeholders, &walker.links, &walker.out);

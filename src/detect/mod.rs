@@ -17,6 +17,7 @@ mod ids;
 mod instagram;
 pub mod labels;
 mod mastodon;
+mod nesting;
 pub mod platform;
 pub mod prefilter;
 mod reader;

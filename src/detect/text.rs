@@ -32,6 +32,10 @@ static URL: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+/// [`URL`] only at the start of the text.
+static URL_HERE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!("^(?:{})", URL.as_str())).expect("valid regex"));
+
 /// `pic.twitter.com/…` media references.
 static MEDIA: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\bpic\.(?:twitter|x)\.com/[A-Za-z0-9]+").expect("valid regex"));
@@ -56,10 +60,11 @@ pub fn media_refs(text: &str) -> Vec<String> {
 pub fn detect_text(text: &str) -> Vec<Citation> {
     let mut out = copied_posts(text);
     // URLs that are not the status link of a copied post are link citations.
-    let used: Vec<String> = out.iter().filter_map(|c| c.source_url.clone()).collect();
+    let used: std::collections::HashSet<String> =
+        out.iter().filter_map(|c| c.source_url.clone()).collect();
     for m in URL.find_iter(text) {
         let raw = trim_url(m.as_str());
-        if used.iter().any(|u| u == raw) {
+        if used.contains(raw) {
             continue;
         }
         if let Some(parsed) = urls::parse_post_url(raw) {
@@ -181,9 +186,15 @@ fn tails(line: &str) -> Vec<Tail<'_>> {
         let (Some(whole), Some(handle)) = (caps.get(0), caps.get(1)) else {
             continue;
         };
-        // The name runs back from `(@` to the last dash before it.
+        // The name runs back from `(@` to the last dash before it, within
+        // reach of a 64-character name (so a line of dashless `(@x)` costs
+        // its length, not its length squared).
+        let mut from = whole.start().saturating_sub(NAME_REACH);
+        while !line.is_char_boundary(from) {
+            from -= 1;
+        }
         let before = &line[..whole.start()];
-        let Some(dash) = before.rfind(['—', '–', '―']) else {
+        let Some(dash) = before[from..].rfind(['—', '–', '―']).map(|d| from + d) else {
             continue;
         };
         let dash_len = before[dash..].chars().next().map_or(1, char::len_utf8);
@@ -217,13 +228,14 @@ fn tails(line: &str) -> Vec<Tail<'_>> {
         let mut end = offset + used;
         let mut status_url = status_url;
         let rest = &line[end..];
+        let lead = rest.len() - rest.trim_start().len();
+        // Only a URL right here: searching the rest of the line for one
+        // would cost the line's length for every tail on it.
         if status_url.is_none()
-            && let Some(m) = URL
-                .find(rest)
-                .filter(|m| rest[..m.start()].trim().is_empty())
+            && let Some(m) = URL_HERE.find(&rest[lead..])
         {
             status_url = Some(trim_url(m.as_str()));
-            end += m.end();
+            end += lead + m.end();
         }
         out.push(Tail {
             dash,
@@ -236,6 +248,10 @@ fn tails(line: &str) -> Vec<Tail<'_>> {
     }
     out
 }
+
+/// Bytes before `(@` searched for the tail's dash: a 64-character name in
+/// four-byte characters, and the spaces around it.
+const NAME_REACH: usize = 64 * 4 + 64;
 
 /// The post's text: `same_line` (text before the dash on the tail's line),
 /// then whole lines upwards while they fit the platform's budget.
