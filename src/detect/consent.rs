@@ -147,7 +147,7 @@ pub(super) fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citatio
         }
         c.kind = Kind::Embed;
         c.shape = "consent";
-        out.push(c.finish());
+        out.push(c);
     }
     (!out.is_empty()).then_some(out)
 }
@@ -180,14 +180,15 @@ fn embetty(el: &Element) -> Option<Citation> {
     }
 }
 
-/// A citation for a post URL; `keep_source` records the URL as written.
+/// A finished citation for a post URL; `keep_source` records the URL as
+/// written.
 fn post(raw: &str, keep_source: bool) -> Option<Citation> {
     let parsed = urls::parse_post_url(raw)?;
     let mut c = Citation::new(parsed.platform, Kind::Embed, "consent").with_url(raw, &parsed);
     if !keep_source {
         c.source_url = None;
     }
-    Some(c)
+    Some(c.finish())
 }
 
 /// Posts named in an attribute value or inert text: a post URL, markup (as
@@ -239,6 +240,16 @@ fn entities(s: &str) -> String {
         .replace("&#039;", "'")
         .replace("&#39;", "'")
         .replace("&amp;", "&")
+}
+
+/// Posts in a string of markup (HTML-escaped or JSON-escaped too), as
+/// the platform matchers read them.
+pub(super) fn markup_posts(s: &str) -> Vec<Citation> {
+    if s.len() > MAX_PAYLOAD {
+        return Vec::new();
+    }
+    let markup = entities(&json_unescape(s));
+    from_tree(Html::parse_fragment(&markup).tree.root())
 }
 
 /// Embeds in a tree (a template's content, a decoded fragment): what the

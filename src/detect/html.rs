@@ -12,8 +12,8 @@
 //! posts copied as plain text and Jetpack shortcodes.
 
 use super::{
-    Citation, Kind, bluesky, consent, facebook, instagram, mastodon, reader, reddit, telegram,
-    text, threads, tiktok, urls, x, youtube,
+    Citation, Kind, bluesky, consent, facebook, instagram, mastodon, pagedata, reader, reddit,
+    telegram, text, threads, tiktok, urls, x, youtube,
 };
 use ego_tree::{NodeId, NodeRef};
 use scraper::node::Element;
@@ -38,6 +38,16 @@ pub fn detect_html(source: &str) -> Vec<Citation> {
         .filter(|(i, _)| !beside.contains(i))
         .map(|(_, c)| c)
         .collect();
+    // Page data repeats what the markup embeds (server-rendered pages):
+    // only posts the markup does not embed are added, each once.
+    for c in std::mem::take(&mut walker.page_data) {
+        let same = |o: &Citation| {
+            o.kind == Kind::Embed && o.platform == c.platform && o.post_id == c.post_id
+        };
+        if c.post_id.is_some() && !out.iter().any(same) {
+            out.push(c);
+        }
+    }
     if walker.copy_marker {
         let mut texts = Walker {
             text: Some(String::new()),
@@ -73,6 +83,8 @@ struct Walker {
     copy_marker: bool,
     /// Link citations: their index in `out` and their `<a>`.
     links: Vec<(usize, NodeId)>,
+    /// Posts named only in page data (JSON in scripts and `data-props`).
+    page_data: Vec<Citation>,
     /// Consent placeholders and the posts they named.
     placeholders: Vec<consent::Placeholder>,
     /// Gathering mode (second walk): the visible text outside `embeds`,
@@ -142,6 +154,31 @@ impl Walker {
                     self.out.extend(found);
                     self.embeds.insert(node.id());
                     return false;
+                }
+                if self.text.is_none() {
+                    if name == "head" {
+                        // JSON-LD sits in the head, which is never walked.
+                        for (n, e) in elements(node).filter(|(_, e)| e.name() == "script") {
+                            let text: String = n
+                                .children()
+                                .filter_map(|c| c.value().as_text())
+                                .map(|t| &**t)
+                                .collect();
+                            self.page_data.extend(pagedata::script(e, &text));
+                        }
+                    } else if name == "script" {
+                        let text: String = node
+                            .children()
+                            .filter_map(|c| c.value().as_text())
+                            .map(|t| &**t)
+                            .collect();
+                        self.page_data.extend(pagedata::script(el, &text));
+                    } else if attrs.props {
+                        let props = ["data-props", "data-react-props"];
+                        for value in props.iter().filter_map(|a| el.attr(a)) {
+                            self.page_data.extend(pagedata::props(value));
+                        }
+                    }
                 }
                 if matches!(
                     name,
@@ -230,6 +267,8 @@ struct Scan {
     /// a class or id with one of their words, an ARIA role or label, a
     /// consent manager's attribute.
     maybe_aside: bool,
+    /// React-style props: JSON in `data-props` for `pagedata`.
+    props: bool,
 }
 
 fn scan(name: &str, el: &Element) -> Scan {
@@ -238,6 +277,7 @@ fn scan(name: &str, el: &Element) -> Scan {
         maybe_embed: matches!(name, "blockquote" | "iframe" | "script" | "figure")
             || name.starts_with("amp-"),
         maybe_aside: consent::tag(name),
+        props: false,
     };
     for (attr, value) in el.attrs() {
         match attr {
@@ -251,6 +291,7 @@ fn scan(name: &str, el: &Element) -> Scan {
             }
             "id" => scan.maybe_aside |= reader::hint(value) || consent::hint(value),
             "role" | "aria-label" => scan.maybe_aside = true,
+            "data-props" | "data-react-props" => scan.props = true,
             "data-tweet-id" => scan.maybe_embed = true,
             _ if consent::attr(attr) => scan.maybe_aside = true,
             // A newsletter card's avatar (beehiiv).

@@ -18,6 +18,7 @@ mod instagram;
 pub mod labels;
 mod mastodon;
 mod nesting;
+mod pagedata;
 pub mod platform;
 pub mod prefilter;
 mod reader;
