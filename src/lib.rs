@@ -13,6 +13,7 @@ pub mod config;
 pub mod detect;
 pub mod export;
 pub mod fetch;
+pub mod notify;
 pub mod queue;
 pub mod report;
 pub mod serve;

@@ -78,6 +78,8 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
         }),
         keep_results: args.json,
     };
+    let receivers = crate::notify::receivers(&config)?;
+    store.set_hooks(crate::notify::hooks(&receivers));
     let quiet = args.json;
     let summary = check::run(&mut store, &settings, &opts, &mut |c| {
         if !quiet {
@@ -89,7 +91,21 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         print_summary(&summary, &opts);
     }
-    if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+    let interrupted_now = interrupted.load(std::sync::atomic::Ordering::SeqCst);
+    if !receivers.is_empty() && !interrupted_now {
+        // The webhooks these checks queued (and any left from before);
+        // after Ctrl-C they stay queued for the next run.
+        let owner = crate::watch::owner_name("check");
+        let lease = crate::watch::Settings::from_config(&config)?.lease;
+        let sent = crate::notify::deliver_due(&mut store, &receivers, &owner, lease)?;
+        if sent != crate::notify::Sent::default() && !args.json {
+            eprintln!(
+                "embarc: webhooks: {} delivered, {} failed (see `embarc status`)",
+                sent.delivered, sent.failed
+            );
+        }
+    }
+    if interrupted_now {
         eprintln!("{}", super::INTERRUPTED);
         return Ok(ExitCode::from(super::EXIT_INTERRUPTED));
     }

@@ -11,6 +11,7 @@ pub mod politeness;
 pub mod robots;
 pub mod run;
 pub mod sources;
+pub mod webhook;
 
 pub use client::{Client, ClientConfig, ErrorClass, Exchange, FetchError, RequestOpts, Response};
 pub use politeness::Limits;

@@ -7,6 +7,7 @@
 
 mod accounts;
 mod checks;
+mod deliveries;
 mod fetch;
 mod jobs;
 mod migrate;
@@ -18,6 +19,7 @@ pub use checks::{
     ArticleTarget, CheckRow, CitedPost, EditWarning, GoneTarget, NewCheck, PostTarget, Recorded,
     Skipped, StateChange, StateCount, TargetFilter,
 };
+pub use deliveries::{Delivery, DeliveryCounts, EventData, Hook};
 pub use fetch::{CaptureRef, FailedAnswer, FetchedExtra, StoredFailure};
 pub use jobs::{ClaimRequest, ClaimedJob, JobCounts, JobKind};
 pub use migrate::MigrationError;
@@ -50,6 +52,7 @@ const MIGRATIONS: &[migrate::Migration] = &[
     migration!("0009_jobs"),
     migration!("0010_unchanged_files"),
     migration!("0011_fast_views"),
+    migration!("0012_deliveries"),
 ];
 
 /// An open archive database.
@@ -57,6 +60,8 @@ pub struct Store {
     conn: Connection,
     /// A fixed time for every write instead of the clock (reproducible runs).
     clock: Option<chrono::DateTime<chrono::Utc>>,
+    /// Webhook receivers: a check that changes a state queues deliveries.
+    hooks: Vec<Hook>,
 }
 
 /// One read or fetch of an article, as stored in `captures`.
@@ -134,6 +139,7 @@ impl Store {
         Ok(Some(Store {
             conn,
             clock: self.clock,
+            hooks: Vec::new(),
         }))
     }
 
@@ -150,7 +156,11 @@ impl Store {
         conn.pragma_update(None, "cache_size", -32_768)?;
         conn.pragma_update(None, "wal_autocheckpoint", 16_384)?;
         migrate::to_latest(&mut conn, MIGRATIONS)?;
-        Ok(Store { conn, clock: None })
+        Ok(Store {
+            conn,
+            clock: None,
+            hooks: Vec::new(),
+        })
     }
 
     /// Record `at` as the time of every write instead of reading the clock
