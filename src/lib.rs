@@ -18,5 +18,6 @@ pub mod queue;
 pub mod report;
 pub mod serve;
 pub mod store;
+pub mod verify;
 pub mod watch;
 pub mod words;

@@ -268,3 +268,64 @@ fn one_sitemap_or_feed_adds_at_most_max_source_urls() {
         "{message}"
     );
 }
+
+fn verify(a: &Archive) -> (Option<i32>, serde_json::Value) {
+    let out = a.run(&["verify", "--json"]);
+    let v = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("verify --json: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code(), v)
+}
+
+#[test]
+fn verify_finds_a_flipped_warc_byte_and_an_edited_capture_row() {
+    let server = Server::start(|_| {
+        Reply::html(
+            "<html><body><p>As reported <a href=\"https://x.com/a/status/1721144944059118002\">here</a>.</p></body></html>",
+        )
+    });
+    let a = Archive::new();
+    a.ok(&["archive", "--min-interval", "0", &server.url("/story")]);
+    let (code, report) = verify(&a);
+    assert_eq!(code, Some(0), "{report}");
+    assert_eq!(report["captures_checked"], 1);
+    assert_eq!(report["warc_files"], 1);
+    assert!(report["warc_records"].as_u64().unwrap() >= 2, "{report}");
+
+    // One flipped byte in the WARC file.
+    let warc_dir = a.dir().join("warc");
+    let file = std::fs::read_dir(&warc_dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let original = std::fs::read(&file).unwrap();
+    let mut flipped = original.clone();
+    let at = flipped.len() / 2;
+    flipped[at] ^= 0x01;
+    std::fs::write(&file, &flipped).unwrap();
+    let (code, report) = verify(&a);
+    assert_eq!(code, Some(2), "{report}");
+    let problems = report["problems"].as_array().unwrap();
+    assert!(problems.iter().any(|p| p["kind"] == "warc"), "{report}");
+
+    // The file restored, one capture row edited.
+    std::fs::write(&file, &original).unwrap();
+    assert_eq!(verify(&a).0, Some(0));
+    let conn = rusqlite::Connection::open(a.dir().join("embarc.db")).unwrap();
+    conn.execute("UPDATE captures SET sha256 = 'ab' || substr(sha256, 3)", [])
+        .unwrap();
+    drop(conn);
+    let (code, report) = verify(&a);
+    assert_eq!(code, Some(2), "{report}");
+    let problems = report["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{report}");
+    assert_eq!(problems[0]["kind"], "capture");
+    assert!(
+        problems[0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("the database says ab"),
+        "{report}"
+    );
+}

@@ -308,7 +308,8 @@ pub fn read_record(path: &Path, offset: u64) -> std::io::Result<Record> {
     parse_record(&data)
 }
 
-fn parse_record(data: &[u8]) -> std::io::Result<Record> {
+/// Parse one decompressed record.
+pub fn parse_record(data: &[u8]) -> std::io::Result<Record> {
     let bad = |why: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, why.to_string());
     let end = data
         .windows(4)

@@ -10,6 +10,7 @@ mod serve;
 mod status;
 mod token;
 mod user;
+mod verify;
 mod watch;
 
 use clap::{Parser, Subcommand};
@@ -81,6 +82,8 @@ pub enum Command {
     Token(token::Args),
     /// Keep watch: archive [[watch]] sources and re-check posts on schedule, until stopped.
     Watch(watch::Args),
+    /// Verify the archive: captures against their WARC records, WARC digests, the database's integrity.
+    Verify(verify::Args),
 }
 
 /// Parse the process arguments and run; never panics on user input.
@@ -124,6 +127,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(&cli.archive, args),
         Command::User(args) => user::run(&cli.archive, args),
         Command::Token(args) => token::run(&cli.archive, args),
+        Command::Verify(args) => verify::run(&cli.archive, args),
     }
 }
 

@@ -13,6 +13,7 @@ mod jobs;
 mod migrate;
 mod queue;
 mod rows;
+mod verify;
 
 pub use accounts::{AccountError, ApiToken, Session, User};
 pub use checks::{
@@ -24,6 +25,7 @@ pub use fetch::{CaptureRef, FailedAnswer, FetchedExtra, StoredFailure};
 pub use jobs::{ClaimRequest, ClaimedJob, JobCounts, JobKind};
 pub use migrate::MigrationError;
 use migrate::migration;
+pub use verify::KeptCapture;
 
 pub use queue::{
     Claim, ClaimCitation, ClaimDetail, ClaimEvent, ClaimFilter, ClaimPage, ClaimPost,

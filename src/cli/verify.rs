@@ -1,0 +1,44 @@
+//! `embarc verify`: check the archive before handing it to someone else.
+
+use crate::words;
+use std::path::Path;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Print the report as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    let store = super::open_existing(dir)?;
+    let report = crate::verify::verify(&store, dir)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        for p in &report.problems {
+            println!(
+                "{} {}: {}",
+                p.kind,
+                words::escaped(&p.place),
+                words::escaped(&p.detail)
+            );
+        }
+    }
+    eprintln!(
+        "embarc: verified {} against their WARC records, {} in {}, and the database: {}",
+        words::count(report.captures_checked, "capture"),
+        words::count(report.warc_records, "record"),
+        words::count(report.warc_files, "WARC file"),
+        match report.problems.len() {
+            0 => "all intact".to_string(),
+            n => format!("{} missing or altered", words::count(n, "thing")),
+        }
+    );
+    Ok(if report.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(super::EXIT_PARTIAL)
+    })
+}
