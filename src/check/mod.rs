@@ -32,5 +32,5 @@ mod x;
 mod youtube;
 
 pub use outcome::{Content, Outcome, STATES, Verdict};
-pub use run::{Checked, Counts, Lease, Options, Select, Stopping, Summary, run};
+pub use run::{Checked, Counts, Error, Lease, Options, Select, Stopping, Summary, run};
 pub use settings::{Api, Settings, parse_duration};

@@ -44,7 +44,7 @@ pub fn run(dir: &Path, mut args: Args) -> anyhow::Result<ExitCode> {
     let (local_inputs, web_inputs, stdin_list) = web::split_inputs(&args.inputs, &args.web)?;
     args.inputs = local_inputs;
     let config = super::load_config(dir)?;
-    let mut store = super::open_store(dir)?;
+    let store = super::open_store(dir)?;
     let started_at = store.now_text();
     let mut opts = Options {
         max_bytes: args.max_size.saturating_mul(1024 * 1024),
@@ -76,14 +76,14 @@ pub fn run(dir: &Path, mut args: Args) -> anyhow::Result<ExitCode> {
         bar.set_message(name.to_string());
     };
     let mut summary = if local {
-        archive::run(&mut store, files, failures, &opts, &on_done)?
+        archive::run(&store, files, failures, &opts, &on_done)?
     } else {
         Summary::default()
     };
     bar.finish_and_clear();
     summary.other_extensions = expanded.other_extensions.len();
     if !web_inputs.is_empty() && !interrupted.load(std::sync::atomic::Ordering::SeqCst) {
-        web::run(&mut store, dir, web_inputs, &args, &opts, &mut summary)?;
+        web::run(&store, dir, web_inputs, &args, &opts, &mut summary)?;
     }
     summary.count_failure_classes();
     store.record_run(&summary.run_record(started_at))?;

@@ -50,7 +50,7 @@ fn parse_stale(s: &str) -> Result<Duration, String> {
 
 pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let interrupted = super::interrupt_flag()?;
-    let mut store = super::open_existing(dir)?;
+    let store = super::open_existing(dir)?;
     let config = super::load_config(dir)?;
     let settings = Settings::resolve(&config, &|var| std::env::var(var).ok())?;
     let select = match args.stale {
@@ -79,11 +79,13 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
         keep_results: args.json,
     };
     let quiet = args.json;
-    let summary = check::run(&mut store, &settings, &opts, &mut |c| {
+    let mut on_result = |c: &Checked| {
         if !quiet {
             print_result(c);
         }
-    })?;
+    };
+    let summary =
+        super::runtime()?.block_on(check::run(&store, &settings, &opts, &mut on_result))?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {

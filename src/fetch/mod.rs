@@ -9,7 +9,6 @@ pub mod client;
 pub mod encoding;
 pub mod politeness;
 pub mod robots;
-pub mod run;
 pub mod sources;
 
 pub use client::{Client, ClientConfig, ErrorClass, Exchange, FetchError, RequestOpts, Response};
