@@ -287,8 +287,8 @@ impl Store {
 
     /// Give back every lease `owner` holds (shutdown after the grace
     /// period): the jobs stay due for another process.
-    pub fn release_all(&mut self, owner: &str) -> Result<usize> {
-        Ok(self.conn.execute(
+    pub fn release_all(&self, owner: &str) -> Result<usize> {
+        Ok(self.write().execute(
             "UPDATE jobs SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ?1",
             params![owner],
         )?)
