@@ -264,12 +264,12 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<ClaimPage> {
+        let conn = self.read()?;
         let params = filter.params()?;
-        let total: i64 = self
-            .conn
+        let total: i64 = conn
             .prepare_cached(&format!("SELECT COUNT(*) {CLAIMS_WHERE}"))?
             .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
-        let mut stmt = self.conn.prepare_cached(&format!(
+        let mut stmt = conn.prepare_cached(&format!(
             "SELECT cl.id {CLAIMS_WHERE} ORDER BY {} LIMIT {limit} OFFSET {offset}",
             sort.order_by()
         ))?;
@@ -280,7 +280,7 @@ impl Store {
             .collect::<rusqlite::Result<Vec<i64>>>()?;
         let mut claims = Vec::with_capacity(ids.len());
         for id in ids {
-            if let Some(claim) = load_claim(&self.conn, id)? {
+            if let Some(claim) = load_claim(&conn, id)? {
                 claims.push(claim);
             }
         }
@@ -298,7 +298,8 @@ impl Store {
             statuses: Vec::new(),
             ..filter.clone()
         };
-        let mut stmt = self.conn.prepare_cached(&format!(
+        let conn = self.read()?;
+        let mut stmt = conn.prepare_cached(&format!(
             "SELECT cl.status, COUNT(*) {CLAIMS_WHERE} GROUP BY cl.status"
         ))?;
         let rows = stmt
