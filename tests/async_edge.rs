@@ -34,6 +34,7 @@ fn web_options(store: &Store) -> web::Options {
         jobs: 2,
         labels: LocalOptions::default().labels,
         max_source_urls: 1000,
+        stop: None,
     }
 }
 
@@ -74,6 +75,7 @@ async fn checking_runs_on_the_callers_runtime() {
         articles: true,
         platform: None,
         select: check::Select::Stale(Duration::ZERO),
+        keep_results: true,
         stop: None,
         limit: None,
     };
@@ -95,6 +97,7 @@ fn entry_points_can_be_spawned_and_the_store_shared() {
         articles: false,
         platform: None,
         select: check::Select::Stale(Duration::ZERO),
+        keep_results: true,
         stop: None,
         limit: None,
     };

@@ -327,7 +327,7 @@ fn read_file(path: &Path, max_bytes: u64, known: Option<&Store>) -> Result<Found
     }
     let article_url = file_url(path);
     let mtime = mtime_ns(&meta);
-    let lookup = |what: Result<bool>| {
+    let lookup = |what: crate::store::Result<bool>| {
         what.map_err(|e| {
             fail(
                 "database",

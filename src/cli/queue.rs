@@ -320,7 +320,7 @@ fn list(dir: &Path, mut a: ListArgs) -> Result<ExitCode> {
         }
         *counts.entry(c.status).or_default() += 1;
         total += 1;
-        Ok(())
+        Ok::<(), anyhow::Error>(())
     })?;
     if a.json {
         out.write_all(if total == 0 { b"]\n" } else { b"\n]\n" })?;

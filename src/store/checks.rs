@@ -6,7 +6,7 @@
 //! check (views `post_states`, `article_states`); `state_changes` lists when
 //! each target's definite state began and changed.
 
-use super::{Error, Result};
+use super::Result;
 use super::{Store, hex_sha256};
 use crate::check::{Content, Outcome};
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -178,22 +178,6 @@ fn article_target(r: &Row<'_>) -> rusqlite::Result<ArticleTarget> {
     })
 }
 
-fn post_state(r: &Row<'_>) -> rusqlite::Result<PostState> {
-    Ok(PostState {
-        id: r.get(0)?,
-        platform: r.get(1)?,
-        post_id: r.get(2)?,
-        post_url: r.get(3)?,
-        first_seen_at: r.get(4)?,
-        state: r.get(5)?,
-        reason: r.get(6)?,
-        checked_at: r.get(7)?,
-        archived_url: r.get(8)?,
-        sites: json_strings(r.get(9)?),
-        article_urls: json_strings(r.get(10)?),
-    })
-}
-
 fn check_row(r: &Row<'_>) -> rusqlite::Result<CheckRow> {
     Ok(CheckRow {
         checked_at: r.get(0)?,
@@ -343,7 +327,8 @@ impl Store {
         warnings: &[EditWarning],
     ) -> Result<Recorded> {
         // A savepoint: its own transaction, or part of a batch's.
-        let tx = self.read()?.savepoint()?;
+        let mut conn = self.write();
+        let tx = conn.savepoint()?;
         insert_check(&tx, Some(post), None, check)?;
         let mut recorded = Recorded::default();
         if let Some(c) = content {
@@ -382,7 +367,8 @@ impl Store {
 
     /// Append a check of an article.
     pub fn record_article_check(&self, article: i64, check: &NewCheck<'_>) -> Result<()> {
-        let tx = self.write().savepoint()?;
+        let mut conn = self.write();
+        let tx = conn.savepoint()?;
         insert_check(&tx, None, Some(article), check)?;
         tx.commit()?;
         Ok(())
@@ -475,7 +461,10 @@ impl Store {
     }
 
     /// Every checkable post whose latest check is `gone`, in id order.
-    pub fn for_each_gone_post(&self, f: impl FnMut(GoneTarget) -> Result<()>) -> Result<()> {
+    pub fn for_each_gone_post<E: From<super::Error> + From<rusqlite::Error>>(
+        &self,
+        f: impl FnMut(GoneTarget) -> Result<(), E>,
+    ) -> Result<(), E> {
         self.for_each_gone(
             "SELECT p.id, p.platform, p.post_id, p.post_url, p.first_seen_at, c.reason, c.evidence,
                     (SELECT g.checked_at FROM checks g
@@ -494,7 +483,10 @@ impl Store {
     }
 
     /// Every web article whose latest check is `gone`, in id order.
-    pub fn for_each_gone_article(&self, f: impl FnMut(GoneTarget) -> Result<()>) -> Result<()> {
+    pub fn for_each_gone_article<E: From<super::Error> + From<rusqlite::Error>>(
+        &self,
+        f: impl FnMut(GoneTarget) -> Result<(), E>,
+    ) -> Result<(), E> {
         self.for_each_gone(
             "SELECT a.id, '', NULL, a.url, a.first_seen_at, c.reason, c.evidence,
                     (SELECT g.checked_at FROM checks g
@@ -512,7 +504,11 @@ impl Store {
         )
     }
 
-    fn for_each_gone(&self, sql: &str, mut f: impl FnMut(GoneTarget) -> Result<()>) -> Result<()> {
+    fn for_each_gone<E: From<super::Error> + From<rusqlite::Error>>(
+        &self,
+        sql: &str,
+        mut f: impl FnMut(GoneTarget) -> Result<(), E>,
+    ) -> Result<(), E> {
         let conn = self.read()?;
         let mut stmt = conn.prepare(sql)?;
         let mut rows = stmt.query([])?;
@@ -557,11 +553,11 @@ impl Store {
     }
 
     /// The changes of state, in check order, at most `limit`, handed to `f`.
-    pub fn for_each_state_change(
+    pub fn for_each_state_change<E: From<super::Error> + From<rusqlite::Error>>(
         &self,
         limit: Option<usize>,
-        mut f: impl FnMut(StateChange) -> Result<()>,
-    ) -> Result<()> {
+        mut f: impl FnMut(StateChange) -> Result<(), E>,
+    ) -> Result<(), E> {
         let conn = self.read()?;
         let mut stmt = conn.prepare(
             "SELECT s.post_id IS NOT NULL,

@@ -211,27 +211,16 @@ impl Store {
         })
     }
 
-    /// A second, read-only connection to the same archive, for worker
-    /// threads that look things up while the owner of the store writes;
-    /// `None` for an in-memory archive.
+    /// A handle for worker threads that look things up while the owner of
+    /// the store writes: a clone (its reads use the pool of read-only
+    /// connections); `None` for an in-memory archive, whose reads would
+    /// wait for the writer.
     pub fn reader(&self) -> Result<Option<Store>> {
-        let Some(path) = self.read()?.path().filter(|p| !p.is_empty()) else {
-            return Ok(None);
-        };
-        let conn = Connection::open_with_flags(
-            path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .with_context(|| format!("cannot open the archive database {path} for reading"))?;
-        conn.busy_timeout(Duration::from_secs(30))?;
-        Ok(Some(Store {
-            conn,
-            clock: self.clock,
-        }))
+        Ok(self.readers.is_some().then(|| self.clone()))
     }
 
-    fn setup(mut conn: Connection) -> Result<Store> {
-        conn.busy_timeout(Duration::from_secs(30))?;
+    fn setup(mut conn: Connection) -> Result<Connection, SetupError> {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -304,7 +293,9 @@ impl Store {
     /// True when `article_url` has a capture of a file that had this size
     /// and modification time: the file is unchanged and need not be read.
     pub fn file_unchanged(&self, article_url: &str, size: u64, mtime_ns: i64) -> Result<bool> {
-        let found = self.read()?.prepare_cached(
+        let found = self
+            .read()?
+            .prepare_cached(
                 "SELECT 1 FROM captures
                  WHERE article_id = (SELECT id FROM articles WHERE url = ?1)
                    AND size = ?2 AND file_mtime_ns = ?3",

@@ -134,7 +134,10 @@ impl Store {
     }
 
     /// Every citation, by article URL then position, handed to `f`.
-    pub fn for_each_citation(&self, mut f: impl FnMut(CitationRow) -> Result<()>) -> Result<()> {
+    pub fn for_each_citation<E: From<super::Error> + From<rusqlite::Error>>(
+        &self,
+        mut f: impl FnMut(CitationRow) -> Result<(), E>,
+    ) -> Result<(), E> {
         // Articles in URL order from their index (CROSS JOIN keeps them the
         // outer loop), so only each article's few citations are sorted, not
         // the whole export.
