@@ -13,6 +13,8 @@ pub mod config;
 pub mod detect;
 pub mod export;
 pub mod fetch;
+pub mod liveness;
+pub mod policy;
 pub mod queue;
 pub mod report;
 pub mod serve;

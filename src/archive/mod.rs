@@ -259,20 +259,7 @@ fn io_failure(input: &str, e: &std::io::Error) -> Failure {
     }
 }
 
-/// An I/O error in words, without the operating system's `(os error N)`.
-pub fn io_text(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => {
-            let text = e.to_string();
-            match text.find(" (os error") {
-                Some(at) => text[..at].to_string(),
-                None => text,
-            }
-        }
-    }
-}
+pub use crate::words::io_text;
 
 /// A file read and detected, ready to be recorded.
 type Prepared = (CaptureInput, Vec<detect::Citation>);

@@ -584,9 +584,7 @@ fn prepare(
         )
     };
     if !(200..300).contains(&status) {
-        let reason = reqwest::StatusCode::from_u16(status)
-            .ok()
-            .and_then(|s| s.canonical_reason())
+        let reason = crate::fetch::reason_phrase(status)
             .map(|r| format!(" {r}"))
             .unwrap_or_default();
         let tries = if response.attempts > 1 {

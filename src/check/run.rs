@@ -11,11 +11,11 @@ use super::settings::Settings;
 use super::text::comparable;
 use crate::detect::Platform;
 use crate::fetch::FetchError;
+use crate::policy::Policy;
 use crate::store::{
     ArticleTarget, ClaimRequest, EditWarning, JobKind, NewCheck, PostTarget, Recorded, Skipped,
     Store, TargetFilter,
 };
-use crate::watch::policy::Policy;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, VecDeque};

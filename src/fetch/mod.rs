@@ -11,5 +11,7 @@ pub mod politeness;
 pub mod robots;
 pub mod sources;
 
-pub use client::{Client, ClientConfig, ErrorClass, Exchange, FetchError, RequestOpts, Response};
+pub use client::{
+    Client, ClientConfig, ErrorClass, Exchange, FetchError, RequestOpts, Response, reason_phrase,
+};
 pub use politeness::Limits;

@@ -8,7 +8,7 @@
 
 use super::Result;
 use super::{Store, hex_sha256};
-use crate::check::{Content, Outcome};
+use crate::liveness::{Content, Outcome};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 

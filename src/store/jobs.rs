@@ -13,7 +13,7 @@
 
 use super::Result;
 use super::{Store, format_time};
-use crate::watch::policy::{Facts, Policy};
+use crate::policy::{Facts, Policy};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
