@@ -37,6 +37,23 @@ pub struct Config {
     pub watch: Vec<WatchSource>,
     /// `[jobs]`: leases, the grace period at shutdown, polling.
     pub jobs: Jobs,
+    /// `[[notify]]`: webhook receivers.
+    pub notify: Vec<Notify>,
+}
+
+/// One `[[notify]]` receiver.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Notify {
+    pub url: Option<String>,
+    /// The events wanted (default: `post_gone`, `post_back`).
+    pub events: Option<Vec<String>>,
+    /// Signs each body with HMAC-SHA256 (`X-Embarc-Signature`).
+    pub secret: Option<String>,
+    /// Tries after the first (default 4).
+    pub retries: Option<u32>,
+    /// The first wait between tries, doubled each time (default `2s`).
+    pub backoff: Option<String>,
 }
 
 /// `[recheck]`: the recheck policy (durations as `30m`, `6h`, `7d`). Unset

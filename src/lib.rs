@@ -14,6 +14,7 @@ pub mod detect;
 pub mod export;
 pub mod fetch;
 pub mod liveness;
+pub mod notify;
 pub mod policy;
 pub mod queue;
 pub mod report;

@@ -11,7 +11,7 @@ const LAYERS: &[&[&str]] = &[
     &["words", "detect"],
     &["queue", "config", "accounts", "policy", "liveness", "fetch"],
     &["capture", "store"],
-    &["check", "archive", "report", "export"],
+    &["check", "archive", "report", "export", "notify"],
     &["watch"],
     &["serve"],
     &["cli"],

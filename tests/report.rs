@@ -127,7 +127,9 @@ fn fixture(dir: &Path) {
             T::Post(id) => {
                 store.record_post_check(id, &check, None, &[]).unwrap();
             }
-            T::Article(id) => store.record_article_check(id, &check).unwrap(),
+            T::Article(id) => {
+                store.record_article_check(id, &check).unwrap();
+            }
         }
     }
 }

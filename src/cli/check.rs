@@ -50,7 +50,7 @@ fn parse_stale(s: &str) -> Result<Duration, String> {
 
 pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let interrupted = super::interrupt_flag()?;
-    let store = super::open_existing(dir)?;
+    let mut store = super::open_existing(dir)?;
     let config = super::load_config(dir)?;
     let settings = Settings::resolve(&config, &|var| std::env::var(var).ok())?;
     let select = match args.stale {
@@ -78,20 +78,38 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
         }),
         keep_results: args.json,
     };
+    let receivers = crate::notify::receivers(&config)?;
+    store.set_hooks(crate::notify::hooks(&receivers));
     let quiet = args.json;
     let mut on_result = |c: &Checked| {
         if !quiet {
             print_result(c);
         }
     };
-    let summary =
-        super::runtime()?.block_on(check::run(&store, &settings, &opts, &mut on_result))?;
+    let runtime = super::runtime()?;
+    let summary = runtime.block_on(check::run(&store, &settings, &opts, &mut on_result))?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
         print_summary(&summary, &opts);
     }
-    if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+    let interrupted_now = interrupted.load(std::sync::atomic::Ordering::SeqCst);
+    if !receivers.is_empty() && !interrupted_now {
+        // The webhooks these checks queued (and any left from before);
+        // after Ctrl-C they stay queued for the next run.
+        let owner = crate::watch::owner_name("check");
+        let lease = crate::watch::Settings::from_config(&config)?.lease;
+        let sent = runtime.block_on(crate::notify::deliver_due(
+            &store, &receivers, &owner, lease,
+        ))?;
+        if sent != crate::notify::Sent::default() && !args.json {
+            eprintln!(
+                "embarc: webhooks: {} delivered, {} failed (see `embarc status`)",
+                sent.delivered, sent.failed
+            );
+        }
+    }
+    if interrupted_now {
         eprintln!("{}", super::INTERRUPTED);
         return Ok(ExitCode::from(super::EXIT_INTERRUPTED));
     }

@@ -186,6 +186,7 @@ pub(crate) fn load_config(dir: &Path) -> anyhow::Result<crate::config::Config> {
     let name = || format!("invalid settings in {}", crate::config::path(dir).display());
     crate::check::Settings::resolve(&config, &|_| None).with_context(name)?;
     crate::watch::Settings::from_config(&config).with_context(name)?;
+    crate::notify::receivers(&config).with_context(name)?;
     Ok(config)
 }
 

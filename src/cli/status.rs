@@ -74,5 +74,18 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
             j.kind, j.total, j.due, j.running, j.failing, j.unscheduled
         );
     }
+    let w = &st.webhooks;
+    if w.pending + w.delivered + w.failed > 0 {
+        println!(
+            "webhooks: {} delivered, {} pending, {} failed",
+            w.delivered, w.pending, w.failed
+        );
+        for (event, url, attempts, error) in &w.recent_failures {
+            println!(
+                "  failed  {event} to {url} after {}: {error}",
+                words::count(*attempts as usize, "attempt")
+            );
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

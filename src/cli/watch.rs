@@ -46,6 +46,7 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
         open: Arc::new(move || super::open_existing(&owned)),
         checks,
         labels: config.labels.rules()?,
+        receivers: crate::notify::receivers(&config)?,
         owner: watch::owner_name("watch"),
         once: args.once,
         stop,
@@ -152,6 +153,15 @@ fn report(json: bool, e: &Event) {
             "source_failed",
             serde_json::json!({"source": source, "error": error, "next_due": next_due.to_rfc3339()}),
             &format!("{source}: failed: {error}; tried again at {next_due}"),
+        ),
+        Event::Delivered(sent) => log(
+            json,
+            "webhooks",
+            serde_json::json!({ "delivered": sent.delivered, "failed": sent.failed }),
+            &format!(
+                "webhooks: {} delivered, {} failed (see `embarc status`)",
+                sent.delivered, sent.failed
+            ),
         ),
         Event::Stopping { released } => log(
             json,

@@ -10,6 +10,7 @@ pub mod encoding;
 pub mod politeness;
 pub mod robots;
 pub mod sources;
+pub mod webhook;
 
 pub use client::{
     Client, ClientConfig, ErrorClass, Exchange, FetchError, RequestOpts, Response, reason_phrase,

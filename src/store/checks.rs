@@ -97,6 +97,8 @@ pub struct EditWarning {
 pub struct Recorded {
     pub new_snapshot: bool,
     pub new_warnings: usize,
+    /// Webhook deliveries queued (the check changed the post's state).
+    pub deliveries: usize,
 }
 
 /// One stored check, for history and reports.
@@ -178,7 +180,7 @@ fn article_target(r: &Row<'_>) -> rusqlite::Result<ArticleTarget> {
     })
 }
 
-fn check_row(r: &Row<'_>) -> rusqlite::Result<CheckRow> {
+pub(super) fn check_row(r: &Row<'_>) -> rusqlite::Result<CheckRow> {
     Ok(CheckRow {
         checked_at: r.get(0)?,
         state: r.get(1)?,
@@ -330,7 +332,17 @@ impl Store {
         let mut conn = self.write();
         let tx = conn.savepoint()?;
         insert_check(&tx, Some(post), None, check)?;
-        let mut recorded = Recorded::default();
+        let mut recorded = Recorded {
+            deliveries: super::deliveries::queue_for_check(
+                &tx,
+                &self.hooks,
+                Some(post),
+                None,
+                check.outcome.state(),
+                check.checked_at,
+            )?,
+            ..Recorded::default()
+        };
         if let Some(c) = content {
             let hash = hex_sha256(
                 serde_json::to_string(&(&c.text, &c.author_name, &c.handle, &c.posted_at))?
@@ -366,12 +378,21 @@ impl Store {
     }
 
     /// Append a check of an article.
-    pub fn record_article_check(&self, article: i64, check: &NewCheck<'_>) -> Result<()> {
+    /// Returns the webhook deliveries it queued.
+    pub fn record_article_check(&self, article: i64, check: &NewCheck<'_>) -> Result<usize> {
         let mut conn = self.write();
         let tx = conn.savepoint()?;
         insert_check(&tx, None, Some(article), check)?;
+        let queued = super::deliveries::queue_for_check(
+            &tx,
+            &self.hooks,
+            None,
+            Some(article),
+            check.outcome.state(),
+            check.checked_at,
+        )?;
         tx.commit()?;
-        Ok(())
+        Ok(queued)
     }
 
     /// The row id of the post `platform:post_id`.

@@ -13,6 +13,7 @@
 
 mod accounts;
 mod checks;
+mod deliveries;
 mod error;
 mod fetch;
 mod jobs;
@@ -25,6 +26,7 @@ pub use checks::{
     ArticleTarget, CheckRow, CitedPost, EditWarning, GoneTarget, NewCheck, PostTarget, Recorded,
     Skipped, StateChange, StateCount, TargetFilter,
 };
+pub use deliveries::{Delivery, DeliveryCounts, EventData, Hook};
 pub use error::{Error, Result};
 pub use fetch::{CaptureRef, FailedAnswer, FetchedExtra, StoredFailure};
 pub use jobs::{ClaimRequest, ClaimedJob, JobCounts, JobKind};
@@ -59,6 +61,7 @@ const MIGRATIONS: &[migrate::Migration] = &[
     migration!("0009_jobs"),
     migration!("0010_unchanged_files"),
     migration!("0011_fast_views"),
+    migration!("0012_deliveries"),
 ];
 
 /// How long a write waits for another process's write, and a read for a
@@ -76,6 +79,8 @@ pub struct Store {
     readers: Option<r2d2::Pool<SqliteConnectionManager>>,
     /// A fixed time for every write instead of the clock (reproducible runs).
     clock: Option<chrono::DateTime<chrono::Utc>>,
+    /// Webhook receivers: a check that changes a state queues deliveries.
+    hooks: Vec<Hook>,
 }
 
 /// What can go wrong while preparing the writer connection.
@@ -191,6 +196,7 @@ impl Store {
             writer: Arc::new(Mutex::new(writer)),
             readers: Some(readers),
             clock: None,
+            hooks: Vec::new(),
         })
     }
 
@@ -208,6 +214,7 @@ impl Store {
             writer: Arc::new(Mutex::new(writer)),
             readers: None,
             clock: None,
+            hooks: Vec::new(),
         })
     }
 

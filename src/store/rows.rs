@@ -72,6 +72,8 @@ pub struct Status {
     pub claims_by_status: BTreeMap<String, i64>,
     /// Scheduled work by kind (`embarc watch`, `check` by the policy).
     pub jobs: Vec<super::JobCounts>,
+    /// Webhook deliveries by status, and the latest failures.
+    pub webhooks: super::DeliveryCounts,
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -91,6 +93,7 @@ impl Store {
         let mut st = Status {
             schema_version: self.schema_version()?,
             jobs: self.job_counts()?,
+            webhooks: self.delivery_counts()?,
             ..Status::default()
         };
         let conn = self.read()?;

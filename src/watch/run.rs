@@ -19,6 +19,7 @@ use crate::archive::web::{self as fetch_run, Input};
 use crate::check::{self, Checked, Lease, Select, Stopping};
 use crate::detect::labels::Rules;
 use crate::fetch::{ClientConfig, RequestOpts};
+use crate::notify::{self, Receiver, Sent};
 use crate::store::{ClaimRequest, JobKind, Store};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
@@ -40,6 +41,8 @@ pub struct Watcher {
     pub checks: check::Settings,
     pub settings: Settings,
     pub labels: Rules,
+    /// Webhook receivers (`[[notify]]`).
+    pub receivers: Vec<Receiver>,
     /// The name this process's leases carry.
     pub owner: String,
     /// Run what is due now, then return (instead of waiting for more).
@@ -65,6 +68,7 @@ pub enum Event {
         error: String,
         next_due: DateTime<Utc>,
     },
+    Delivered(Sent),
     Stopping {
         released: usize,
     },
@@ -101,16 +105,30 @@ impl Watcher {
             let (w, e) = (self.clone(), on_event.clone());
             tokio::spawn(async move { w.source_loop(&*e).await })
         };
+        // Webhooks go out as their checks are recorded (a `once` run sends
+        // them at its end, below).
+        let deliveries = (!self.once && !self.receivers.is_empty()).then(|| {
+            let (w, e) = (self.clone(), on_event.clone());
+            tokio::spawn(async move { w.delivery_loop(&*e).await })
+        });
         let mut stop_seen: Option<Instant> = None;
         let mut totals = Totals::default();
         loop {
-            if checks.is_finished() && sources.is_finished() {
+            if checks.is_finished()
+                && sources.is_finished()
+                && deliveries.as_ref().is_none_or(|d| d.is_finished())
+            {
                 totals.checks = checks
                     .await
                     .unwrap_or_else(|_| Err(anyhow::anyhow!("the checks stopped unexpectedly")))?;
                 totals.sources = sources
                     .await
                     .unwrap_or_else(|_| Err(anyhow::anyhow!("the sources stopped unexpectedly")))?;
+                if let Some(d) = deliveries {
+                    d.await.unwrap_or_else(|_| {
+                        Err(anyhow::anyhow!("the webhooks stopped unexpectedly"))
+                    })?;
+                }
                 break;
             }
             if self.stopped() && stop_seen.is_none() {
@@ -121,9 +139,20 @@ impl Watcher {
                 // committed, and the next run does it again.
                 checks.abort();
                 sources.abort();
+                if let Some(d) = &deliveries {
+                    d.abort();
+                }
                 break;
             }
             tokio::time::sleep(TICK).await;
+        }
+        if self.once && !self.stopped() && !self.receivers.is_empty() {
+            let sent =
+                notify::deliver_due(&store, &self.receivers, &self.owner, self.settings.lease)
+                    .await?;
+            if sent != Sent::default() {
+                on_event(&Event::Delivered(sent));
+            }
         }
         if self.stopped() {
             totals.released = store.release_all(&self.owner)?;
@@ -150,8 +179,24 @@ impl Watcher {
         }
     }
 
-    async fn check_loop(&self, on_event: &(dyn Fn(&Event) + Sync)) -> Result<usize> {
+    async fn delivery_loop(&self, on_event: &(dyn Fn(&Event) + Sync)) -> Result<()> {
         let store = (self.open)()?;
+        while !self.stopped() {
+            let sent =
+                notify::deliver_due(&store, &self.receivers, &self.owner, self.settings.lease)
+                    .await?;
+            if sent == Sent::default() {
+                self.nap(self.settings.poll).await;
+            } else {
+                on_event(&Event::Delivered(sent));
+            }
+        }
+        Ok(())
+    }
+
+    async fn check_loop(&self, on_event: &(dyn Fn(&Event) + Sync)) -> Result<usize> {
+        let mut store = (self.open)()?;
+        store.set_hooks(notify::hooks(&self.receivers));
         let opts = check::Options {
             posts: true,
             articles: true,
