@@ -184,6 +184,7 @@ pub fn run(
                 out: out_tx,
                 seen,
                 budget: 0,
+                taken: std::collections::HashSet::new(),
             };
             for input in inputs {
                 if !feeder.input(input) {
@@ -220,6 +221,9 @@ struct Feeder<'a> {
     seen: &'a AtomicUsize,
     /// URLs the current sitemap or feed may still add.
     budget: usize,
+    /// Every URL taken this run: one listed twice (in a sitemap and a
+    /// feed, say) is one input, fetched once.
+    taken: std::collections::HashSet<String>,
 }
 
 impl Feeder<'_> {
@@ -283,6 +287,9 @@ impl Feeder<'_> {
             }
         };
         let key = url.to_string();
+        if !self.taken.insert(key.clone()) {
+            return true;
+        }
         match self.captured_recently(&key) {
             Ok(true) => {
                 self.seen.fetch_add(1, Ordering::Relaxed);
