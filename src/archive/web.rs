@@ -182,6 +182,7 @@ pub async fn run(
         out: out_tx,
         seen: seen.clone(),
         budget: 0,
+        taken: std::collections::HashSet::new(),
     };
     let feeding = tokio::task::spawn_blocking(move || feeder.feed(inputs));
     let before = summary.inputs;
@@ -230,6 +231,9 @@ struct Feeder {
     seen: Arc<AtomicUsize>,
     /// URLs the current sitemap or feed may still add.
     budget: usize,
+    /// Every URL taken this run: one listed twice (in a sitemap and a
+    /// feed, say) is one input, fetched once.
+    taken: std::collections::HashSet<String>,
 }
 
 impl Feeder {
@@ -301,6 +305,9 @@ impl Feeder {
             }
         };
         let key = url.to_string();
+        if !self.taken.insert(key.clone()) {
+            return true;
+        }
         match self.captured_recently(&key) {
             Ok(true) => {
                 self.seen.fetch_add(1, Ordering::Relaxed);

@@ -113,11 +113,23 @@ pub fn run(dir: &Path, mut args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// The summary on stderr. Its first line counts every input once, the same
+/// way for files and URLs: `archived` (recorded, new or changed),
+/// `unchanged` (read before: a file with the same bytes, a URL captured
+/// before and not fetched again), `skipped` (not an article), `failed`,
+/// `not reached` (Ctrl-C).
 fn print_summary(s: &Summary, db: &Path) {
-    let skipped = s.skipped_count();
+    let already = s.skipped.get("already_captured").copied().unwrap_or(0);
+    let skipped = s.skipped_count() - already;
+    let unchanged = s.unchanged + already;
     let failed = s.failures.len();
-    let archived = s.inputs.saturating_sub(skipped + failed + s.not_reached);
+    let archived = s
+        .inputs
+        .saturating_sub(unchanged + skipped + failed + s.not_reached);
     let mut done = vec![format!("archived {archived}")];
+    if unchanged > 0 {
+        done.push(format!("unchanged {unchanged}"));
+    }
     if skipped > 0 {
         done.push(format!("skipped {skipped}"));
     }
@@ -149,11 +161,21 @@ fn print_summary(s: &Summary, db: &Path) {
         "  claims       {} new in the verification queue",
         s.new_claims
     );
-    if s.fetched > 0 || skipped > 0 {
+    if s.fetched > 0 || skipped + already > 0 {
         eprintln!("  fetched      {}", words::count(s.fetched, "web page"));
     }
+    if already > 0 {
+        eprintln!(
+            "  not fetched  {already} captured before (--refetch or --max-age fetch them again)"
+        );
+    }
     if skipped > 0 {
-        let parts: Vec<String> = s.skipped.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        let parts: Vec<String> = s
+            .skipped
+            .iter()
+            .filter(|(k, _)| *k != "already_captured")
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect();
         eprintln!("  skipped      {} ({})", skipped, parts.join(", "));
         for k in &s.skipped_inputs {
             eprintln!(

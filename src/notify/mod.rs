@@ -80,8 +80,9 @@ pub fn receivers(c: &Config) -> Result<Vec<Receiver>> {
             );
         }
         let backoff = match &n.backoff {
-            Some(b) => crate::policy::parse_duration(b)
-                .with_context(|| format!("{}: backoff", at()))?,
+            Some(b) => {
+                crate::policy::parse_duration(b).with_context(|| format!("{}: backoff", at()))?
+            }
             None => DEFAULT_BACKOFF,
         };
         out.push(Receiver {

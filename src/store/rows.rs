@@ -69,6 +69,9 @@ pub struct Status {
     /// Posts known by neither id nor URL (copied text); unresolved short
     /// links are keyed by their URL and are not counted here.
     pub unidentified_posts: i64,
+    /// Distinct inputs in `failures` (which keeps a row per failed
+    /// attempt: one URL failing in three runs is three rows, one input).
+    pub failed_inputs: i64,
     pub claims_by_status: BTreeMap<String, i64>,
     /// Scheduled work by kind (`embarc watch`, `check` by the policy).
     pub jobs: Vec<super::JobCounts>,
@@ -128,6 +131,10 @@ impl Store {
             [],
             |r| r.get(0),
         )?;
+        st.failed_inputs =
+            conn.query_row("SELECT COUNT(DISTINCT input) FROM failures", [], |r| {
+                r.get(0)
+            })?;
         let mut stmt = conn.prepare("SELECT status, COUNT(*) FROM claims GROUP BY status")?;
         for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))? {
             let (status, n) = row?;
