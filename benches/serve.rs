@@ -84,7 +84,7 @@ fn build_archive(dir: &Path, articles: u64) {
         started.elapsed()
     );
     std::fs::remove_dir_all(&pages).unwrap();
-    let mut store = embarc::store::Store::open(&dir.join("archive/embarc.db")).unwrap();
+    let store = embarc::store::Store::open(&dir.join("archive/embarc.db")).unwrap();
     let hash = embarc::accounts::hash_password(PASSWORD).unwrap();
     store
         .add_user("bench", embarc::accounts::Role::Checker, &hash)

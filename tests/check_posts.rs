@@ -1,5 +1,5 @@
 //! `embarc check --posts` against a local server that answers like each
-//! platform's public endpoints (PLATFORMS.md §1.5, §2–§5): live, deleted,
+//! platform's public endpoints (docs/platforms.md §1.5, §2–§5): live, deleted,
 //! protected, tombstoned, suspended, authorized-fetch 401, rate-limited,
 //! malformed and slow answers, and every combination of the X ladder. One
 //! archive, one run; each post's stored state and reason is asserted.

@@ -1429,7 +1429,7 @@ fn concurrent_changes_from_threads_never_lose_an_event() {
             .map(|t| {
                 let db = db.clone();
                 s.spawn(move || {
-                    let mut store = Store::open(&db).unwrap();
+                    let store = Store::open(&db).unwrap();
                     let mut ok = 0;
                     for i in 0..EACH {
                         let to = Status::ALL[(t + i) % Status::ALL.len()];
@@ -1437,8 +1437,10 @@ fn concurrent_changes_from_threads_never_lose_an_event() {
                             Ok(_) => ok += 1,
                             Err(e) => assert!(
                                 matches!(
-                                    e.downcast_ref::<Refusal>(),
-                                    Some(Refusal::SameStatus { .. })
+                                    e,
+                                    embarc::store::Error::Refused {
+                                        reason: Refusal::SameStatus { .. }
+                                    }
                                 ),
                                 "only a same-status refusal is expected, got: {e:#}"
                             ),

@@ -800,3 +800,109 @@ fn ctrl_c_during_web_archiving_records_what_was_fetched() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(count(&db, "SELECT COUNT(*) FROM articles"), 20);
 }
+
+#[test]
+fn summaries_count_every_kind_of_input_the_same_way() {
+    let server = Server::start(|req| match req.path.as_str() {
+        "/robots.txt" => Reply::status(404, "text/plain", ""),
+        _ => Reply::html(tweet_page("Polls are open")),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let arc = dir.path().join("a");
+    let file = dir.path().join("story.html");
+    std::fs::write(&file, tweet_page("Polls are open")).unwrap();
+    let url = server.url("/story");
+    let first_line = |args: &[&str]| {
+        let out = embarc(&arc).args(args).output().unwrap();
+        let stderr = text(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        stderr.lines().next().unwrap_or_default().to_string()
+    };
+    let file_arg = file.to_str().unwrap();
+    let archived = first_line(&["archive", file_arg]);
+    assert!(
+        archived.starts_with("embarc: archived 1 of 1 input"),
+        "{archived}"
+    );
+    let archived = first_line(&["archive", &url]);
+    assert!(
+        archived.starts_with("embarc: archived 1 of 1 input"),
+        "{archived}"
+    );
+    // Again: a file read again with the same bytes and a URL captured
+    // before are both `unchanged`, in the same words.
+    for input in [file_arg, url.as_str()] {
+        let again = first_line(&["archive", input]);
+        assert!(
+            again.starts_with("embarc: archived 0, unchanged 1 of 1 input"),
+            "{input}: {again}"
+        );
+    }
+}
+
+#[test]
+fn a_url_in_both_a_sitemap_and_a_feed_is_one_input() {
+    let server = Server::start(|req| match req.path.as_str() {
+        "/robots.txt" => Reply::status(404, "text/plain", ""),
+        _ => Reply::html(tweet_page("Polls are open")),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let url = server.url("/story");
+    let other = server.url("/other");
+    let sitemap = dir.path().join("sitemap.xml");
+    std::fs::write(
+        &sitemap,
+        format!(
+            r#"<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>{url}</loc></url><url><loc>{other}</loc></url></urlset>"#
+        ),
+    )
+    .unwrap();
+    let feed = dir.path().join("feed.xml");
+    std::fs::write(
+        &feed,
+        format!(
+            r#"<?xml version="1.0"?><rss version="2.0"><channel><title>News</title><item><title>Story</title><link>{url}</link></item></channel></rss>"#
+        ),
+    )
+    .unwrap();
+    let out = embarc(&dir.path().join("a"))
+        .args(["archive", "--json", "--sitemap"])
+        .arg(&sitemap)
+        .arg("--feed")
+        .arg(&feed)
+        .arg(&url)
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.starts_with("embarc: archived 2 of 2 inputs"),
+        "{stderr}"
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["inputs"], 2, "{summary}");
+    assert_eq!(server.hits("/story"), 1);
+}
+
+#[test]
+fn status_counts_a_failed_input_once_however_often_it_was_tried() {
+    let dir = tempfile::tempdir().unwrap();
+    let arc = dir.path().join("a");
+    let missing = dir.path().join("missing.html");
+    for _ in 0..3 {
+        let out = embarc(&arc).arg("archive").arg(&missing).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+    }
+    let out = embarc(&arc).arg("status").output().unwrap();
+    let status = text(&out.stdout);
+    let line = status
+        .lines()
+        .find(|l| l.trim_start().starts_with("failures"))
+        .unwrap_or_else(|| panic!("{status}"));
+    assert!(line.contains(" 3 "), "{line}");
+    assert!(line.contains("1 input failed"), "{line}");
+    let out = embarc(&arc).args(["status", "--json"]).output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["failed_inputs"], 1);
+    assert_eq!(json["tables"]["failures"], 3);
+}

@@ -1,5 +1,5 @@
 //! Embed shapes of Bluesky, Mastodon, Threads, Instagram, Facebook, TikTok,
-//! Reddit, Telegram and YouTube (PLATFORMS.md §2–5), plain links to their
+//! Reddit, Telegram and YouTube (docs/platforms.md §2–5), plain links to their
 //! posts, pages that only mention them, and non-post embeds, on small pages
 //! written for these tests. Names, handles, ids and texts are invented.
 

@@ -1,4 +1,4 @@
-//! Posts copied into plain text and Markdown (PLATFORMS.md §1.4): where the
+//! Posts copied into plain text and Markdown (docs/platforms.md §1.4): where the
 //! post starts, tails in every variant, links in text. Layouts written for
 //! these tests; the seed article is checked end to end in `cli_archive.rs`.
 

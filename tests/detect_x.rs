@@ -1,4 +1,4 @@
-//! X/Twitter embed shapes in HTML (PLATFORMS.md §1.1), one test per shape,
+//! X/Twitter embed shapes in HTML (docs/platforms.md §1.1), one test per shape,
 //! on small pages written for these tests.
 
 use embarc::detect::{Citation, DocKind, Hints, Kind, Platform, detect};

@@ -59,7 +59,7 @@ fn fixture(dir: &Path) {
         &[(A1, &a1), (A2, &a2), (W1, &w1), (LOCAL, &local)],
     );
 
-    let mut store = Store::open(&dir.join("embarc.db")).unwrap();
+    let store = Store::open(&dir.join("embarc.db")).unwrap();
     let first_seen: String = rusqlite::Connection::open(dir.join("embarc.db"))
         .unwrap()
         .query_row("SELECT MAX(first_seen_at) FROM posts", [], |r| r.get(0))

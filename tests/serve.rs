@@ -312,7 +312,7 @@ async fn login_throttling_slows_then_refuses() {
     let a = b.try_login("viewer", PASSWORD).await;
     assert_eq!(a.status, 303);
     // Failures stay recorded for the account.
-    let mut store = desk.store();
+    let store = desk.store();
     let since = store.clock() - chrono::Duration::minutes(15);
     let (account, _) = store.login_failures("checker", "127.0.0.1", since).unwrap();
     assert_eq!(account, 5);

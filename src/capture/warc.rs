@@ -92,10 +92,7 @@ pub fn encode_exchange(ex: &Exchange) -> EncodedExchange {
 }
 
 fn status_line(ex: &Exchange) -> String {
-    let reason = reqwest::StatusCode::from_u16(ex.status)
-        .ok()
-        .and_then(|s| s.canonical_reason())
-        .unwrap_or("");
+    let reason = crate::fetch::reason_phrase(ex.status).unwrap_or("");
     let version = if ex.version.starts_with("HTTP/") {
         ex.version.as_str()
     } else {

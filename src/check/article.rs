@@ -1,4 +1,4 @@
-//! Articles (PLATFORMS.md §6): a GET (HEAD is unreliable) through the
+//! Articles (docs/platforms.md §6): a GET (HEAD is unreliable) through the
 //! fetcher's polite client, classified: 2xx alive; a redirect to a
 //! different page such as the home page (a soft 404), 404 and 410 gone
 //! (asked twice); 401/403 restricted (sign-in, blocking or a paywall); 429

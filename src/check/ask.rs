@@ -270,7 +270,7 @@ pub fn alone(rung: Rung, gone_reason: Outcome) -> Verdict {
     verdict(outcome, &[rung], None)
 }
 
-/// The verdict of a two-endpoint ladder (PLATFORMS.md §1.5 for X; the same
+/// The verdict of a two-endpoint ladder (docs/platforms.md §1.5 for X; the same
 /// table serves Bluesky and Mastodon):
 ///
 /// | first \ second | alive | not found | says why | no answer |
@@ -346,7 +346,7 @@ fn more_telling(a: Outcome, b: Outcome) -> Outcome {
 
 /// Why a tombstoned post that another endpoint still shows is hidden: the
 /// tombstone's text when it says, else age-restricted/sensitive media (the
-/// usual cause: PLATFORMS.md §1.5).
+/// usual cause: docs/platforms.md §1.5).
 fn tombstone_restriction(text: &str) -> Outcome {
     let t = text.to_lowercase();
     if t.contains("withheld") {

@@ -1,4 +1,4 @@
-//! Bluesky (PLATFORMS.md §2): the public AppView's `getPostThread`, then
+//! Bluesky (docs/platforms.md §2): the public AppView's `getPostThread`, then
 //! oEmbed. AppView says `NotFound` (HTTP 400) or `notFoundPost` for a
 //! deleted post; oEmbed 404 agrees, 403 means the author keeps posts from
 //! logged-out viewers (or blocked). New posts may 404 briefly, so the two

@@ -1,4 +1,4 @@
-//! Mastodon and other fediverse servers (PLATFORMS.md §3), on the post's own
+//! Mastodon and other fediverse servers (docs/platforms.md §3), on the post's own
 //! instance: `/api/v1/statuses/:id`, then `/api/oembed`. 404 means deleted
 //! or private (GoToSocial says `Not Found`); 401 means the instance lets no
 //! one read without signing in, which says nothing about the post.

@@ -1,4 +1,4 @@
-//! Threads, Instagram and Facebook (PLATFORMS.md §4): Meta's oEmbed
+//! Threads, Instagram and Facebook (docs/platforms.md §4): Meta's oEmbed
 //! endpoints, for liveness only. Meta's terms forbid keeping oEmbed content,
 //! so nothing of the answer is stored. How they answer for a deleted post is
 //! not documented: a 404 or 410 asked twice is gone, anything else that is

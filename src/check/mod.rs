@@ -1,6 +1,6 @@
 //! Link-rot checks: is each cited post, and each article, still there?
 //!
-//! Every platform has its own ladder of public endpoints (PLATFORMS.md):
+//! Every platform has its own ladder of public endpoints (docs/platforms.md):
 //! a probe asks them in order and weighs the answers ([`ask`]) into a
 //! [`Verdict`]: `alive`, `gone`, `restricted` or `unknown`, with a reason,
 //! the HTTP status and a short evidence string. A post is called gone only
@@ -19,7 +19,8 @@ mod bluesky;
 mod checker;
 mod mastodon;
 mod meta;
-mod outcome;
+/// The vocabulary (`src/liveness.rs`), shared with the store.
+pub(crate) use crate::liveness as outcome;
 mod reddit;
 mod run;
 pub mod settings;
@@ -32,5 +33,5 @@ mod x;
 mod youtube;
 
 pub use outcome::{Content, Outcome, STATES, Verdict};
-pub use run::{Checked, Counts, Lease, Options, Select, Stopping, Summary, run};
+pub use run::{Checked, Counts, Error, Lease, Options, Select, Stopping, Summary, run};
 pub use settings::{Api, Settings, parse_duration};

@@ -1,4 +1,4 @@
-//! Reddit (PLATFORMS.md §5): the post's JSON (`/comments/<id>.json`, with
+//! Reddit (docs/platforms.md §5): the post's JSON (`/comments/<id>.json`, with
 //! `/_/<comment>` for a comment). A post deleted by its author reads
 //! `[deleted]`, one removed by moderators `[removed]`, and
 //! `removed_by_category` says who removed it. A 404 (asked twice) is gone;

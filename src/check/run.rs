@@ -1,21 +1,21 @@
 //! One `check` run: pick the targets that are due, check them a few at a
-//! time on an async runtime, and record each result as it arrives. Times
-//! (`checked_at`, the `--stale` cutoff) come from the store's clock, so
-//! `EMBARC_NOW` fixes them. The calling thread owns the store and is its
-//! only writer; a probe never fails (what it could not learn is `unknown`),
-//! so one bad target never spoils the run.
+//! time on the caller's tokio runtime, and record each result as it
+//! arrives. Times (`checked_at`, the `--stale` cutoff) come from the store's
+//! clock, so `EMBARC_NOW` fixes them. Reads and writes of the store run on
+//! blocking threads; a probe never fails (what it could not learn is
+//! `unknown`), so one bad target never spoils the run.
 
 use super::checker::Checker;
 use super::outcome::{Content, Verdict};
 use super::settings::Settings;
 use super::text::comparable;
 use crate::detect::Platform;
+use crate::fetch::FetchError;
+use crate::policy::Policy;
 use crate::store::{
-    ArticleTarget, ClaimRequest, EditWarning, JobKind, NewCheck, PostTarget, Skipped, Store,
-    TargetFilter,
+    ArticleTarget, ClaimRequest, EditWarning, JobKind, NewCheck, PostTarget, Recorded, Skipped,
+    Store, TargetFilter,
 };
-use crate::watch::policy::Policy;
-use anyhow::{Context, Result, anyhow};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -207,29 +207,43 @@ impl Done {
     }
 }
 
-/// Check what `opts` selects, recording every result in `store`; `on_result`
-/// hears of each as it is recorded.
-pub fn run(
-    store: &mut Store,
-    settings: &Settings,
-    opts: &Options,
-    on_result: &mut dyn FnMut(&Checked),
-) -> Result<Summary> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    runtime.block_on(run_async(store, settings, opts, on_result))
+/// Why a run stopped (a target that cannot be checked is an `unknown`
+/// check, not an error).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error(transparent)]
+    Store(#[from] crate::store::Error),
+    /// An endpoint's HTTP client could not be built from the settings.
+    #[error("{0}")]
+    Client(#[source] FetchError),
+    /// A task of the run stopped unexpectedly (a bug).
+    #[error("{0}")]
+    Internal(String),
 }
 
-async fn run_async(
-    store: &mut Store,
+type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Run `f` with a clone of the store on a blocking thread.
+async fn blocking<T: Send + 'static>(
+    store: &Store,
+    f: impl FnOnce(&Store) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || f(&store))
+        .await
+        .map_err(|e| Error::Internal(format!("a store task stopped: {e}")))?
+}
+
+/// Check what `opts` selects, recording every result in `store`; `on_result`
+/// hears of each as it is recorded. Runs on the caller's tokio runtime.
+pub async fn run(
+    store: &Store,
     settings: &Settings,
     opts: &Options,
-    on_result: &mut dyn FnMut(&Checked),
+    on_result: &mut (dyn FnMut(&Checked) + Send),
 ) -> Result<Summary> {
-    let checker = Arc::new(Checker::new(settings).map_err(|e| anyhow!("{e}"))?);
+    let checker = Arc::new(Checker::new(settings).map_err(Error::Client)?);
     let platform = opts.platform.map(Platform::as_str);
     let mut summary = Summary::default();
     let mut queue: VecDeque<Job> = VecDeque::new();
@@ -395,7 +409,14 @@ async fn run_async(
                     batch = Some((std::time::Instant::now(), 0));
                 }
                 let job = leased.remove(&done.key());
-                let checked = record(store, done, &mut summary)?;
+                let (checked, recorded) = blocking(store, move |store| record(store, done)).await?;
+                summary.new_snapshots += usize::from(recorded.new_snapshot);
+                summary.new_warnings += recorded.new_warnings;
+                summary.edited_posts += usize::from(recorded.new_warnings > 0);
+                match checked.target {
+                    "post" => summary.posts.add(&checked),
+                    _ => summary.articles.add(&checked),
+                }
                 if let (Some(job), Some(owner)) = (job, owner) {
                     let result = match checked.reason {
                         Some(r) => format!("{} ({r})", checked.state),
@@ -510,9 +531,10 @@ fn time_text(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-fn record(store: &mut Store, done: Done, summary: &mut Summary) -> Result<Checked> {
+/// Record one check; what it reports, and what it added.
+fn record(store: &Store, done: Done) -> Result<(Checked, Recorded)> {
     let checked_at = time_text(store.clock());
-    let (checked, counts) = match done {
+    Ok(match done {
         Done::Post(t, v, archived) => {
             let warnings = match &v.content {
                 Some(c) => edit_warnings(&store.shown_texts(t.id)?, c),
@@ -524,9 +546,6 @@ fn record(store: &mut Store, done: Done, summary: &mut Summary) -> Result<Checke
                 v.content.as_ref(),
                 &warnings,
             )?;
-            summary.new_snapshots += usize::from(recorded.new_snapshot);
-            summary.new_warnings += recorded.new_warnings;
-            summary.edited_posts += usize::from(recorded.new_warnings > 0);
             let url = t
                 .post_url
                 .clone()
@@ -540,7 +559,7 @@ fn record(store: &mut Store, done: Done, summary: &mut Summary) -> Result<Checke
                 v,
                 archived,
             );
-            (checked, &mut summary.posts)
+            (checked, recorded)
         }
         Done::Article(t, v, archived) => {
             store.record_article_check(t.id, &new_check(&checked_at, &v, archived.as_deref()))?;
@@ -553,11 +572,9 @@ fn record(store: &mut Store, done: Done, summary: &mut Summary) -> Result<Checke
                 v,
                 archived,
             );
-            (checked, &mut summary.articles)
+            (checked, Recorded::default())
         }
-    };
-    counts.add(&checked);
-    Ok(checked)
+    })
 }
 
 fn new_check<'a>(checked_at: &'a str, v: &'a Verdict, archived: Option<&'a str>) -> NewCheck<'a> {

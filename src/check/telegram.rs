@@ -1,4 +1,4 @@
-//! Telegram (PLATFORMS.md §5): `t.me/<channel>/<id>?embed=1` answers 200
+//! Telegram (docs/platforms.md §5): `t.me/<channel>/<id>?embed=1` answers 200
 //! either way; a gone post carries the `tgme_widget_message_error` marker
 //! ("Post not found"), a private channel says "Channel is private". Links
 //! into private channels (`t.me/c/…`) cannot be checked without joining.

@@ -1,4 +1,4 @@
-//! TikTok (PLATFORMS.md §5): oEmbed, no key. 200 gives the title and the
+//! TikTok (docs/platforms.md §5): oEmbed, no key. 200 gives the title and the
 //! author; the status of a gone video is not documented, so only a 404 or
 //! 410 asked twice counts as gone and anything else is `ambiguous`.
 

@@ -1,4 +1,4 @@
-//! The token the X syndication endpoint asks for (PLATFORMS.md §1.5).
+//! The token the X syndication endpoint asks for (docs/platforms.md §1.5).
 //!
 //! The embed widget computes it in JavaScript as
 //! `((Number(id) / 1e15) * Math.PI).toString(36).replace(/(0+|\.)/g, '')`.

@@ -1,4 +1,4 @@
-//! The Wayback Machine's availability API (PLATFORMS.md §6): the closest
+//! The Wayback Machine's availability API (docs/platforms.md §6): the closest
 //! archived copy of a URL, if any. A failed lookup is no copy; it never
 //! changes a verdict.
 

@@ -1,4 +1,4 @@
-//! X / Twitter (PLATFORMS.md §1.5): the syndication endpoint with its
+//! X / Twitter (docs/platforms.md §1.5): the syndication endpoint with its
 //! computed token (asked twice on 404: it was flaky), then oEmbed; the two
 //! answers are combined by [`combine`].
 //!

@@ -1,4 +1,4 @@
-//! YouTube (PLATFORMS.md §5): the video's thumbnail. oEmbed's status codes
+//! YouTube (docs/platforms.md §5): the video's thumbnail. oEmbed's status codes
 //! are inconsistent; a thumbnail answering 404 is the reliable gone signal
 //! (asked twice before it counts). Nothing is kept: it is an image.
 

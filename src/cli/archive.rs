@@ -44,7 +44,7 @@ pub fn run(dir: &Path, mut args: Args) -> anyhow::Result<ExitCode> {
     let (local_inputs, web_inputs, stdin_list) = web::split_inputs(&args.inputs, &args.web)?;
     args.inputs = local_inputs;
     let config = super::load_config(dir)?;
-    let mut store = super::open_store(dir)?;
+    let store = super::open_store(dir)?;
     let started_at = store.now_text();
     let mut opts = Options {
         max_bytes: args.max_size.saturating_mul(1024 * 1024),
@@ -76,14 +76,14 @@ pub fn run(dir: &Path, mut args: Args) -> anyhow::Result<ExitCode> {
         bar.set_message(name.to_string());
     };
     let mut summary = if local {
-        archive::run(&mut store, files, failures, &opts, &on_done)?
+        archive::run(&store, files, failures, &opts, &on_done)?
     } else {
         Summary::default()
     };
     bar.finish_and_clear();
     summary.other_extensions = expanded.other_extensions.len();
     if !web_inputs.is_empty() && !interrupted.load(std::sync::atomic::Ordering::SeqCst) {
-        web::run(&mut store, dir, web_inputs, &args, &opts, &mut summary)?;
+        web::run(&store, dir, web_inputs, &args, &opts, &mut summary)?;
     }
     summary.count_failure_classes();
     store.record_run(&summary.run_record(started_at))?;
@@ -113,11 +113,23 @@ pub fn run(dir: &Path, mut args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// The summary on stderr. Its first line counts every input once, the same
+/// way for files and URLs: `archived` (recorded, new or changed),
+/// `unchanged` (read before: a file with the same bytes, a URL captured
+/// before and not fetched again), `skipped` (not an article), `failed`,
+/// `not reached` (Ctrl-C).
 fn print_summary(s: &Summary, db: &Path) {
-    let skipped = s.skipped_count();
+    let already = s.skipped.get("already_captured").copied().unwrap_or(0);
+    let skipped = s.skipped_count() - already;
+    let unchanged = s.unchanged + already;
     let failed = s.failures.len();
-    let archived = s.inputs.saturating_sub(skipped + failed + s.not_reached);
+    let archived = s
+        .inputs
+        .saturating_sub(unchanged + skipped + failed + s.not_reached);
     let mut done = vec![format!("archived {archived}")];
+    if unchanged > 0 {
+        done.push(format!("unchanged {unchanged}"));
+    }
     if skipped > 0 {
         done.push(format!("skipped {skipped}"));
     }
@@ -149,11 +161,21 @@ fn print_summary(s: &Summary, db: &Path) {
         "  claims       {} new in the verification queue",
         s.new_claims
     );
-    if s.fetched > 0 || skipped > 0 {
+    if s.fetched > 0 || skipped + already > 0 {
         eprintln!("  fetched      {}", words::count(s.fetched, "web page"));
     }
+    if already > 0 {
+        eprintln!(
+            "  not fetched  {already} captured before (--refetch or --max-age fetch them again)"
+        );
+    }
     if skipped > 0 {
-        let parts: Vec<String> = s.skipped.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        let parts: Vec<String> = s
+            .skipped
+            .iter()
+            .filter(|(k, _)| *k != "already_captured")
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect();
         eprintln!("  skipped      {} ({})", skipped, parts.join(", "));
         for k in &s.skipped_inputs {
             eprintln!(

@@ -81,11 +81,13 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let receivers = crate::notify::receivers(&config)?;
     store.set_hooks(crate::notify::hooks(&receivers));
     let quiet = args.json;
-    let summary = check::run(&mut store, &settings, &opts, &mut |c| {
+    let mut on_result = |c: &Checked| {
         if !quiet {
             print_result(c);
         }
-    })?;
+    };
+    let runtime = super::runtime()?;
+    let summary = runtime.block_on(check::run(&store, &settings, &opts, &mut on_result))?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
@@ -97,7 +99,9 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
         // after Ctrl-C they stay queued for the next run.
         let owner = crate::watch::owner_name("check");
         let lease = crate::watch::Settings::from_config(&config)?.lease;
-        let sent = crate::notify::deliver_due(&mut store, &receivers, &owner, lease)?;
+        let sent = runtime.block_on(crate::notify::deliver_due(
+            &store, &receivers, &owner, lease,
+        ))?;
         if sent != crate::notify::Sent::default() && !args.json {
             eprintln!(
                 "embarc: webhooks: {} delivered, {} failed (see `embarc status`)",

@@ -169,6 +169,17 @@ pub(crate) fn open_existing(dir: &Path) -> anyhow::Result<crate::store::Store> {
     with_clock(crate::store::Store::open(&db)?)
 }
 
+/// The one async runtime of a run, for the commands that go to the network
+/// (`archive` with web inputs, `check`); the library's entry points are
+/// `async fn`s and never build their own.
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start the async runtime: {e}"))
+}
+
 /// Read `DIR/embarc.toml` and check every value in it, so that a broken
 /// file stops any command (exit 1) with the file named, the same way
 /// everywhere: `invalid settings in DIR/embarc.toml: ...`.

@@ -196,21 +196,21 @@ pub fn run(dir: &Path, args: Args) -> Result<ExitCode> {
         // The claim is looked up before asking who is changing it, so an
         // unknown id is the first thing said.
         Sub::Set(a) => {
-            let mut store = super::open_existing(dir)?;
+            let store = super::open_existing(dir)?;
             store.require_claim(a.id)?;
             let e = store.set_claim_status(a.id, a.status, a.note.as_deref(), &actor(a.by)?)?;
             confirm(a.id, &e);
             Ok(ExitCode::SUCCESS)
         }
         Sub::Assign(a) => {
-            let mut store = super::open_existing(dir)?;
+            let store = super::open_existing(dir)?;
             store.require_claim(a.id)?;
             let e = store.assign_claim(a.id, a.name.as_deref(), &actor(a.by)?)?;
             confirm(a.id, &e);
             Ok(ExitCode::SUCCESS)
         }
         Sub::Note(a) => {
-            let mut store = super::open_existing(dir)?;
+            let store = super::open_existing(dir)?;
             store.require_claim(a.id)?;
             let e = store.note_claim(a.id, &a.text, &actor(a.by)?)?;
             confirm(a.id, &e);
@@ -219,7 +219,7 @@ pub fn run(dir: &Path, args: Args) -> Result<ExitCode> {
         Sub::Add(a) => {
             let post = queue::post_from_url(&a.post_url)?;
             let by = actor(a.by)?;
-            let mut store = super::open_store(dir)?;
+            let store = super::open_store(dir)?;
             let added = store.add_claim(&post, &a.reason, &by)?;
             let url = post.post_url.as_deref().unwrap_or(&a.post_url);
             if added.new_post {
@@ -233,7 +233,7 @@ pub fn run(dir: &Path, args: Args) -> Result<ExitCode> {
         }
         Sub::Relabel(a) => {
             let rules = config.labels.rules()?;
-            let mut store = super::open_existing(dir)?;
+            let store = super::open_existing(dir)?;
             let r = store.relabel(&rules)?;
             if a.json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
@@ -320,7 +320,7 @@ fn list(dir: &Path, mut a: ListArgs) -> Result<ExitCode> {
         }
         *counts.entry(c.status).or_default() += 1;
         total += 1;
-        Ok(())
+        Ok::<(), anyhow::Error>(())
     })?;
     if a.json {
         out.write_all(if total == 0 { b"]\n" } else { b"\n]\n" })?;

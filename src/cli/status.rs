@@ -27,7 +27,15 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
         st.schema_version
     );
     for (table, n) in &st.tables {
-        println!("  {table:<14} {n:>8}");
+        if table == "failures" && *n > 0 {
+            // Rows are attempts; say how many inputs they are.
+            println!(
+                "  {table:<14} {n:>8}  ({} failed, counted once however often tried)",
+                words::count(st.failed_inputs, "input")
+            );
+        } else {
+            println!("  {table:<14} {n:>8}");
+        }
     }
     println!("posts by platform:");
     if st.platforms.is_empty() {

@@ -48,7 +48,7 @@ pub fn run(dir: &Path, args: Args) -> Result<ExitCode> {
         Sub::Create(a) => {
             let name = accounts::check_name(&a.name, "token").map_err(anyhow::Error::msg)?;
             let secret = format!("{}{}", accounts::API_TOKEN_PREFIX, accounts::new_token()?);
-            let mut store = super::open_store(dir)?;
+            let store = super::open_store(dir)?;
             let token = store.add_token(&name, a.role, &accounts::token_hash(&secret))?;
             println!("{secret}");
             eprintln!(
@@ -75,7 +75,7 @@ pub fn run(dir: &Path, args: Args) -> Result<ExitCode> {
             }
         }
         Sub::Revoke(a) => {
-            let mut store = super::open_existing(dir)?;
+            let store = super::open_existing(dir)?;
             store.revoke_token(&a.name)?;
             eprintln!("embarc: revoked token {}", a.name);
         }

@@ -74,7 +74,7 @@ pub fn run(dir: &Path, args: Args) -> Result<ExitCode> {
     match args.command {
         Sub::Add(a) => {
             let name = accounts::check_name(&a.name, "user").map_err(anyhow::Error::msg)?;
-            let mut store = super::open_store(dir)?;
+            let store = super::open_store(dir)?;
             if store.user(&name)?.is_some() {
                 return Err(crate::store::AccountError::UserExists(name).into());
             }
@@ -100,7 +100,7 @@ pub fn run(dir: &Path, args: Args) -> Result<ExitCode> {
             }
         }
         Sub::Passwd(a) => {
-            let mut store = super::open_existing(dir)?;
+            let store = super::open_existing(dir)?;
             let Some(user) = store.user(&a.name)? else {
                 return Err(crate::store::AccountError::UnknownUser(a.name).into());
             };
@@ -109,7 +109,7 @@ pub fn run(dir: &Path, args: Args) -> Result<ExitCode> {
             eprintln!("embarc: changed the password of {}", user.name);
         }
         Sub::Disable(a) => {
-            let mut store = super::open_existing(dir)?;
+            let store = super::open_existing(dir)?;
             store.disable_user(&a.name)?;
             eprintln!("embarc: disabled {}; its sessions ended", a.name);
         }

@@ -67,7 +67,8 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
             humantime::format_duration(watcher.settings.grace)
         ),
     );
-    let totals = watcher.run(Arc::new(move |e: &Event| report(json, e)))?;
+    let totals =
+        super::runtime()?.block_on(watcher.run(Arc::new(move |e: &Event| report(json, e))))?;
     log(
         json,
         "stopped",

@@ -1,4 +1,4 @@
-//! Bluesky embed shapes (PLATFORMS.md §2).
+//! Bluesky embed shapes (docs/platforms.md §2).
 //!
 //! * `blockquote.bluesky-embed` with the post in `data-bluesky-uri` (an
 //!   AT-URI, or a `bsky.app` URL in hand-made embeds) and the version in

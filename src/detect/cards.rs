@@ -1,4 +1,4 @@
-//! Tweets pasted into newsletters as static cards (PLATFORMS.md §1.1):
+//! Tweets pasted into newsletters as static cards (docs/platforms.md §1.1):
 //! no widget, often no status id, links rewritten by trackers.
 //!
 //! * Substack: a `div` whose class list has the token `tweet`, holding

@@ -1,4 +1,4 @@
-//! Facebook embed shapes (PLATFORMS.md §4).
+//! Facebook embed shapes (docs/platforms.md §4).
 //!
 //! * `div.fb-post` / `div.fb-video` with the post in `data-href`, usually
 //!   holding a fallback `blockquote[cite]`: the text, then `Posted by <a

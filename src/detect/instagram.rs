@@ -1,4 +1,4 @@
-//! Instagram embed shapes (PLATFORMS.md §4).
+//! Instagram embed shapes (docs/platforms.md §4).
 //!
 //! * `blockquote.instagram-media` with the post in `data-instgrm-permalink`
 //!   (or the link inside). Its fallback ends with `A post shared by Name

@@ -8,7 +8,7 @@
 //! ..." is not taken for a label.
 //!
 //! The phrases are a value, [`Rules`]: [`Rules::default`] holds the defaults
-//! (PLATFORMS.md §7) that [`labels`] applies during detection; an archive's
+//! (docs/platforms.md §7) that [`labels`] applies during detection; an archive's
 //! `embarc.toml` can add phrases and turn defaults off, and the caller applies
 //! the resulting rules to what detection found.
 

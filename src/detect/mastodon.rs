@@ -1,4 +1,4 @@
-//! Mastodon embed shapes, on any instance (PLATFORMS.md §3).
+//! Mastodon embed shapes, on any instance (docs/platforms.md §3).
 //!
 //! * up to 4.2: `iframe.mastodon-embed` loading `https://{instance}/@{user}/{id}/embed`
 //!   (an iframe without the class counts when its source has that shape);

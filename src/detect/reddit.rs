@@ -1,4 +1,4 @@
-//! Reddit embed shapes (PLATFORMS.md §5).
+//! Reddit embed shapes (docs/platforms.md §5).
 //!
 //! * `blockquote.reddit-embed-bq` (and the older `blockquote.reddit-card`):
 //!   a link to the post whose text is its title, `by <a>u/user</a>` and the

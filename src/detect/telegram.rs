@@ -1,4 +1,4 @@
-//! Telegram embed shapes (PLATFORMS.md §5).
+//! Telegram embed shapes (docs/platforms.md §5).
 //!
 //! * the widget script `<script src="…/telegram-widget.js"
 //!   data-telegram-post="{channel}/{id}">`: the walk never reads inside

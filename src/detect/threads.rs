@@ -1,4 +1,4 @@
-//! Threads embed shapes (PLATFORMS.md §4): `blockquote.text-post-media` with
+//! Threads embed shapes (docs/platforms.md §4): `blockquote.text-post-media` with
 //! the post in `data-text-post-permalink` (threads.net or threads.com), or
 //! failing that in the link inside; its fallback shows at most
 //! `Post by @user`. The rendered iframe loads `…/post/{code}/embed`.

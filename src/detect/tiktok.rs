@@ -1,4 +1,4 @@
-//! TikTok embed shapes (PLATFORMS.md §5).
+//! TikTok embed shapes (docs/platforms.md §5).
 //!
 //! * `blockquote.tiktok-embed` with the video in `cite` and `data-video-id`;
 //!   its `<section>` holds a link to the author (`@user`), the caption with

@@ -1,4 +1,4 @@
-//! X/Twitter embed shapes (PLATFORMS.md §1.1).
+//! X/Twitter embed shapes (docs/platforms.md §1.1).
 //!
 //! [`embed`] is offered every element of the page; it claims the element when
 //! it is an X embed and returns its citations (one, or none for a wrapper

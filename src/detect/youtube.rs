@@ -1,4 +1,4 @@
-//! YouTube embed shapes (PLATFORMS.md §5): iframes loading
+//! YouTube embed shapes (docs/platforms.md §5): iframes loading
 //! `youtube.com/embed/{id}` or `youtube-nocookie.com/embed/{id}` (also when
 //! a lazy loader keeps the URL in `data-src`), AMP `<amp-youtube
 //! data-videoid>`, and WordPress figures (`wp-block-embed-youtube`) holding

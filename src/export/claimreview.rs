@@ -240,7 +240,7 @@ pub fn write(
     if !filter.statuses.is_empty() {
         store.for_each_claim(&filter, |claim| {
             reviews.extend(review(&claim, rules, publisher));
-            Ok(())
+            Ok::<(), crate::store::Error>(())
         })?;
     }
     serde_json::to_writer_pretty(&mut *out, &reviews)?;

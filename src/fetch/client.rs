@@ -19,6 +19,14 @@ use std::net::SocketAddr;
 use std::time::Duration;
 use url::Url;
 
+/// The reason phrase of an HTTP status (`404` → `Not Found`), for messages
+/// and WARC headers; `None` for codes without one.
+pub fn reason_phrase(status: u16) -> Option<&'static str> {
+    reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+}
+
 /// Most redirects followed for one request.
 pub const MAX_REDIRECTS: usize = 10;
 /// Body kept of a redirect or of a response that is not read in full.

@@ -9,9 +9,10 @@ pub mod client;
 pub mod encoding;
 pub mod politeness;
 pub mod robots;
-pub mod run;
 pub mod sources;
 pub mod webhook;
 
-pub use client::{Client, ClientConfig, ErrorClass, Exchange, FetchError, RequestOpts, Response};
+pub use client::{
+    Client, ClientConfig, ErrorClass, Exchange, FetchError, RequestOpts, Response, reason_phrase,
+};
 pub use politeness::Limits;

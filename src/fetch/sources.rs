@@ -121,7 +121,7 @@ pub async fn load(client: &Client, spec: &str, opts: &RequestOpts) -> Result<Vec
             .map_err(|e| {
                 FetchError::new(
                     ErrorClass::InvalidUrl,
-                    format!("{}; check the path", crate::archive::io_text(&e)),
+                    format!("{}; check the path", crate::words::io_text(&e)),
                 )
             })?;
         data

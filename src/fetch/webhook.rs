@@ -5,6 +5,9 @@
 
 use std::time::Duration;
 
+/// The HTTP client webhooks are sent with.
+pub type Client = reqwest::Client;
+
 /// A client for webhook receivers.
 pub fn client(timeout: Duration) -> Result<reqwest::Client, String> {
     reqwest::Client::builder()

@@ -80,8 +80,9 @@ pub fn receivers(c: &Config) -> Result<Vec<Receiver>> {
             );
         }
         let backoff = match &n.backoff {
-            Some(b) => crate::watch::policy::parse_duration(b)
-                .with_context(|| format!("{}: backoff", at()))?,
+            Some(b) => {
+                crate::policy::parse_duration(b).with_context(|| format!("{}: backoff", at()))?
+            }
             None => DEFAULT_BACKOFF,
         };
         out.push(Receiver {
@@ -182,18 +183,13 @@ pub struct Sent {
 }
 
 /// Send every delivery due now, each with its receiver's retries; record
-/// each outcome. Runs its own small async runtime: call it from a plain
-/// thread.
-pub fn deliver_due(
-    store: &mut Store,
+/// each outcome.
+pub async fn deliver_due(
+    store: &Store,
     receivers: &[Receiver],
     owner: &str,
     lease: Duration,
 ) -> Result<Sent> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
     let client = webhook::client(TIMEOUT).map_err(anyhow::Error::msg)?;
     let mut sent = Sent::default();
     loop {
@@ -216,7 +212,7 @@ pub fn deliver_due(
                 sent.failed += 1;
                 continue;
             };
-            let ok = runtime.block_on(deliver(store, &client, r, &d, owner))?;
+            let ok = deliver(store, &client, r, &d, owner).await?;
             if ok {
                 sent.delivered += 1;
             } else {
@@ -228,8 +224,8 @@ pub fn deliver_due(
 
 /// Try one delivery up to `1 + retries` times; true when delivered.
 async fn deliver(
-    store: &mut Store,
-    client: &reqwest::Client,
+    store: &Store,
+    client: &webhook::Client,
     r: &Receiver,
     d: &Delivery,
     owner: &str,

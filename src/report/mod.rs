@@ -202,7 +202,7 @@ pub fn build(store: &Store, lists: Lists) -> Result<Report> {
         if lists.gone_posts && report.gone_posts.len() < limit {
             report.gone_posts.push(gone_post(store, p)?);
         }
-        Ok(())
+        Ok::<(), anyhow::Error>(())
     })?;
     report.deaths = Deaths {
         oldest: oldest.map(|p| gone_post(store, p)).transpose()?,
@@ -220,7 +220,7 @@ pub fn build(store: &Store, lists: Lists) -> Result<Report> {
                 archived_url: a.archived_url,
             });
         }
-        Ok(())
+        Ok::<(), anyhow::Error>(())
     })?;
     report.transition_count = store.state_change_count()?;
     if lists.transitions {
@@ -233,7 +233,7 @@ pub fn build(store: &Store, lists: Lists) -> Result<Report> {
                 to: c.to_state,
                 reason: c.reason,
             });
-            Ok(())
+            Ok::<(), anyhow::Error>(())
         })?;
     }
     Ok(report)

@@ -81,7 +81,7 @@ pub async fn claims(
     Ok(Json(
         state
             .db
-            .run(move |s| s.claim_page(&filter, sort, offset, limit))
+            .run(move |s| Ok(s.claim_page(&filter, sort, offset, limit)?))
             .await?,
     ))
 }
@@ -91,7 +91,7 @@ pub async fn claim(
     _caller: Caller,
     Path(id): Path<i64>,
 ) -> Answer<ClaimDetail> {
-    Ok(Json(state.db.run(move |s| s.claim(id)).await?))
+    Ok(Json(state.db.run(move |s| Ok(s.claim(id)?)).await?))
 }
 
 pub async fn set_status(
@@ -106,12 +106,12 @@ pub async fn set_status(
     let event = state
         .db
         .run(move |s| {
-            s.set_claim_status(
+            Ok(s.set_claim_status(
                 id,
                 to,
                 b.note.as_deref().filter(|n| !n.trim().is_empty()),
                 &caller.name,
-            )
+            )?)
         })
         .await?;
     Ok(Json(event))
@@ -128,7 +128,7 @@ pub async fn add_note(
     Ok(Json(
         state
             .db
-            .run(move |s| s.note_claim(id, &b.note, &caller.name))
+            .run(move |s| Ok(s.note_claim(id, &b.note, &caller.name)?))
             .await?,
     ))
 }
@@ -146,7 +146,7 @@ pub async fn set_assignee(
     })?;
     let event = state
         .db
-        .run(move |s| s.assign_claim(id, assignee.as_deref(), &caller.name))
+        .run(move |s| Ok(s.assign_claim(id, assignee.as_deref(), &caller.name)?))
         .await?;
     Ok(Json(event))
 }
@@ -162,7 +162,7 @@ pub async fn add_claim(
         .map_err(|r| Failure::new(super::error::refusal_status(&r), r.to_string()))?;
     let added = state
         .db
-        .run(move |s| s.add_claim(&post, &b.reason, &caller.name))
+        .run(move |s| Ok(s.add_claim(&post, &b.reason, &caller.name)?))
         .await?;
     Ok((
         StatusCode::CREATED,

@@ -123,7 +123,7 @@ impl FromRequestParts<AppState> for Signed {
         let hash = accounts::token_hash(token);
         let session = state
             .db
-            .run(move |s| s.session(&hash))
+            .run(move |s| Ok(s.session(&hash)?))
             .await
             .map_err(|e| Failure::from(e).into_response())?;
         match session {
@@ -190,7 +190,7 @@ impl FromRequestParts<AppState> for Caller {
             .map(str::trim)
             .ok_or_else(|| unauthorized("the Authorization header must be `Bearer TOKEN`"))?;
         let hash = accounts::token_hash(token);
-        match state.db.run(move |s| s.token(&hash)).await? {
+        match state.db.run(move |s| Ok(s.token(&hash)?)).await? {
             Some((name, role)) => Ok(Caller { name, role }),
             None => Err(unauthorized("the token is unknown or revoked")),
         }
@@ -219,7 +219,7 @@ pub async fn login(
         .db
         .run(move |s| {
             let since = s.clock() - window;
-            s.login_failures(&user, &addr, since)
+            Ok(s.login_failures(&user, &addr, since)?)
         })
         .await?;
     match Throttle::decide(failures.0, failures.1) {

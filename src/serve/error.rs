@@ -2,7 +2,7 @@
 //! message for the API. Store refusals keep their own words.
 
 use crate::queue::Refusal;
-use crate::store::AccountError;
+use crate::store::{AccountError, Error as StoreError};
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -51,25 +51,46 @@ pub fn refusal_status(r: &Refusal) -> StatusCode {
     }
 }
 
+/// The status of an account change refused.
+fn account_status(a: &AccountError) -> StatusCode {
+    match a {
+        AccountError::UnknownUser(_) | AccountError::UnknownToken(_) => StatusCode::NOT_FOUND,
+        AccountError::UserExists(_) | AccountError::TokenExists(_) => StatusCode::CONFLICT,
+    }
+}
+
 impl From<anyhow::Error> for Failure {
     fn from(e: anyhow::Error) -> Failure {
         if let Some(r) = e.downcast_ref::<Refusal>() {
             return Failure::new(refusal_status(r), r.to_string());
         }
         if let Some(a) = e.downcast_ref::<AccountError>() {
-            let status = match a {
-                AccountError::UnknownUser(_) | AccountError::UnknownToken(_) => {
-                    StatusCode::NOT_FOUND
+            return Failure::new(account_status(a), a.to_string());
+        }
+        if let Some(se) = e.downcast_ref::<StoreError>() {
+            match se {
+                StoreError::Refused { reason } => {
+                    return Failure::new(refusal_status(reason), reason.to_string());
                 }
-                AccountError::UserExists(_) | AccountError::TokenExists(_) => StatusCode::CONFLICT,
-            };
-            return Failure::new(status, a.to_string());
+                StoreError::Account(a) => return Failure::new(account_status(a), a.to_string()),
+                StoreError::NotFound { what } => return Failure::not_found(what.clone()),
+                StoreError::Busy { .. } => {
+                    return Failure::new(StatusCode::SERVICE_UNAVAILABLE, se.to_string());
+                }
+                _ => {}
+            }
         }
         tracing::error!("{e:#}");
         Failure::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "the server could not do that (the error is in its log); try again",
         )
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Failure {
+        anyhow::Error::from(e).into()
     }
 }
 

@@ -6,9 +6,9 @@
 //! check (views `post_states`, `article_states`); `state_changes` lists when
 //! each target's definite state began and changed.
 
+use super::Result;
 use super::{Store, hex_sha256};
-use crate::check::{Content, Outcome};
-use anyhow::Result;
+use crate::liveness::{Content, Outcome};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 
@@ -199,8 +199,9 @@ impl Store {
     /// only, so that a round over millions of posts holds 8 bytes per post;
     /// [`Store::post_targets`] reads them a few at a time.
     pub fn posts_to_check(&self, f: &TargetFilter<'_>) -> Result<(Vec<i64>, Skipped)> {
+        let conn = self.read()?;
         let limit = f.limit.map_or(-1, |n| n as i64);
-        let mut stmt = self.conn.prepare(&format!(
+        let mut stmt = conn.prepare(&format!(
             "SELECT s.id FROM post_states s
              WHERE s.post_id IS NOT NULL
                AND (?1 IS NULL OR s.platform = ?1)
@@ -211,7 +212,7 @@ impl Store {
         let targets = stmt
             .query_map(params![f.platform, f.checked_before, limit], |r| r.get(0))?
             .collect::<rusqlite::Result<Vec<i64>>>()?;
-        let (fresh, not_checkable): (i64, i64) = self.conn.query_row(
+        let (fresh, not_checkable): (i64, i64) = conn.query_row(
             &format!(
                 "SELECT COALESCE(SUM(?2 IS NOT NULL AND post_id IS NOT NULL AND checked_at >= ?2
                                      AND NOT {LEARNED_NOTHING}), 0),
@@ -233,12 +234,13 @@ impl Store {
     /// The articles due for a check (http and https only; row ids), least
     /// recently checked first, and how many were left out.
     pub fn articles_to_check(&self, f: &TargetFilter<'_>) -> Result<(Vec<i64>, Skipped)> {
+        let conn = self.read()?;
         let limit = f.limit.map_or(-1, |n| n as i64);
         let web = "(s.url LIKE 'http://%' OR s.url LIKE 'https://%')";
         let of_platform =
             "(?1 IS NULL OR EXISTS (SELECT 1 FROM citations c JOIN posts p ON p.id = c.post_id
                              WHERE c.article_id = s.id AND p.platform = ?1))";
-        let mut stmt = self.conn.prepare(&format!(
+        let mut stmt = conn.prepare(&format!(
             "SELECT s.id FROM article_states s
              WHERE {web} AND {of_platform}
                AND (?2 IS NULL OR s.checked_at IS NULL OR s.checked_at < ?2 OR {LEARNED_NOTHING})
@@ -248,7 +250,7 @@ impl Store {
         let targets = stmt
             .query_map(params![f.platform, f.checked_before, limit], |r| r.get(0))?
             .collect::<rusqlite::Result<Vec<i64>>>()?;
-        let (fresh, not_checkable): (i64, i64) = self.conn.query_row(
+        let (fresh, not_checkable): (i64, i64) = conn.query_row(
             &format!(
                 "SELECT COALESCE(SUM(?2 IS NOT NULL AND {web} AND checked_at >= ?2
                                      AND NOT {LEARNED_NOTHING}), 0),
@@ -270,7 +272,8 @@ impl Store {
     /// The posts with these row ids, as targets (those without a platform
     /// id are left out).
     pub fn post_targets(&self, ids: &[i64]) -> Result<Vec<PostTarget>> {
-        let mut stmt = self.conn.prepare_cached(
+        let conn = self.read()?;
+        let mut stmt = conn.prepare_cached(
             "SELECT s.id, s.platform, s.post_id, s.post_url, p.handle, s.state, s.archived_url
              FROM post_states s JOIN posts p ON p.id = s.id
              WHERE s.id = ?1 AND s.post_id IS NOT NULL",
@@ -286,9 +289,10 @@ impl Store {
 
     /// The articles with these row ids, as targets.
     pub fn article_targets(&self, ids: &[i64]) -> Result<Vec<ArticleTarget>> {
+        let conn = self.read()?;
         let mut out = Vec::with_capacity(ids.len());
         {
-            let mut stmt = self.conn.prepare_cached(
+            let mut stmt = conn.prepare_cached(
                 "SELECT s.id, s.url, s.state, s.archived_url FROM article_states s WHERE s.id = ?1",
             )?;
             for id in ids {
@@ -297,35 +301,14 @@ impl Store {
                 }
             }
         }
-        self.fill_cited(&mut out)?;
+        fill_cited(&conn, &mut out)?;
         Ok(out)
-    }
-
-    /// Each article's identified posts, as its latest capture showed them.
-    fn fill_cited(&self, targets: &mut [ArticleTarget]) -> Result<()> {
-        let mut cited = self.conn.prepare_cached(
-            "SELECT DISTINCT p.platform || ':' || p.post_id, c.shape
-             FROM citations c JOIN posts p ON p.id = c.post_id
-             WHERE c.article_id = ?1 AND p.post_id IS NOT NULL
-               AND c.last_capture_id = (SELECT MAX(id) FROM captures WHERE article_id = ?1)
-             ORDER BY 1, 2",
-        )?;
-        for t in targets.iter_mut() {
-            t.cited = cited
-                .query_map(params![t.id], |r| {
-                    Ok(CitedPost {
-                        key: r.get(0)?,
-                        shape: r.get(1)?,
-                    })
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-        }
-        Ok(())
     }
 
     /// The text each citation of a post showed (citation id, text).
     pub fn shown_texts(&self, post: i64) -> Result<Vec<(i64, String)>> {
-        let mut stmt = self.conn.prepare(
+        let conn = self.read()?;
+        let mut stmt = conn.prepare(
             "SELECT c.id, s.text FROM citations c JOIN snapshots s ON s.id = c.snapshot_id
              WHERE c.post_id = ?1 AND s.text IS NOT NULL AND s.text <> '' ORDER BY c.id",
         )?;
@@ -339,14 +322,15 @@ impl Store {
     /// snapshot only when the content is new) and `edited` warnings, in one
     /// transaction.
     pub fn record_post_check(
-        &mut self,
+        &self,
         post: i64,
         check: &NewCheck<'_>,
         content: Option<&Content>,
         warnings: &[EditWarning],
     ) -> Result<Recorded> {
         // A savepoint: its own transaction, or part of a batch's.
-        let tx = self.conn.savepoint()?;
+        let mut conn = self.write();
+        let tx = conn.savepoint()?;
         insert_check(&tx, Some(post), None, check)?;
         let mut recorded = Recorded {
             deliveries: super::deliveries::queue_for_check(
@@ -395,8 +379,9 @@ impl Store {
 
     /// Append a check of an article.
     /// Returns the webhook deliveries it queued.
-    pub fn record_article_check(&mut self, article: i64, check: &NewCheck<'_>) -> Result<usize> {
-        let tx = self.conn.savepoint()?;
+    pub fn record_article_check(&self, article: i64, check: &NewCheck<'_>) -> Result<usize> {
+        let mut conn = self.write();
+        let tx = conn.savepoint()?;
         insert_check(&tx, None, Some(article), check)?;
         let queued = super::deliveries::queue_for_check(
             &tx,
@@ -413,7 +398,7 @@ impl Store {
     /// The row id of the post `platform:post_id`.
     pub fn find_post(&self, platform: &str, post_id: &str) -> Result<Option<i64>> {
         Ok(self
-            .conn
+            .read()?
             .query_row(
                 "SELECT id FROM posts WHERE platform = ?1 AND post_id = ?2",
                 params![platform, post_id],
@@ -425,7 +410,7 @@ impl Store {
     /// The row id of the article with this exact URL.
     pub fn find_article(&self, url: &str) -> Result<Option<i64>> {
         Ok(self
-            .conn
+            .read()?
             .query_row(
                 "SELECT id FROM articles WHERE url = ?1",
                 params![url],
@@ -436,23 +421,12 @@ impl Store {
 
     /// Every check of a post, oldest first.
     pub fn post_history(&self, post: i64) -> Result<Vec<CheckRow>> {
-        self.history("post_id", post)
+        history(&*self.read()?, "post_id", post)
     }
 
     /// Every check of an article, oldest first.
     pub fn article_history(&self, article: i64) -> Result<Vec<CheckRow>> {
-        self.history("article_id", article)
-    }
-
-    fn history(&self, column: &str, id: i64) -> Result<Vec<CheckRow>> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT checked_at, state, reason, http_status, evidence, endpoint, archived_url
-             FROM checks WHERE {column} = ?1 ORDER BY id"
-        ))?;
-        let rows = stmt
-            .query_map(params![id], check_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+        history(&*self.read()?, "article_id", article)
     }
 
     /// Posts counted by platform, whether checkable, and current state
@@ -491,7 +465,8 @@ impl Store {
     }
 
     fn state_counts(&self, sql: &str) -> Result<Vec<StateCount>> {
-        let mut stmt = self.conn.prepare(sql)?;
+        let conn = self.read()?;
+        let mut stmt = conn.prepare(sql)?;
         let rows = stmt
             .query_map([], |r| {
                 Ok(StateCount {
@@ -507,7 +482,10 @@ impl Store {
     }
 
     /// Every checkable post whose latest check is `gone`, in id order.
-    pub fn for_each_gone_post(&self, f: impl FnMut(GoneTarget) -> Result<()>) -> Result<()> {
+    pub fn for_each_gone_post<E: From<super::Error> + From<rusqlite::Error>>(
+        &self,
+        f: impl FnMut(GoneTarget) -> Result<(), E>,
+    ) -> Result<(), E> {
         self.for_each_gone(
             "SELECT p.id, p.platform, p.post_id, p.post_url, p.first_seen_at, c.reason, c.evidence,
                     (SELECT g.checked_at FROM checks g
@@ -526,7 +504,10 @@ impl Store {
     }
 
     /// Every web article whose latest check is `gone`, in id order.
-    pub fn for_each_gone_article(&self, f: impl FnMut(GoneTarget) -> Result<()>) -> Result<()> {
+    pub fn for_each_gone_article<E: From<super::Error> + From<rusqlite::Error>>(
+        &self,
+        f: impl FnMut(GoneTarget) -> Result<(), E>,
+    ) -> Result<(), E> {
         self.for_each_gone(
             "SELECT a.id, '', NULL, a.url, a.first_seen_at, c.reason, c.evidence,
                     (SELECT g.checked_at FROM checks g
@@ -544,8 +525,13 @@ impl Store {
         )
     }
 
-    fn for_each_gone(&self, sql: &str, mut f: impl FnMut(GoneTarget) -> Result<()>) -> Result<()> {
-        let mut stmt = self.conn.prepare(sql)?;
+    fn for_each_gone<E: From<super::Error> + From<rusqlite::Error>>(
+        &self,
+        sql: &str,
+        mut f: impl FnMut(GoneTarget) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let conn = self.read()?;
+        let mut stmt = conn.prepare(sql)?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             f(GoneTarget {
@@ -565,7 +551,8 @@ impl Store {
 
     /// The URLs of the articles citing a post (distinct, sorted).
     pub fn citing_articles(&self, post: i64) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare_cached(
+        let conn = self.read()?;
+        let mut stmt = conn.prepare_cached(
             "SELECT DISTINCT a.url FROM citations c JOIN articles a ON a.id = c.article_id
              WHERE c.post_id = ?1 ORDER BY a.url",
         )?;
@@ -578,7 +565,7 @@ impl Store {
     /// How many changes of state the checks show (first states are not
     /// changes).
     pub fn state_change_count(&self) -> Result<usize> {
-        let n: i64 = self.conn.query_row(
+        let n: i64 = self.read()?.query_row(
             "SELECT COUNT(*) FROM state_changes WHERE from_state IS NOT NULL",
             [],
             |r| r.get(0),
@@ -587,12 +574,13 @@ impl Store {
     }
 
     /// The changes of state, in check order, at most `limit`, handed to `f`.
-    pub fn for_each_state_change(
+    pub fn for_each_state_change<E: From<super::Error> + From<rusqlite::Error>>(
         &self,
         limit: Option<usize>,
-        mut f: impl FnMut(StateChange) -> Result<()>,
-    ) -> Result<()> {
-        let mut stmt = self.conn.prepare(
+        mut f: impl FnMut(StateChange) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let conn = self.read()?;
+        let mut stmt = conn.prepare(
             "SELECT s.post_id IS NOT NULL,
                     CASE WHEN s.post_id IS NOT NULL
                          THEN COALESCE(p.post_url, p.platform || ':' || p.post_id,
@@ -619,6 +607,40 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// Each article's identified posts, as its latest capture showed them.
+fn fill_cited(conn: &Connection, targets: &mut [ArticleTarget]) -> Result<()> {
+    let mut cited = conn.prepare_cached(
+        "SELECT DISTINCT p.platform || ':' || p.post_id, c.shape
+             FROM citations c JOIN posts p ON p.id = c.post_id
+             WHERE c.article_id = ?1 AND p.post_id IS NOT NULL
+               AND c.last_capture_id = (SELECT MAX(id) FROM captures WHERE article_id = ?1)
+             ORDER BY 1, 2",
+    )?;
+    for t in targets.iter_mut() {
+        t.cited = cited
+            .query_map(params![t.id], |r| {
+                Ok(CitedPost {
+                    key: r.get(0)?,
+                    shape: r.get(1)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+    }
+    Ok(())
+}
+
+/// Every check of a post or article (`column`), oldest first.
+pub(super) fn history(conn: &Connection, column: &str, id: i64) -> Result<Vec<CheckRow>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT checked_at, state, reason, http_status, evidence, endpoint, archived_url
+         FROM checks WHERE {column} = ?1 ORDER BY id"
+    ))?;
+    let rows = stmt
+        .query_map(params![id], check_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
 }
 
 /// The latest check of a post (the one `post_states` shows).

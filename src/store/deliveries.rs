@@ -2,9 +2,9 @@
 //! target's state, claimed under leases by the sender, their attempts and
 //! results recorded.
 
+use super::Result;
 use super::checks::CheckRow;
 use super::{Store, format_time};
-use anyhow::Result;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
@@ -151,7 +151,7 @@ impl Store {
 
     /// Claim up to `limit` pending deliveries whose time has come.
     pub fn claim_deliveries(
-        &mut self,
+        &self,
         owner: &str,
         lease: Duration,
         limit: usize,
@@ -163,9 +163,8 @@ impl Store {
                 .and_then(|d| now.checked_add_signed(d))
                 .unwrap_or(DateTime::<Utc>::MAX_UTC),
         );
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut conn = self.write();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut got = {
             let mut stmt = tx.prepare_cached(
                 "UPDATE deliveries SET claimed_by = ?1, claimed_until = ?2
@@ -196,15 +195,15 @@ impl Store {
 
     /// What the payload of `d` says, read now.
     pub fn event_data(&self, d: &Delivery) -> Result<EventData> {
-        let check = latest_check(&self.conn, d.check_id)?;
+        let conn = self.read()?;
+        let check = latest_check(&conn, d.check_id)?;
         let at = check
             .as_ref()
             .map(|c| c.checked_at.clone())
             .unwrap_or_else(|| self.now());
         let post = match d.post_id {
             None => None,
-            Some(id) => self
-                .conn
+            Some(id) => conn
                 .query_row(
                     "SELECT platform, post_id, post_url, handle, author_name FROM posts WHERE id = ?1",
                     params![id],
@@ -223,8 +222,7 @@ impl Store {
         };
         let article = match d.article_id {
             None => None,
-            Some(id) => self
-                .conn
+            Some(id) => conn
                 .query_row(
                     "SELECT url, site FROM articles WHERE id = ?1",
                     params![id],
@@ -239,7 +237,7 @@ impl Store {
                 .optional()?,
         };
         let articles = {
-            let mut stmt = self.conn.prepare_cached(
+            let mut stmt = conn.prepare_cached(
                 "SELECT DISTINCT a.url, a.site FROM citations c JOIN articles a ON a.id = c.article_id
                  WHERE c.post_id = ?1 ORDER BY a.url",
             )?;
@@ -252,8 +250,7 @@ impl Store {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?
         };
-        let claim = self
-            .conn
+        let claim = conn
             .query_row(
                 "SELECT id, label, status FROM claims WHERE post_id = ?1 ORDER BY id LIMIT 1",
                 params![d.post_id],
@@ -277,8 +274,8 @@ impl Store {
     }
 
     /// Keep the body built for a delivery, so every retry sends it.
-    pub fn set_delivery_payload(&mut self, id: i64, payload: &str) -> Result<()> {
-        self.conn.execute(
+    pub fn set_delivery_payload(&self, id: i64, payload: &str) -> Result<()> {
+        self.write().execute(
             "UPDATE deliveries SET payload = ?2 WHERE id = ?1 AND payload IS NULL",
             params![id, payload],
         )?;
@@ -289,7 +286,7 @@ impl Store {
     /// again at `retry_at`. Gives back the lease.
     #[allow(clippy::too_many_arguments)]
     pub fn finish_delivery(
-        &mut self,
+        &self,
         id: i64,
         owner: &str,
         attempts: u32,
@@ -304,7 +301,7 @@ impl Store {
             (false, Some(_)) => "pending",
             (false, None) => "failed",
         };
-        self.conn.execute(
+        self.write().execute(
             "UPDATE deliveries SET status = ?3, attempts = ?4, http_status = ?5, error = ?6,
                  next_attempt_at = COALESCE(?7, next_attempt_at),
                  finished_at = CASE WHEN ?3 = 'pending' THEN NULL ELSE ?8 END,
@@ -327,9 +324,8 @@ impl Store {
     /// Deliveries by status and the latest failures.
     pub fn delivery_counts(&self) -> Result<DeliveryCounts> {
         let mut c = DeliveryCounts::default();
-        let mut stmt = self
-            .conn
-            .prepare("SELECT status, COUNT(*) FROM deliveries GROUP BY status")?;
+        let conn = self.read()?;
+        let mut stmt = conn.prepare("SELECT status, COUNT(*) FROM deliveries GROUP BY status")?;
         for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
             let (status, n) = row?;
             match status.as_str() {
@@ -338,7 +334,7 @@ impl Store {
                 _ => c.failed = n as usize,
             }
         }
-        let mut stmt = self.conn.prepare(
+        let mut stmt = conn.prepare(
             "SELECT event, url, attempts, COALESCE(error, '') FROM deliveries
              WHERE status = 'failed' ORDER BY id DESC LIMIT 5",
         )?;

@@ -2,10 +2,10 @@
 //! fetched articles with their redirects and WARC digest, failures with the
 //! answer that caused them, and captures to show back.
 
+use super::Result;
 use super::{CaptureInput, Store, record_article};
 use crate::detect::Citation;
 use crate::words::{ECHO, clip};
-use anyhow::Result;
 use rusqlite::{OptionalExtension, params};
 
 /// What a fetched capture adds to [`CaptureInput`].
@@ -58,7 +58,7 @@ impl Store {
     /// The latest failure of `url` whose answer was kept in WARC, if any.
     pub fn latest_failed_answer(&self, url: &str) -> Result<Option<FailedAnswer>> {
         Ok(self
-            .conn
+            .read()?
             .query_row(
                 "SELECT input, class, message, at, http_status, warc_file, warc_offset
                  FROM failures
@@ -83,9 +83,7 @@ impl Store {
     /// When `article_url`'s bytes were last read (a new capture or an
     /// unchanged one), if ever (RFC 3339).
     pub fn last_captured_at(&self, article_url: &str) -> Result<Option<String>> {
-        Ok(self
-            .conn
-            .query_row(
+        Ok(self.read()?.query_row(
                 "SELECT MAX(COALESCE(c.last_seen_at, c.captured_at)) FROM captures c JOIN articles a ON a.id = c.article_id
                  WHERE a.url = ?1",
                 params![article_url],
@@ -98,12 +96,13 @@ impl Store {
     /// Record fetched articles with their citations and fetch details, and
     /// failures, in one transaction.
     pub fn record_fetched(
-        &mut self,
+        &self,
         batch: &[(CaptureInput, Vec<Citation>, FetchedExtra)],
         failures: &[StoredFailure],
     ) -> Result<Vec<super::ArticleOutcome>> {
         let now = self.now();
-        let tx = self.conn.transaction()?;
+        let mut conn = self.write();
+        let tx = conn.transaction()?;
         let mut outcomes = Vec::with_capacity(batch.len());
         for (capture, citations, extra) in batch {
             let outcome = record_article(&tx, &now, capture, citations)?;
@@ -141,9 +140,7 @@ impl Store {
     /// The latest capture of `url` (matched as the article URL, else as the
     /// final URL after redirects).
     pub fn latest_capture(&self, url: &str) -> Result<Option<CaptureRef>> {
-        Ok(self
-            .conn
-            .query_row(
+        Ok(self.read()?.query_row(
                 "SELECT a.url, c.captured_at, c.http_status, c.final_url, c.sha256, c.payload_digest,
                         c.redirects, c.warc_file, c.warc_offset
                  FROM captures c JOIN articles a ON a.id = c.article_id
@@ -202,7 +199,7 @@ mod tests {
 
     #[test]
     fn fetched_captures_keep_redirects_and_digest() {
-        let mut s = Store::open_in_memory().unwrap();
+        let s = Store::open_in_memory().unwrap();
         assert_eq!(s.last_captured_at("https://news.example/a").unwrap(), None);
         let extra = FetchedExtra {
             redirects: Some(r#"[{"url":"u","status":301}]"#.into()),
@@ -241,7 +238,7 @@ mod tests {
             .unwrap();
         assert_eq!(by_final.article_url, "https://news.example/a");
         let (status, offset): (i64, i64) = s
-            .conn
+            .write()
             .query_row(
                 "SELECT http_status, warc_offset FROM failures WHERE class = 'http_status'",
                 [],

@@ -11,9 +11,9 @@
 //! never hold the same job, and a lease that runs out (its process died)
 //! makes the job claimable again.
 
+use super::Result;
 use super::{Store, format_time};
-use crate::watch::policy::{Facts, Policy};
-use anyhow::Result;
+use crate::policy::{Facts, Policy};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
@@ -104,11 +104,10 @@ impl Store {
     /// Make the stored due times follow `policy`: when it differs from the
     /// one they were computed with, every check job is scheduled again.
     /// Returns whether it changed.
-    pub fn sync_policy(&mut self, policy: &Policy) -> Result<bool> {
+    pub fn sync_policy(&self, policy: &Policy) -> Result<bool> {
         let fingerprint = policy.fingerprint();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut conn = self.write();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let stored: Option<String> = tx
             .query_row(
                 "SELECT value FROM meta WHERE key = 'recheck_policy'",
@@ -135,14 +134,13 @@ impl Store {
     /// Give every check job without a due time its next time under
     /// `policy` (new posts and articles, targets checked since). Returns how
     /// many were scheduled.
-    pub fn schedule(&mut self, policy: &Policy) -> Result<usize> {
+    pub fn schedule(&self, policy: &Policy) -> Result<usize> {
         self.sync_policy(policy)?;
         let mut total = 0;
         loop {
             let now = self.clock();
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut conn = self.write();
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let pending: Vec<(i64, bool, Facts)> = {
                 let mut stmt = tx.prepare_cached(
                     "SELECT j.id, j.kind = 'check_post', COALESCE(p.first_seen_at, a.first_seen_at),
@@ -199,13 +197,12 @@ impl Store {
     /// Claim up to `req.limit` due jobs of one kind, earliest due first: a
     /// compare-and-swap on the lease, so a job held by a live lease is never
     /// taken.
-    pub fn claim_jobs(&mut self, req: &ClaimRequest<'_>) -> Result<Vec<ClaimedJob>> {
+    pub fn claim_jobs(&self, req: &ClaimRequest<'_>) -> Result<Vec<ClaimedJob>> {
         let now = self.clock();
         let now_text = format_time(now);
         let until = later(now, req.lease);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut conn = self.write();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let claimed = {
             let mut stmt = tx.prepare_cached(
                 "UPDATE jobs SET claimed_by = ?1, claimed_until = ?2
@@ -249,9 +246,9 @@ impl Store {
     }
 
     /// Extend the leases `owner` holds, so long work is not taken over.
-    pub fn renew_leases(&mut self, owner: &str, lease: Duration) -> Result<usize> {
+    pub fn renew_leases(&self, owner: &str, lease: Duration) -> Result<usize> {
         let until = later(self.clock(), lease);
-        Ok(self.conn.execute(
+        Ok(self.write().execute(
             "UPDATE jobs SET claimed_until = ?2 WHERE claimed_by = ?1",
             params![owner, until],
         )?)
@@ -262,14 +259,14 @@ impl Store {
     /// [`Store::schedule`]); a watch job gets `next_due`. Returns false when
     /// the lease had been lost to another process.
     pub fn finish_job(
-        &mut self,
+        &self,
         id: i64,
         owner: &str,
         result: &str,
         failed: bool,
         next_due: Option<DateTime<Utc>>,
     ) -> Result<bool> {
-        let n = self.conn.execute(
+        let n = self.write().execute(
             "UPDATE jobs SET claimed_by = NULL, claimed_until = NULL, last_run_at = ?3,
                  last_result = ?4,
                  failures = CASE WHEN kind <> 'watch' THEN failures
@@ -290,16 +287,17 @@ impl Store {
 
     /// Give back every lease `owner` holds (shutdown after the grace
     /// period): the jobs stay due for another process.
-    pub fn release_all(&mut self, owner: &str) -> Result<usize> {
-        Ok(self.conn.execute(
+    pub fn release_all(&self, owner: &str) -> Result<usize> {
+        Ok(self.write().execute(
             "UPDATE jobs SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ?1",
             params![owner],
         )?)
     }
 
     /// Give back jobs claimed but not run (shutdown): they stay due.
-    pub fn release(&mut self, ids: &[i64], owner: &str) -> Result<usize> {
-        let tx = self.conn.transaction()?;
+    pub fn release(&self, ids: &[i64], owner: &str) -> Result<usize> {
+        let mut conn = self.write();
+        let tx = conn.transaction()?;
         let mut n = 0;
         {
             let mut stmt = tx.prepare_cached(
@@ -316,11 +314,10 @@ impl Store {
 
     /// Make the `watch` jobs the configured sources: new ones are due now,
     /// ones no longer configured are removed.
-    pub fn sync_watch_sources(&mut self, sources: &[String]) -> Result<()> {
+    pub fn sync_watch_sources(&self, sources: &[String]) -> Result<()> {
         let now = self.now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut conn = self.write();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
             "DELETE FROM jobs WHERE kind = 'watch'
                AND source NOT IN (SELECT value FROM json_each(?1))",
@@ -338,7 +335,7 @@ impl Store {
 
     /// How many jobs of `kind` wait for a later time.
     pub fn waiting_jobs(&self, kind: JobKind) -> Result<usize> {
-        let n: i64 = self.conn.query_row(
+        let n: i64 = self.read()?.query_row(
             "SELECT COUNT(*) FROM jobs WHERE kind = ?1 AND due_at > ?2",
             params![kind.as_str(), self.now()],
             |r| r.get(0),
@@ -351,7 +348,7 @@ impl Store {
         let now = self.now();
         let mut out = Vec::new();
         for kind in JobKind::ALL {
-            let c = self.conn.query_row(
+            let c = self.read()?.query_row(
                 "SELECT COUNT(*),
                     COALESCE(SUM(due_at <= ?2 AND (claimed_until IS NULL OR claimed_until <= ?2)), 0),
                     COALESCE(SUM(claimed_until > ?2), 0),
@@ -394,7 +391,7 @@ mod tests {
             .with_clock(at("2025-01-01T00:00:00Z"));
         for i in 0..n {
             store
-                .conn
+                .write()
                 .execute(
                     "INSERT INTO posts (post_key, platform, post_id, first_seen_at)
                      VALUES (?1, 'x', ?2, '2025-01-01T00:00:00.000Z')",
@@ -420,14 +417,14 @@ mod tests {
         let path = dir.path().join("embarc.db");
         archive(&path, 3);
         let policy = Policy::default();
-        let mut a = Store::open(&path)
+        let a = Store::open(&path)
             .unwrap()
             .with_clock(at("2025-01-01T01:00:00Z"));
-        let mut b = Store::open(&path)
+        let b = Store::open(&path)
             .unwrap()
             .with_clock(at("2025-01-01T01:00:00Z"));
         // Nothing is due before the first age.
-        let mut early = Store::open(&path)
+        let early = Store::open(&path)
             .unwrap()
             .with_clock(at("2025-01-01T00:59:59Z"));
         early.schedule(&policy).unwrap();
@@ -442,7 +439,7 @@ mod tests {
         let taken = b.claim_jobs(&req("b")).unwrap();
         assert_eq!(taken.iter().map(|j| j.id).collect::<Vec<_>>(), [got[0].id]);
         // After the lease (60s), the rest can be taken over.
-        let mut later = Store::open(&path)
+        let later = Store::open(&path)
             .unwrap()
             .with_clock(at("2025-01-01T01:01:00Z"));
         let over = later.claim_jobs(&req("c")).unwrap();

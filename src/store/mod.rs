@@ -4,10 +4,17 @@
 //! WAL, foreign keys and a busy timeout. Writes are typed: one call records a
 //! batch of articles, each with its capture and citations, in one
 //! transaction, so a killed process leaves either a whole article or none.
+//!
+//! A [`Store`] is cheap to clone and can be shared between threads: every
+//! clone writes through the one writer connection (behind a lock, so writes
+//! queue up) and reads through a small pool of read-only connections, so a
+//! reader never waits for a long write (WAL). Errors are [`Error`]s a caller
+//! can match.
 
 mod accounts;
 mod checks;
 mod deliveries;
+mod error;
 mod fetch;
 mod jobs;
 mod migrate;
@@ -21,6 +28,7 @@ pub use checks::{
     Skipped, StateChange, StateCount, TargetFilter,
 };
 pub use deliveries::{Delivery, DeliveryCounts, EventData, Hook};
+pub use error::{Error, Result};
 pub use fetch::{CaptureRef, FailedAnswer, FetchedExtra, StoredFailure};
 pub use jobs::{ClaimRequest, ClaimedJob, JobCounts, JobKind};
 pub use migrate::MigrationError;
@@ -34,11 +42,12 @@ pub use queue::{
 pub use rows::{CitationRow, PostRow, Status, WarningRow};
 
 use crate::detect::{Citation, Kind};
-use anyhow::{Context, Result};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 /// The schema, one file per version; never edit a shipped one, add a file.
@@ -57,13 +66,58 @@ const MIGRATIONS: &[migrate::Migration] = &[
     migration!("0012_deliveries"),
 ];
 
-/// An open archive database.
+/// How long a write waits for another process's write, and a read for a
+/// free reader.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Read-only connections kept open beside the writer.
+const READERS: u32 = 4;
+
+/// An open archive database: one writer and a pool of readers. Clones share
+/// both (see the module docs).
+#[derive(Clone)]
 pub struct Store {
-    conn: Connection,
+    writer: Arc<Mutex<Connection>>,
+    /// None for an in-memory archive: its reads use the writer.
+    readers: Option<r2d2::Pool<SqliteConnectionManager>>,
     /// A fixed time for every write instead of the clock (reproducible runs).
     clock: Option<chrono::DateTime<chrono::Utc>>,
     /// Webhook receivers: a check that changes a state queues deliveries.
     hooks: Vec<Hook>,
+}
+
+/// What can go wrong while preparing the writer connection.
+enum SetupError {
+    Sqlite(rusqlite::Error),
+    Migration(MigrationError),
+}
+
+impl From<rusqlite::Error> for SetupError {
+    fn from(e: rusqlite::Error) -> SetupError {
+        SetupError::Sqlite(e)
+    }
+}
+
+impl From<MigrationError> for SetupError {
+    fn from(e: MigrationError) -> SetupError {
+        SetupError::Migration(e)
+    }
+}
+
+/// A connection to read with: a pooled reader, or the writer of an
+/// in-memory archive.
+enum Reader<'a> {
+    Pooled(r2d2::PooledConnection<SqliteConnectionManager>),
+    Writer(MutexGuard<'a, Connection>),
+}
+
+impl std::ops::Deref for Reader<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        match self {
+            Reader::Pooled(c) => c,
+            Reader::Writer(c) => c,
+        }
+    }
 }
 
 /// One read or fetch of an article, as stored in `captures`.
@@ -114,39 +168,68 @@ impl Store {
     /// Open (creating if needed) the archive database at `path` and bring its
     /// schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
-        let conn = Connection::open(path)
-            .with_context(|| format!("cannot open the archive database {}", path.display()))?;
-        Self::setup(conn)
-            .with_context(|| format!("cannot prepare the archive database {}", path.display()))
-    }
-
-    /// A private in-memory archive (tests, dry runs).
-    pub fn open_in_memory() -> Result<Store> {
-        Self::setup(Connection::open_in_memory()?)
-    }
-
-    /// A second, read-only connection to the same archive, for worker
-    /// threads that look things up while the owner of the store writes;
-    /// `None` for an in-memory archive.
-    pub fn reader(&self) -> Result<Option<Store>> {
-        let Some(path) = self.conn.path().filter(|p| !p.is_empty()) else {
-            return Ok(None);
+        let open_error = |source| Error::Open {
+            path: path.to_path_buf(),
+            source,
         };
-        let conn = Connection::open_with_flags(
-            path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .with_context(|| format!("cannot open the archive database {path} for reading"))?;
-        conn.busy_timeout(Duration::from_secs(30))?;
-        Ok(Some(Store {
-            conn,
-            clock: self.clock,
+        let conn = Connection::open(path).map_err(open_error)?;
+        // A file that is not a database fails here, on its first read.
+        let writer = Self::setup(conn).map_err(|e| match e {
+            SetupError::Sqlite(source) => open_error(source),
+            SetupError::Migration(source) => Error::Migration {
+                path: path.to_path_buf(),
+                source,
+            },
+        })?;
+        let manager = SqliteConnectionManager::file(path)
+            .with_flags(
+                OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | OpenFlags::SQLITE_OPEN_URI
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .with_init(|c| c.busy_timeout(BUSY_TIMEOUT));
+        // Readers are opened when first needed and kept for reuse.
+        let readers = r2d2::Pool::builder()
+            .max_size(READERS)
+            .min_idle(Some(0))
+            .connection_timeout(BUSY_TIMEOUT)
+            .build_unchecked(manager);
+        Ok(Store {
+            writer: Arc::new(Mutex::new(writer)),
+            readers: Some(readers),
+            clock: None,
             hooks: Vec::new(),
-        }))
+        })
     }
 
-    fn setup(mut conn: Connection) -> Result<Store> {
-        conn.busy_timeout(Duration::from_secs(30))?;
+    /// A private in-memory archive (tests, dry runs). Its reads and writes
+    /// share one connection.
+    pub fn open_in_memory() -> Result<Store> {
+        let writer = Self::setup(Connection::open_in_memory()?).map_err(|e| match e {
+            SetupError::Sqlite(e) => Error::from(e),
+            SetupError::Migration(source) => Error::Migration {
+                path: ":memory:".into(),
+                source,
+            },
+        })?;
+        Ok(Store {
+            writer: Arc::new(Mutex::new(writer)),
+            readers: None,
+            clock: None,
+            hooks: Vec::new(),
+        })
+    }
+
+    /// A handle for worker threads that look things up while the owner of
+    /// the store writes: a clone (its reads use the pool of read-only
+    /// connections); `None` for an in-memory archive, whose reads would
+    /// wait for the writer.
+    pub fn reader(&self) -> Result<Option<Store>> {
+        Ok(self.readers.is_some().then(|| self.clone()))
+    }
+
+    fn setup(mut conn: Connection) -> Result<Connection, SetupError> {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -158,11 +241,22 @@ impl Store {
         conn.pragma_update(None, "cache_size", -32_768)?;
         conn.pragma_update(None, "wal_autocheckpoint", 16_384)?;
         migrate::to_latest(&mut conn, MIGRATIONS)?;
-        Ok(Store {
-            conn,
-            clock: None,
-            hooks: Vec::new(),
-        })
+        Ok(conn)
+    }
+
+    /// The writer connection; writes from other clones wait here.
+    fn write(&self) -> MutexGuard<'_, Connection> {
+        // A writer that panicked left no open transaction behind (the
+        // transaction rolled back when it was dropped): carry on.
+        self.writer.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A connection to read with.
+    fn read(&self) -> Result<Reader<'_>> {
+        match &self.readers {
+            Some(pool) => Ok(Reader::Pooled(pool.get()?)),
+            None => Ok(Reader::Writer(self.write())),
+        }
     }
 
     /// Record `at` as the time of every write instead of reading the clock
@@ -187,14 +281,14 @@ impl Store {
     /// The schema version (number of applied migrations).
     pub fn schema_version(&self) -> Result<i64> {
         Ok(self
-            .conn
+            .read()?
             .pragma_query_value(None, "user_version", |r| r.get(0))?)
     }
 
     /// True when this exact content of `article_url` was archived before.
     pub fn has_capture(&self, article_url: &str, sha256: &str) -> Result<bool> {
         let found = self
-            .conn
+            .read()?
             .query_row(
                 "SELECT 1 FROM captures c JOIN articles a ON a.id = c.article_id
                  WHERE a.url = ?1 AND c.sha256 = ?2",
@@ -209,7 +303,7 @@ impl Store {
     /// and modification time: the file is unchanged and need not be read.
     pub fn file_unchanged(&self, article_url: &str, size: u64, mtime_ns: i64) -> Result<bool> {
         let found = self
-            .conn
+            .read()?
             .prepare_cached(
                 "SELECT 1 FROM captures
                  WHERE article_id = (SELECT id FROM articles WHERE url = ?1)
@@ -222,8 +316,8 @@ impl Store {
 
     /// Keep what an `archive` run did (the only write of a run over
     /// unchanged inputs).
-    pub fn record_run(&mut self, run: &RunRecord) -> Result<()> {
-        self.conn.execute(
+    pub fn record_run(&self, run: &RunRecord) -> Result<()> {
+        self.write().execute(
             "INSERT INTO runs (command, started_at, finished_at, inputs, parsed, new_captures,
                  unchanged, failed)
              VALUES ('archive', ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -248,11 +342,12 @@ impl Store {
 
     /// Record articles with their citations, in one transaction.
     pub fn record_articles(
-        &mut self,
+        &self,
         batch: &[(CaptureInput, Vec<Citation>)],
     ) -> Result<Vec<ArticleOutcome>> {
         let now = self.now();
-        let tx = self.conn.transaction()?;
+        let mut conn = self.write();
+        let tx = conn.transaction()?;
         let mut outcomes = Vec::with_capacity(batch.len());
         for (capture, citations) in batch {
             outcomes.push(record_article(&tx, &now, capture, citations)?);
@@ -264,9 +359,10 @@ impl Store {
     /// Files read again whose bytes are a capture already archived
     /// (`(article URL, SHA-256, modification time)`): the capture was seen
     /// again, at its new modification time. One transaction.
-    pub fn record_seen(&mut self, seen: &[(String, String, Option<i64>)]) -> Result<()> {
+    pub fn record_seen(&self, seen: &[(String, String, Option<i64>)]) -> Result<()> {
         let now = self.now();
-        let tx = self.conn.transaction()?;
+        let mut conn = self.write();
+        let tx = conn.transaction()?;
         {
             let mut update = tx.prepare_cached(
                 "UPDATE captures SET last_seen_at = ?3, file_mtime_ns = COALESCE(?4, file_mtime_ns)
@@ -283,26 +379,28 @@ impl Store {
     /// Start one transaction for the writes that follow (each still whole
     /// on its own), until [`Store::commit_batch`]: many small writes in one
     /// transaction write each changed page once instead of once per write.
-    pub fn begin_batch(&mut self) -> Result<()> {
-        if self.conn.is_autocommit() {
-            self.conn.execute_batch("BEGIN IMMEDIATE")?;
+    pub fn begin_batch(&self) -> Result<()> {
+        let conn = self.write();
+        if conn.is_autocommit() {
+            conn.execute_batch("BEGIN IMMEDIATE")?;
         }
         Ok(())
     }
 
     /// Commit the batch [`Store::begin_batch`] started, if one is open.
-    pub fn commit_batch(&mut self) -> Result<()> {
-        if !self.conn.is_autocommit() {
-            self.conn.execute_batch("COMMIT")?;
+    pub fn commit_batch(&self) -> Result<()> {
+        let conn = self.write();
+        if !conn.is_autocommit() {
+            conn.execute_batch("COMMIT")?;
         }
         Ok(())
     }
 
     /// Remember an input that could not be archived (input and message
     /// clipped to [`crate::words::ECHO`] bytes, with their length).
-    pub fn record_failure(&mut self, input: &str, class: &str, message: &str) -> Result<()> {
+    pub fn record_failure(&self, input: &str, class: &str, message: &str) -> Result<()> {
         use crate::words::{ECHO, clip};
-        self.conn.execute(
+        self.write().execute(
             "INSERT INTO failures (input, class, message, at) VALUES (?1, ?2, ?3, ?4)",
             params![clip(input, ECHO), class, clip(message, ECHO), self.now()],
         )?;
@@ -569,4 +667,69 @@ fn snapshot_hash(
 ) -> Result<String> {
     let content = serde_json::to_string(&(text, author_name, handle, display_date, media, labels))?;
     Ok(hex_sha256(content.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+
+    #[test]
+    fn readers_do_not_wait_for_a_long_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("embarc.db")).unwrap();
+        store.record_failure("a", "not_found", "first").unwrap();
+        // A write in progress: the writer is held and its transaction open.
+        let mut writer = store.write();
+        let tx = writer.transaction().unwrap();
+        tx.execute(
+            "INSERT INTO failures (input, class, message, at) VALUES ('b', 'x', 'y', 'z')",
+            [],
+        )
+        .unwrap();
+        let reader = store.clone();
+        let (done, heard) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = done.send(reader.status().map(|s| s.tables["failures"]));
+        });
+        // The reader answers while the write is still open, and sees only
+        // what was committed.
+        let seen = heard
+            .recv_timeout(Duration::from_secs(10))
+            .unwrap()
+            .unwrap();
+        assert_eq!(seen, 1);
+        tx.commit().unwrap();
+        drop(writer);
+        assert_eq!(store.status().unwrap().tables["failures"], 2);
+    }
+
+    #[test]
+    fn clones_share_one_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("embarc.db")).unwrap();
+        std::thread::scope(|s| {
+            for t in 0..4 {
+                let store = store.clone();
+                s.spawn(move || {
+                    for i in 0..25 {
+                        store.record_failure(&format!("{t}/{i}"), "x", "y").unwrap();
+                    }
+                });
+            }
+        });
+        assert_eq!(store.status().unwrap().tables["failures"], 100);
+    }
+
+    #[test]
+    fn a_file_that_is_not_an_archive_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("embarc.db");
+        std::fs::write(&path, vec![b'x'; 4096]).unwrap();
+        let Err(e) = Store::open(&path) else {
+            panic!("a text file opened as an archive")
+        };
+        assert!(matches!(e, Error::Open { .. }), "{e:?}");
+        assert!(e.to_string().contains("embarc.db"), "{e}");
+    }
 }

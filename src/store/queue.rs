@@ -6,13 +6,13 @@
 //! is taken before the claim is read, so two processes changing one claim
 //! queue up (the busy timeout is 30 s) and each sees the other's event.
 
+use super::Result;
 use super::checks::{CheckRow, latest_post_check};
 use super::rows::json_list;
 use super::{Store, WarningRow, format_time, post_key, snapshot_hash, upsert_post};
 use crate::detect::Citation;
 use crate::detect::labels::Rules;
 use crate::queue::{self, Action, MANUAL_LABEL, Refusal, SYSTEM_ACTOR, Status};
-use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::Serialize;
@@ -233,22 +233,14 @@ pub struct Relabelled {
 
 impl Store {
     /// The claims `filter` selects, oldest first, handed to `f` one by one.
-    pub fn for_each_claim(
+    pub fn for_each_claim<E: From<super::Error>>(
         &self,
         filter: &ClaimFilter,
-        mut f: impl FnMut(Claim) -> Result<()>,
-    ) -> Result<()> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT cl.id {CLAIMS_WHERE} ORDER BY {}",
-            ClaimSort::Oldest.order_by()
-        ))?;
-        let ids = stmt
-            .query_map(rusqlite::params_from_iter(filter.params()?), |r| {
-                r.get::<_, i64>(0)
-            })?
-            .collect::<rusqlite::Result<Vec<i64>>>()?;
-        for id in ids {
-            if let Some(claim) = load_claim(&self.conn, id)? {
+        mut f: impl FnMut(Claim) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let conn = self.read()?;
+        for id in claim_ids(&conn, filter)? {
+            if let Some(claim) = load_claim(&conn, id)? {
                 f(claim)?;
             }
         }
@@ -258,7 +250,7 @@ impl Store {
     /// How many claims `filter` selects.
     pub fn count_claims(&self, filter: &ClaimFilter) -> Result<usize> {
         let n: i64 = self
-            .conn
+            .read()?
             .prepare_cached(&format!("SELECT COUNT(*) {CLAIMS_WHERE}"))?
             .query_row(rusqlite::params_from_iter(filter.params()?), |r| r.get(0))?;
         Ok(n as usize)
@@ -272,12 +264,12 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<ClaimPage> {
+        let conn = self.read()?;
         let params = filter.params()?;
-        let total: i64 = self
-            .conn
+        let total: i64 = conn
             .prepare_cached(&format!("SELECT COUNT(*) {CLAIMS_WHERE}"))?
             .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
-        let mut stmt = self.conn.prepare_cached(&format!(
+        let mut stmt = conn.prepare_cached(&format!(
             "SELECT cl.id {CLAIMS_WHERE} ORDER BY {} LIMIT {limit} OFFSET {offset}",
             sort.order_by()
         ))?;
@@ -288,7 +280,7 @@ impl Store {
             .collect::<rusqlite::Result<Vec<i64>>>()?;
         let mut claims = Vec::with_capacity(ids.len());
         for id in ids {
-            if let Some(claim) = load_claim(&self.conn, id)? {
+            if let Some(claim) = load_claim(&conn, id)? {
                 claims.push(claim);
             }
         }
@@ -306,7 +298,8 @@ impl Store {
             statuses: Vec::new(),
             ..filter.clone()
         };
-        let mut stmt = self.conn.prepare_cached(&format!(
+        let conn = self.read()?;
+        let mut stmt = conn.prepare_cached(&format!(
             "SELECT cl.status, COUNT(*) {CLAIMS_WHERE} GROUP BY cl.status"
         ))?;
         let rows = stmt
@@ -329,7 +322,7 @@ impl Store {
         let mut out = Vec::new();
         self.for_each_claim(filter, |c| {
             out.push(c);
-            Ok(())
+            Ok::<(), super::Error>(())
         })?;
         Ok(out)
     }
@@ -337,7 +330,7 @@ impl Store {
     /// A [`Refusal::UnknownClaim`] error when there is no claim `id`.
     pub fn require_claim(&self, id: i64) -> Result<()> {
         let found: Option<i64> = self
-            .conn
+            .read()?
             .query_row("SELECT id FROM claims WHERE id = ?1", [id], |r| r.get(0))
             .optional()?;
         match found {
@@ -349,13 +342,12 @@ impl Store {
     /// Everything known about claim `id`; a [`Refusal::UnknownClaim`] error
     /// when there is none.
     pub fn claim(&self, id: i64) -> Result<ClaimDetail> {
-        let claim = load_claim(&self.conn, id)?.ok_or(Refusal::UnknownClaim(id))?;
-        let post: i64 =
-            self.conn
-                .query_row("SELECT post_id FROM claims WHERE id = ?1", [id], |r| {
-                    r.get(0)
-                })?;
-        let mut stmt = self.conn.prepare(
+        let conn = self.read()?;
+        let claim = load_claim(&conn, id)?.ok_or(Refusal::UnknownClaim(id))?;
+        let post: i64 = conn.query_row("SELECT post_id FROM claims WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })?;
+        let mut stmt = conn.prepare(
             "SELECT s.source, a.url, s.taken_at, s.text, s.author_name, s.handle, s.display_date,
                     s.posted_at, s.lang, s.media, s.labels
              FROM snapshots s
@@ -380,7 +372,7 @@ impl Store {
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let checks = self.post_history(post)?;
+        let checks = super::checks::history(&conn, "post_id", post)?;
         Ok(ClaimDetail {
             claim,
             snapshots,
@@ -390,7 +382,7 @@ impl Store {
 
     /// Move claim `id` to `to`, by `actor`, with an optional note.
     pub fn set_claim_status(
-        &mut self,
+        &self,
         id: i64,
         to: Status,
         note: Option<&str>,
@@ -399,9 +391,8 @@ impl Store {
         let actor = queue::person(actor, "the name after --by")?;
         let note = note.map(|n| queue::text(n, "the note")).transpose()?;
         let now = self.now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut conn = self.write();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let (from, _) = claim_state(&tx, id)?;
         queue::check_status_change(id, from, to, note.as_deref())?;
         let event = ClaimEvent {
@@ -423,15 +414,14 @@ impl Store {
     }
 
     /// Give claim `id` to `name`, or to nobody (`None`).
-    pub fn assign_claim(&mut self, id: i64, name: Option<&str>, actor: &str) -> Result<ClaimEvent> {
+    pub fn assign_claim(&self, id: i64, name: Option<&str>, actor: &str) -> Result<ClaimEvent> {
         let name = name
             .map(|n| queue::person(n, "the assignee's name"))
             .transpose()?;
         let actor = queue::person(actor, "the name after --by")?;
         let now = self.now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut conn = self.write();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let (_, current) = claim_state(&tx, id)?;
         queue::check_assignment(id, current.as_deref(), name.as_deref())?;
         let event = ClaimEvent {
@@ -453,13 +443,12 @@ impl Store {
     }
 
     /// Add a note to claim `id` without changing it.
-    pub fn note_claim(&mut self, id: i64, note: &str, actor: &str) -> Result<ClaimEvent> {
+    pub fn note_claim(&self, id: i64, note: &str, actor: &str) -> Result<ClaimEvent> {
         let note = queue::text(note, "the note")?;
         let actor = queue::person(actor, "the name after --by")?;
         let now = self.now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut conn = self.write();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         claim_state(&tx, id)?;
         let event = ClaimEvent {
             at: now,
@@ -477,15 +466,14 @@ impl Store {
 
     /// Queue a post by hand (see [`queue::post_from_url`]). A post the
     /// archive does not know is recorded from what its URL says.
-    pub fn add_claim(&mut self, post: &Citation, reason: &str, actor: &str) -> Result<HandAdded> {
+    pub fn add_claim(&self, post: &Citation, reason: &str, actor: &str) -> Result<HandAdded> {
         let reason = queue::text(reason, "the reason")?;
         let actor = queue::person(actor, "the name after --by")?;
         let url = post.post_url.clone().unwrap_or_default();
         let key = post_key(post).ok_or_else(|| Refusal::NotAPostUrl(url.clone()))?;
         let now = self.now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut conn = self.write();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let (post_row, new_post) = upsert_post(&tx, &now, &key, post)?;
         let existing: Option<i64> = tx
             .query_row(
@@ -520,11 +508,10 @@ impl Store {
 
     /// Label every article snapshot again with `rules`, and queue the posts
     /// that are labelled now and were not claims. Claims are never removed.
-    pub fn relabel(&mut self, rules: &Rules) -> Result<Relabelled> {
+    pub fn relabel(&self, rules: &Rules) -> Result<Relabelled> {
         let now = self.now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut conn = self.write();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut out = Relabelled::default();
         let mut updates: Vec<(i64, String, String)> = Vec::new();
         {
@@ -618,7 +605,7 @@ impl Store {
 
 fn parse_status(s: &str) -> Result<Status> {
     s.parse::<Status>()
-        .map_err(|e| anyhow::anyhow!("the archive holds an unknown claim status: {e}"))
+        .map_err(|e| super::Error::Unexpected(format!("an unknown claim status: {e}")))
 }
 
 /// The claim's status and assignee, inside a write transaction.
@@ -648,8 +635,7 @@ fn insert_event(tx: &Transaction<'_>, claim: i64, e: &ClaimEvent) -> Result<()> 
             e.assignee,
             e.note
         ],
-    )
-    .context("cannot record the claim event")?;
+    )?;
     Ok(())
 }
 
@@ -756,8 +742,9 @@ fn load_claim(conn: &Connection, id: i64) -> Result<Option<Claim>> {
         events.push(ClaimEvent {
             at: r.get(0)?,
             actor: r.get(1)?,
-            action: Action::parse(&action)
-                .ok_or_else(|| anyhow::anyhow!("claim {id} has an unknown event {action:?}"))?,
+            action: Action::parse(&action).ok_or_else(|| {
+                super::Error::Unexpected(format!("an unknown event {action:?} of claim {id}"))
+            })?,
             from_status: from.as_deref().map(parse_status).transpose()?,
             to_status: to.as_deref().map(parse_status).transpose()?,
             assignee: r.get(5)?,
@@ -790,4 +777,18 @@ fn load_claim(conn: &Connection, id: i64) -> Result<Option<Claim>> {
         latest_check,
         events,
     }))
+}
+
+/// The ids of the claims `filter` selects, oldest first.
+fn claim_ids(conn: &Connection, filter: &ClaimFilter) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT cl.id {CLAIMS_WHERE} ORDER BY {}",
+        ClaimSort::Oldest.order_by()
+    ))?;
+    let ids = stmt
+        .query_map(rusqlite::params_from_iter(filter.params()?), |r| {
+            r.get::<_, i64>(0)
+        })?
+        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    Ok(ids)
 }

@@ -1,7 +1,7 @@
 //! Typed reads: what `status` and the exports show.
 
 use super::Store;
-use anyhow::Result;
+use super::{Error, Result};
 use rusqlite::Row;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -69,6 +69,9 @@ pub struct Status {
     /// Posts known by neither id nor URL (copied text); unresolved short
     /// links are keyed by their URL and are not counted here.
     pub unidentified_posts: i64,
+    /// Distinct inputs in `failures` (which keeps a row per failed
+    /// attempt: one URL failing in three runs is three rows, one input).
+    pub failed_inputs: i64,
     pub claims_by_status: BTreeMap<String, i64>,
     /// Scheduled work by kind (`embarc watch`, `check` by the policy).
     pub jobs: Vec<super::JobCounts>,
@@ -96,6 +99,7 @@ impl Store {
             webhooks: self.delivery_counts()?,
             ..Status::default()
         };
+        let conn = self.read()?;
         for table in [
             "articles",
             "captures",
@@ -109,11 +113,10 @@ impl Store {
             "checks",
         ] {
             let n: i64 =
-                self.conn
-                    .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?;
+                conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?;
             st.tables.insert(table.to_string(), n);
         }
-        let mut stmt = self.conn.prepare(
+        let mut stmt = conn.prepare(
             "SELECT p.platform, COUNT(DISTINCT p.id), COUNT(c.id)
              FROM posts p LEFT JOIN citations c ON c.post_id = p.id GROUP BY p.platform",
         )?;
@@ -123,14 +126,16 @@ impl Store {
             st.platforms
                 .insert(platform, PlatformCounts { posts, citations });
         }
-        st.unidentified_posts = self.conn.query_row(
+        st.unidentified_posts = conn.query_row(
             "SELECT COUNT(*) FROM posts WHERE post_id IS NULL AND post_url IS NULL",
             [],
             |r| r.get(0),
         )?;
-        let mut stmt = self
-            .conn
-            .prepare("SELECT status, COUNT(*) FROM claims GROUP BY status")?;
+        st.failed_inputs =
+            conn.query_row("SELECT COUNT(DISTINCT input) FROM failures", [], |r| {
+                r.get(0)
+            })?;
+        let mut stmt = conn.prepare("SELECT status, COUNT(*) FROM claims GROUP BY status")?;
         for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))? {
             let (status, n) = row?;
             st.claims_by_status.insert(status, n);
@@ -139,11 +144,15 @@ impl Store {
     }
 
     /// Every citation, by article URL then position, handed to `f`.
-    pub fn for_each_citation(&self, mut f: impl FnMut(CitationRow) -> Result<()>) -> Result<()> {
+    pub fn for_each_citation<E: From<super::Error> + From<rusqlite::Error>>(
+        &self,
+        mut f: impl FnMut(CitationRow) -> Result<(), E>,
+    ) -> Result<(), E> {
         // Articles in URL order from their index (CROSS JOIN keeps them the
         // outer loop), so only each article's few citations are sorted, not
         // the whole export.
-        let mut stmt = self.conn.prepare(
+        let conn = self.read()?;
+        let mut stmt = conn.prepare(
             "SELECT a.url, c.kind, p.platform, p.post_id, p.post_url,
                     COALESCE(s.handle, p.handle), COALESCE(s.author_name, p.author_name),
                     s.display_date, p.posted_at, p.date, s.text,
@@ -167,8 +176,12 @@ impl Store {
 
     /// Every post with its latest article snapshot and its latest check,
     /// handed to `f`.
-    pub fn for_each_post(&self, mut f: impl FnMut(PostRow) -> Result<()>) -> Result<()> {
-        let mut stmt = self.conn.prepare(
+    pub fn for_each_post<E: From<super::Error>>(
+        &self,
+        mut f: impl FnMut(PostRow) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let conn = self.read()?;
+        let mut stmt = conn.prepare(
             "SELECT p.platform, p.post_id, p.post_url, p.handle, p.author_name, p.posted_at, p.date,
                     s.text, s.labels, p.first_seen_at,
                     (SELECT COUNT(*) FROM citations c WHERE c.post_id = p.id),
@@ -180,30 +193,35 @@ impl Store {
                  SELECT id FROM snapshots WHERE post_id = p.id AND source = 'article' AND text IS NOT NULL
                  ORDER BY id DESC LIMIT 1)
              ORDER BY p.id",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            f(PostRow {
-                platform: r.get(0)?,
-                post_id: r.get(1)?,
-                post_url: r.get(2)?,
-                handle: r.get(3)?,
-                author_name: r.get(4)?,
-                posted_at: r.get(5)?,
-                date: r.get(6)?,
-                text: r.get(7)?,
-                labels: json_list(r.get(8)?),
-                first_seen_at: r.get(9)?,
-                citation_count: r.get(10)?,
-                claim_status: r.get(11)?,
-                state: r.get(12)?,
-                reason: r.get(13)?,
-                checked_at: r.get(14)?,
-                archived_url: r.get(15)?,
-            })?;
+            )
+            .map_err(Error::from)?;
+        let mut rows = stmt.query([]).map_err(Error::from)?;
+        while let Some(r) = rows.next().map_err(Error::from)? {
+            f(post_row(r).map_err(Error::from)?)?;
         }
         Ok(())
     }
+}
+
+fn post_row(r: &Row<'_>) -> rusqlite::Result<PostRow> {
+    Ok(PostRow {
+        platform: r.get(0)?,
+        post_id: r.get(1)?,
+        post_url: r.get(2)?,
+        handle: r.get(3)?,
+        author_name: r.get(4)?,
+        posted_at: r.get(5)?,
+        date: r.get(6)?,
+        text: r.get(7)?,
+        labels: json_list(r.get(8)?),
+        first_seen_at: r.get(9)?,
+        citation_count: r.get(10)?,
+        claim_status: r.get(11)?,
+        state: r.get(12)?,
+        reason: r.get(13)?,
+        checked_at: r.get(14)?,
+        archived_url: r.get(15)?,
+    })
 }
 
 fn citation_row(r: &Row<'_>) -> rusqlite::Result<CitationRow> {

@@ -1,8 +1,8 @@
 //! Reads for `embarc verify`: every web capture with its WARC record, and
 //! SQLite's own integrity and foreign-key checks.
 
+use super::Result;
 use super::Store;
-use anyhow::Result;
 
 /// A web capture and where its answer is kept.
 #[derive(Debug, Clone)]
@@ -18,7 +18,8 @@ pub struct KeptCapture {
 impl Store {
     /// Every capture that has a WARC record, oldest first.
     pub fn kept_captures(&self) -> Result<Vec<KeptCapture>> {
-        let mut stmt = self.conn.prepare(
+        let conn = self.read()?;
+        let mut stmt = conn.prepare(
             "SELECT c.id, a.url, c.sha256, c.payload_digest, c.warc_file, c.warc_offset
              FROM captures c JOIN articles a ON a.id = c.article_id
              WHERE c.warc_file IS NOT NULL AND c.warc_offset IS NOT NULL
@@ -41,14 +42,15 @@ impl Store {
     /// one line per problem; empty when the database is sound.
     pub fn integrity_problems(&self) -> Result<Vec<String>> {
         let mut problems = Vec::new();
-        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let conn = self.read()?;
+        let mut stmt = conn.prepare("PRAGMA integrity_check")?;
         for line in stmt.query_map([], |r| r.get::<_, String>(0))? {
             let line = line?;
             if line != "ok" {
                 problems.push(format!("integrity_check: {line}"));
             }
         }
-        let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
+        let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
         let rows = stmt.query_map([], |r| {
             Ok(format!(
                 "foreign_key_check: row {} of {} points at a missing row of {}",

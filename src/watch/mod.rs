@@ -1,7 +1,9 @@
 //! Keeping watch: the recheck policy ([`policy`]) and the scheduler that
 //! runs due work under leases.
 
-pub mod policy;
+/// The recheck policy lives below the store (`src/policy.rs`), which
+/// schedules by it; its old path stays.
+pub use crate::policy;
 pub mod run;
 
 pub use run::{Event, OnEvent, Totals, Watcher};

@@ -1,22 +1,23 @@
 //! The scheduler: runs due work until asked to stop.
 //!
 //! ```text
-//! checks thread ── claims due check jobs (a batch) ── check::run ── finish each
-//! sources thread ─ claims a due [[watch]] source ─── fetch pipeline ── finish, next due
-//! calling thread ─ waits; on stop: checks get the grace period, then every
-//!                  lease still held is given back
+//! checks task ── claims due check jobs (a batch) ── check::run ── finish each
+//! sources task ─ claims a due [[watch]] source ─── archive::web::run ── finish, next due
+//! run ────────── waits; on stop: checks get the grace period, then every
+//!                lease still held is given back
 //! ```
 //!
-//! Each thread has its own connection to the archive (SQLite serialises the
-//! writes; claims are compare-and-swap), so a long feed does not hold up
-//! the checks, and another `watch` process on the same archive shares the
-//! work instead of repeating it.
+//! [`Watcher::run`] is an `async fn` on the caller's runtime (the CLI's, or
+//! a server's). Each task has its own connection to the archive (SQLite
+//! serialises the writes; claims are compare-and-swap), so a long feed does
+//! not hold up the checks, and another `watch` process on the same archive
+//! shares the work instead of repeating it.
 
 use super::{Settings, Source, SourceKind};
 use crate::archive::Summary as ArchiveSummary;
+use crate::archive::web::{self as fetch_run, Input};
 use crate::check::{self, Checked, Lease, Select, Stopping};
 use crate::detect::labels::Rules;
-use crate::fetch::run::{self as fetch_run, Input};
 use crate::fetch::{ClientConfig, RequestOpts};
 use crate::notify::{self, Receiver, Sent};
 use crate::store::{ClaimRequest, JobKind, Store};
@@ -91,24 +92,24 @@ impl Watcher {
     /// held is given back and this returns, even if a source is still
     /// being fetched (its thread ends with the process; its transaction
     /// was not committed, and the next run fetches it again).
-    pub fn run(self: Arc<Self>, on_event: OnEvent) -> Result<Totals> {
-        let mut store = (self.open)()?;
+    pub async fn run(self: Arc<Self>, on_event: OnEvent) -> Result<Totals> {
+        let store = (self.open)()?;
         let keys: Vec<String> = self.settings.sources.iter().map(Source::key).collect();
         store.sync_watch_sources(&keys)?;
         store.schedule(&self.settings.policy)?;
         let checks = {
             let (w, e) = (self.clone(), on_event.clone());
-            std::thread::spawn(move || w.check_loop(&*e))
+            tokio::spawn(async move { w.check_loop(&*e).await })
         };
         let sources = {
             let (w, e) = (self.clone(), on_event.clone());
-            std::thread::spawn(move || w.source_loop(&*e))
+            tokio::spawn(async move { w.source_loop(&*e).await })
         };
         // Webhooks go out as their checks are recorded (a `once` run sends
         // them at its end, below).
         let deliveries = (!self.once && !self.receivers.is_empty()).then(|| {
             let (w, e) = (self.clone(), on_event.clone());
-            std::thread::spawn(move || w.delivery_loop(&*e))
+            tokio::spawn(async move { w.delivery_loop(&*e).await })
         });
         let mut stop_seen: Option<Instant> = None;
         let mut totals = Totals::default();
@@ -118,13 +119,13 @@ impl Watcher {
                 && deliveries.as_ref().is_none_or(|d| d.is_finished())
             {
                 totals.checks = checks
-                    .join()
+                    .await
                     .unwrap_or_else(|_| Err(anyhow::anyhow!("the checks stopped unexpectedly")))?;
                 totals.sources = sources
-                    .join()
+                    .await
                     .unwrap_or_else(|_| Err(anyhow::anyhow!("the sources stopped unexpectedly")))?;
                 if let Some(d) = deliveries {
-                    d.join().unwrap_or_else(|_| {
+                    d.await.unwrap_or_else(|_| {
                         Err(anyhow::anyhow!("the webhooks stopped unexpectedly"))
                     })?;
                 }
@@ -134,17 +135,21 @@ impl Watcher {
                 stop_seen = Some(Instant::now());
             }
             if stop_seen.is_some_and(|t| t.elapsed() >= self.settings.grace + TICK * 10) {
+                // What is still running is dropped: its transaction was not
+                // committed, and the next run does it again.
+                checks.abort();
+                sources.abort();
+                if let Some(d) = &deliveries {
+                    d.abort();
+                }
                 break;
             }
-            std::thread::sleep(TICK);
+            tokio::time::sleep(TICK).await;
         }
         if self.once && !self.stopped() && !self.receivers.is_empty() {
-            let sent = notify::deliver_due(
-                &mut store,
-                &self.receivers,
-                &self.owner,
-                self.settings.lease,
-            )?;
+            let sent =
+                notify::deliver_due(&store, &self.receivers, &self.owner, self.settings.lease)
+                    .await?;
             if sent != Sent::default() {
                 on_event(&Event::Delivered(sent));
             }
@@ -163,28 +168,25 @@ impl Watcher {
     }
 
     /// Sleep `d`, waking early when asked to stop.
-    fn nap(&self, d: Duration) {
+    async fn nap(&self, d: Duration) {
         let until = Instant::now() + d;
         while !self.stopped() {
             let left = until.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 break;
             }
-            std::thread::sleep(left.min(Duration::from_millis(50)));
+            tokio::time::sleep(left.min(Duration::from_millis(50))).await;
         }
     }
 
-    fn delivery_loop(&self, on_event: &(dyn Fn(&Event) + Sync)) -> Result<()> {
-        let mut store = (self.open)()?;
+    async fn delivery_loop(&self, on_event: &(dyn Fn(&Event) + Sync)) -> Result<()> {
+        let store = (self.open)()?;
         while !self.stopped() {
-            let sent = notify::deliver_due(
-                &mut store,
-                &self.receivers,
-                &self.owner,
-                self.settings.lease,
-            )?;
+            let sent =
+                notify::deliver_due(&store, &self.receivers, &self.owner, self.settings.lease)
+                    .await?;
             if sent == Sent::default() {
-                self.nap(self.settings.poll);
+                self.nap(self.settings.poll).await;
             } else {
                 on_event(&Event::Delivered(sent));
             }
@@ -192,7 +194,7 @@ impl Watcher {
         Ok(())
     }
 
-    fn check_loop(&self, on_event: &(dyn Fn(&Event) + Sync)) -> Result<usize> {
+    async fn check_loop(&self, on_event: &(dyn Fn(&Event) + Sync)) -> Result<usize> {
         let mut store = (self.open)()?;
         store.set_hooks(notify::hooks(&self.receivers));
         let opts = check::Options {
@@ -213,22 +215,23 @@ impl Watcher {
         };
         let mut total = 0;
         while !self.stopped() {
-            let summary = check::run(&mut store, &self.checks, &opts, &mut |c| {
+            let summary = check::run(&store, &self.checks, &opts, &mut |c| {
                 on_event(&Event::Checked(c.clone()))
-            })?;
+            })
+            .await?;
             total += summary.tally.checked;
             if summary.tally.checked == 0 {
                 if self.once {
                     break;
                 }
-                self.nap(self.settings.poll);
+                self.nap(self.settings.poll).await;
             }
         }
         Ok(total)
     }
 
-    fn source_loop(&self, on_event: &(dyn Fn(&Event) + Sync)) -> Result<usize> {
-        let mut store = (self.open)()?;
+    async fn source_loop(&self, on_event: &(dyn Fn(&Event) + Sync)) -> Result<usize> {
+        let store = (self.open)()?;
         let mut total = 0;
         while !self.stopped() {
             let claimed = store.claim_jobs(&ClaimRequest {
@@ -242,7 +245,7 @@ impl Watcher {
                 if self.once {
                     break;
                 }
-                self.nap(self.settings.poll);
+                self.nap(self.settings.poll).await;
                 continue;
             };
             let key = job.source.clone().unwrap_or_default();
@@ -251,7 +254,7 @@ impl Watcher {
                 store.finish_job(job.id, &self.owner, "not configured", false, None)?;
                 continue;
             };
-            let outcome = self.archive(&mut store, source);
+            let outcome = self.archive(&store, source).await;
             let now = store.clock();
             total += 1;
             match outcome {
@@ -293,7 +296,7 @@ impl Watcher {
     /// Archive what one source lists now. An error is the source itself
     /// failing (unreachable, not a feed); articles that fail are counted in
     /// the summary, as `archive` counts them.
-    fn archive(&self, store: &mut Store, source: &Source) -> Result<ArchiveSummary, String> {
+    async fn archive(&self, store: &Store, source: &Source) -> Result<ArchiveSummary, String> {
         let input = match source.kind {
             SourceKind::Feed => Input::Feed(source.location.clone()),
             SourceKind::Sitemap => Input::Sitemap(source.location.clone()),
@@ -313,8 +316,16 @@ impl Watcher {
             stop: None,
         };
         let mut summary = ArchiveSummary::default();
-        fetch_run::run(store, &self.dir, vec![input], &opts, &mut summary, &|_| {})
-            .map_err(|e| format!("{e:#}"))?;
+        fetch_run::run(
+            store,
+            &self.dir,
+            vec![input],
+            &opts,
+            &mut summary,
+            Arc::new(|_| {}),
+        )
+        .await
+        .map_err(|e| format!("{e:#}"))?;
         if let Some(f) = summary.failures.iter().find(|f| f.input == source.location) {
             return Err(format!("{} ({})", f.message, f.class));
         }

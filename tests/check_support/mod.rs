@@ -25,7 +25,7 @@ pub fn archive_at(dir: &Path, at: &str, articles: &[(&str, &str)]) {
     record(store.with_clock(at.parse().unwrap()), articles);
 }
 
-fn record(mut store: Store, articles: &[(&str, &str)]) {
+fn record(store: Store, articles: &[(&str, &str)]) {
     let batch: Vec<_> = articles
         .iter()
         .map(|(url, html)| {

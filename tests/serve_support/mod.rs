@@ -57,7 +57,7 @@ impl Desk {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let mut store = Store::open(&dir.join("embarc.db")).unwrap();
+        let store = Store::open(&dir.join("embarc.db")).unwrap();
         let hash = accounts::hash_password(PASSWORD).unwrap();
         for (name, role) in [
             ("viewer", Role::Viewer),
@@ -67,7 +67,7 @@ impl Desk {
         ] {
             store.add_user(name, role, &hash).unwrap();
         }
-        let mut token = |name: &str, role: Role| {
+        let token = |name: &str, role: Role| {
             let secret = format!("embarc_{}", accounts::new_token().unwrap());
             store
                 .add_token(name, role, &accounts::token_hash(&secret))

@@ -2,8 +2,8 @@
 //! and the fetcher's settings.
 
 use super::Args;
+use crate::archive::web::{self as run, Input, Progress};
 use crate::archive::{Options, Summary};
-use crate::fetch::run::{self, Input, Progress};
 use crate::fetch::sources::is_web_url;
 use crate::fetch::{ClientConfig, Limits, RequestOpts};
 use crate::store::Store;
@@ -132,7 +132,7 @@ fn secs(s: f64, flag: &str) -> anyhow::Result<Duration> {
 
 /// Fetch and archive the web inputs.
 pub fn run(
-    store: &mut Store,
+    store: &Store,
     dir: &Path,
     inputs: Vec<Input>,
     args: &Args,
@@ -177,7 +177,9 @@ pub fn run(
         bar.set_draw_target(ProgressDrawTarget::hidden());
     }
     let last_line = Mutex::new(Instant::now());
-    let progress = |p: Progress| {
+    let shown = bar.clone();
+    let progress = move |p: Progress| {
+        let bar = &shown;
         if terminal {
             bar.set_length(p.seen as u64);
             bar.set_position(p.done as u64);
@@ -196,7 +198,14 @@ pub fn run(
             );
         }
     };
-    let result = run::run(store, dir, inputs, &opts, summary, &progress);
+    let result = super::super::runtime()?.block_on(run::run(
+        store,
+        dir,
+        inputs,
+        &opts,
+        summary,
+        std::sync::Arc::new(progress),
+    ));
     bar.finish_and_clear();
-    result
+    Ok(result?)
 }

@@ -59,7 +59,7 @@ pub async fn show(
     who: Signed,
     Path(id): Path<i64>,
 ) -> Result<Markup, Failure> {
-    let detail = state.db.run(move |s| s.claim(id)).await?;
+    let detail = state.db.run(move |s| Ok(s.claim(id)?)).await?;
     Ok(render(&who, &detail, &Sent::default()))
 }
 
@@ -162,7 +162,7 @@ async fn change<F>(
     f: F,
 ) -> Result<Response, Failure>
 where
-    F: FnOnce(&mut crate::store::Store, String) -> Result<(), Failure> + Send + 'static,
+    F: FnOnce(&crate::store::Store, String) -> Result<(), Failure> + Send + 'static,
 {
     auth::check_origin(headers)?;
     who.check_csrf(csrf)?;
@@ -175,7 +175,7 @@ where
             if failure.status == StatusCode::NOT_FOUND || failure.status.is_server_error() {
                 return Err(failure);
             }
-            let detail = state.db.run(move |s| s.claim(id)).await?;
+            let detail = state.db.run(move |s| Ok(s.claim(id)?)).await?;
             sent.error = Some(failure.message);
             Ok((failure.status, render(who, &detail, &sent)).into_response())
         }

@@ -1,10 +1,13 @@
-//! `embarc archive` for web inputs: the fetch pipeline.
+//! Archiving from the web: the fetch pipeline, beside the local one in
+//! [`super`]. [`run`] is an `async fn` for the caller's tokio runtime (the
+//! CLI builds one; a server has its own).
 //!
 //! ```text
-//! feeder thread ──jobs──► dispatcher ──► fetch tasks ──► detection ──outcomes──► writer
-//! (lists, sitemaps,       (tokio; a       (robots.txt,    (blocking     (this thread: WARC
-//!  feeds; skips URLs       window of       client.get)     threads,      file + one SQLite
-//!  captured before)        tasks)                          WARC gzip)    transaction a batch)
+//! feeder ──jobs──► dispatcher ──► fetch tasks ──► detection ──outcomes──► writer
+//! (blocking        (a window      (robots.txt,    (blocking    (blocking task: WARC
+//!  task: lists,     of tasks)      client.get)     tasks, at    file + one SQLite
+//!  sitemaps, feeds;                                most `jobs`) transaction a batch)
+//!  skips URLs captured before)
 //! ```
 //!
 //! Every channel is bounded, so memory stays flat however long the input
@@ -12,23 +15,23 @@
 //! transaction with its capture; a killed run leaves whole articles or none,
 //! and a re-run skips what was captured and fetches the rest.
 
-use super::client::{
-    Client, ClientConfig, ErrorClass, Exchange, FetchError, RequestOpts, Response,
-};
-use super::robots::RobotsCache;
-use super::sources;
-use crate::archive::{Failure, Skip, Summary};
+use super::{Error, Failure, Skip, Summary};
 use crate::capture::warc::{self, WarcWriter};
 use crate::detect::{self, DocKind, Hints};
+use crate::fetch::robots::RobotsCache;
+use crate::fetch::sources;
+use crate::fetch::{Client, ClientConfig, ErrorClass, Exchange, FetchError, RequestOpts, Response};
 use crate::store::{CaptureInput, FetchedExtra, Store, StoredFailure};
-use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::{Semaphore, mpsc, oneshot};
+use tokio::task::JoinSet;
 use url::Url;
+
+type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Most outcomes recorded in one transaction.
 const BATCH: usize = 64;
@@ -141,88 +144,107 @@ struct Ctx {
     client: Client,
     robots: RobotsCache,
     opts: Options,
+    /// At most `opts.jobs` pages in detection at once.
+    detecting: Semaphore,
 }
 
+/// A progress callback, called by the writer after each batch.
+pub type OnProgress = Arc<dyn Fn(Progress) + Send + Sync>;
+
 /// Fetch, detect and record every web input; counts go into `summary`.
-pub fn run(
-    store: &mut Store,
+/// Runs on the caller's tokio runtime; reading input lists, detection and
+/// writing happen on its blocking threads.
+pub async fn run(
+    store: &Store,
     archive_dir: &Path,
     inputs: Vec<Input>,
     opts: &Options,
     summary: &mut Summary,
-    progress: &(dyn Fn(Progress) + Sync),
+    progress: OnProgress,
 ) -> Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .max_blocking_threads(opts.jobs.max(1))
-        .enable_all()
-        .build()
-        .context("cannot start the fetch runtime")?;
-    let client = Client::new(&opts.client).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let client = Client::new(&opts.client).map_err(Error::Client)?;
     let ctx = Arc::new(Ctx {
         client,
         robots: RobotsCache::new(),
         opts: opts.clone(),
+        detecting: Semaphore::new(opts.jobs.max(1)),
     });
-    let seen = AtomicUsize::new(0);
+    let seen = Arc::new(AtomicUsize::new(0));
     let (job_tx, job_rx) = mpsc::channel::<(String, Url)>(256);
     let (out_tx, out_rx) = mpsc::channel::<Outcome>(128);
     let window = opts.client.limits.concurrency.max(1) * 4 + 64;
-    runtime.spawn(dispatch(job_rx, out_tx.clone(), ctx.clone(), window));
-    let db_path = archive_dir.join("embarc.db");
-    let handle = runtime.handle().clone();
-    let result = std::thread::scope(|scope| {
-        let feeder_ctx = ctx.clone();
-        let seen = &seen;
-        scope.spawn(move || {
-            let mut feeder = Feeder {
-                ctx: &feeder_ctx,
-                runtime: &handle,
-                reader: None,
-                db_path: &db_path,
-                jobs: job_tx,
-                out: out_tx,
-                seen,
-                budget: 0,
-            };
-            for input in inputs {
-                if !feeder.input(input) {
-                    break;
-                }
-            }
-        });
-        let mut warc = WarcWriter::new(archive_dir);
-        let before = summary.inputs;
-        let written = write_all(store, &mut warc, out_rx, summary, seen, progress);
-        if opts.stopped() {
-            // Known but never fetched: counted, so the summary adds up.
-            let reached = summary.inputs - before;
-            let unreached = seen.load(Ordering::SeqCst).saturating_sub(reached);
-            summary.inputs += unreached;
-            summary.not_reached += unreached;
-        }
-        written
-    });
-    runtime.shutdown_background();
+    let dispatcher = tokio::spawn(dispatch(job_rx, out_tx.clone(), ctx.clone(), window));
+    let feeder = Feeder {
+        ctx: ctx.clone(),
+        runtime: tokio::runtime::Handle::current(),
+        store: store.clone(),
+        jobs: job_tx,
+        out: out_tx,
+        seen: seen.clone(),
+        budget: 0,
+        taken: std::collections::HashSet::new(),
+    };
+    let feeding = tokio::task::spawn_blocking(move || feeder.feed(inputs));
+    let before = summary.inputs;
+    let writer = Writer {
+        store: store.clone(),
+        warc: WarcWriter::new(archive_dir),
+        summary: std::mem::take(summary),
+        seen: seen.clone(),
+        progress,
+    };
+    let (written, result) =
+        match tokio::task::spawn_blocking(move || writer.write_all(out_rx)).await {
+            Ok((writer, result)) => (Some(writer.summary), result),
+            Err(e) => (
+                None,
+                Err(Error::Internal(format!("the writer stopped: {e}"))),
+            ),
+        };
+    if let Some(written) = written {
+        *summary = written;
+    }
+    if opts.stopped() {
+        // Known but never fetched: counted, so the summary adds up.
+        let reached = summary.inputs - before;
+        let unreached = seen.load(Ordering::SeqCst).saturating_sub(reached);
+        summary.inputs += unreached;
+        summary.not_reached += unreached;
+    }
+    // The writer is done (or failed and closed its channel): stop what is
+    // still fetching, and wait for the feeder to notice.
+    dispatcher.abort();
+    let _ = feeding.await;
     result
 }
 
 /// Turns inputs into fetch jobs, reading lists, sitemaps and feeds, and
-/// skipping articles captured before.
-struct Feeder<'a> {
-    ctx: &'a Ctx,
-    runtime: &'a tokio::runtime::Handle,
-    /// A second, read-only use of the database: was this URL captured?
-    reader: Option<Store>,
-    db_path: &'a Path,
+/// skipping articles captured before. Runs on a blocking thread.
+struct Feeder {
+    ctx: Arc<Ctx>,
+    /// To fetch sitemaps and feeds on the async side.
+    runtime: tokio::runtime::Handle,
+    /// For reads: was this URL captured?
+    store: Store,
     jobs: mpsc::Sender<(String, Url)>,
     out: mpsc::Sender<Outcome>,
-    seen: &'a AtomicUsize,
+    seen: Arc<AtomicUsize>,
     /// URLs the current sitemap or feed may still add.
     budget: usize,
+    /// Every URL taken this run: one listed twice (in a sitemap and a
+    /// feed, say) is one input, fetched once.
+    taken: std::collections::HashSet<String>,
 }
 
-impl Feeder<'_> {
+impl Feeder {
+    fn feed(mut self, inputs: Vec<Input>) {
+        for input in inputs {
+            if !self.input(input) {
+                break;
+            }
+        }
+    }
+
     /// Handle one input; false when the run is over (the writer stopped).
     fn input(&mut self, input: Input) -> bool {
         match input {
@@ -234,7 +256,7 @@ impl Feeder<'_> {
             }
             Input::Feed(spec) => {
                 self.budget = self.ctx.opts.max_source_urls;
-                self.feed(&spec)
+                self.feed_doc(&spec)
             }
         }
     }
@@ -264,7 +286,7 @@ impl Feeder<'_> {
                 return self.fail(
                     raw,
                     ErrorClass::InvalidUrl.as_str(),
-                    super::sources::unsupported_scheme(u.scheme()),
+                    sources::unsupported_scheme(u.scheme()),
                 );
             }
             Ok(_) => {
@@ -283,6 +305,9 @@ impl Feeder<'_> {
             }
         };
         let key = url.to_string();
+        if !self.taken.insert(key.clone()) {
+            return true;
+        }
         match self.captured_recently(&key) {
             Ok(true) => {
                 self.seen.fetch_add(1, Ordering::Relaxed);
@@ -296,23 +321,17 @@ impl Feeder<'_> {
                     .is_ok();
             }
             Ok(false) => {}
-            Err(e) => return self.fail(raw, "database", format!("{e:#}")),
+            Err(e) => return self.fail(raw, "database", e.to_string()),
         }
         self.seen.fetch_add(1, Ordering::Relaxed);
         self.jobs.blocking_send((key, url)).is_ok()
     }
 
-    fn captured_recently(&mut self, url: &str) -> Result<bool> {
+    fn captured_recently(&mut self, url: &str) -> crate::store::Result<bool> {
         if self.ctx.opts.refetch {
             return Ok(false);
         }
-        if self.reader.is_none() {
-            self.reader = Some(Store::open(self.db_path)?);
-        }
-        let Some(reader) = self.reader.as_ref() else {
-            return Ok(false);
-        };
-        let Some(at) = reader.last_captured_at(url)? else {
+        let Some(at) = self.store.last_captured_at(url)? else {
             return Ok(false);
         };
         let Some(max_age) = self.ctx.opts.max_age else {
@@ -356,16 +375,25 @@ impl Feeder<'_> {
         true
     }
 
-    fn load(&self, spec: &str) -> Result<Vec<u8>, FetchError> {
-        let ctx = self.ctx;
-        self.runtime
-            .block_on(async { sources::load(&ctx.client, spec, &ctx.opts.request).await })
+    /// Load a sitemap or feed on the async side and wait for it here.
+    fn load(&self, spec: &str) -> Result<Vec<u8>, (&'static str, String)> {
+        let (tx, rx) = oneshot::channel();
+        let ctx = self.ctx.clone();
+        let spec_owned = spec.to_string();
+        self.runtime.spawn(async move {
+            let loaded = sources::load(&ctx.client, &spec_owned, &ctx.opts.request).await;
+            let _ = tx.send(loaded);
+        });
+        match rx.blocking_recv() {
+            Ok(loaded) => loaded.map_err(|e| (e.class.as_str(), e.message)),
+            Err(_) => Err(("internal", "loading stopped unexpectedly".to_string())),
+        }
     }
 
     fn sitemap(&mut self, spec: &str, depth: usize) -> bool {
         let doc = match self.load(spec) {
             Ok(d) => d,
-            Err(e) => return self.fail(spec, e.class.as_str(), e.message),
+            Err((class, message)) => return self.fail(spec, class, message),
         };
         let map = match sources::parse_sitemap(&doc) {
             Ok(m) => m,
@@ -428,10 +456,10 @@ impl Feeder<'_> {
         )
     }
 
-    fn feed(&mut self, spec: &str) -> bool {
+    fn feed_doc(&mut self, spec: &str) -> bool {
         let doc = match self.load(spec) {
             Ok(d) => d,
-            Err(e) => return self.fail(spec, e.class.as_str(), e.message),
+            Err((class, message)) => return self.fail(spec, class, message),
         };
         match sources::parse_feed(&doc) {
             Ok(links) => self.source_urls(spec, &links),
@@ -452,6 +480,8 @@ async fn dispatch(
     window: usize,
 ) {
     let window = Arc::new(Semaphore::new(window));
+    // Owned here, so that aborting the dispatcher stops every fetch.
+    let mut tasks = JoinSet::new();
     while let Some((input, url)) = jobs.recv().await {
         if out.is_closed() {
             break;
@@ -463,14 +493,17 @@ async fn dispatch(
         let Ok(permit) = window.clone().acquire_owned().await else {
             break;
         };
+        while tasks.try_join_next().is_some() {}
         let out = out.clone();
         let ctx = ctx.clone();
-        tokio::spawn(async move {
+        tasks.spawn(async move {
             let outcome = fetch_one(&ctx, input, url).await;
             let _ = out.send(outcome).await;
             drop(permit);
         });
     }
+    drop(out);
+    while tasks.join_next().await.is_some() {}
 }
 
 async fn fetch_one(ctx: &Ctx, input: String, url: Url) -> Outcome {
@@ -488,6 +521,8 @@ async fn fetch_one(ctx: &Ctx, input: String, url: Url) -> Outcome {
     };
     let name = input.clone();
     let labels = ctx.opts.labels.clone();
+    // Detection takes a core: at most `jobs` at once.
+    let _turn = ctx.detecting.acquire().await;
     match tokio::task::spawn_blocking(move || prepare(input, &url, result, &labels)).await {
         Ok(outcome) => outcome,
         Err(e) => Outcome::Failed {
@@ -556,9 +591,7 @@ fn prepare(
         )
     };
     if !(200..300).contains(&status) {
-        let reason = reqwest::StatusCode::from_u16(status)
-            .ok()
-            .and_then(|s| s.canonical_reason())
+        let reason = crate::fetch::reason_phrase(status)
             .map(|r| format!(" {r}"))
             .unwrap_or_default();
         let tries = if response.attempts > 1 {
@@ -707,110 +740,120 @@ fn redirects_json(hops: &[Exchange]) -> String {
     serde_json::Value::Array(list).to_string()
 }
 
-/// The single writer: append WARC records, then record each batch in one
-/// transaction.
-fn write_all(
-    store: &mut Store,
-    warc: &mut WarcWriter,
-    // Owned, so that an early return closes it and stops the feeder and
-    // the dispatcher.
-    mut rx: mpsc::Receiver<Outcome>,
-    summary: &mut Summary,
-    seen: &AtomicUsize,
-    progress: &(dyn Fn(Progress) + Sync),
-) -> Result<()> {
-    let mut state = Progress {
-        done: 0,
-        seen: 0,
-        failed: 0,
-        skipped: 0,
-    };
-    while let Some(first) = rx.blocking_recv() {
-        let mut batch = vec![first];
-        while batch.len() < BATCH {
-            match rx.try_recv() {
-                Ok(o) => batch.push(o),
-                Err(_) => break,
-            }
-        }
-        let mut captures = Vec::new();
-        let mut stored = Vec::new();
-        let mut failures = Vec::new();
-        for outcome in batch {
-            summary.inputs += 1;
-            state.done += 1;
-            match outcome {
-                Outcome::NotReached => summary.not_reached += 1,
-                Outcome::Captured {
-                    mut capture,
-                    citations,
-                    extra,
-                    records,
-                } => {
-                    summary.fetched += 1;
-                    capture.warc = append(warc, &records)?;
-                    captures.push((*capture, citations, extra));
-                }
-                Outcome::Failed {
-                    failure,
-                    http_status,
-                    records,
-                } => {
-                    if http_status.is_some() {
-                        summary.fetched += 1;
-                    }
-                    state.failed += 1;
-                    stored.push(StoredFailure {
-                        input: failure.input.clone(),
-                        class: failure.class.to_string(),
-                        message: failure.message.clone(),
-                        http_status,
-                        warc: append(warc, &records)?,
-                    });
-                    failures.push(failure);
-                }
-                Outcome::Skipped {
-                    reason,
-                    stored: kept,
-                    records,
-                } => {
-                    state.skipped += 1;
-                    *summary.skipped.entry(reason.to_string()).or_default() += 1;
-                    let location = append(warc, &records)?;
-                    if let Some((f, http_status)) = kept {
-                        summary.fetched += 1;
-                        summary.skipped_inputs.push(Skip {
-                            input: f.input.clone(),
-                            reason,
-                            message: f.message.clone(),
-                        });
-                        stored.push(StoredFailure {
-                            input: f.input,
-                            class: f.class.to_string(),
-                            message: f.message,
-                            http_status,
-                            warc: location,
-                        });
-                    }
-                }
-            }
-        }
-        warc.flush().context("cannot write the WARC file")?;
-        for o in store.record_fetched(&captures, &stored)? {
-            summary.add(&o);
-        }
-        summary.failures.extend(failures);
-        state.seen = seen.load(Ordering::Relaxed).max(state.done);
-        progress(state);
+/// The single writer: appends WARC records, then records each batch in
+/// one transaction. Runs on a blocking thread.
+struct Writer {
+    store: Store,
+    warc: WarcWriter,
+    summary: Summary,
+    seen: Arc<AtomicUsize>,
+    progress: OnProgress,
+}
+
+impl Writer {
+    /// Drain `rx` (owned, so that an early return closes it and stops the
+    /// feeder and the dispatcher); hands itself back with the summary.
+    fn write_all(mut self, mut rx: mpsc::Receiver<Outcome>) -> (Writer, Result<()>) {
+        let result = self.drain(&mut rx);
+        (self, result)
     }
-    Ok(())
+
+    fn drain(&mut self, rx: &mut mpsc::Receiver<Outcome>) -> Result<()> {
+        let mut state = Progress {
+            done: 0,
+            seen: 0,
+            failed: 0,
+            skipped: 0,
+        };
+        let summary = &mut self.summary;
+        let warc = &mut self.warc;
+        while let Some(first) = rx.blocking_recv() {
+            let mut batch = vec![first];
+            while batch.len() < BATCH {
+                match rx.try_recv() {
+                    Ok(o) => batch.push(o),
+                    Err(_) => break,
+                }
+            }
+            let mut captures = Vec::new();
+            let mut stored = Vec::new();
+            let mut failures = Vec::new();
+            for outcome in batch {
+                summary.inputs += 1;
+                state.done += 1;
+                match outcome {
+                    Outcome::NotReached => summary.not_reached += 1,
+                    Outcome::Captured {
+                        mut capture,
+                        citations,
+                        extra,
+                        records,
+                    } => {
+                        summary.fetched += 1;
+                        capture.warc = append(warc, &records)?;
+                        captures.push((*capture, citations, extra));
+                    }
+                    Outcome::Failed {
+                        failure,
+                        http_status,
+                        records,
+                    } => {
+                        if http_status.is_some() {
+                            summary.fetched += 1;
+                        }
+                        state.failed += 1;
+                        stored.push(StoredFailure {
+                            input: failure.input.clone(),
+                            class: failure.class.to_string(),
+                            message: failure.message.clone(),
+                            http_status,
+                            warc: append(warc, &records)?,
+                        });
+                        failures.push(failure);
+                    }
+                    Outcome::Skipped {
+                        reason,
+                        stored: kept,
+                        records,
+                    } => {
+                        state.skipped += 1;
+                        *summary.skipped.entry(reason.to_string()).or_default() += 1;
+                        let location = append(warc, &records)?;
+                        if let Some((f, http_status)) = kept {
+                            summary.fetched += 1;
+                            summary.skipped_inputs.push(Skip {
+                                input: f.input.clone(),
+                                reason,
+                                message: f.message.clone(),
+                            });
+                            stored.push(StoredFailure {
+                                input: f.input,
+                                class: f.class.to_string(),
+                                message: f.message,
+                                http_status,
+                                warc: location,
+                            });
+                        }
+                    }
+                }
+            }
+            warc.flush().map_err(Error::Warc)?;
+            for o in self.store.record_fetched(&captures, &stored)? {
+                summary.add(&o);
+            }
+            summary.failures.extend(failures);
+            state.seen = self.seen.load(Ordering::Relaxed).max(state.done);
+            (self.progress)(state);
+        }
+        Ok(())
+    }
 }
 
 /// Append the records; the location of the main one.
 fn append(warc: &mut WarcWriter, records: &Records) -> Result<Option<(String, u64)>> {
     let mut main = None;
     for (i, member) in records.members.iter().enumerate() {
-        let at = warc.append(member).context("cannot write the WARC file")?;
+        let at = warc.append(member).map_err(Error::Warc)?;
         if Some(i) == records.main {
             main = Some(at);
         }

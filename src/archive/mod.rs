@@ -1,15 +1,19 @@
-//! `embarc archive` for local inputs: files, directories, lists on stdin.
+//! `embarc archive`: local inputs here (files, directories, lists on
+//! stdin), web inputs in [`web`].
 //!
-//! Inputs are expanded into files, read and detected on worker threads (one
-//! per core), and handed through a bounded channel to the caller's thread,
-//! which owns the database and records them in batched transactions. A
-//! failed input is reported and stored as a failure; it never stops the run.
+//! Local inputs are expanded into files, read and detected on worker
+//! threads (one per core), and handed through a bounded channel to the
+//! caller's thread, which records them through the store in batched
+//! transactions. A failed input is reported and stored as a failure; it
+//! never stops the run.
+
+pub mod web;
 
 use crate::detect::labels::Rules;
 use crate::detect::{self, DocKind, Hints};
+use crate::fetch::FetchError;
 use crate::store::{ArticleOutcome, CaptureInput, RunRecord, Store};
 use crate::words;
-use anyhow::Result;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -18,6 +22,22 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, sync_channel};
 use std::sync::{Arc, Mutex};
+
+/// Why a run stopped (an input that fails is a [`Failure`], not an error).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error(transparent)]
+    Store(#[from] crate::store::Error),
+    #[error("cannot write the WARC file: {0}")]
+    Warc(#[source] std::io::Error),
+    /// The HTTP client could not be built from the settings.
+    #[error("{0}")]
+    Client(#[source] FetchError),
+    /// A task of the pipeline stopped unexpectedly (a bug).
+    #[error("{0}")]
+    Internal(String),
+}
 
 /// Default largest article read, in bytes (20 MiB).
 pub const DEFAULT_MAX_BYTES: u64 = 20 * 1024 * 1024;
@@ -239,20 +259,7 @@ fn io_failure(input: &str, e: &std::io::Error) -> Failure {
     }
 }
 
-/// An I/O error in words, without the operating system's `(os error N)`.
-pub fn io_text(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => {
-            let text = e.to_string();
-            match text.find(" (os error") {
-                Some(at) => text[..at].to_string(),
-                None => text,
-            }
-        }
-    }
-}
+pub use crate::words::io_text;
 
 /// A file read and detected, ready to be recorded.
 type Prepared = (CaptureInput, Vec<detect::Citation>);
@@ -307,7 +314,7 @@ fn read_file(path: &Path, max_bytes: u64, known: Option<&Store>) -> Result<Found
     }
     let article_url = file_url(path);
     let mtime = mtime_ns(&meta);
-    let lookup = |what: Result<bool>| {
+    let lookup = |what: crate::store::Result<bool>| {
         what.map_err(|e| {
             fail(
                 "database",
@@ -417,12 +424,12 @@ fn looks_binary(bytes: &[u8]) -> bool {
 /// file archived before is not parsed again (`Summary::parsed` counts those
 /// that were).
 pub fn run(
-    store: &mut Store,
+    store: &Store,
     files: Vec<PathBuf>,
     mut failures: Vec<Failure>,
     opts: &Options,
     on_done: &(dyn Fn(&str) + Sync),
-) -> Result<Summary> {
+) -> crate::store::Result<Summary> {
     let mut summary = Summary {
         inputs: files.len() + failures.len(),
         ..Summary::default()
@@ -481,13 +488,13 @@ const BATCH_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
 /// The single writer: drain the channel in batches, one transaction each
 /// (large ones: every transaction rewrites the index pages it touches).
 fn write_all(
-    store: &mut Store,
+    store: &Store,
     // Owned, so that an early return drops it and unblocks the workers.
     rx: Receiver<Result<Found, Failure>>,
     summary: &mut Summary,
     failures: &mut Vec<Failure>,
     on_done: &(dyn Fn(&str) + Sync),
-) -> Result<()> {
+) -> crate::store::Result<()> {
     let mut batch: Vec<Prepared> = Vec::new();
     let mut seen: Vec<(String, String, Option<i64>)> = Vec::new();
     while let Ok(first) = rx.recv() {
