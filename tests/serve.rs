@@ -70,6 +70,24 @@ async fn health_headers_sign_in_queue_and_stop() {
     let q = b.get("/queue").await;
     assert_eq!(q.status, 200);
     assert!(q.body.contains(">Log out<"));
+    // Every link in the page's navigation leads to a page that exists.
+    let nav = q
+        .body
+        .split("<nav>")
+        .nth(1)
+        .unwrap()
+        .split("</nav>")
+        .next()
+        .unwrap();
+    let links: Vec<String> = nav
+        .split("href=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().to_string())
+        .collect();
+    assert!(!links.is_empty(), "{nav}");
+    for link in links {
+        assert_eq!(b.get(&link).await.status, 200, "navigation link {link}");
+    }
     assert!(q.body.contains("floodwatch_eu"), "the dam claim is open");
     assert!(
         q.body.contains("open <span class=\"n\">4</span>"),

@@ -23,8 +23,6 @@ pub fn page(title: &str, who: &Signed, body: Markup) -> Markup {
                     a.brand href="/queue" { "embarc" }
                     nav {
                         a href="/queue" { "Queue" }
-                        a href="/report" { "Report" }
-                        a href="/search" { "Search" }
                     }
                     form.logout method="post" action="/logout" {
                         span.who { (who.user.name) " · " (who.user.role) }
