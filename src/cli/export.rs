@@ -2,7 +2,7 @@
 
 use crate::export::{self, Format, Options, claimreview};
 use crate::queue::Status;
-use crate::store::ClaimFilter;
+use crate::store::{ClaimFilter, ExportFilter};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -28,6 +28,25 @@ pub struct Args {
     /// Queue only: claims with these statuses (repeat or separate with commas).
     #[arg(long, value_name = "STATUS", value_delimiter = ',', value_parser = clap::value_parser!(Status))]
     pub status: Vec<Status>,
+
+    /// Only what articles of this site cite (its host name; subdomains included).
+    #[arg(long, value_name = "HOST")]
+    pub site: Option<String>,
+
+    /// Only what this article cites (its URL, or its id from `embarc article show`).
+    #[arg(long, value_name = "URL|ID")]
+    pub article: Option<String>,
+
+    /// Only what embarc first saw at or after this time: RFC 3339, a date
+    /// (2025-03-01), or a duration ago (7d). Posts: when first found;
+    /// citations: when their article was first read with them; queue: when
+    /// queued.
+    #[arg(long, value_name = "TIME", value_parser = super::parse_when)]
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+
+    /// Only what embarc first saw before this time (same forms as --since).
+    #[arg(long, value_name = "TIME", value_parser = super::parse_when)]
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -61,6 +80,10 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
         None
     };
     let store = super::open_existing(dir)?;
+    let article = match &args.article {
+        Some(key) => Some(super::article::find(&store, key)?),
+        None => None,
+    };
     let opts = Options {
         format: args.format,
         bom: args.bom,
@@ -74,11 +97,21 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     };
     let filter = ClaimFilter {
         statuses: args.status,
+        since: args.since,
+        until: args.until,
+        site: args.site.clone(),
+        article,
         ..ClaimFilter::default()
     };
+    let rows = ExportFilter {
+        site: args.site,
+        article,
+        since: args.since,
+        until: args.until,
+    };
     let n = match (args.what, &publisher) {
-        (What::Posts, _) => export::posts(&store, opts, &mut out)?,
-        (What::Citations, _) => export::citations(&store, opts, &mut out)?,
+        (What::Posts, _) => export::posts(&store, &rows, opts, &mut out)?,
+        (What::Citations, _) => export::citations(&store, &rows, opts, &mut out)?,
         (What::Queue, Some((rules, publisher))) => {
             claimreview::write(&store, &filter, rules, publisher, &mut out)?
         }

@@ -1,6 +1,7 @@
 //! Command-line interface: clap definitions and dispatch, one file per command.
 
 mod archive;
+mod article;
 mod capture;
 mod check;
 mod export;
@@ -68,6 +69,8 @@ pub enum Command {
     Status(status::Args),
     /// List, show and decide the claims in the verification queue.
     Queue(queue::Args),
+    /// Show an article with its captures, citations and checks, or remove it.
+    Article(article::Args),
     /// Print stored web captures back from their WARC records.
     Capture(capture::Args),
     /// Re-check whether cited posts and articles are still online.
@@ -120,6 +123,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => export::run(&cli.archive, args),
         Command::Status(args) => status::run(&cli.archive, args),
         Command::Queue(args) => queue::run(&cli.archive, args),
+        Command::Article(args) => article::run(&cli.archive, args),
         Command::Capture(args) => capture::run(&cli.archive, args),
         Command::Check(args) => check::run(&cli.archive, args),
         Command::Watch(args) => watch::run(&cli.archive, args),
@@ -209,4 +213,71 @@ fn with_clock(store: crate::store::Store) -> anyhow::Result<crate::store::Store>
             )
         })?;
     Ok(store.with_clock(at))
+}
+
+/// A point in time for `--since` and `--until`: RFC 3339, a date (midnight
+/// UTC), or a duration ago (`7d`, `12h`).
+pub(crate) fn parse_when(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    if let Some(at) = crate::queue::parse_time(s) {
+        return Ok(at);
+    }
+    let ago = crate::policy::parse_duration(s).map_err(|_| {
+        format!("{s:?} is not a time; use a date (2025-03-01), RFC 3339, or a duration ago (7d)")
+    })?;
+    chrono::Duration::from_std(ago)
+        .ok()
+        .and_then(|ago| chrono::Utc::now().checked_sub_signed(ago))
+        .ok_or_else(|| format!("{s:?} reaches too far back"))
+}
+
+/// Who makes a change, for `--by`: the flag, `EMBARC_USER` (clap reads
+/// it into the flag), then `USER` or `USERNAME`, then the operating
+/// system's name for the running user (cron jobs and containers often have
+/// no `USER`).
+pub(crate) fn actor(by: Option<String>) -> anyhow::Result<String> {
+    if let Some(name) = by {
+        return Ok(name);
+    }
+    ["USER", "USERNAME"]
+        .into_iter()
+        .filter_map(|var| std::env::var(var).ok())
+        .find(|n| !n.trim().is_empty())
+        .or_else(os_user_name)
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "say who is making the change: --by NAME (or set EMBARC_USER); \
+                 this account has no name the system can tell"
+            )
+        })
+}
+
+/// The running user's account name from the system's user database.
+#[cfg(unix)]
+fn os_user_name() -> Option<String> {
+    let mut buf = vec![0 as libc::c_char; 4096];
+    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut found: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: every pointer handed over points into `pwd` and `buf`, which
+    // outlive the call; `pw_name` is read only when the call found an entry,
+    // and then points into `buf`, NUL-terminated.
+    let rc = unsafe {
+        libc::getpwuid_r(
+            libc::geteuid(),
+            &mut pwd,
+            buf.as_mut_ptr(),
+            buf.len(),
+            &mut found,
+        )
+    };
+    if rc != 0 || found.is_null() || pwd.pw_name.is_null() {
+        return None;
+    }
+    let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
+    let name = name.to_str().ok()?.trim();
+    (!name.is_empty()).then(|| name.to_string())
+}
+
+#[cfg(not(unix))]
+fn os_user_name() -> Option<String> {
+    None
 }

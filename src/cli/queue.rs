@@ -4,7 +4,7 @@ use crate::detect::Platform;
 use crate::queue::{self, Action, Status};
 use crate::store::{Claim, ClaimDetail, ClaimEvent, ClaimFilter};
 use crate::words;
-use anyhow::{Result, anyhow};
+use anyhow::Result;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -99,7 +99,8 @@ pub struct ShowArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct By {
-    /// Who is making the change (default: EMBARC_USER, then the login name).
+    /// Who is making the change (default: EMBARC_USER, then USER or
+    /// USERNAME, then the system's name for the running user).
     #[arg(long, value_name = "NAME", env = "EMBARC_USER")]
     pub by: Option<String>,
 }
@@ -258,17 +259,9 @@ pub fn run(dir: &Path, args: Args) -> Result<ExitCode> {
     }
 }
 
-/// The person making a change: `--by`, `EMBARC_USER`, then the login name.
+/// The person making a change: `--by`, then the fallbacks of [`super::actor`].
 fn actor(by: By) -> Result<String> {
-    if let Some(name) = by.by {
-        // Checked by the queue's rules (not empty, not embarc's own name).
-        return Ok(name);
-    }
-    ["USER", "USERNAME"]
-        .into_iter()
-        .filter_map(|var| std::env::var(var).ok())
-        .find(|n| !n.trim().is_empty())
-        .ok_or_else(|| anyhow!("say who is making the change: --by NAME (or set EMBARC_USER)"))
+    super::actor(by.by)
 }
 
 fn filter(a: &ListArgs) -> ClaimFilter {
@@ -278,7 +271,7 @@ fn filter(a: &ListArgs) -> ClaimFilter {
         platform: a.platform.map(|p| p.as_str().to_string()),
         since: a.since,
         assignee: a.assignee.clone(),
-        state: None,
+        ..ClaimFilter::default()
     }
 }
 

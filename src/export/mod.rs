@@ -11,7 +11,7 @@ mod queue;
 
 pub use queue::queue;
 
-use crate::store::{CitationRow, PostRow, Store};
+use crate::store::{CitationRow, ExportFilter, PostRow, Store};
 use anyhow::Result;
 use serde::Serialize;
 use std::io::Write;
@@ -147,14 +147,24 @@ pub fn neutralise(cell: &str) -> String {
     }
 }
 
-/// Write every citation in `format`.
-pub fn citations(store: &Store, opts: Options, out: &mut dyn Write) -> Result<usize> {
-    write_rows::<CitationRow>(opts, out, |f| store.for_each_citation(f))
+/// Write the citations `filter` selects in `format`.
+pub fn citations(
+    store: &Store,
+    filter: &ExportFilter,
+    opts: Options,
+    out: &mut dyn Write,
+) -> Result<usize> {
+    write_rows::<CitationRow>(opts, out, |f| store.for_each_citation(filter, f))
 }
 
-/// Write every post in `format`.
-pub fn posts(store: &Store, opts: Options, out: &mut dyn Write) -> Result<usize> {
-    write_rows::<PostRow>(opts, out, |f| store.for_each_post(f))
+/// Write the posts `filter` selects in `format`.
+pub fn posts(
+    store: &Store,
+    filter: &ExportFilter,
+    opts: Options,
+    out: &mut dyn Write,
+) -> Result<usize> {
+    write_rows::<PostRow>(opts, out, |f| store.for_each_post(filter, f))
 }
 
 fn write_rows<R: CsvRow + Serialize>(

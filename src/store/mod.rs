@@ -12,6 +12,7 @@
 //! can match.
 
 mod accounts;
+mod articles;
 mod checks;
 mod deliveries;
 mod error;
@@ -23,6 +24,7 @@ mod rows;
 mod verify;
 
 pub use accounts::{AccountError, ApiToken, Session, User};
+pub use articles::{ArticleCapture, ArticleCitation, ArticleDetail, Removed};
 pub use checks::{
     ArticleTarget, CheckRow, CitedPost, EditWarning, GoneTarget, NewCheck, PostTarget, Recorded,
     Skipped, StateChange, StateCount, TargetFilter,
@@ -39,7 +41,7 @@ pub use queue::{
     Claim, ClaimCitation, ClaimDetail, ClaimEvent, ClaimFilter, ClaimPage, ClaimPost,
     ClaimSnapshot, ClaimSort, HandAdded, LIVENESS, Relabelled,
 };
-pub use rows::{CitationRow, PostRow, Status, WarningRow};
+pub use rows::{CitationRow, ExportFilter, PostRow, Status, WarningRow};
 
 use crate::detect::{Citation, Kind};
 use r2d2_sqlite::SqliteConnectionManager;
@@ -64,6 +66,7 @@ const MIGRATIONS: &[migrate::Migration] = &[
     migration!("0010_unchanged_files"),
     migration!("0011_fast_views"),
     migration!("0012_deliveries"),
+    migration!("0013_removals"),
 ];
 
 /// How long a write waits for another process's write, and a read for a

@@ -34,6 +34,12 @@ pub struct ClaimFilter {
     /// The post's liveness: its latest check's state (`alive`, `gone`,
     /// `restricted`, `unknown`), or `unchecked`.
     pub state: Option<String>,
+    /// Claims queued before this time.
+    pub until: Option<DateTime<Utc>>,
+    /// Claims whose post an article of this site cites.
+    pub site: Option<String>,
+    /// Claims whose post this article (row id) cites.
+    pub article: Option<i64>,
 }
 
 /// The states [`ClaimFilter::state`] takes.
@@ -82,7 +88,7 @@ pub struct ClaimPage {
     pub claims: Vec<Claim>,
 }
 
-/// The claims a filter selects: `FROM` and `WHERE` with parameters ?1-?6.
+/// The claims a filter selects: `FROM` and `WHERE` with parameters ?1-?9.
 const CLAIMS_WHERE: &str = "FROM claims cl JOIN posts p ON p.id = cl.post_id
      WHERE (json_array_length(?1) = 0 OR cl.status IN (SELECT value FROM json_each(?1)))
        AND (?2 IS NULL OR cl.label = ?2 COLLATE NOCASE)
@@ -90,10 +96,17 @@ const CLAIMS_WHERE: &str = "FROM claims cl JOIN posts p ON p.id = cl.post_id
        AND (?4 IS NULL OR cl.created_at >= ?4)
        AND (?5 IS NULL OR cl.assignee = ?5 COLLATE NOCASE)
        AND (?6 IS NULL OR COALESCE((SELECT k.state FROM checks k WHERE k.post_id = p.id
-                                    ORDER BY k.id DESC LIMIT 1), 'unchecked') = ?6)";
+                                    ORDER BY k.id DESC LIMIT 1), 'unchecked') = ?6)
+       AND (?7 IS NULL OR cl.created_at < ?7)
+       AND ((?8 IS NULL AND ?9 IS NULL)
+            OR EXISTS (SELECT 1 FROM citations c JOIN articles a ON a.id = c.article_id
+                       WHERE c.post_id = p.id
+                         AND (?8 IS NULL OR a.site = ?8 COLLATE NOCASE
+                              OR a.site LIKE '%.' || ?8)
+                         AND (?9 IS NULL OR a.id = ?9)))";
 
 impl ClaimFilter {
-    fn params(&self) -> Result<[rusqlite::types::Value; 6]> {
+    fn params(&self) -> Result<[rusqlite::types::Value; 9]> {
         use rusqlite::types::Value;
         let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::Text);
         Ok([
@@ -103,6 +116,9 @@ impl ClaimFilter {
             text(&self.since.map(format_time)),
             text(&self.assignee),
             text(&self.state),
+            text(&self.until.map(format_time)),
+            text(&self.site),
+            self.article.map_or(Value::Null, Value::Integer),
         ])
     }
 }

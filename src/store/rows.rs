@@ -2,7 +2,9 @@
 
 use super::Store;
 use super::{Error, Result};
+use chrono::{DateTime, Utc};
 use rusqlite::Row;
+use rusqlite::types::Value;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -90,6 +92,40 @@ pub(super) fn json_list(s: Option<String>) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Which posts or citations an export writes; every field narrows,
+/// `Default` is all.
+#[derive(Debug, Clone, Default)]
+pub struct ExportFilter {
+    /// Cited by an article of this site (its host; subdomains included).
+    pub site: Option<String>,
+    /// Cited by this article (row id).
+    pub article: Option<i64>,
+    /// First seen at or after this time (a post when embarc first found it,
+    /// a citation when its article was first read with it).
+    pub since: Option<DateTime<Utc>>,
+    /// First seen before this time.
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl ExportFilter {
+    /// ?1 site, ?2 article id, ?3 since, ?4 until.
+    fn params(&self) -> [Value; 4] {
+        let time = |t: &Option<DateTime<Utc>>| {
+            t.map_or(Value::Null, |t| Value::Text(super::format_time(t)))
+        };
+        [
+            self.site.clone().map_or(Value::Null, Value::Text),
+            self.article.map_or(Value::Null, Value::Integer),
+            time(&self.since),
+            time(&self.until),
+        ]
+    }
+}
+
+/// Whether article `a` passes an [`ExportFilter`]'s ?1 and ?2.
+const ARTICLE_MATCHES: &str = "(?1 IS NULL OR a.site = ?1 COLLATE NOCASE OR a.site LIKE '%.' || ?1)
+     AND (?2 IS NULL OR a.id = ?2)";
+
 impl Store {
     /// Counts per table, per platform and per claim status.
     pub fn status(&self) -> Result<Status> {
@@ -146,13 +182,14 @@ impl Store {
     /// Every citation, by article URL then position, handed to `f`.
     pub fn for_each_citation<E: From<super::Error> + From<rusqlite::Error>>(
         &self,
+        filter: &ExportFilter,
         mut f: impl FnMut(CitationRow) -> Result<(), E>,
     ) -> Result<(), E> {
         // Articles in URL order from their index (CROSS JOIN keeps them the
         // outer loop), so only each article's few citations are sorted, not
         // the whole export.
         let conn = self.read()?;
-        let mut stmt = conn.prepare(
+        let mut stmt = conn.prepare(&format!(
             "SELECT a.url, c.kind, p.platform, p.post_id, p.post_url,
                     COALESCE(s.handle, p.handle), COALESCE(s.author_name, p.author_name),
                     s.display_date, p.posted_at, p.date, s.text,
@@ -165,9 +202,12 @@ impl Store {
              CROSS JOIN citations c ON c.article_id = a.id
              JOIN posts p ON p.id = c.post_id
              LEFT JOIN snapshots s ON s.id = c.snapshot_id
-             ORDER BY a.url, c.id",
-        )?;
-        let mut rows = stmt.query([])?;
+             WHERE {ARTICLE_MATCHES}
+               AND (?3 IS NULL OR (SELECT captured_at FROM captures WHERE id = c.first_capture_id) >= ?3)
+               AND (?4 IS NULL OR (SELECT captured_at FROM captures WHERE id = c.first_capture_id) < ?4)
+             ORDER BY a.url, c.id"
+        ))?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(filter.params()))?;
         while let Some(r) = rows.next()? {
             f(citation_row(r)?)?;
         }
@@ -178,10 +218,11 @@ impl Store {
     /// handed to `f`.
     pub fn for_each_post<E: From<super::Error>>(
         &self,
+        filter: &ExportFilter,
         mut f: impl FnMut(PostRow) -> Result<(), E>,
     ) -> Result<(), E> {
         let conn = self.read()?;
-        let mut stmt = conn.prepare(
+        let mut stmt = conn.prepare(&format!(
             "SELECT p.platform, p.post_id, p.post_url, p.handle, p.author_name, p.posted_at, p.date,
                     s.text, s.labels, p.first_seen_at,
                     (SELECT COUNT(*) FROM citations c WHERE c.post_id = p.id),
@@ -192,10 +233,17 @@ impl Store {
              LEFT JOIN snapshots s ON s.id = (
                  SELECT id FROM snapshots WHERE post_id = p.id AND source = 'article' AND text IS NOT NULL
                  ORDER BY id DESC LIMIT 1)
-             ORDER BY p.id",
-            )
+             WHERE (?3 IS NULL OR p.first_seen_at >= ?3)
+               AND (?4 IS NULL OR p.first_seen_at < ?4)
+               AND ((?1 IS NULL AND ?2 IS NULL)
+                    OR EXISTS (SELECT 1 FROM citations c JOIN articles a ON a.id = c.article_id
+                               WHERE c.post_id = p.id AND {ARTICLE_MATCHES}))
+             ORDER BY p.id"
+            ))
             .map_err(Error::from)?;
-        let mut rows = stmt.query([]).map_err(Error::from)?;
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(filter.params()))
+            .map_err(Error::from)?;
         while let Some(r) = rows.next().map_err(Error::from)? {
             f(post_row(r).map_err(Error::from)?)?;
         }
@@ -255,4 +303,74 @@ fn citation_row(r: &Row<'_>) -> rusqlite::Result<CitationRow> {
         source_url: r.get(15)?,
         state: r.get(16)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One article per site, each citing its own post.
+    fn archive(sites: &[&str]) -> Store {
+        let store = Store::open_in_memory().unwrap();
+        let conn = store.write();
+        for (i, site) in sites.iter().enumerate() {
+            conn.execute_batch(&format!(
+                "INSERT INTO articles (id, url, site, first_seen_at)
+                   VALUES ({i}, 'https://{site}/a', '{site}', '2025-01-01T00:00:00Z');
+                 INSERT INTO captures (id, article_id, captured_at, source, sha256, size)
+                   VALUES ({i}, {i}, '2025-01-01T00:00:00Z', 'http', 'h{i}', 1);
+                 INSERT INTO posts (id, post_key, platform, post_id, first_seen_at)
+                   VALUES ({i}, 'x:{i}', 'x', '{i}', '2025-01-01T00:00:00Z');
+                 INSERT INTO citations (article_id, post_id, kind, occurrence, shape,
+                                        first_capture_id, last_capture_id)
+                   VALUES ({i}, {i}, 'link', 1, 'link', {i}, {i});"
+            ))
+            .unwrap();
+        }
+        drop(conn);
+        store
+    }
+
+    fn sites_of(store: &Store, site: &str) -> Vec<String> {
+        let filter = ExportFilter {
+            site: Some(site.to_string()),
+            ..ExportFilter::default()
+        };
+        let mut urls = Vec::new();
+        store
+            .for_each_citation::<Error>(&filter, |c| {
+                urls.push(c.article_url);
+                Ok(())
+            })
+            .unwrap();
+        let mut posts = 0;
+        store
+            .for_each_post::<Error>(&filter, |_| {
+                posts += 1;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(posts, urls.len(), "posts and citations agree for {site}");
+        urls
+    }
+
+    #[test]
+    fn site_filter_takes_the_host_and_its_subdomains_only() {
+        let store = archive(&[
+            "example.org",
+            "www.example.org",
+            "notexample.org",
+            "example.org.evil",
+        ]);
+        assert_eq!(
+            sites_of(&store, "example.org"),
+            vec!["https://example.org/a", "https://www.example.org/a"]
+        );
+        assert_eq!(
+            sites_of(&store, "WWW.Example.org"),
+            vec!["https://www.example.org/a"]
+        );
+        assert!(sites_of(&store, "org.evil").len() == 1);
+        assert!(sites_of(&store, "other.net").is_empty());
+    }
 }

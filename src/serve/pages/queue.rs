@@ -95,6 +95,7 @@ impl Filters {
                 since: None,
                 assignee,
                 state,
+                ..ClaimFilter::default()
             },
             sort,
         ))
