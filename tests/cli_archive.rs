@@ -4,12 +4,16 @@
 //! Every fixture here is written inline by these tests (except the seed
 //! article, the project's founding document in `tests/fixtures`).
 
+mod common;
+
 use assert_cmd::Command;
+use common::{Reply, Server};
 use rusqlite::Connection;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// The first of the realistic 19-digit X ids used by the fixtures.
 const BASE_ID: u64 = 1_214_387_633_146_564_608;
@@ -1253,4 +1257,150 @@ fn killed_run_leaves_a_consistent_archive_and_rerun_completes_it() {
         return;
     }
     panic!("every run finished before it could be killed; the kill was never tested");
+}
+
+/// `304 Not Modified` with the validators a server repeats.
+fn not_modified(etag: Option<&str>, last_modified: Option<&str>) -> Reply {
+    let mut headers = Vec::new();
+    if let Some(e) = etag {
+        headers.push(("ETag".to_string(), e.to_string()));
+    }
+    if let Some(d) = last_modified {
+        headers.push(("Last-Modified".to_string(), d.to_string()));
+    }
+    Reply::Full {
+        status: 304,
+        headers,
+        body: Vec::new(),
+        delay: std::time::Duration::ZERO,
+    }
+}
+
+/// The `If-None-Match` and `If-Modified-Since` a request carried.
+type Conditional = (Option<String>, Option<String>);
+
+const LAST_MODIFIED: &str = "Tue, 07 Jan 2020 10:00:00 GMT";
+
+#[test]
+fn conditional_refetch_sends_validators_and_a_304_is_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path();
+    // Conditional headers as each path received them, in order.
+    let sent: Arc<Mutex<Vec<(String, Conditional)>>> = Arc::default();
+    let log = sent.clone();
+    // A page changed since the first run: its new version and ETag.
+    let changed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = changed.clone();
+    let server = Server::start(move |req| {
+        let inm = req.headers.get("if-none-match").cloned();
+        let ims = req.headers.get("if-modified-since").cloned();
+        log.lock()
+            .unwrap()
+            .push((req.path.clone(), (inm.clone(), ims.clone())));
+        let body = |n: u64| page(&tweet(n, "newsdesk", "Desk", "Council votes tonight"));
+        match req.path.as_str() {
+            // Honours If-None-Match.
+            "/etag" if inm.as_deref() == Some("\"v1\"") => not_modified(Some("\"v1\""), None),
+            "/etag" => Reply::html(body(1)).with_header("ETag", "\"v1\""),
+            // Honours If-Modified-Since only.
+            "/date" if ims.as_deref() == Some(LAST_MODIFIED) => not_modified(None, None),
+            "/date" => Reply::html(body(2)).with_header("Last-Modified", LAST_MODIFIED),
+            // Ignores the headers: the same page again, in full.
+            "/deaf" => Reply::html(body(3)).with_header("ETag", "\"d1\""),
+            // Changed after the first run: a new version, a new ETag.
+            "/news" if flag.load(std::sync::atomic::Ordering::SeqCst) => {
+                Reply::html(body(5)).with_header("ETag", "\"n2\"")
+            }
+            "/news" => Reply::html(body(4)).with_header("ETag", "\"n1\""),
+            _ => Reply::status(404, "text/plain", "not here"),
+        }
+    });
+    let urls: Vec<String> = ["/etag", "/date", "/deaf", "/news"]
+        .iter()
+        .map(|p| server.url(p))
+        .collect();
+    let run = |extra: &[&str]| {
+        let out = embarc(archive)
+            .args(["archive", "--json", "--min-interval", "0"])
+            .args(extra)
+            .args(&urls)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (summary, String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    let conditional = |path: &str| -> Vec<Conditional> {
+        sent.lock()
+            .unwrap()
+            .iter()
+            .filter(|(p, _)| p == path)
+            .map(|(_, c)| c.clone())
+            .collect()
+    };
+
+    let (first, _) = run(&[]);
+    assert_eq!(first["articles"], 4);
+    assert_eq!(first["unchanged"], 0);
+    // A first fetch is unconditional.
+    for p in ["/etag", "/date", "/deaf", "/news"] {
+        assert_eq!(conditional(p), vec![(None, None)], "{p}");
+    }
+    let conn = open_db(archive);
+    let validators = |path: &str| -> Conditional {
+        conn.query_row(
+            "SELECT c.etag, c.last_modified FROM captures c JOIN articles a ON a.id = c.article_id
+             WHERE a.url = ?1 ORDER BY c.id DESC LIMIT 1",
+            [server.url(path)],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+    };
+    assert_eq!(validators("/etag"), (Some("\"v1\"".into()), None));
+    assert_eq!(validators("/date"), (None, Some(LAST_MODIFIED.into())));
+    let before = table_counts(archive);
+
+    changed.store(true, std::sync::atomic::Ordering::SeqCst);
+    let (again, stderr) = run(&["--refetch"]);
+    // Each request carried what its page's last answer said.
+    assert_eq!(conditional("/etag")[1], (Some("\"v1\"".into()), None));
+    assert_eq!(conditional("/date")[1], (None, Some(LAST_MODIFIED.into())));
+    assert_eq!(conditional("/deaf")[1], (Some("\"d1\"".into()), None));
+    assert_eq!(conditional("/news")[1], (Some("\"n1\"".into()), None));
+    // Two 304s and a page sent in full with the same bytes are unchanged;
+    // the changed page is a new capture.
+    assert_eq!(again["inputs"], 4);
+    assert_eq!(again["fetched"], 4);
+    assert_eq!(again["articles"], 4);
+    assert_eq!(again["unchanged"], 3, "{again}");
+    assert!(
+        stderr.contains("archived 1, unchanged 3 of 4 inputs"),
+        "{stderr}"
+    );
+    let after = table_counts(archive);
+    assert_eq!(after["captures"], before["captures"] + 1);
+    assert_eq!(after["citations"], before["citations"] + 1);
+    // The 304s were seen again: their capture's last_seen_at is set.
+    for p in ["/etag", "/date"] {
+        let seen: Option<String> = conn
+            .query_row(
+                "SELECT c.last_seen_at FROM captures c JOIN articles a ON a.id = c.article_id
+                 WHERE a.url = ?1",
+                [server.url(p)],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(seen.is_some(), "{p}");
+    }
+    // The changed page's new ETag is the one sent next time.
+    assert_eq!(validators("/news"), (Some("\"n2\"".into()), None));
+    let (third, _) = run(&["--refetch"]);
+    assert_eq!(third["unchanged"], 4, "{third}");
+    assert_eq!(conditional("/news")[2], (Some("\"n2\"".into()), None));
+    assert_eq!(table_counts(archive)["captures"], after["captures"]);
 }

@@ -20,8 +20,12 @@ use crate::capture::warc::{self, WarcWriter};
 use crate::detect::{self, DocKind, Hints};
 use crate::fetch::robots::RobotsCache;
 use crate::fetch::sources;
-use crate::fetch::{Client, ClientConfig, ErrorClass, Exchange, FetchError, RequestOpts, Response};
-use crate::store::{CaptureInput, FetchedExtra, Store, StoredFailure};
+use crate::fetch::{
+    Client, ClientConfig, ErrorClass, Exchange, FetchError, RequestOpts, Response, Validators,
+};
+use crate::store::{
+    ArticleOutcome, CaptureInput, FetchedExtra, KnownAnswer, NotModified, Store, StoredFailure,
+};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::sync::Arc;
@@ -91,6 +95,16 @@ pub struct Progress {
     pub skipped: usize,
 }
 
+/// One article URL to fetch.
+struct Job {
+    /// The input as the run names it.
+    input: String,
+    url: Url,
+    /// Its latest capture, when it was captured before: fetched again
+    /// with that answer's validators (a conditional request).
+    known: Option<KnownAnswer>,
+}
+
 /// What became of one input.
 enum Outcome {
     Captured {
@@ -110,6 +124,9 @@ enum Outcome {
         stored: Option<(Failure, Option<u16>)>,
         records: Records,
     },
+    /// Fetched again and answered `304 Not Modified`: the last capture is
+    /// still current (no new capture, no download).
+    NotModified(NotModified),
     /// Interrupted (Ctrl-C) before its answer came: not recorded.
     NotReached,
 }
@@ -170,7 +187,7 @@ pub async fn run(
         detecting: Semaphore::new(opts.jobs.max(1)),
     });
     let seen = Arc::new(AtomicUsize::new(0));
-    let (job_tx, job_rx) = mpsc::channel::<(String, Url)>(256);
+    let (job_tx, job_rx) = mpsc::channel::<Job>(256);
     let (out_tx, out_rx) = mpsc::channel::<Outcome>(128);
     let window = opts.client.limits.concurrency.max(1) * 4 + 64;
     let dispatcher = tokio::spawn(dispatch(job_rx, out_tx.clone(), ctx.clone(), window));
@@ -226,7 +243,7 @@ struct Feeder {
     runtime: tokio::runtime::Handle,
     /// For reads: was this URL captured?
     store: Store,
-    jobs: mpsc::Sender<(String, Url)>,
+    jobs: mpsc::Sender<Job>,
     out: mpsc::Sender<Outcome>,
     seen: Arc<AtomicUsize>,
     /// URLs the current sitemap or feed may still add.
@@ -323,8 +340,18 @@ impl Feeder {
             Ok(false) => {}
             Err(e) => return self.fail(raw, "database", e.to_string()),
         }
+        let known = match self.store.known_answer(&key) {
+            Ok(k) => k,
+            Err(e) => return self.fail(raw, "database", e.to_string()),
+        };
         self.seen.fetch_add(1, Ordering::Relaxed);
-        self.jobs.blocking_send((key, url)).is_ok()
+        self.jobs
+            .blocking_send(Job {
+                input: key,
+                url,
+                known,
+            })
+            .is_ok()
     }
 
     fn captured_recently(&mut self, url: &str) -> crate::store::Result<bool> {
@@ -474,7 +501,7 @@ impl Feeder {
 
 /// Start a task per job, at most `window` at once.
 async fn dispatch(
-    mut jobs: mpsc::Receiver<(String, Url)>,
+    mut jobs: mpsc::Receiver<Job>,
     out: mpsc::Sender<Outcome>,
     ctx: Arc<Ctx>,
     window: usize,
@@ -482,7 +509,7 @@ async fn dispatch(
     let window = Arc::new(Semaphore::new(window));
     // Owned here, so that aborting the dispatcher stops every fetch.
     let mut tasks = JoinSet::new();
-    while let Some((input, url)) = jobs.recv().await {
+    while let Some(job) = jobs.recv().await {
         if out.is_closed() {
             break;
         }
@@ -497,7 +524,7 @@ async fn dispatch(
         let out = out.clone();
         let ctx = ctx.clone();
         tasks.spawn(async move {
-            let outcome = fetch_one(&ctx, input, url).await;
+            let outcome = fetch_one(&ctx, job).await;
             let _ = out.send(outcome).await;
             drop(permit);
         });
@@ -506,10 +533,19 @@ async fn dispatch(
     while tasks.join_next().await.is_some() {}
 }
 
-async fn fetch_one(ctx: &Ctx, input: String, url: Url) -> Outcome {
+async fn fetch_one(ctx: &Ctx, job: Job) -> Outcome {
+    let Job { input, url, known } = job;
+    let validators = Validators {
+        etag: known.as_ref().and_then(|k| k.etag.clone()),
+        last_modified: known.as_ref().and_then(|k| k.last_modified.clone()),
+    };
     let fetched = async {
         match robots_check(ctx, &url).await {
-            Ok(()) => ctx.client.get(&url, &ctx.opts.request).await,
+            Ok(()) => {
+                ctx.client
+                    .get_if(&url, &ctx.opts.request, &validators)
+                    .await
+            }
             Err(e) => Err(e),
         }
     };
@@ -519,6 +555,18 @@ async fn fetch_one(ctx: &Ctx, input: String, url: Url) -> Outcome {
         result = fetched => result,
         () = stop_asked(&ctx.opts) => return Outcome::NotReached,
     };
+    // Only an answer to validators we sent means "what you have is current".
+    if let (Ok(response), Some(known)) = (&result, known)
+        && response.status() == 304
+        && !validators.is_empty()
+    {
+        return Outcome::NotModified(NotModified {
+            article_url: input,
+            sha256: known.sha256,
+            etag: response.header("etag").map(str::to_string),
+            last_modified: response.header("last-modified").map(str::to_string),
+        });
+    }
     let name = input.clone();
     let labels = ctx.opts.labels.clone();
     // Detection takes a core: at most `jobs` at once.
@@ -679,6 +727,8 @@ fn prepare(
         extra: FetchedExtra {
             redirects,
             payload_digest: digest,
+            etag: response.header("etag").map(str::to_string),
+            last_modified: response.header("last-modified").map(str::to_string),
         },
         records,
     }
@@ -776,6 +826,7 @@ impl Writer {
                 }
             }
             let mut captures = Vec::new();
+            let mut not_modified = Vec::new();
             let mut stored = Vec::new();
             let mut failures = Vec::new();
             for outcome in batch {
@@ -783,6 +834,12 @@ impl Writer {
                 state.done += 1;
                 match outcome {
                     Outcome::NotReached => summary.not_reached += 1,
+                    Outcome::NotModified(n) => {
+                        summary.fetched += 1;
+                        // Unchanged, as a file with the same bytes is.
+                        summary.add(&ArticleOutcome::default());
+                        not_modified.push(n);
+                    }
                     Outcome::Captured {
                         mut capture,
                         citations,
@@ -838,7 +895,10 @@ impl Writer {
                 }
             }
             warc.flush().map_err(Error::Warc)?;
-            for o in self.store.record_fetched(&captures, &stored)? {
+            for o in self
+                .store
+                .record_fetched(&captures, &not_modified, &stored)?
+            {
                 summary.add(&o);
             }
             summary.failures.extend(failures);

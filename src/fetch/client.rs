@@ -168,6 +168,21 @@ impl Default for RequestOpts {
     }
 }
 
+/// What an earlier answer said identifies its content: its `ETag` and
+/// `Last-Modified` headers, sent back by [`Client::get_if`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+impl Validators {
+    /// True when there is nothing to send (an unconditional request).
+    pub fn is_empty(&self) -> bool {
+        self.etag.is_none() && self.last_modified.is_none()
+    }
+}
+
 /// One request and its answer, as sent and received.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exchange {
@@ -271,12 +286,25 @@ impl Client {
 
     /// GET `url`, following up to [`MAX_REDIRECTS`] redirects.
     pub async fn get(&self, url: &Url, opts: &RequestOpts) -> Result<Response, FetchError> {
+        self.get_if(url, opts, &Validators::default()).await
+    }
+
+    /// GET `url` as [`Client::get`] does, sending `validators` (from an
+    /// earlier answer) as `If-None-Match` / `If-Modified-Since`: a server
+    /// that still has the same content answers `304 Not Modified`, which
+    /// comes back as a [`Response`] with status 304 and no body.
+    pub async fn get_if(
+        &self,
+        url: &Url,
+        opts: &RequestOpts,
+        validators: &Validators,
+    ) -> Result<Response, FetchError> {
         let mut hops: Vec<Exchange> = Vec::new();
         let mut seen: HashSet<Url> = HashSet::new();
         let mut current = url.clone();
         loop {
             seen.insert(current.clone());
-            let (exchange, attempts) = match self.get_one(&current, opts).await {
+            let (exchange, attempts) = match self.get_one(&current, opts, validators).await {
                 Ok(r) => r,
                 Err(mut e) => {
                     e.message = at_redirect(e.message, &current, hops.len());
@@ -369,7 +397,12 @@ impl Client {
     }
 
     /// One URL, with retries; no redirects followed.
-    async fn get_one(&self, url: &Url, opts: &RequestOpts) -> Result<(Exchange, u32), FetchError> {
+    async fn get_one(
+        &self,
+        url: &Url,
+        opts: &RequestOpts,
+        validators: &Validators,
+    ) -> Result<(Exchange, u32), FetchError> {
         let host = url
             .host_str()
             .ok_or_else(|| FetchError::new(ErrorClass::InvalidUrl, format!("{url} has no host")))?
@@ -379,7 +412,8 @@ impl Client {
             attempt += 1;
             let result = {
                 let _turn = self.hosts.turn(&host).await;
-                match tokio::time::timeout(opts.timeout, self.try_once(url, opts)).await {
+                match tokio::time::timeout(opts.timeout, self.try_once(url, opts, validators)).await
+                {
                     Ok(r) => r,
                     Err(_) => Err(FetchError::new(
                         ErrorClass::Timeout,
@@ -424,8 +458,13 @@ impl Client {
     }
 
     /// One try: send, read the headers, stream the body within the limits.
-    async fn try_once(&self, url: &Url, opts: &RequestOpts) -> Result<Exchange, FetchError> {
-        let request_headers = vec![
+    async fn try_once(
+        &self,
+        url: &Url,
+        opts: &RequestOpts,
+        validators: &Validators,
+    ) -> Result<Exchange, FetchError> {
+        let mut request_headers = vec![
             ("User-Agent".to_string(), self.user_agent.clone()),
             ("Accept".to_string(), opts.accept.to_string()),
             (
@@ -433,6 +472,12 @@ impl Client {
                 "gzip, deflate, br".to_string(),
             ),
         ];
+        if let Some(etag) = &validators.etag {
+            request_headers.push(("If-None-Match".to_string(), etag.clone()));
+        }
+        if let Some(date) = &validators.last_modified {
+            request_headers.push(("If-Modified-Since".to_string(), date.clone()));
+        }
         let mut headers = HeaderMap::new();
         for (name, value) in &request_headers {
             if let (Ok(n), Ok(v)) = (

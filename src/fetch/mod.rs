@@ -13,6 +13,7 @@ pub mod sources;
 pub mod webhook;
 
 pub use client::{
-    Client, ClientConfig, ErrorClass, Exchange, FetchError, RequestOpts, Response, reason_phrase,
+    Client, ClientConfig, ErrorClass, Exchange, FetchError, RequestOpts, Response, Validators,
+    reason_phrase,
 };
 pub use politeness::Limits;

@@ -15,6 +15,34 @@ pub struct FetchedExtra {
     pub redirects: Option<String>,
     /// `sha256:BASE32` of the body as received.
     pub payload_digest: Option<String>,
+    /// The answer's `ETag` and `Last-Modified` headers, sent back when the
+    /// article is fetched again.
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// The latest web capture of an article, as a conditional request needs
+/// it: which capture, and the validators its answer carried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownAnswer {
+    /// The capture's SHA-256 (hex): what a `304 Not Modified` says is
+    /// still there.
+    pub sha256: String,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// An article fetched again whose server answered `304 Not Modified`: its
+/// last capture was seen again (no new capture).
+#[derive(Debug, Clone)]
+pub struct NotModified {
+    pub article_url: String,
+    /// The capture the server said is unchanged.
+    pub sha256: String,
+    /// Validators the 304 carried (a server may send new ones); `None`
+    /// keeps those stored.
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
 }
 
 /// A failed input with what is known of the answer.
@@ -93,11 +121,34 @@ impl Store {
             .flatten())
     }
 
-    /// Record fetched articles with their citations and fetch details, and
-    /// failures, in one transaction.
+    /// The latest web capture of `article_url` with its validators, if any
+    /// (for a conditional request when it is fetched again).
+    pub fn known_answer(&self, article_url: &str) -> Result<Option<KnownAnswer>> {
+        Ok(self
+            .read()?
+            .prepare_cached(
+                "SELECT c.sha256, c.etag, c.last_modified
+                 FROM captures c JOIN articles a ON a.id = c.article_id
+                 WHERE a.url = ?1 AND c.source = 'http'
+                 ORDER BY COALESCE(c.last_seen_at, c.captured_at) DESC, c.id DESC LIMIT 1",
+            )?
+            .query_row(params![article_url], |r| {
+                Ok(KnownAnswer {
+                    sha256: r.get("sha256")?,
+                    etag: r.get("etag")?,
+                    last_modified: r.get("last_modified")?,
+                })
+            })
+            .optional()?)
+    }
+
+    /// Record fetched articles with their citations and fetch details,
+    /// articles answered `304 Not Modified`, and failures, in one
+    /// transaction.
     pub fn record_fetched(
         &self,
         batch: &[(CaptureInput, Vec<Citation>, FetchedExtra)],
+        not_modified: &[NotModified],
         failures: &[StoredFailure],
     ) -> Result<Vec<super::ArticleOutcome>> {
         let now = self.now();
@@ -106,17 +157,36 @@ impl Store {
         let mut outcomes = Vec::with_capacity(batch.len());
         for (capture, citations, extra) in batch {
             let outcome = record_article(&tx, &now, capture, citations)?;
+            let id = capture_id(&tx, capture)?;
             if outcome.new_capture {
                 tx.execute(
-                    "UPDATE captures SET redirects = ?2, payload_digest = ?3 WHERE id = ?1",
+                    "UPDATE captures SET redirects = ?2, payload_digest = ?3, etag = ?4,
+                         last_modified = ?5
+                     WHERE id = ?1",
                     params![
-                        capture_id(&tx, capture)?,
+                        id,
                         extra.redirects,
-                        extra.payload_digest
+                        extra.payload_digest,
+                        extra.etag,
+                        extra.last_modified
                     ],
+                )?;
+            } else {
+                // The same bytes may come with new validators: keep the latest.
+                tx.execute(
+                    "UPDATE captures SET etag = ?2, last_modified = ?3 WHERE id = ?1",
+                    params![id, extra.etag, extra.last_modified],
                 )?;
             }
             outcomes.push(outcome);
+        }
+        for n in not_modified {
+            tx.execute(
+                "UPDATE captures SET last_seen_at = ?3, etag = COALESCE(?4, etag),
+                     last_modified = COALESCE(?5, last_modified)
+                 WHERE article_id = (SELECT id FROM articles WHERE url = ?1) AND sha256 = ?2",
+                params![n.article_url, n.sha256, now, n.etag, n.last_modified],
+            )?;
         }
         for f in failures {
             tx.execute(
@@ -204,6 +274,7 @@ mod tests {
         let extra = FetchedExtra {
             redirects: Some(r#"[{"url":"u","status":301}]"#.into()),
             payload_digest: Some("sha256:AAAA".into()),
+            ..FetchedExtra::default()
         };
         let failure = StoredFailure {
             input: "https://news.example/b".into(),
@@ -219,6 +290,7 @@ mod tests {
                     vec![],
                     extra.clone(),
                 )],
+                &[],
                 &[failure],
             )
             .unwrap();
@@ -251,8 +323,88 @@ mod tests {
             .record_fetched(
                 &[(capture("https://news.example/a", "aa"), vec![], extra)],
                 &[],
+                &[],
             )
             .unwrap();
         assert!(!again[0].new_capture);
+    }
+
+    #[test]
+    fn known_answers_and_304s() {
+        let s = Store::open_in_memory().unwrap();
+        let url = "https://news.example/a";
+        assert_eq!(s.known_answer(url).unwrap(), None);
+        let extra = FetchedExtra {
+            etag: Some("\"e1\"".into()),
+            last_modified: Some("Tue, 07 Jan 2020 10:00:00 GMT".into()),
+            ..FetchedExtra::default()
+        };
+        s.record_fetched(&[(capture(url, "aa"), vec![], extra.clone())], &[], &[])
+            .unwrap();
+        let known = s.known_answer(url).unwrap().unwrap();
+        assert_eq!(known.sha256, "aa");
+        assert_eq!(known.etag, extra.etag);
+        assert_eq!(known.last_modified, extra.last_modified);
+        // A 304 with a new ETag: the capture is seen again and keeps the
+        // date it had.
+        let n = NotModified {
+            article_url: url.into(),
+            sha256: "aa".into(),
+            etag: Some("\"e2\"".into()),
+            last_modified: None,
+        };
+        assert!(s.record_fetched(&[], &[n], &[]).unwrap().is_empty());
+        let known = s.known_answer(url).unwrap().unwrap();
+        assert_eq!(known.etag.as_deref(), Some("\"e2\""));
+        assert_eq!(known.last_modified, extra.last_modified);
+        let seen: Option<String> = s
+            .write()
+            .query_row("SELECT last_seen_at FROM captures", [], |r| r.get(0))
+            .unwrap();
+        assert!(seen.is_some());
+        // A local file is never asked conditionally.
+        let mut file = capture("file:///tmp/a.html", "bb");
+        file.source = "file";
+        s.record_articles(&[(file, vec![])]).unwrap();
+        assert_eq!(s.known_answer("file:///tmp/a.html").unwrap(), None);
+    }
+
+    #[test]
+    fn captures_before_the_validator_columns_take_them_from_their_headers() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        let before = super::super::MIGRATIONS
+            .iter()
+            .position(|m| m.name == "0014_validators")
+            .unwrap();
+        super::super::migrate::to_latest(&mut conn, &super::super::MIGRATIONS[..before]).unwrap();
+        conn.execute_batch(
+            r#"INSERT INTO articles (id, url, site, first_seen_at) VALUES (1, 'u', 's', 't');
+               INSERT INTO captures (article_id, captured_at, source, sha256, size, headers)
+               VALUES (1, 't', 'http', 'a', 1,
+                       '{"etag":"\"x\"","last-modified":"Tue, 07 Jan 2020 10:00:00 GMT"}'),
+                      (1, 't', 'http', 'b', 1, '{"content-type":"text/html"}'),
+                      (1, 't', 'http', 'c', 1, 'not json');"#,
+        )
+        .unwrap();
+        super::super::migrate::to_latest(&mut conn, super::super::MIGRATIONS).unwrap();
+        let rows: Vec<(String, Option<String>, Option<String>)> = conn
+            .prepare("SELECT sha256, etag, last_modified FROM captures ORDER BY sha256")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            rows,
+            vec![
+                (
+                    "a".into(),
+                    Some("\"x\"".into()),
+                    Some("Tue, 07 Jan 2020 10:00:00 GMT".into())
+                ),
+                ("b".into(), None, None),
+                ("c".into(), None, None),
+            ]
+        );
     }
 }

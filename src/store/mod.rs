@@ -31,7 +31,7 @@ pub use checks::{
 };
 pub use deliveries::{Delivery, DeliveryCounts, EventData, Hook};
 pub use error::{Error, Result};
-pub use fetch::{CaptureRef, FailedAnswer, FetchedExtra, StoredFailure};
+pub use fetch::{CaptureRef, FailedAnswer, FetchedExtra, KnownAnswer, NotModified, StoredFailure};
 pub use jobs::{ClaimRequest, ClaimedJob, JobCounts, JobKind};
 pub use migrate::MigrationError;
 use migrate::migration;
@@ -67,6 +67,7 @@ const MIGRATIONS: &[migrate::Migration] = &[
     migration!("0011_fast_views"),
     migration!("0012_deliveries"),
     migration!("0013_removals"),
+    migration!("0014_validators"),
 ];
 
 /// How long a write waits for another process's write, and a read for a
