@@ -6,40 +6,17 @@
 
 mod check_support;
 mod common;
+#[path = "check_support/x_post.rs"]
+mod x_post;
 
 use check_support::{archive_at, embarc, fast_config};
-use common::{Reply, Server};
+use common::Server;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-const ID: &str = "1581661660728950784";
+const TEXT: &str = "Polls are open until 8pm";
 const T0: &str = "2025-03-01T00:00:00Z";
-
-fn article() -> String {
-    format!(
-        r#"<html><body><article><blockquote class="twitter-tweet"><p lang="en" dir="ltr">Polls are open until 8pm</p>&mdash; Election Desk (@electiondesk) <a href="https://twitter.com/electiondesk/status/{ID}">October 16, 2022</a></blockquote></article></body></html>"#
-    )
-}
-
-fn server(alive: Arc<AtomicBool>) -> Server {
-    Server::start(move |req| {
-        let route = req.path.split(['/', '?']).nth(1).unwrap_or_default();
-        match route {
-            "syn" if alive.load(Ordering::SeqCst) => Reply::status(
-                200,
-                "application/json",
-                format!(
-                    r#"{{"__typename":"Tweet","id_str":"{ID}","text":"Polls are open until 8pm","user":{{"name":"Election Desk","screen_name":"electiondesk"}}}}"#
-                ),
-            ),
-            "syn" | "xo" => Reply::status(404, "text/plain", "Not Found"),
-            "wb" => Reply::status(200, "application/json", r#"{"archived_snapshots":{}}"#),
-            "articles" => Reply::html(article()),
-            _ => Reply::status(500, "text/plain", "unexpected"),
-        }
-    })
-}
 
 /// Run `check` at `at` ("+1h" style offsets from T0 are spelled out by the
 /// callers) and return the number of checks it made and its stderr.
@@ -59,9 +36,13 @@ fn check_at(dir: &Path, server: &Server, at: &str, args: &[&str]) -> (u64, Strin
 #[test]
 fn a_post_is_checked_at_the_policy_ages_and_not_between() {
     let alive = Arc::new(AtomicBool::new(true));
-    let server = server(alive.clone());
+    let server = x_post::server(TEXT, alive.clone());
     let dir = tempfile::tempdir().unwrap();
-    archive_at(dir.path(), T0, &[("https://news.example/a", &article())]);
+    archive_at(
+        dir.path(),
+        T0,
+        &[("https://news.example/a", &x_post::article(TEXT))],
+    );
     fast_config(dir.path());
     // Requests to X's syndication endpoint, whatever the query.
     let syn = || -> usize {
@@ -143,10 +124,10 @@ fn a_post_is_checked_at_the_policy_ages_and_not_between() {
 
 #[test]
 fn articles_follow_articles_every() {
-    let server = server(Arc::new(AtomicBool::new(true)));
+    let server = x_post::server(TEXT, Arc::new(AtomicBool::new(true)));
     let dir = tempfile::tempdir().unwrap();
     let url = server.url("/articles/one");
-    archive_at(dir.path(), T0, &[(&url, &article())]);
+    archive_at(dir.path(), T0, &[(&url, &x_post::article(TEXT))]);
     fast_config(dir.path());
     let toml = std::fs::read_to_string(dir.path().join("embarc.toml")).unwrap();
     std::fs::write(
@@ -173,7 +154,11 @@ fn articles_follow_articles_every() {
 #[test]
 fn a_broken_policy_is_named() {
     let dir = tempfile::tempdir().unwrap();
-    archive_at(dir.path(), T0, &[("https://news.example/a", &article())]);
+    archive_at(
+        dir.path(),
+        T0,
+        &[("https://news.example/a", &x_post::article(TEXT))],
+    );
     std::fs::write(
         dir.path().join("embarc.toml"),
         "[recheck]\nages = [\"6h\", \"1h\"]\n",

@@ -6,9 +6,11 @@
 
 mod check_support;
 mod common;
+#[path = "check_support/x_post.rs"]
+mod x_post;
+use x_post::{ID, POST};
 
 use check_support::{archive_at, embarc, fast_config};
-use common::{Reply, Server};
 use hmac::{KeyInit, Mac};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -16,34 +18,9 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-const ID: &str = "1581661660728950784";
-const POST: &str = "https://x.com/electiondesk/status/1581661660728950784";
+const TEXT: &str = "BREAKING: Polls are open until 8pm";
 const T0: &str = "2025-03-01T00:00:00Z";
 const SECRET: &str = "s3cret-shared-with-the-receiver";
-
-fn article() -> String {
-    format!(
-        r#"<html><body><article><blockquote class="twitter-tweet"><p lang="en" dir="ltr">BREAKING: Polls are open until 8pm</p>&mdash; Election Desk (@electiondesk) <a href="https://twitter.com/electiondesk/status/{ID}">October 16, 2022</a></blockquote></article></body></html>"#
-    )
-}
-
-fn x_server(alive: Arc<AtomicBool>) -> Server {
-    Server::start(move |req| {
-        let route = req.path.split(['/', '?']).nth(1).unwrap_or_default();
-        match route {
-            "syn" if alive.load(Ordering::SeqCst) => Reply::status(
-                200,
-                "application/json",
-                format!(
-                    r#"{{"__typename":"Tweet","id_str":"{ID}","text":"BREAKING: Polls are open until 8pm","user":{{"name":"Election Desk","screen_name":"electiondesk"}}}}"#
-                ),
-            ),
-            "syn" | "xo" => Reply::status(404, "text/plain", "Not Found"),
-            "wb" => Reply::status(200, "application/json", r#"{"archived_snapshots":{}}"#),
-            _ => Reply::status(500, "text/plain", "unexpected"),
-        }
-    })
-}
 
 /// One request the receiver got.
 #[derive(Debug, Clone)]
@@ -132,10 +109,14 @@ fn expected_signature(body: &[u8]) -> String {
 #[test]
 fn a_death_gives_one_signed_post_gone_and_a_return_one_post_back() {
     let alive = Arc::new(AtomicBool::new(true));
-    let x = x_server(alive.clone());
+    let x = x_post::server(TEXT, alive.clone());
     let (url, got) = receiver(200);
     let dir = tempfile::tempdir().unwrap();
-    archive_at(dir.path(), T0, &[("https://news.example/a", &article())]);
+    archive_at(
+        dir.path(),
+        T0,
+        &[("https://news.example/a", &x_post::article(TEXT))],
+    );
     settings(
         dir.path(),
         &format!(
@@ -195,10 +176,14 @@ fn a_death_gives_one_signed_post_gone_and_a_return_one_post_back() {
 
 #[test]
 fn a_failing_receiver_gets_retries_then_a_recorded_failure() {
-    let x = x_server(Arc::new(AtomicBool::new(false)));
+    let x = x_post::server(TEXT, Arc::new(AtomicBool::new(false)));
     let (url, got) = receiver(500);
     let dir = tempfile::tempdir().unwrap();
-    archive_at(dir.path(), T0, &[("https://news.example/a", &article())]);
+    archive_at(
+        dir.path(),
+        T0,
+        &[("https://news.example/a", &x_post::article(TEXT))],
+    );
     settings(
         dir.path(),
         &format!("[[notify]]\nurl = \"{url}\"\nretries = 2\nbackoff = \"50ms\"\n"),
@@ -250,4 +235,175 @@ fn a_failing_receiver_gets_retries_then_a_recorded_failure() {
         .unwrap();
     assert!(again.status.success());
     assert_eq!(got.lock().unwrap().len(), 3);
+}
+
+/// Run the binary at `at` on the archive in `dir`; it must succeed.
+fn ok(dir: &Path, at: &str, args: &[&str]) -> String {
+    let out = embarc(dir, "http://127.0.0.1:9")
+        .env("EMBARC_NOW", at)
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{args:?}: {stderr}");
+    stderr
+}
+
+/// The bodies a receiver got, parsed, each checked against its signature.
+fn signed_bodies(got: &Mutex<Vec<Received>>) -> Vec<serde_json::Value> {
+    got.lock()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            assert_eq!(
+                r.header("X-Embarc-Signature"),
+                Some(expected_signature(&r.body).as_str())
+            );
+            let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+            assert_eq!(r.header("X-Embarc-Event"), v["event"].as_str());
+            v
+        })
+        .collect()
+}
+
+#[test]
+fn claims_created_and_decided_are_sent_once_each() {
+    let (url, got) = receiver(200);
+    let (other, other_got) = receiver(200);
+    let dir = tempfile::tempdir().unwrap();
+    settings(
+        dir.path(),
+        &format!(
+            "[[notify]]\nurl = \"{url}\"\nevents = [\"claim_created\", \"claim_decided\"]\nsecret = \"{SECRET}\"\n\n\
+             [[notify]]\nurl = \"{other}\"\nevents = [\"post_gone\"]\n"
+        ),
+    );
+    let page = dir.path().join("a.html");
+    std::fs::write(&page, x_post::article(TEXT)).unwrap();
+    // Archiving queues the labelled post: `claim_created`, sent by archive.
+    let stderr = ok(dir.path(), T0, &["archive", page.to_str().unwrap()]);
+    assert!(
+        stderr.contains("webhooks: 1 delivered, 0 failed"),
+        "{stderr}"
+    );
+    let bodies = signed_bodies(&got);
+    assert_eq!(bodies.len(), 1);
+    let v = &bodies[0];
+    assert_eq!(v["event"], "claim_created");
+    assert_eq!(v["at"], "2025-03-01T00:00:00.000Z");
+    assert_eq!(v["claim"]["id"], 1);
+    assert_eq!(v["claim"]["label"], "BREAKING");
+    assert_eq!(v["claim"]["status"], "unstarted");
+    assert_eq!(v["claim"]["by"], "embarc");
+    assert_eq!(v["post"]["url"], POST);
+    assert_eq!(v["post"]["id"], ID);
+    assert!(v["post"]["latest_check"].is_null(), "{v}");
+    assert_eq!(v["articles"].as_array().unwrap().len(), 1);
+    let text = v["text"].as_str().unwrap();
+    assert!(text.contains("claim #1 (BREAKING, unstarted)"), "{text}");
+
+    // Archiving the same page again queues nothing.
+    std::fs::write(&page, x_post::article(&format!("{TEXT}!"))).unwrap();
+    ok(
+        dir.path(),
+        "2025-03-01T00:10:00Z",
+        &["archive", page.to_str().unwrap()],
+    );
+    // Work on a claim is not a decision; a verdict is.
+    ok(
+        dir.path(),
+        "2025-03-01T01:00:00Z",
+        &["queue", "set", "1", "in_progress", "--by", "ana"],
+    );
+    ok(
+        dir.path(),
+        "2025-03-01T01:05:00Z",
+        &["queue", "note", "1", "Called the desk", "--by", "ana"],
+    );
+    assert_eq!(got.lock().unwrap().len(), 1);
+    let stderr = ok(
+        dir.path(),
+        "2025-03-01T02:00:00Z",
+        &[
+            "queue",
+            "set",
+            "1",
+            "false",
+            "--by",
+            "ana",
+            "--note",
+            "The polls close at 7pm",
+        ],
+    );
+    assert!(stderr.contains("webhooks: 1 delivered"), "{stderr}");
+    // Reversing a decision is a decision too.
+    ok(
+        dir.path(),
+        "2025-03-01T03:00:00Z",
+        &[
+            "queue",
+            "set",
+            "1",
+            "verified",
+            "--by",
+            "bo",
+            "--note",
+            "The county moved it",
+        ],
+    );
+    // A claim added by hand.
+    ok(
+        dir.path(),
+        "2025-03-01T04:00:00Z",
+        &[
+            "queue",
+            "add",
+            "https://bsky.app/profile/desk.example.org/post/3kabcdefghi2x",
+            "--by",
+            "desk",
+            "--reason",
+            "Readers ask about it",
+        ],
+    );
+    let bodies = signed_bodies(&got);
+    let events: Vec<&str> = bodies
+        .iter()
+        .map(|v| v["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        events,
+        [
+            "claim_created",
+            "claim_decided",
+            "claim_decided",
+            "claim_created"
+        ]
+    );
+    // Each decision as it was made, though the claim has moved on since.
+    let d = &bodies[1];
+    assert_eq!(d["at"], "2025-03-01T02:00:00.000Z");
+    assert_eq!(d["claim"]["status"], "false");
+    assert_eq!(d["claim"]["previous_status"], "in_progress");
+    assert_eq!(d["claim"]["by"], "ana");
+    assert_eq!(d["claim"]["note"], "The polls close at 7pm");
+    assert_eq!(d["post"]["url"], POST);
+    assert!(d["text"].as_str().unwrap().contains("A claim was decided"));
+    assert_eq!(bodies[2]["claim"]["status"], "verified");
+    assert_eq!(bodies[2]["claim"]["previous_status"], "false");
+    assert_eq!(bodies[2]["claim"]["by"], "bo");
+    let m = &bodies[3];
+    assert_eq!(m["claim"]["id"], 2);
+    assert_eq!(m["claim"]["label"], "MANUAL");
+    assert_eq!(m["claim"]["by"], "desk");
+    assert_eq!(m["claim"]["note"], "Readers ask about it");
+    assert_eq!(m["post"]["platform"], "bluesky");
+    // The receiver that wants only post_gone heard nothing.
+    assert!(other_got.lock().unwrap().is_empty());
+    let out = embarc(dir.path(), "http://127.0.0.1:9")
+        .args(["status", "--json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["webhooks"]["delivered"], 4, "{v}");
+    assert_eq!(v["webhooks"]["pending"], 0, "{v}");
 }

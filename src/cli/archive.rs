@@ -44,7 +44,9 @@ pub fn run(dir: &Path, mut args: Args) -> anyhow::Result<ExitCode> {
     let (local_inputs, web_inputs, stdin_list) = web::split_inputs(&args.inputs, &args.web)?;
     args.inputs = local_inputs;
     let config = super::load_config(dir)?;
-    let store = super::open_store(dir)?;
+    let mut store = super::open_store(dir)?;
+    // Claims queued by labels are `claim_created` webhooks.
+    let receivers = super::watch::notify_on(&mut store, &config)?;
     let started_at = store.now_text();
     let mut opts = Options {
         max_bytes: args.max_size.saturating_mul(1024 * 1024),
@@ -91,6 +93,10 @@ pub fn run(dir: &Path, mut args: Args) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     }
     print_summary(&summary, &dir.join("embarc.db"));
+    if !receivers.is_empty() && !interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+        let runtime = super::runtime()?;
+        super::watch::send_webhooks(&runtime, &store, &receivers, &config, "archive", false)?;
+    }
     if summary.other_extensions > 0 {
         let files = words::count(summary.other_extensions, "file");
         if args.verbose {
@@ -103,6 +109,7 @@ pub fn run(dir: &Path, mut args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+        // The webhooks queued stay queued for the next run.
         eprintln!("{}", super::INTERRUPTED);
         return Ok(ExitCode::from(super::EXIT_INTERRUPTED));
     }

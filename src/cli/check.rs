@@ -78,8 +78,7 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
         }),
         keep_results: args.json,
     };
-    let receivers = crate::notify::receivers(&config)?;
-    store.set_hooks(crate::notify::hooks(&receivers));
+    let receivers = super::watch::notify_on(&mut store, &config)?;
     let quiet = args.json;
     let mut on_result = |c: &Checked| {
         if !quiet {
@@ -94,20 +93,10 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
         print_summary(&summary, &opts);
     }
     let interrupted_now = interrupted.load(std::sync::atomic::Ordering::SeqCst);
-    if !receivers.is_empty() && !interrupted_now {
+    if !interrupted_now {
         // The webhooks these checks queued (and any left from before);
         // after Ctrl-C they stay queued for the next run.
-        let owner = crate::watch::owner_name("check");
-        let lease = crate::watch::Settings::from_config(&config)?.lease;
-        let sent = runtime.block_on(crate::notify::deliver_due(
-            &store, &receivers, &owner, lease,
-        ))?;
-        if sent != crate::notify::Sent::default() && !args.json {
-            eprintln!(
-                "embarc: webhooks: {} delivered, {} failed (see `embarc status`)",
-                sent.delivered, sent.failed
-            );
-        }
+        super::watch::send_webhooks(&runtime, &store, &receivers, &config, "check", args.json)?;
     }
     if interrupted_now {
         eprintln!("{}", super::INTERRUPTED);

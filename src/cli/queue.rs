@@ -197,10 +197,12 @@ pub fn run(dir: &Path, args: Args) -> Result<ExitCode> {
         // The claim is looked up before asking who is changing it, so an
         // unknown id is the first thing said.
         Sub::Set(a) => {
-            let store = super::open_existing(dir)?;
+            let mut store = super::open_existing(dir)?;
+            let receivers = super::watch::notify_on(&mut store, &config)?;
             store.require_claim(a.id)?;
             let e = store.set_claim_status(a.id, a.status, a.note.as_deref(), &actor(a.by)?)?;
             confirm(a.id, &e);
+            send_webhooks(&store, &receivers, &config)?;
             Ok(ExitCode::SUCCESS)
         }
         Sub::Assign(a) => {
@@ -220,7 +222,8 @@ pub fn run(dir: &Path, args: Args) -> Result<ExitCode> {
         Sub::Add(a) => {
             let post = queue::post_from_url(&a.post_url)?;
             let by = actor(a.by)?;
-            let store = super::open_store(dir)?;
+            let mut store = super::open_store(dir)?;
+            let receivers = super::watch::notify_on(&mut store, &config)?;
             let added = store.add_claim(&post, &a.reason, &by)?;
             let url = post.post_url.as_deref().unwrap_or(&a.post_url);
             if added.new_post {
@@ -230,11 +233,13 @@ pub fn run(dir: &Path, args: Args) -> Result<ExitCode> {
             }
             eprintln!("embarc: queued {url} as claim {}", added.claim);
             println!("{}", added.claim);
+            send_webhooks(&store, &receivers, &config)?;
             Ok(ExitCode::SUCCESS)
         }
         Sub::Relabel(a) => {
             let rules = config.labels.rules()?;
-            let store = super::open_existing(dir)?;
+            let mut store = super::open_existing(dir)?;
+            let receivers = super::watch::notify_on(&mut store, &config)?;
             let r = store.relabel(&rules)?;
             if a.json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
@@ -254,9 +259,22 @@ pub fn run(dir: &Path, args: Args) -> Result<ExitCode> {
                     }
                 );
             }
+            send_webhooks(&store, &receivers, &config)?;
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Send the `claim_created` and `claim_decided` webhooks a change queued.
+fn send_webhooks(
+    store: &crate::store::Store,
+    receivers: &[crate::notify::Receiver],
+    config: &crate::config::Config,
+) -> Result<()> {
+    if receivers.is_empty() {
+        return Ok(());
+    }
+    super::watch::send_webhooks(&super::runtime()?, store, receivers, config, "queue", false)
 }
 
 /// The person making a change: `--by`, then the fallbacks of [`super::actor`].

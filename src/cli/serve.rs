@@ -28,7 +28,10 @@ pub fn run(dir: &Path, args: Args) -> Result<ExitCode> {
         );
     }
     drop(store);
-    let db = Db::open(dir.join("embarc.db"), clock)?;
+    // Claims created and decided in the browser queue their webhooks;
+    // `embarc watch` (or the next `check`) sends them.
+    let receivers = crate::notify::receivers(&super::load_config(dir)?)?;
+    let db = Db::open(dir.join("embarc.db"), clock)?.with_hooks(crate::notify::hooks(&receivers));
     let state = AppState {
         db,
         secure_cookies: args.secure_cookies,

@@ -1,6 +1,7 @@
 //! `embarc watch`: the scheduler without the web server.
 
 use crate::check;
+use crate::notify::Receiver;
 use crate::watch::{self, Event, Watcher};
 use std::path::Path;
 use std::process::ExitCode;
@@ -173,4 +174,41 @@ fn report(json: bool, e: &Event) {
             ),
         ),
     }
+}
+
+/// The `[[notify]]` receivers, set on `store` so that what it records
+/// (checks, claims) queues their webhooks.
+pub(crate) fn notify_on(
+    store: &mut crate::store::Store,
+    config: &crate::config::Config,
+) -> anyhow::Result<Vec<Receiver>> {
+    let receivers = crate::notify::receivers(config)?;
+    store.set_hooks(crate::notify::hooks(&receivers));
+    Ok(receivers)
+}
+
+/// Send the webhooks queued (by this command, or left from before) on
+/// `runtime`, and say how it went on stderr unless `quiet`. Nothing to do
+/// without receivers.
+pub(crate) fn send_webhooks(
+    runtime: &tokio::runtime::Runtime,
+    store: &crate::store::Store,
+    receivers: &[Receiver],
+    config: &crate::config::Config,
+    role: &str,
+    quiet: bool,
+) -> anyhow::Result<()> {
+    if receivers.is_empty() {
+        return Ok(());
+    }
+    let owner = watch::owner_name(role);
+    let lease = watch::Settings::from_config(config)?.lease;
+    let sent = runtime.block_on(crate::notify::deliver_due(store, receivers, &owner, lease))?;
+    if sent != crate::notify::Sent::default() && !quiet {
+        eprintln!(
+            "embarc: webhooks: {} delivered, {} failed (see `embarc status`)",
+            sent.delivered, sent.failed
+        );
+    }
+    Ok(())
 }

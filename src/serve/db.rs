@@ -7,7 +7,7 @@
 //! `BEGIN IMMEDIATE` transactions and busy timeout order the writers
 //! (including `archive` and `check` in other processes).
 
-use crate::store::Store;
+use crate::store::{Hook, Store};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
@@ -27,6 +27,13 @@ impl Db {
             None => store,
         };
         Ok(Db { store })
+    }
+
+    /// Queue webhooks for `hooks` (`[[notify]]`) with what is recorded
+    /// through this handle (claims created and decided).
+    pub fn with_hooks(mut self, hooks: Vec<Hook>) -> Db {
+        self.store.set_hooks(hooks);
+        self
     }
 
     /// Run `f` with the store on a blocking thread.

@@ -26,6 +26,8 @@ pub struct Delivery {
     pub check_id: Option<i64>,
     pub post_id: Option<i64>,
     pub article_id: Option<i64>,
+    /// The claim event a `claim_created` or `claim_decided` reports.
+    pub claim_event_id: Option<i64>,
     /// The body, once built (every retry sends the same bytes).
     pub payload: Option<String>,
     pub attempts: u32,
@@ -66,7 +68,17 @@ pub struct EventArticle {
 pub struct EventClaim {
     pub id: i64,
     pub label: String,
+    /// The claim's status; in a claim event, the status that event set.
     pub status: String,
+    /// Claim events: the status before (decisions only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_status: Option<String>,
+    /// Claim events: who created or decided it (`embarc` for a label).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    /// Claim events: the event's note (why it was queued or decided).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Deliveries by status, and the latest failures, for `status`.
@@ -132,6 +144,72 @@ pub(super) fn queue_for_check(
     Ok(n)
 }
 
+/// Queue the deliveries of a claim event just inserted (inside its
+/// transaction): `claim_created` or `claim_decided`, one per receiver that
+/// wants it.
+pub(super) fn queue_for_claim(
+    tx: &rusqlite::Connection,
+    hooks: &[Hook],
+    claim: i64,
+    event: &str,
+    now: &str,
+) -> Result<usize> {
+    if !hooks.iter().any(|h| h.events.iter().any(|e| e == event)) {
+        return Ok(0);
+    }
+    let claim_event = tx.last_insert_rowid();
+    let post: i64 = tx.query_row(
+        "SELECT post_id FROM claims WHERE id = ?1",
+        params![claim],
+        |r| r.get(0),
+    )?;
+    let mut n = 0;
+    for h in hooks.iter().filter(|h| h.events.iter().any(|e| e == event)) {
+        n += tx.execute(
+            "INSERT INTO deliveries (url, event, post_id, claim_event_id, created_at, next_attempt_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+            params![h.url, event, post, claim_event, now],
+        )?;
+    }
+    Ok(n)
+}
+
+/// The latest check of a post, if any.
+fn post_latest_check(conn: &rusqlite::Connection, post: i64) -> Result<Option<CheckRow>> {
+    let id: Option<i64> = conn
+        .query_row(
+            "SELECT id FROM checks WHERE post_id = ?1 ORDER BY id DESC LIMIT 1",
+            params![post],
+            |r| r.get(0),
+        )
+        .optional()?;
+    latest_check(conn, id)
+}
+
+/// The claim as a claim event left it.
+fn claim_at_event(conn: &rusqlite::Connection, event: i64) -> Result<Option<(String, EventClaim)>> {
+    Ok(conn
+        .query_row(
+            "SELECT e.at, c.id, c.label, COALESCE(e.to_status, c.status), e.from_status, e.actor, e.note
+             FROM claim_events e JOIN claims c ON c.id = e.claim_id WHERE e.id = ?1",
+            params![event],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    EventClaim {
+                        id: r.get(1)?,
+                        label: r.get(2)?,
+                        status: r.get(3)?,
+                        previous_status: r.get(4)?,
+                        by: r.get(5)?,
+                        note: r.get(6)?,
+                    },
+                ))
+            },
+        )
+        .optional()?)
+}
+
 fn latest_check(tx: &rusqlite::Connection, check: Option<i64>) -> Result<Option<CheckRow>> {
     Ok(tx
         .query_row(
@@ -172,7 +250,8 @@ impl Store {
                               WHERE status = 'pending' AND next_attempt_at <= ?3
                                 AND (claimed_until IS NULL OR claimed_until <= ?3)
                               ORDER BY next_attempt_at, id LIMIT ?4)
-                 RETURNING id, url, event, check_id, post_id, article_id, payload, attempts",
+                 RETURNING id, url, event, check_id, post_id, article_id, payload, attempts,
+                           claim_event_id",
             )?;
             stmt.query_map(params![owner, until, format_time(now), limit as i64], |r| {
                 Ok(Delivery {
@@ -184,6 +263,7 @@ impl Store {
                     article_id: r.get(5)?,
                     payload: r.get(6)?,
                     attempts: r.get::<_, i64>(7)?.clamp(0, 1 << 20) as u32,
+                    claim_event_id: r.get(8)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?
@@ -196,11 +276,23 @@ impl Store {
     /// What the payload of `d` says, read now.
     pub fn event_data(&self, d: &Delivery) -> Result<EventData> {
         let conn = self.read()?;
-        let check = latest_check(&conn, d.check_id)?;
-        let at = check
-            .as_ref()
-            .map(|c| c.checked_at.clone())
-            .unwrap_or_else(|| self.now());
+        // A claim event reports the claim as that event left it, at its
+        // time, with the post's latest check; a check event, that check.
+        let claim_event = match d.claim_event_id {
+            Some(e) => claim_at_event(&conn, e)?,
+            None => None,
+        };
+        let check = match (d.check_id, d.post_id, &claim_event) {
+            (None, Some(post), Some(_)) => post_latest_check(&conn, post)?,
+            _ => latest_check(&conn, d.check_id)?,
+        };
+        let at = match &claim_event {
+            Some((at, _)) => at.clone(),
+            None => check
+                .as_ref()
+                .map(|c| c.checked_at.clone())
+                .unwrap_or_else(|| self.now()),
+        };
         let post = match d.post_id {
             None => None,
             Some(id) => conn
@@ -250,19 +342,25 @@ impl Store {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?
         };
-        let claim = conn
-            .query_row(
-                "SELECT id, label, status FROM claims WHERE post_id = ?1 ORDER BY id LIMIT 1",
-                params![d.post_id],
-                |r| {
-                    Ok(EventClaim {
-                        id: r.get(0)?,
-                        label: r.get(1)?,
-                        status: r.get(2)?,
-                    })
-                },
-            )
-            .optional()?;
+        let claim = match claim_event {
+            Some((_, c)) => Some(c),
+            None => conn
+                .query_row(
+                    "SELECT id, label, status FROM claims WHERE post_id = ?1 ORDER BY id LIMIT 1",
+                    params![d.post_id],
+                    |r| {
+                        Ok(EventClaim {
+                            id: r.get(0)?,
+                            label: r.get(1)?,
+                            status: r.get(2)?,
+                            previous_status: None,
+                            by: None,
+                            note: None,
+                        })
+                    },
+                )
+                .optional()?,
+        };
         Ok(EventData {
             event: d.event.clone(),
             at,

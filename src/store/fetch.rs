@@ -156,7 +156,7 @@ impl Store {
         let tx = conn.transaction()?;
         let mut outcomes = Vec::with_capacity(batch.len());
         for (capture, citations, extra) in batch {
-            let outcome = record_article(&tx, &now, capture, citations)?;
+            let outcome = record_article(&tx, &now, capture, citations, &self.hooks)?;
             let id = capture_id(&tx, capture)?;
             if outcome.new_capture {
                 tx.execute(

@@ -68,6 +68,7 @@ const MIGRATIONS: &[migrate::Migration] = &[
     migration!("0012_deliveries"),
     migration!("0013_removals"),
     migration!("0014_validators"),
+    migration!("0015_claim_deliveries"),
 ];
 
 /// How long a write waits for another process's write, and a read for a
@@ -354,7 +355,7 @@ impl Store {
         let tx = conn.transaction()?;
         let mut outcomes = Vec::with_capacity(batch.len());
         for (capture, citations) in batch {
-            outcomes.push(record_article(&tx, &now, capture, citations)?);
+            outcomes.push(record_article(&tx, &now, capture, citations, &self.hooks)?);
         }
         tx.commit()?;
         Ok(outcomes)
@@ -455,6 +456,7 @@ pub(crate) fn record_article(
     now: &str,
     cap: &CaptureInput,
     citations: &[Citation],
+    hooks: &[Hook],
 ) -> Result<ArticleOutcome> {
     tx.execute(
         "INSERT OR IGNORE INTO articles (url, site, first_seen_at) VALUES (?1, ?2, ?3)",
@@ -559,6 +561,7 @@ pub(crate) fn record_article(
                         format!("labelled {label} in {}", cap.article_url)
                     ],
                 )?;
+                deliveries::queue_for_claim(tx, hooks, claim_id, "claim_created", now)?;
                 outcome.new_claims += 1;
             }
         }

@@ -421,6 +421,9 @@ impl Store {
             note,
         };
         insert_event(&tx, id, &event)?;
+        if to.is_verdict() {
+            super::deliveries::queue_for_claim(&tx, &self.hooks, id, "claim_decided", &event.at)?;
+        }
         tx.execute(
             "UPDATE claims SET status = ?2 WHERE id = ?1",
             params![id, to.as_str()],
@@ -518,6 +521,7 @@ impl Store {
             note: Some(reason),
         };
         insert_event(&tx, claim, &event)?;
+        super::deliveries::queue_for_claim(&tx, &self.hooks, claim, "claim_created", &event.at)?;
         tx.commit()?;
         Ok(HandAdded { claim, new_post })
     }
@@ -605,6 +609,7 @@ impl Store {
                 )),
             };
             insert_event(&tx, claim, &event)?;
+            super::deliveries::queue_for_claim(&tx, &self.hooks, claim, "claim_created", &now)?;
             out.new_claims += 1;
         }
         out.unlabelled_claims = tx.query_row(

@@ -231,7 +231,9 @@ impl Watcher {
     }
 
     async fn source_loop(&self, on_event: &(dyn Fn(&Event) + Sync)) -> Result<usize> {
-        let store = (self.open)()?;
+        let mut store = (self.open)()?;
+        // Claims queued by labels are `claim_created` webhooks.
+        store.set_hooks(notify::hooks(&self.receivers));
         let mut total = 0;
         while !self.stopped() {
             let claimed = store.claim_jobs(&ClaimRequest {
