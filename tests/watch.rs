@@ -296,3 +296,66 @@ fn sigterm_finishes_in_flight_work_and_exits_0_within_the_grace_period() {
     assert!(all.values().all(|&h| h == 1), "{all:?}");
     assert_eq!(checks_per_post(dir.path()), n as usize);
 }
+
+/// Claims are made a chunk at a time as the checks need them: a policy
+/// round over 1,500 due posts never holds more than a few hundred leases
+/// (before, it claimed all 1,500 at once), and still checks every post
+/// exactly once. The endpoint counts the leases held each time it is asked.
+#[test]
+fn a_policy_round_claims_in_bounded_chunks() {
+    const POSTS: u64 = 1500;
+    let dir = tempfile::tempdir().unwrap();
+    archive_at(
+        dir.path(),
+        T0,
+        &[("https://news.example/a", &article(POSTS))],
+    );
+    fast_config(dir.path());
+    let db = dir.path().join("embarc.db");
+    let peak = Arc::new(Mutex::new(0i64));
+    let seen = peak.clone();
+    let server = Server::start_with_threads(2, move |req| {
+        let held: i64 =
+            rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .and_then(|c| {
+                    c.query_row(
+                        "SELECT COUNT(*) FROM jobs WHERE claimed_by IS NOT NULL",
+                        [],
+                        |r| r.get(0),
+                    )
+                })
+                .unwrap_or(-1);
+        {
+            let mut p = seen.lock().unwrap();
+            *p = (*p).max(held);
+        }
+        let id = query(&req.path).get("id").cloned().unwrap_or_default();
+        Reply::status(
+            200,
+            "application/json",
+            format!(
+                r#"{{"__typename":"Tweet","id_str":"{id}","text":"Report","user":{{"name":"Desk","screen_name":"desk"}}}}"#
+            ),
+        )
+    });
+    let out = embarc(dir.path(), &server.url(""))
+        .env("EMBARC_NOW", T1)
+        .args(["check", "--posts"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let hits = syn_hits(&server);
+    assert_eq!(hits.len(), POSTS as usize);
+    assert!(hits.values().all(|&n| n == 1), "every post checked once");
+    let peak = *peak.lock().unwrap();
+    // A chunk (256) and the checks in flight, plus finished jobs whose
+    // transaction of results is not committed yet (at most a chunk's).
+    assert!(
+        (1..=2 * 256 + 16).contains(&peak),
+        "held at most {peak} leases"
+    );
+}

@@ -251,6 +251,8 @@ pub async fn run(
     let mut due: VecDeque<(bool, i64)> = VecDeque::new();
     // Leased jobs by (is post, row id), when the policy chose the targets.
     let mut leased: HashMap<(bool, i64), i64> = HashMap::new();
+    // The policy: the kinds still to claim, each with how many it may have.
+    let mut claims: VecDeque<(JobKind, usize)> = VecDeque::new();
     let owner = match &opts.select {
         Select::Stale(stale) => {
             // The store's clock, so a fixed time (`EMBARC_NOW`) moves the
@@ -285,48 +287,17 @@ pub async fn run(
         }
         Select::Due(lease) => {
             store.schedule(&lease.policy)?;
+            // Due jobs are claimed a chunk at a time as the checks need
+            // them (`claim_next`), so a round over a million due targets
+            // holds a few hundred leases and rows, not a million.
             let limit = opts.limit.unwrap_or(usize::MAX >> 1);
-            for (wanted, kind) in [
-                (opts.posts, JobKind::CheckPost),
-                (opts.articles, JobKind::CheckArticle),
-            ] {
-                if !wanted {
-                    continue;
-                }
-                let claimed = store.claim_jobs(&ClaimRequest {
-                    owner: &lease.owner,
-                    kind,
-                    lease: lease.lease,
-                    limit,
-                    platform,
-                })?;
-                let ids: Vec<i64> = claimed.iter().filter_map(|j| j.target).collect();
-                let is_post = kind == JobKind::CheckPost;
-                for j in &claimed {
-                    if let Some(t) = j.target {
-                        leased.insert((is_post, t), j.id);
-                    }
-                }
-                let waiting = store.waiting_jobs(kind)?;
-                if is_post {
-                    summary.posts.fresh = waiting;
-                    queue.extend(store.post_targets(&ids)?.into_iter().map(Job::Post));
-                } else {
-                    summary.articles.fresh = waiting;
-                    queue.extend(store.article_targets(&ids)?.into_iter().map(Job::Article));
-                }
-                // A claimed job whose target cannot be checked (gone from
-                // the archive) is given back done, so it is not claimed again.
-                let queued: std::collections::HashSet<(bool, i64)> =
-                    queue.iter().map(Job::key).collect();
-                for j in &claimed {
-                    if let Some(t) = j.target
-                        && !queued.contains(&(is_post, t))
-                    {
-                        store.finish_job(j.id, &lease.owner, "not checkable", false, None)?;
-                        leased.remove(&(is_post, t));
-                    }
-                }
+            if opts.posts {
+                summary.posts.fresh = store.waiting_jobs(JobKind::CheckPost)?;
+                claims.push_back((JobKind::CheckPost, limit));
+            }
+            if opts.articles {
+                summary.articles.fresh = store.waiting_jobs(JobKind::CheckArticle)?;
+                claims.push_back((JobKind::CheckArticle, limit));
             }
             Some(lease.owner.as_str())
         }
@@ -364,7 +335,19 @@ pub async fn run(
             }
         }
         if queue.len() < settings.concurrency && deadline.is_none() {
-            queue.extend(next_jobs(store, &mut due)?);
+            match (&opts.select, owner) {
+                (Select::Due(lease), Some(owner)) if !claims.is_empty() => {
+                    // Claims go through the writer: the open batch first.
+                    store.commit_batch()?;
+                    batch = None;
+                    let claimed = claim_next(store, lease, owner, platform, &mut claims)?;
+                    for (key, job) in claimed.leased {
+                        leased.insert(key, job);
+                    }
+                    queue.extend(claimed.jobs);
+                }
+                _ => queue.extend(next_jobs(store, &mut due)?),
+            }
         }
         while running.len() < settings.concurrency
             && let Some(job) = queue.pop_front()
@@ -449,6 +432,75 @@ pub async fn run(
         store.schedule(&lease.policy)?;
     }
     Ok(summary)
+}
+
+/// Jobs claimed for checking, and their leases by (is post, row id).
+struct Claimed {
+    jobs: Vec<Job>,
+    leased: Vec<((bool, i64), i64)>,
+}
+
+/// Claim the next chunk of due jobs under the lease: posts until none is
+/// due or their limit is reached, then articles. A claimed job whose
+/// target cannot be checked (gone from the archive) is finished at once,
+/// so it is not claimed again.
+fn claim_next(
+    store: &Store,
+    lease: &Lease,
+    owner: &str,
+    platform: Option<&str>,
+    claims: &mut VecDeque<(JobKind, usize)>,
+) -> Result<Claimed> {
+    let mut out = Claimed {
+        jobs: Vec::new(),
+        leased: Vec::new(),
+    };
+    while out.jobs.is_empty()
+        && let Some((kind, left)) = claims.front_mut()
+    {
+        let (kind, take) = (*kind, CHUNK.min(*left));
+        let claimed = if take == 0 {
+            Vec::new()
+        } else {
+            store.claim_jobs(&ClaimRequest {
+                owner,
+                kind,
+                lease: lease.lease,
+                limit: take,
+                platform,
+            })?
+        };
+        *left -= claimed.len();
+        if claimed.len() < take || *left == 0 {
+            claims.pop_front();
+        }
+        let ids: Vec<i64> = claimed.iter().filter_map(|j| j.target).collect();
+        let is_post = kind == JobKind::CheckPost;
+        let jobs: Vec<Job> = if is_post {
+            store
+                .post_targets(&ids)?
+                .into_iter()
+                .map(Job::Post)
+                .collect()
+        } else {
+            store
+                .article_targets(&ids)?
+                .into_iter()
+                .map(Job::Article)
+                .collect()
+        };
+        let queued: std::collections::HashSet<(bool, i64)> = jobs.iter().map(Job::key).collect();
+        for j in &claimed {
+            match j.target {
+                Some(t) if queued.contains(&(is_post, t)) => out.leased.push(((is_post, t), j.id)),
+                _ => {
+                    store.finish_job(j.id, owner, "not checkable", false, None)?;
+                }
+            }
+        }
+        out.jobs.extend(jobs);
+    }
+    Ok(out)
 }
 
 /// The next chunk of `--stale` targets, read in full (posts and articles
