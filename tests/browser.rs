@@ -250,6 +250,41 @@ async fn a_checker_decides_a_claim_in_the_browser() {
         "the event names the signed-in user"
     );
 
+    // From the claim to its post, to the web article citing it, to that
+    // article's capture: shown in a sandboxed frame that runs none of its
+    // scripts and loads nothing from the live site.
+    d.click(
+        &d.find("//a[normalize-space()='Everything known about the post']")
+            .await,
+    )
+    .await;
+    d.wait_for("Snapshots").await;
+    d.click(&d.find("//a[contains(., '/article.html')]").await)
+        .await;
+    d.wait_for("Captures").await;
+    d.click(&d.find("//a[normalize-space()='View']").await)
+        .await;
+    d.wait_for("As it was fetched").await;
+    let frame = d.find("//iframe[@class='capture']").await;
+    d.s("POST", "/frame", Some(json!({"id": {ELEMENT: frame}})))
+        .await;
+    let inner = d.wait_for("Engineers inspected the wall at dawn.").await;
+    assert!(inner.contains("Riverton: what officials said"));
+    d.s("POST", "/frame/parent", Some(json!({}))).await;
+    let outer = d.source().await;
+    assert!(!outer.contains("data-pwned"), "the capture's script ran");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let live: Vec<String> = desk
+        .web
+        .all_hits()
+        .into_keys()
+        .filter(|k| k != "/article.html" && k != "/robots.txt")
+        .collect();
+    assert!(
+        live.is_empty(),
+        "the capture loaded live resources: {live:?}"
+    );
+
     // Download the queue CSV (the decided claim is in the "all" view).
     d.go(&format!("{}/queue?status=all", desk.url)).await;
     d.wait_for("Download CSV").await;

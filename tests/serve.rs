@@ -759,3 +759,201 @@ fn the_answer_checker_catches_what_the_document_does_not_say() {
         assert!(caught.is_err(), "{bad} passed");
     }
 }
+
+/// The row ids of `@handle`'s post and of the web article.
+fn post_and_web_article(desk: &Desk, post_id: &str) -> (i64, i64) {
+    let store = desk.store();
+    let post = store.find_post("x", post_id).unwrap().unwrap();
+    let article = store
+        .find_article(&desk.web.url("/article.html"))
+        .unwrap()
+        .unwrap();
+    (post, article)
+}
+
+const FLOODWATCH: &str = "1721144944059118002";
+const ENGINEERS: &str = "1225455484259442699";
+const LINK_PARAGRAPH: &str = "As for the rumour that the dam failed, the town says the dam holds and &quot;nobody&quot; should panic.";
+
+#[tokio::test]
+async fn post_article_and_capture_pages() {
+    let desk = Desk::start();
+    let (post, article) = post_and_web_article(&desk, FLOODWATCH);
+    let mut b = desk.client();
+    // Signed-out visitors are sent to sign in.
+    for path in [
+        format!("/posts/{post}"),
+        format!("/articles/{article}"),
+        "/captures/1".to_string(),
+        "/captures/1/body".to_string(),
+    ] {
+        let a = b.get(&path).await;
+        assert_eq!(a.status, 303, "{path}");
+        assert!(a.header("location").starts_with("/login"), "{path}");
+    }
+    b.login("viewer").await;
+
+    // The post: its snapshot, both citing articles, the paragraph around
+    // the web article's link (the file article's bytes are not kept).
+    let p = b.get(&format!("/posts/{post}")).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("the water is rising fast"), "{}", p.body);
+    assert!(p.body.contains("01-dam.html"), "{}", p.body);
+    assert!(p.body.contains(&format!("href=\"/articles/{article}\"")));
+    assert!(p.body.contains(LINK_PARAGRAPH), "{}", p.body);
+    assert!(p.body.contains("The paragraph around it is not known"));
+    let claim = claim_of(&desk, "floodwatch_eu");
+    assert!(p.body.contains(&format!("href=\"/claims/{claim}\"")));
+    // The claim page shows the same paragraph and links the post.
+    let c = b.get(&format!("/claims/{claim}")).await;
+    assert!(c.body.contains(LINK_PARAGRAPH), "{}", c.body);
+    assert!(c.body.contains(&format!("href=\"/posts/{post}\"")));
+
+    // An embed's paragraph is the article's text just before it.
+    let (engineers, _) = post_and_web_article(&desk, ENGINEERS);
+    let e = b.get(&format!("/posts/{engineers}")).await;
+    assert!(
+        e.body.contains(
+            "<blockquote class=\"context\">Engineers inspected the wall at dawn.</blockquote>"
+        ),
+        "{}",
+        e.body
+    );
+
+    // The article: its capture with SHA-256 and WARC location, its posts.
+    let bytes = std::fs::read(format!(
+        "{}/serve/web-article.html",
+        serve_support::FIXTURES
+    ))
+    .unwrap();
+    let sha = sha256_hex(&bytes);
+    let a = b.get(&format!("/articles/{article}")).await;
+    assert_eq!(a.status, 200);
+    assert!(a.body.contains(&sha), "{}", a.body);
+    assert!(a.body.contains("warc/"), "{}", a.body);
+    assert!(a.body.contains(&format!("href=\"/posts/{post}\"")));
+    assert!(a.body.contains(&format!("href=\"/posts/{engineers}\"")));
+    let capture: i64 = {
+        let at = a.body.find("href=\"/captures/").unwrap() + 16;
+        a.body[at..at + a.body[at..].find('"').unwrap()]
+            .parse()
+            .unwrap()
+    };
+
+    // The capture view: a sandboxed iframe on the body's own path.
+    let v = b.get(&format!("/captures/{capture}")).await;
+    assert_eq!(v.status, 200);
+    assert!(
+        v.body.contains(&format!(
+            "<iframe class=\"capture\" sandbox=\"\" src=\"/captures/{capture}/body\""
+        )),
+        "{}",
+        v.body
+    );
+    assert!(v.body.contains(&sha));
+    // The body as fetched, under a policy that runs nothing and loads nothing.
+    let body = b.get(&format!("/captures/{capture}/body")).await;
+    assert_eq!(body.status, 200);
+    assert_eq!(body.body.as_bytes(), bytes.as_slice());
+    assert!(body.header("content-type").starts_with("text/html"));
+    let csp = body.header("content-security-policy");
+    assert_eq!(csp, embarc::serve::pages::capture::BODY_CSP);
+    for needed in ["sandbox", "default-src 'none'", "frame-ancestors 'self'"] {
+        assert!(csp.contains(needed), "{csp}");
+    }
+    assert!(!csp.contains("allow-scripts") && !csp.contains("allow-same-origin"));
+    assert_eq!(body.header("x-frame-options"), "SAMEORIGIN");
+    assert_eq!(body.header("x-content-type-options"), "nosniff");
+    // The application's own pages may frame only themselves.
+    assert!(
+        v.header("content-security-policy")
+            .contains("frame-src 'self'")
+    );
+
+    // A file's capture has no body to show; unknown ids are 404 pages.
+    let store = desk.store();
+    let file_article = store
+        .find_article(&embarc::archive::file_url(std::path::Path::new(&format!(
+            "{}/queue/01-dam.html",
+            serve_support::FIXTURES
+        ))))
+        .unwrap()
+        .unwrap();
+    let detail = store.article_view(file_article).unwrap().unwrap();
+    let file_capture = detail.captures[0].id;
+    let f = b.get(&format!("/captures/{file_capture}")).await;
+    assert!(f.body.contains("not kept"), "{}", f.body);
+    assert!(!f.body.contains("<iframe"));
+    let fb = b.get(&format!("/captures/{file_capture}/body")).await;
+    assert_eq!(fb.status, 404);
+    assert!(fb.body.contains("read from a file"), "{}", fb.body);
+    for path in [
+        "/posts/999999",
+        "/articles/999999",
+        "/captures/999999",
+        "/captures/999999/body",
+    ] {
+        assert_eq!(b.get(path).await.status, 404, "{path}");
+    }
+    // Nothing above asked the article's site for anything but the article.
+    assert_eq!(
+        desk.web
+            .all_hits()
+            .keys()
+            .filter(|k| k.starts_with("/live"))
+            .count(),
+        0
+    );
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+#[tokio::test]
+async fn api_posts_and_articles() {
+    let desk = Desk::start();
+    let (post, article) = post_and_web_article(&desk, FLOODWATCH);
+    let t = desk.tokens.viewer.clone();
+    let p = api(&desk, "GET", &format!("/posts/{post}"), Some(&t), None).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    let p = p.json();
+    assert_eq!(p["post_id"], FLOODWATCH);
+    assert_eq!(p["claim"], claim_of(&desk, "floodwatch_eu"));
+    let cites = p["citations"].as_array().unwrap();
+    // An embed and a copy in two files, and a link in the web article.
+    assert_eq!(cites.len(), 3, "{cites:?}");
+    let web = cites.iter().find(|c| c["article"] == article).unwrap();
+    assert_eq!(web["kind"], "link");
+    assert_eq!(web["paragraph"], LINK_PARAGRAPH.replace("&quot;", "\""));
+    for file in cites.iter().filter(|c| c["article"] != article) {
+        assert!(file["paragraph"].is_null(), "{file}");
+    }
+
+    let a = api(
+        &desk,
+        "GET",
+        &format!("/articles/{article}"),
+        Some(&t),
+        None,
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let a = a.json();
+    assert_eq!(a["url"], desk.web.url("/article.html"));
+    let capture = &a["captures"][0];
+    assert_eq!(capture["http_status"], 200);
+    assert!(capture["warc_file"].as_str().unwrap().starts_with("warc/"));
+    assert_eq!(a["citations"].as_array().unwrap().len(), 2);
+
+    for path in ["/posts/999999", "/articles/999999"] {
+        let a = api(&desk, "GET", path, Some(&t), None).await;
+        assert_eq!(a.status, 404, "{path}");
+        assert!(a.json()["error"].as_str().unwrap().contains("999999"));
+    }
+    for token in [None, Some(desk.tokens.revoked.as_str())] {
+        let a = api(&desk, "GET", &format!("/posts/{post}"), token, None).await;
+        assert_eq!(a.status, 401);
+    }
+}

@@ -7,7 +7,7 @@ use super::error::{ApiError, Failure};
 use super::pages::queue::Filters;
 use crate::accounts::Role;
 use crate::queue::{self, Status};
-use crate::store::{ClaimDetail, ClaimEvent, ClaimPage};
+use crate::store::{ArticleView, ClaimDetail, ClaimEvent, ClaimPage, PostDetail};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
@@ -171,6 +171,22 @@ pub async fn add_claim(
             new_post: added.new_post,
         }),
     ))
+}
+
+pub async fn post(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(id): Path<i64>,
+) -> Answer<PostDetail> {
+    Ok(Json(super::pages::post::load(&state, id).await?))
+}
+
+pub async fn article(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(id): Path<i64>,
+) -> Answer<ArticleView> {
+    Ok(Json(super::pages::article::load(&state, id).await?))
 }
 
 pub async fn report(

@@ -10,11 +10,13 @@
 use crate::store::{Hook, Store};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Clone)]
 pub struct Db {
     store: Store,
+    /// The archive directory (WARC files are named relative to it).
+    dir: PathBuf,
 }
 
 impl Db {
@@ -22,11 +24,17 @@ impl Db {
     /// broken archive stops the server before it listens).
     pub fn open(path: PathBuf, clock: Option<DateTime<Utc>>) -> Result<Db> {
         let store = Store::open(&path)?;
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let store = match clock {
             Some(at) => store.with_clock(at),
             None => store,
         };
-        Ok(Db { store })
+        Ok(Db { store, dir })
+    }
+
+    /// The archive directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     /// Queue webhooks for `hooks` (`[[notify]]`) with what is recorded

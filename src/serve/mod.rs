@@ -6,7 +6,9 @@
 //! security headers of [`security_headers`].
 
 pub mod api;
+pub mod archived;
 pub mod auth;
+pub mod context;
 mod db;
 pub mod error;
 pub mod openapi;
@@ -39,6 +41,8 @@ pub fn router(state: AppState) -> Router {
         .route("/claims/{id}/status", post(api::set_status))
         .route("/claims/{id}/notes", post(api::add_note))
         .route("/claims/{id}/assignee", put(api::set_assignee))
+        .route("/posts/{id}", get(api::post))
+        .route("/articles/{id}", get(api::article))
         .route("/report", get(api::report))
         .route(
             "/openapi.json",
@@ -56,6 +60,10 @@ pub fn router(state: AppState) -> Router {
         .route("/claims/{id}/status", post(pages::claim::set_status))
         .route("/claims/{id}/assign", post(pages::claim::assign))
         .route("/claims/{id}/note", post(pages::claim::note))
+        .route("/posts/{id}", get(pages::post::show))
+        .route("/articles/{id}", get(pages::article::show))
+        .route("/captures/{id}", get(pages::capture::show))
+        .route("/captures/{id}/body", get(pages::capture::body))
         .route("/static/embarc.css", get(css))
         .route("/static/embarc.js", get(js))
         .nest("/api/v1", api)

@@ -89,6 +89,26 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         method: "get",
+        path: "/posts/{id}",
+        summary: "Everything known about one post: snapshots, checks, warnings, and every citing article with the paragraph around the citation",
+        role: Role::Viewer,
+        body: None,
+        ok: (200, "PostDetail"),
+        errors: &[404],
+        filters: false,
+    },
+    Route {
+        method: "get",
+        path: "/articles/{id}",
+        summary: "One article: its captures (SHA-256, WARC location) and the posts it cites",
+        role: Role::Viewer,
+        body: None,
+        ok: (200, "ArticleView"),
+        errors: &[404],
+        filters: false,
+    },
+    Route {
+        method: "get",
         path: "/report",
         summary: "The link-rot report (as `embarc report --json`)",
         role: Role::Viewer,
@@ -105,6 +125,14 @@ fn string() -> Value {
 
 fn opt_string() -> Value {
     json!({"type": ["string", "null"]})
+}
+
+fn int() -> Value {
+    json!({"type": "integer"})
+}
+
+fn opt_int() -> Value {
+    json!({"type": ["integer", "null"]})
 }
 
 fn strings() -> Value {
@@ -203,6 +231,37 @@ fn schemas() -> Value {
             ("display_date", opt_string()), ("posted_at", opt_string()), ("lang", opt_string()),
             ("media", strings()), ("labels", strings()),
         ]),
+        "PostDetail": object(vec![
+            ("id", int()), ("platform", string()), ("post_id", opt_string()), ("post_url", opt_string()),
+            ("handle", opt_string()), ("author_name", opt_string()), ("posted_at", opt_string()),
+            ("date", opt_string()), ("first_seen_at", string()), ("state", opt_string()),
+            ("reason", opt_string()), ("checked_at", opt_string()), ("archived_url", opt_string()),
+            ("claim", opt_int()), ("snapshots", list("ClaimSnapshot")), ("checks", list("Check")),
+            ("warnings", list("Warning")), ("citations", list("PostCitation")),
+        ]),
+        "PostCitation": object(vec![
+            ("article", int()), ("article_url", string()), ("kind", string()), ("occurrence", int()),
+            ("shape", string()), ("source_url", opt_string()), ("text", opt_string()),
+            ("first_captured_at", string()), ("last_captured_at", string()), ("capture", int()),
+            ("paragraph", opt_string()),
+        ]),
+        "ArticleView": object(vec![
+            ("id", int()), ("url", string()), ("site", string()), ("first_seen_at", string()),
+            ("state", opt_string()), ("reason", opt_string()), ("checked_at", opt_string()),
+            ("archived_url", opt_string()), ("captures", list("Capture")), ("citations", list("ArticlePost")),
+        ]),
+        "Capture": object(vec![
+            ("id", int()), ("article", int()), ("article_url", string()), ("captured_at", string()),
+            ("last_seen_at", opt_string()), ("source", string()), ("http_status", opt_int()),
+            ("final_url", opt_string()), ("content_type", opt_string()), ("encoding", opt_string()),
+            ("sha256", string()), ("size", int()), ("payload_digest", opt_string()),
+            ("warc_file", opt_string()), ("warc_offset", opt_int()),
+        ]),
+        "ArticlePost": object(vec![
+            ("post", int()), ("platform", string()), ("post_id", opt_string()), ("post_url", opt_string()),
+            ("handle", opt_string()), ("author_name", opt_string()), ("kind", string()), ("occurrence", int()),
+            ("shape", string()), ("source_url", opt_string()), ("text", opt_string()), ("claim", opt_int()),
+        ]),
         "Claim": object(claim_fields()),
         "ClaimDetail": object(detail),
         "ClaimPage": object(vec![
@@ -285,7 +344,7 @@ fn reason(status: u16) -> &'static str {
         400 => "bad input",
         401 => "no, unknown or revoked token",
         403 => "the token's role is too low",
-        404 => "no such claim",
+        404 => "no such claim, post or article",
         409 => "refused by the queue's rules (the reason is in the message)",
         _ => "error",
     }

@@ -13,6 +13,7 @@
 
 mod accounts;
 mod articles;
+mod browse;
 mod checks;
 mod deliveries;
 mod error;
@@ -25,6 +26,7 @@ mod verify;
 
 pub use accounts::{AccountError, ApiToken, Session, User};
 pub use articles::{ArticleCapture, ArticleCitation, ArticleDetail, Removed};
+pub use browse::{ArticlePost, ArticleView, CaptureRow, PostCitation, PostDetail};
 pub use checks::{
     ArticleTarget, CheckRow, CitedPost, EditWarning, GoneTarget, NewCheck, PostTarget, Recorded,
     Skipped, StateChange, StateCount, TargetFilter,

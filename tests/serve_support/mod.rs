@@ -3,6 +3,10 @@
 //! each kind, and an HTTP client that keeps cookies by hand.
 #![allow(dead_code)]
 
+#[path = "../common/server.rs"]
+mod server;
+pub use server::{Reply, Server};
+
 use embarc::accounts::{self, Role};
 use embarc::store::Store;
 use std::io::{BufRead, BufReader};
@@ -22,6 +26,9 @@ pub struct Tokens {
 
 pub struct Desk {
     pub tmp: tempfile::TempDir,
+    /// The site of the one web article (`/article.html`), still answering,
+    /// so tests can count what the capture view asked of it (nothing).
+    pub web: Server,
     pub url: String,
     pub tokens: Tokens,
     child: Child,
@@ -43,12 +50,19 @@ impl Desk {
         // The article with quotes in its file name (its URL has them too).
         let odd = tmp.path().join("say \"hi\" & 'bye'.html");
         std::fs::copy(format!("{FIXTURES}/serve/script-post.html"), &odd).unwrap();
+        let web = Server::start(|r| match r.path.as_str() {
+            "/article.html" => {
+                Reply::html(std::fs::read(format!("{FIXTURES}/serve/web-article.html")).unwrap())
+            }
+            _ => Reply::status(404, "text/plain", "not here"),
+        });
         let out = embarc()
             .arg("--archive")
             .arg(&dir)
             .arg("archive")
             .arg(format!("{FIXTURES}/queue"))
             .arg(&odd)
+            .arg(web.url("/article.html"))
             .env("EMBARC_NOW", "2025-03-01T09:00:00Z")
             .output()
             .unwrap();
@@ -110,6 +124,7 @@ impl Desk {
         std::thread::spawn(move || for _ in stderr.lines() {});
         Desk {
             tmp,
+            web,
             url,
             tokens,
             child,

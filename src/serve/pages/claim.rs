@@ -9,7 +9,7 @@ use crate::queue::{Action, Status};
 use crate::serve::AppState;
 use crate::serve::auth::{self, Signed};
 use crate::serve::error::Failure;
-use crate::store::{ClaimDetail, ClaimEvent, ClaimSnapshot};
+use crate::store::{ClaimDetail, ClaimEvent, ClaimSnapshot, PostDetail};
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -59,8 +59,19 @@ pub async fn show(
     who: Signed,
     Path(id): Path<i64>,
 ) -> Result<Markup, Failure> {
+    let (detail, post) = load(&state, id).await?;
+    Ok(render(&who, &detail, post.as_ref(), &Sent::default()))
+}
+
+/// The claim, and its post with the paragraphs around its citations.
+async fn load(state: &AppState, id: i64) -> Result<(ClaimDetail, Option<PostDetail>), Failure> {
     let detail = state.db.run(move |s| Ok(s.claim(id)?)).await?;
-    Ok(render(&who, &detail, &Sent::default()))
+    let post_row = state.db.run(move |s| Ok(s.claim_post(id)?)).await?;
+    let post = match post_row {
+        Some(p) => Some(super::post::load(state, p).await?),
+        None => None,
+    };
+    Ok((detail, post))
 }
 
 pub async fn set_status(
@@ -175,9 +186,9 @@ where
             if failure.status == StatusCode::NOT_FOUND || failure.status.is_server_error() {
                 return Err(failure);
             }
-            let detail = state.db.run(move |s| Ok(s.claim(id)?)).await?;
+            let (detail, post) = load(state, id).await?;
             sent.error = Some(failure.message);
-            Ok((failure.status, render(who, &detail, &sent)).into_response())
+            Ok((failure.status, render(who, &detail, post.as_ref(), &sent)).into_response())
         }
     }
 }
@@ -228,7 +239,7 @@ fn event_words(e: &ClaimEvent) -> String {
     }
 }
 
-fn render(who: &Signed, d: &ClaimDetail, sent: &Sent) -> Markup {
+fn render(who: &Signed, d: &ClaimDetail, post: Option<&PostDetail>, sent: &Sent) -> Markup {
     let c = &d.claim;
     let p = &c.post;
     let can_change = who.user.role.allows(Role::Checker);
@@ -313,9 +324,20 @@ fn render(who: &Signed, d: &ClaimDetail, sent: &Sent) -> Markup {
         section.citations {
             h2 { "Cited by" }
             @if c.citations.is_empty() { p.empty { "No article cites it (queued by hand)." } }
-            ul { @for cit in &c.citations {
-                li { (cit.article_url) " · " (cit.kind) " (" (cit.shape) ") · captured " (minutes(&cit.first_captured_at)) " to " (minutes(&cit.last_captured_at)) }
-            } }
+            @if let Some(post) = post {
+                @for cit in &post.citations {
+                    article.citation {
+                        p { a href={"/articles/" (cit.article)} { (cit.article_url) } " · " (cit.kind) " (" (cit.shape) ") · captured "
+                            (minutes(&cit.first_captured_at)) " to " (minutes(&cit.last_captured_at)) }
+                        @if let Some(text) = &cit.paragraph { blockquote.context { (text) } }
+                    }
+                }
+                p { a href={"/posts/" (post.id)} { "Everything known about the post" } }
+            } @else {
+                ul { @for cit in &c.citations {
+                    li { (cit.article_url) " · " (cit.kind) " (" (cit.shape) ") · captured " (minutes(&cit.first_captured_at)) " to " (minutes(&cit.last_captured_at)) }
+                } }
+            }
         }
         section.history {
             h2 { "History" }

@@ -1,0 +1,349 @@
+//! Typed reads for browsing the archive: one post with everything known of
+//! it, one article with its captures and the posts it cites, one capture.
+//! Each is a fixed number of queries, whatever the post or article holds.
+
+use super::Result;
+use super::checks::{CheckRow, history};
+use super::queue::ClaimSnapshot;
+use super::rows::json_list;
+use super::{Store, WarningRow};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+/// Everything known about one post (`/posts/{id}`).
+#[derive(Debug, Clone, Serialize)]
+pub struct PostDetail {
+    /// The row id (`/posts/{id}`).
+    pub id: i64,
+    pub platform: String,
+    pub post_id: Option<String>,
+    pub post_url: Option<String>,
+    pub handle: Option<String>,
+    pub author_name: Option<String>,
+    pub posted_at: Option<String>,
+    pub date: Option<String>,
+    pub first_seen_at: String,
+    /// Its latest check's state, reason and time; null when never checked.
+    pub state: Option<String>,
+    pub reason: Option<String>,
+    pub checked_at: Option<String>,
+    pub archived_url: Option<String>,
+    /// Its claim in the verification queue, if it is one.
+    pub claim: Option<i64>,
+    /// Every snapshot, oldest first.
+    pub snapshots: Vec<ClaimSnapshot>,
+    /// Every check, oldest first.
+    pub checks: Vec<CheckRow>,
+    pub warnings: Vec<WarningRow>,
+    /// Every citation of it, in the order they were found.
+    pub citations: Vec<PostCitation>,
+}
+
+/// An article citing a post, and where to find the words around it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PostCitation {
+    /// The article's row id (`/articles/{id}`).
+    pub article: i64,
+    pub article_url: String,
+    pub kind: String,
+    pub occurrence: i64,
+    pub shape: String,
+    pub source_url: Option<String>,
+    /// What the article showed of the post (its snapshot), if anything.
+    pub text: Option<String>,
+    pub first_captured_at: String,
+    pub last_captured_at: String,
+    /// The latest capture it was seen in (`/captures/{id}`).
+    pub capture: i64,
+    /// The article's paragraph around it, read from that capture by the
+    /// caller (the store does not read WARC files); null when unknown.
+    pub paragraph: Option<String>,
+}
+
+/// One article with its captures and the posts it cites (`/articles/{id}`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleView {
+    pub id: i64,
+    pub url: String,
+    /// Host name, or `file`.
+    pub site: String,
+    pub first_seen_at: String,
+    /// Its latest check; null when never checked.
+    pub state: Option<String>,
+    pub reason: Option<String>,
+    pub checked_at: Option<String>,
+    pub archived_url: Option<String>,
+    /// Every capture, oldest first.
+    pub captures: Vec<CaptureRow>,
+    /// Every citation, in the order they were found.
+    pub citations: Vec<ArticlePost>,
+}
+
+/// One capture of an article: when, what came back, its SHA-256 and where
+/// the raw answer is kept (WARC file and offset; null for local files).
+#[derive(Debug, Clone, Serialize)]
+pub struct CaptureRow {
+    /// The row id (`/captures/{id}`).
+    pub id: i64,
+    pub article: i64,
+    pub article_url: String,
+    pub captured_at: String,
+    /// Last read again unchanged.
+    pub last_seen_at: Option<String>,
+    /// `file` or `http`.
+    pub source: String,
+    pub http_status: Option<u16>,
+    pub final_url: Option<String>,
+    pub content_type: Option<String>,
+    pub encoding: Option<String>,
+    pub sha256: String,
+    pub size: i64,
+    pub payload_digest: Option<String>,
+    pub warc_file: Option<String>,
+    pub warc_offset: Option<u64>,
+}
+
+/// A post an article cites.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticlePost {
+    /// The post's row id (`/posts/{id}`).
+    pub post: i64,
+    pub platform: String,
+    pub post_id: Option<String>,
+    pub post_url: Option<String>,
+    pub handle: Option<String>,
+    pub author_name: Option<String>,
+    pub kind: String,
+    pub occurrence: i64,
+    pub shape: String,
+    pub source_url: Option<String>,
+    /// What the article showed of the post, if anything.
+    pub text: Option<String>,
+    /// The post's claim in the queue, if it is one.
+    pub claim: Option<i64>,
+}
+
+const CAPTURE_COLUMNS: &str = "c.id, c.article_id, a.url, c.captured_at, c.last_seen_at, c.source,
+     c.http_status, c.final_url, c.content_type, c.encoding, c.sha256, c.size,
+     c.payload_digest, c.warc_file, c.warc_offset";
+
+fn capture_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaptureRow> {
+    Ok(CaptureRow {
+        id: r.get(0)?,
+        article: r.get(1)?,
+        article_url: r.get(2)?,
+        captured_at: r.get(3)?,
+        last_seen_at: r.get(4)?,
+        source: r.get(5)?,
+        http_status: r.get(6)?,
+        final_url: r.get(7)?,
+        content_type: r.get(8)?,
+        encoding: r.get(9)?,
+        sha256: r.get(10)?,
+        size: r.get(11)?,
+        payload_digest: r.get(12)?,
+        warc_file: r.get(13)?,
+        warc_offset: r.get::<_, Option<i64>>(14)?.map(|o| o as u64),
+    })
+}
+
+impl Store {
+    /// Everything known about post `id` (its row id); `None` when there is
+    /// no such post.
+    pub fn post_detail(&self, id: i64) -> Result<Option<PostDetail>> {
+        let conn = self.read()?;
+        let head = conn
+            .prepare_cached(
+                "SELECT p.id, p.platform, p.post_id, p.post_url, p.handle, p.author_name,
+                        p.posted_at, p.date, p.first_seen_at,
+                        ps.state, ps.reason, ps.checked_at, ps.archived_url,
+                        (SELECT id FROM claims WHERE post_id = p.id)
+                 FROM posts p JOIN post_states ps ON ps.id = p.id
+                 WHERE p.id = ?1",
+            )?
+            .query_row([id], |r| {
+                Ok(PostDetail {
+                    id: r.get(0)?,
+                    platform: r.get(1)?,
+                    post_id: r.get(2)?,
+                    post_url: r.get(3)?,
+                    handle: r.get(4)?,
+                    author_name: r.get(5)?,
+                    posted_at: r.get(6)?,
+                    date: r.get(7)?,
+                    first_seen_at: r.get(8)?,
+                    state: r.get(9)?,
+                    reason: r.get(10)?,
+                    checked_at: r.get(11)?,
+                    archived_url: r.get(12)?,
+                    claim: r.get(13)?,
+                    snapshots: Vec::new(),
+                    checks: Vec::new(),
+                    warnings: Vec::new(),
+                    citations: Vec::new(),
+                })
+            })
+            .optional()?;
+        let Some(mut post) = head else {
+            return Ok(None);
+        };
+        post.snapshots = snapshots(&conn, id)?;
+        post.checks = history(&conn, "post_id", id)?;
+        post.warnings = conn
+            .prepare_cached(
+                "SELECT kind, detail FROM warnings WHERE post_id = ?1
+                 GROUP BY kind, detail ORDER BY MIN(id)",
+            )?
+            .query_map([id], |r| {
+                Ok(WarningRow {
+                    kind: r.get(0)?,
+                    detail: r.get(1)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        post.citations = conn
+            .prepare_cached(
+                "SELECT c.article_id, a.url, c.kind, c.occurrence, c.shape, c.source_url, s.text,
+                        fc.captured_at, lc.captured_at, c.last_capture_id
+                 FROM citations c
+                 JOIN articles a  ON a.id = c.article_id
+                 JOIN captures fc ON fc.id = c.first_capture_id
+                 JOIN captures lc ON lc.id = c.last_capture_id
+                 LEFT JOIN snapshots s ON s.id = c.snapshot_id
+                 WHERE c.post_id = ?1 ORDER BY c.id",
+            )?
+            .query_map([id], |r| {
+                Ok(PostCitation {
+                    article: r.get(0)?,
+                    article_url: r.get(1)?,
+                    kind: r.get(2)?,
+                    occurrence: r.get(3)?,
+                    shape: r.get(4)?,
+                    source_url: r.get(5)?,
+                    text: r.get(6)?,
+                    first_captured_at: r.get(7)?,
+                    last_captured_at: r.get(8)?,
+                    capture: r.get(9)?,
+                    paragraph: None,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(Some(post))
+    }
+
+    /// Article `id` (its row id) with its captures and citations; `None`
+    /// when there is no such article.
+    pub fn article_view(&self, id: i64) -> Result<Option<ArticleView>> {
+        let conn = self.read()?;
+        let head = conn
+            .prepare_cached(
+                "SELECT id, url, site, first_seen_at, state, reason, checked_at, archived_url
+                 FROM article_states WHERE id = ?1",
+            )?
+            .query_row([id], |r| {
+                Ok(ArticleView {
+                    id: r.get(0)?,
+                    url: r.get(1)?,
+                    site: r.get(2)?,
+                    first_seen_at: r.get(3)?,
+                    state: r.get(4)?,
+                    reason: r.get(5)?,
+                    checked_at: r.get(6)?,
+                    archived_url: r.get(7)?,
+                    captures: Vec::new(),
+                    citations: Vec::new(),
+                })
+            })
+            .optional()?;
+        let Some(mut article) = head else {
+            return Ok(None);
+        };
+        article.captures = conn
+            .prepare_cached(&format!(
+                "SELECT {CAPTURE_COLUMNS} FROM captures c JOIN articles a ON a.id = c.article_id
+                 WHERE c.article_id = ?1 ORDER BY c.captured_at, c.id"
+            ))?
+            .query_map([id], capture_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        article.citations = conn
+            .prepare_cached(
+                "SELECT p.id, p.platform, p.post_id, p.post_url,
+                        COALESCE(s.handle, p.handle), COALESCE(s.author_name, p.author_name),
+                        c.kind, c.occurrence, c.shape, c.source_url, s.text, cl.id
+                 FROM citations c
+                 JOIN posts p ON p.id = c.post_id
+                 LEFT JOIN snapshots s ON s.id = c.snapshot_id
+                 LEFT JOIN claims cl ON cl.post_id = p.id
+                 WHERE c.article_id = ?1 ORDER BY c.id",
+            )?
+            .query_map([id], |r| {
+                Ok(ArticlePost {
+                    post: r.get(0)?,
+                    platform: r.get(1)?,
+                    post_id: r.get(2)?,
+                    post_url: r.get(3)?,
+                    handle: r.get(4)?,
+                    author_name: r.get(5)?,
+                    kind: r.get(6)?,
+                    occurrence: r.get(7)?,
+                    shape: r.get(8)?,
+                    source_url: r.get(9)?,
+                    text: r.get(10)?,
+                    claim: r.get(11)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(Some(article))
+    }
+
+    /// Capture `id`; `None` when there is no such capture.
+    pub fn capture_row(&self, id: i64) -> Result<Option<CaptureRow>> {
+        Ok(self
+            .read()?
+            .prepare_cached(&format!(
+                "SELECT {CAPTURE_COLUMNS} FROM captures c JOIN articles a ON a.id = c.article_id
+                 WHERE c.id = ?1"
+            ))?
+            .query_row([id], capture_row)
+            .optional()?)
+    }
+
+    /// The row id of the post claim `id` is about; `None` when there is no
+    /// such claim.
+    pub fn claim_post(&self, id: i64) -> Result<Option<i64>> {
+        Ok(self
+            .read()?
+            .prepare_cached("SELECT post_id FROM claims WHERE id = ?1")?
+            .query_row(params![id], |r| r.get(0))
+            .optional()?)
+    }
+}
+
+/// Every snapshot of post `post`, oldest first.
+pub(super) fn snapshots(conn: &Connection, post: i64) -> Result<Vec<ClaimSnapshot>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT s.source, a.url, s.taken_at, s.text, s.author_name, s.handle, s.display_date,
+                    s.posted_at, s.lang, s.media, s.labels
+             FROM snapshots s
+             LEFT JOIN captures c ON c.id = s.capture_id
+             LEFT JOIN articles a ON a.id = c.article_id
+             WHERE s.post_id = ?1 ORDER BY s.id",
+        )?
+        .query_map([post], |r| {
+            Ok(ClaimSnapshot {
+                source: r.get(0)?,
+                article_url: r.get(1)?,
+                taken_at: r.get(2)?,
+                text: r.get(3)?,
+                author_name: r.get(4)?,
+                handle: r.get(5)?,
+                display_date: r.get(6)?,
+                posted_at: r.get(7)?,
+                lang: r.get(8)?,
+                media: json_list(r.get(9)?),
+                labels: json_list(r.get(10)?),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?)
+}
