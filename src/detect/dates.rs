@@ -122,6 +122,55 @@ pub fn parse_display_date_prefix(s: &str) -> Option<(DisplayDate, usize)> {
     Some((d, toks.get(k.checked_sub(1)?)?.end))
 }
 
+/// Words that join a name or a caption to the date after it ("on", "am",
+/// "le", "sur", "el", "en", "il", "su", "em", "op", "в").
+const DATE_CONNECTORS: &[&str] = &[
+    "on", "at", "am", "le", "sur", "el", "en", "il", "su", "em", "op", "в",
+];
+
+/// The first display date in `text` that starts at a word, without the
+/// word joining it to what comes before ("on Monday, February 7, 2022" →
+/// "Monday, February 7, 2022"): its byte range in `text`.
+pub fn date_in_words(text: &str) -> Option<(usize, usize)> {
+    let starts = std::iter::once(0).chain(
+        text.char_indices()
+            .filter(|&(_, c)| c.is_whitespace())
+            .map(|(i, c)| i + c.len_utf8()),
+    );
+    for start in starts {
+        let Some((_, len)) = parse_display_date_prefix(&text[start..]) else {
+            continue;
+        };
+        let shown = &text[start..start + len];
+        let lead = shown.len() - shown.trim_start().len();
+        let mut from = start + lead;
+        let first = text[from..start + len]
+            .split_whitespace()
+            .next()
+            .unwrap_or("");
+        if DATE_CONNECTORS
+            .iter()
+            .any(|c| first.eq_ignore_ascii_case(c))
+        {
+            from += first.len();
+            from += text[from..].len() - text[from..].trim_start().len();
+        }
+        return Some((from, start + len));
+    }
+    None
+}
+
+/// `name` without a trailing connector word ("Ville de Lyon sur" → "Ville
+/// de Lyon").
+pub fn strip_connector(name: &str) -> &str {
+    let (head, last) = name.rsplit_once(char::is_whitespace).unwrap_or(("", name));
+    if DATE_CONNECTORS.iter().any(|c| last.eq_ignore_ascii_case(c)) {
+        head.trim_end()
+    } else {
+        name
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Tables (all names folded: lowercase, Latin diacritics removed, ё → е).
 
@@ -1079,5 +1128,28 @@ mod tests {
         for w in ["jui", "ju", "ma", "", "xyz", "marzipan"] {
             assert_eq!(month_from_word(w), None, "{w}");
         }
+    }
+
+    #[test]
+    fn dates_after_words() {
+        let found = |t: &'static str| date_in_words(t).map(|(a, b)| &t[a..b]);
+        assert_eq!(
+            found("on Monday, February 7, 2022"),
+            Some("Monday, February 7, 2022")
+        );
+        assert_eq!(found("am 7. Februar 2022"), Some("7. Februar 2022"));
+        assert_eq!(
+            found("Facebook on Friday, December 5, 2014"),
+            Some("Friday, December 5, 2014")
+        );
+        assert_eq!(
+            found("sur lundi 7 février 2022"),
+            Some("lundi 7 février 2022")
+        );
+        assert_eq!(found("no date here"), None);
+        assert_eq!(found(""), None);
+        assert_eq!(strip_connector("Ville de Lyon sur"), "Ville de Lyon");
+        assert_eq!(strip_connector("Stad Gent"), "Stad Gent");
+        assert_eq!(strip_connector("on"), "");
     }
 }

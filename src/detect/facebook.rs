@@ -90,7 +90,15 @@ fn with_fallback(mut c: Citation, bq: NodeRef<'_, Node>) -> Citation {
         href.contains("facebook.com") && urls::parse_post_url(href).is_none()
     });
     let Some(author_at) = author else {
-        c.text = Some(text_of(bq, None).0).filter(|t| !t.is_empty());
+        let all = text_of(bq, None).0;
+        match posted_by_words(&all) {
+            Some((text, page, date)) => {
+                c.text = Some(text.to_string()).filter(|t| !t.is_empty());
+                c.author_name = Some(page.to_string());
+                c.display_date = Some(date.to_string());
+            }
+            None => c.text = Some(all).filter(|t| !t.is_empty()),
+        }
         return c;
     };
     let author = anchors[author_at].0;
@@ -109,7 +117,7 @@ fn with_fallback(mut c: Citation, bq: NodeRef<'_, Node>) -> Citation {
             .map(|n| text_of(n, None).0)
             .collect::<Vec<_>>()
             .join(" ");
-        date_in(&after).map(str::to_string)
+        dates::date_in_words(&after).map(|(start, end)| after[start..end].to_string())
     });
     // The text: everything before the paragraph of the "Posted by" line,
     // or before the page link and the words leading to it.
@@ -130,47 +138,50 @@ fn with_fallback(mut c: Citation, bq: NodeRef<'_, Node>) -> Citation {
     c
 }
 
-/// The first display date in `text` starting at a word, without the
-/// preposition before it ("on Monday, February 7, 2022" → "Monday,
-/// February 7, 2022").
-fn date_in(text: &str) -> Option<&str> {
-    const CONNECTORS: &[&str] = &["on ", "am ", "le ", "el ", "il ", "em ", "op "];
-    let starts = std::iter::once(0).chain(
-        text.char_indices()
-            .filter(|&(_, c)| c.is_whitespace())
-            .map(|(i, c)| i + c.len_utf8()),
-    );
-    for start in starts {
-        if let Some((_, len)) = dates::parse_display_date_prefix(&text[start..]) {
-            let shown = text[start..start + len].trim();
-            let bare = CONNECTORS.iter().find_map(|c| {
-                shown
-                    .get(..c.len())
-                    .filter(|head| head.eq_ignore_ascii_case(c))
-                    .map(|_| shown[c.len()..].trim_start())
-            });
-            return Some(bare.unwrap_or(shown));
-        }
-    }
-    None
+/// "Posted by" as Facebook's fallback writes it, in the languages the date
+/// parser knows.
+const POSTED_BY: &[&str] = &[
+    "Posted by",
+    "Gepostet von",
+    "Publiée par",
+    "Publié par",
+    "Publicado por",
+    "Pubblicato da",
+    "Geplaatst door",
+    "Опубликовано",
+];
+
+/// A fallback whose page is not linked: `TEXT Posted by PAGE on DATE` in
+/// any language of [`POSTED_BY`] → (text, page, date).
+fn posted_by_words(all: &str) -> Option<(&str, &str, &str)> {
+    let (at, words) = POSTED_BY
+        .iter()
+        .filter_map(|w| all.rfind(w).map(|at| (at, *w)))
+        .max_by_key(|&(at, _)| at)?;
+    let rest = &all[at + words.len()..];
+    let (start, end) = dates::date_in_words(rest)?;
+    let page = dates::strip_connector(rest[..start].trim());
+    (!page.is_empty()).then(|| (all[..at].trim(), page, &rest[start..end]))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::date_in;
+    use super::posted_by_words;
 
     #[test]
-    fn dates_after_words() {
+    fn posted_by_lines_without_links() {
         assert_eq!(
-            date_in("on Monday, February 7, 2022"),
-            Some("Monday, February 7, 2022")
+            posted_by_words("Text. Posted by Page Name on Monday, February 7, 2022"),
+            Some(("Text.", "Page Name", "Monday, February 7, 2022"))
         );
-        assert_eq!(date_in("am 7. Februar 2022"), Some("7. Februar 2022"));
         assert_eq!(
-            date_in("Facebook on Friday, December 5, 2014"),
-            Some("Friday, December 5, 2014")
+            posted_by_words("Texte. Publiée par Ville de Lyon sur lundi 7 février 2022"),
+            Some(("Texte.", "Ville de Lyon", "lundi 7 février 2022"))
         );
-        assert_eq!(date_in("no date here"), None);
-        assert_eq!(date_in(""), None);
+        assert_eq!(posted_by_words("Posted by nobody, no date"), None);
+        assert_eq!(
+            posted_by_words("Posted by on Monday, February 7, 2022"),
+            None
+        );
     }
 }

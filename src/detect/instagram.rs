@@ -15,7 +15,7 @@
 use super::embeds::{from_url, gutenberg, iframe_src, last_post_link};
 use super::html::{elements, has_class, text_of};
 use super::ids::from_id_or_url;
-use super::{Citation, Platform};
+use super::{Citation, Platform, dates};
 use chrono::DateTime;
 use ego_tree::NodeRef;
 use scraper::Node;
@@ -91,6 +91,12 @@ fn blockquote(node: NodeRef<'_, Node>, el: &Element) -> Option<Citation> {
             .attr("datetime")
             .and_then(|d| DateTime::parse_from_rfc3339(d.trim()).ok())
             .map(|d| d.timestamp_millis());
+    } else if let Some(after) = line
+        .rfind("(@")
+        .and_then(|at| line[at..].find(')').map(|e| &line[at + e + 1..]))
+    {
+        // Older embed codes write the date after the handle, in words.
+        c.display_date = dates::date_in_words(after).map(|(a, b)| after[a..b].to_string());
     }
     Some(c.finish())
 }
@@ -108,13 +114,33 @@ fn shared_by(line: &str) -> Option<(Option<&str>, &str)> {
     if !valid {
         return None;
     }
-    let name = line[..open]
-        .trim()
-        .strip_prefix("A post shared by")
-        .map(str::trim)
+    let before = line[..open].trim();
+    let name = SHARED_BY
+        .iter()
+        .find_map(|p| {
+            before
+                .get(..p.len())
+                .filter(|head| head.to_lowercase() == p.to_lowercase())
+                .map(|_| before[p.len()..].trim())
+        })
         .filter(|n| !n.is_empty());
     Some((name, handle))
 }
+
+/// "A post shared by" as Instagram's embed code writes it, in the languages
+/// the date parser knows.
+const SHARED_BY: &[&str] = &[
+    "A post shared by",
+    "Ein Beitrag geteilt von",
+    "Une publication partagée par",
+    "Una publicación compartida de",
+    "Una publicación compartida por",
+    "Un post condiviso da",
+    "Uma publicação compartilhada por",
+    "Uma publicação partilhada por",
+    "Een bericht gedeeld door",
+    "Публикация от",
+];
 
 #[cfg(test)]
 mod tests {
@@ -132,6 +158,10 @@ mod tests {
         );
         assert_eq!(
             shared_by("Ein Beitrag geteilt von Name (@handle)"),
+            Some((Some("Name"), "handle"))
+        );
+        assert_eq!(
+            shared_by("Beitrag von Name (@handle)"),
             Some((None, "handle"))
         );
         assert_eq!(shared_by("no handle here"), None);
