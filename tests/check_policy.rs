@@ -10,10 +10,11 @@ mod common;
 mod x_post;
 
 use check_support::{archive_at, embarc, fast_config};
-use common::Server;
+use common::{Reply, Server};
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 const TEXT: &str = "Polls are open until 8pm";
 const T0: &str = "2025-03-01T00:00:00Z";
@@ -173,5 +174,90 @@ fn a_broken_policy_is_named() {
     assert!(
         err.contains("invalid settings") && err.contains("[recheck] ages"),
         "{err}"
+    );
+}
+
+/// Each platform's posts run in a lane of their own: Bluesky posts due
+/// after slow X posts are checked while the X posts wait for their
+/// endpoint, not after them (one check at a time per lane here).
+#[test]
+fn platforms_are_checked_side_by_side() {
+    const N: u64 = 6;
+    let quotes: String = (0..N)
+        .map(|i| {
+            format!(
+                r#"<blockquote class="twitter-tweet"><p lang="en" dir="ltr">Report {i}</p>&mdash; Desk (@desk) <a href="https://twitter.com/desk/status/{}">October 16, 2022</a></blockquote>"#,
+                1_581_661_660_728_950_784u64 + i
+            )
+        })
+        .chain((0..N).map(|i| {
+            format!(
+                r#"<blockquote class="bluesky-embed" data-bluesky-uri="at://did:plc:abc/app.bsky.feed.post/3kpost{i}" data-bluesky-cid="bafyreia"><p lang="en">Report {i}</p>&mdash; Desk (<a href="https://bsky.app/profile/did:plc:abc">@desk.bsky.social</a>) <a href="https://bsky.app/profile/did:plc:abc/post/3kpost{i}">November 25, 2024 at 12:49 PM</a></blockquote>"#
+            )
+        }))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    archive_at(
+        dir.path(),
+        T0,
+        &[(
+            "https://news.example/a",
+            &format!("<html><body><article>{quotes}</article></body></html>"),
+        )],
+    );
+    check_support::config_with_concurrency(dir.path(), 1);
+    // The order the endpoints were asked in.
+    let asked: Arc<Mutex<Vec<&'static str>>> = Arc::default();
+    let log = asked.clone();
+    let server = Server::start_with_threads(4, move |req| {
+        let route = req.path.split(['/', '?']).nth(1).unwrap_or_default();
+        let q = check_support::query(&req.path);
+        match route {
+            "syn" => {
+                log.lock().unwrap().push("x");
+                Reply::status(
+                    200,
+                    "application/json",
+                    format!(
+                        r#"{{"__typename":"Tweet","id_str":"{}","text":"Report","user":{{"name":"Desk","screen_name":"desk"}}}}"#,
+                        q.get("id").cloned().unwrap_or_default()
+                    ),
+                )
+                .delayed(Duration::from_millis(300))
+            }
+            "bsky" => {
+                log.lock().unwrap().push("bluesky");
+                Reply::status(
+                    200,
+                    "application/json",
+                    format!(
+                        r#"{{"thread":{{"$type":"app.bsky.feed.defs#threadViewPost","post":{{"uri":"{}","cid":"bafyreia","author":{{"did":"did:plc:abc","handle":"desk.bsky.social","displayName":"Desk"}},"record":{{"$type":"app.bsky.feed.post","text":"Report","createdAt":"2024-04-21T15:09:00.000Z"}}}},"replies":[]}}}}"#,
+                        q.get("uri").cloned().unwrap_or_default()
+                    ),
+                )
+            }
+            _ => Reply::status(500, "text/plain", "unexpected"),
+        }
+    });
+    let (checked, stderr) = check_at(dir.path(), &server, "2025-03-01T01:00:00Z", &["--posts"]);
+    assert_eq!(checked, 2 * N, "{stderr}");
+    let asked = asked.lock().unwrap();
+    assert_eq!(asked.len() as u64, 2 * N, "{asked:?}");
+    // Every Bluesky post was asked about before the second X post (one
+    // queue would have asked all six X posts first, 300 ms each).
+    let second_x = asked
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| **p == "x")
+        .nth(1)
+        .map(|(i, _)| i)
+        .unwrap();
+    assert_eq!(
+        asked[..second_x]
+            .iter()
+            .filter(|p| **p == "bluesky")
+            .count() as u64,
+        N,
+        "{asked:?}"
     );
 }

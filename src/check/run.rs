@@ -38,6 +38,11 @@ pub struct Options {
     /// Set when the run should stop: no new check is started, those in
     /// flight get `Stopping::grace` to finish, the rest are given back.
     pub stop: Option<Stopping>,
+    /// Check each platform's posts in a lane of their own, beside the other
+    /// platforms' and the articles (each lane `concurrency` checks at a
+    /// time, at its endpoints' rates). `false` is the single queue of
+    /// before, kept as the benchmark's baseline.
+    pub lanes: bool,
     /// Keep every result in [`Summary::results`] (`--json` prints them);
     /// otherwise only counts are kept, so a round over millions of targets
     /// holds none of them.
@@ -176,8 +181,10 @@ const STOP_POLL: Duration = Duration::from_millis(100);
 const BATCH: usize = 1000;
 /// Longest a transaction of results stays open.
 const BATCH_TIME: Duration = Duration::from_secs(1);
-/// Targets read from the store (or claimed) at a time.
+/// Targets read from the store (or claimed for a lane) at a time.
 const CHUNK: usize = 256;
+/// `--stale`: most targets read in full and waiting, over all lanes.
+const READ_AHEAD: usize = 4 * CHUNK;
 
 enum Job {
     Post(PostTarget),
@@ -191,6 +198,88 @@ impl Job {
             Job::Article(t) => (false, t.id),
         }
     }
+
+    /// The lane the job waits and runs in (see [`Options::lanes`]).
+    fn lane(&self, lanes: bool) -> Lane {
+        match self {
+            _ if !lanes => ONE_LANE,
+            Job::Post(t) => t
+                .platform
+                .parse::<Platform>()
+                .map_or("other", Platform::as_str),
+            Job::Article(_) => ARTICLES,
+        }
+    }
+}
+
+/// A lane: a platform's name, [`ARTICLES`], or [`ONE_LANE`].
+type Lane = &'static str;
+const ARTICLES: Lane = "articles";
+/// Every job, when lanes are off.
+const ONE_LANE: Lane = "all";
+
+/// Jobs waiting to start, by lane, and how many run in each.
+#[derive(Default)]
+struct Lanes {
+    waiting: BTreeMap<Lane, VecDeque<Job>>,
+    running: HashMap<Lane, usize>,
+}
+
+impl Lanes {
+    fn push(&mut self, lanes: bool, jobs: Vec<Job>) {
+        for job in jobs {
+            self.waiting
+                .entry(job.lane(lanes))
+                .or_default()
+                .push_back(job);
+        }
+    }
+
+    fn waiting(&self) -> usize {
+        self.waiting.values().map(VecDeque::len).sum()
+    }
+
+    fn waiting_in(&self, lane: Lane) -> usize {
+        self.waiting.get(lane).map_or(0, VecDeque::len)
+    }
+
+    /// The jobs that may start now: in each lane, until `per_lane` run.
+    fn startable(&mut self, per_lane: usize) -> Vec<(Lane, Job)> {
+        let mut out = Vec::new();
+        for (lane, q) in &mut self.waiting {
+            let n = self.running.entry(lane).or_default();
+            while *n < per_lane
+                && let Some(job) = q.pop_front()
+            {
+                *n += 1;
+                out.push((*lane, job));
+            }
+        }
+        out
+    }
+
+    fn finished(&mut self, lane: Lane) {
+        if let Some(n) = self.running.get_mut(lane) {
+            *n = n.saturating_sub(1);
+        }
+    }
+
+    fn drain(&mut self) -> Vec<Job> {
+        std::mem::take(&mut self.waiting)
+            .into_values()
+            .flatten()
+            .collect()
+    }
+}
+
+/// Where the policy's due jobs are claimed from: one kind, of one platform
+/// (or any), feeding one lane.
+struct Source {
+    kind: JobKind,
+    platform: Option<&'static str>,
+    lane: Lane,
+    /// Nothing more is due (or the limit is reached).
+    done: bool,
 }
 
 enum Done {
@@ -246,13 +335,17 @@ pub async fn run(
     let checker = Arc::new(Checker::new(settings).map_err(Error::Client)?);
     let platform = opts.platform.map(Platform::as_str);
     let mut summary = Summary::default();
-    let mut queue: VecDeque<Job> = VecDeque::new();
+    let mut lanes = Lanes::default();
     // `--stale`: due targets not read yet, as (is post, row id).
     let mut due: VecDeque<(bool, i64)> = VecDeque::new();
     // Leased jobs by (is post, row id), when the policy chose the targets.
     let mut leased: HashMap<(bool, i64), i64> = HashMap::new();
-    // The policy: the kinds still to claim, each with how many it may have.
-    let mut claims: VecDeque<(JobKind, usize)> = VecDeque::new();
+    // The policy: where due jobs are claimed from, and how many more posts
+    // and articles may be claimed.
+    let mut sources: Vec<Source> = Vec::new();
+    let limit = opts.limit.unwrap_or(usize::MAX >> 1);
+    let mut left: HashMap<JobKind, usize> =
+        HashMap::from([(JobKind::CheckPost, limit), (JobKind::CheckArticle, limit)]);
     let owner = match &opts.select {
         Select::Stale(stale) => {
             // The store's clock, so a fixed time (`EMBARC_NOW`) moves the
@@ -287,24 +380,43 @@ pub async fn run(
         }
         Select::Due(lease) => {
             store.schedule(&lease.policy)?;
-            // Due jobs are claimed a chunk at a time as the checks need
+            // Due jobs are claimed a chunk at a time as each lane needs
             // them (`claim_next`), so a round over a million due targets
-            // holds a few hundred leases and rows, not a million.
-            let limit = opts.limit.unwrap_or(usize::MAX >> 1);
+            // holds a few hundred leases and rows per lane, not a million.
             if opts.posts {
                 summary.posts.fresh = store.waiting_jobs(JobKind::CheckPost)?;
-                claims.push_back((JobKind::CheckPost, limit));
+                let platforms: Vec<Option<&'static str>> = match (opts.lanes, opts.platform) {
+                    (_, Some(p)) => vec![Some(p.as_str())],
+                    (true, None) => Platform::ALL.iter().map(|p| Some(p.as_str())).collect(),
+                    (false, None) => vec![None],
+                };
+                for platform in platforms {
+                    sources.push(Source {
+                        kind: JobKind::CheckPost,
+                        platform,
+                        lane: match (opts.lanes, platform) {
+                            (true, Some(p)) => p,
+                            _ => ONE_LANE,
+                        },
+                        done: false,
+                    });
+                }
             }
             if opts.articles {
                 summary.articles.fresh = store.waiting_jobs(JobKind::CheckArticle)?;
-                claims.push_back((JobKind::CheckArticle, limit));
+                sources.push(Source {
+                    kind: JobKind::CheckArticle,
+                    platform,
+                    lane: if opts.lanes { ARTICLES } else { ONE_LANE },
+                    done: false,
+                });
             }
             Some(lease.owner.as_str())
         }
     };
     let stop_flag = opts.stop.as_ref().map(|s| s.flag.clone());
     let stopping = || stop_flag.as_ref().is_some_and(|f| f.load(Ordering::SeqCst));
-    let mut running: JoinSet<Done> = JoinSet::new();
+    let mut running: JoinSet<(Lane, Done)> = JoinSet::new();
     let mut deadline: Option<tokio::time::Instant> = None;
     // Results are recorded in batches: one transaction for up to BATCH
     // results or BATCH_TIME, whichever comes first (each check is still
@@ -324,8 +436,9 @@ pub async fn run(
             let grace = opts.stop.as_ref().map_or(Duration::ZERO, |s| s.grace);
             deadline = Some(tokio::time::Instant::now() + grace);
             // Nothing new is started; what was claimed for it is given back.
-            let unstarted: Vec<i64> = queue
-                .drain(..)
+            let unstarted: Vec<i64> = lanes
+                .drain()
+                .into_iter()
                 .filter_map(|j| leased.remove(&j.key()))
                 .collect();
             if let Some(owner) = owner {
@@ -334,25 +447,34 @@ pub async fn run(
                 summary.released += store.release(&unstarted, owner)?;
             }
         }
-        if queue.len() < settings.concurrency && deadline.is_none() {
+        if deadline.is_none() {
             match (&opts.select, owner) {
-                (Select::Due(lease), Some(owner)) if !claims.is_empty() => {
-                    // Claims go through the writer: the open batch first.
-                    store.commit_batch()?;
-                    batch = None;
-                    let claimed = claim_next(store, lease, owner, platform, &mut claims)?;
-                    for (key, job) in claimed.leased {
-                        leased.insert(key, job);
+                (Select::Due(lease), Some(owner)) => {
+                    // Each lane that runs low claims its next chunk.
+                    for source in &mut sources {
+                        while !source.done && lanes.waiting_in(source.lane) < settings.concurrency {
+                            // Claims go through the writer: the open batch first.
+                            store.commit_batch()?;
+                            batch = None;
+                            let left = left.entry(source.kind).or_default();
+                            let claimed = claim_next(store, lease, owner, source, left)?;
+                            leased.extend(claimed.leased);
+                            lanes.push(opts.lanes, claimed.jobs);
+                        }
                     }
-                    queue.extend(claimed.jobs);
                 }
-                _ => queue.extend(next_jobs(store, &mut due)?),
+                _ => {
+                    // `--stale`: read ahead (a few chunks), so every
+                    // platform found in them has work in its lane.
+                    while lanes.waiting() < READ_AHEAD && !due.is_empty() {
+                        lanes.push(opts.lanes, next_jobs(store, &mut due)?);
+                    }
+                }
             }
         }
-        while running.len() < settings.concurrency
-            && let Some(job) = queue.pop_front()
-        {
-            running.spawn(work(checker.clone(), job));
+        for (lane, job) in lanes.startable(settings.concurrency) {
+            let checker = checker.clone();
+            running.spawn(async move { (lane, work(checker, job).await) });
         }
         if batch.is_some_and(|(started, _)| started.elapsed() >= BATCH_TIME) {
             store.commit_batch()?;
@@ -386,7 +508,8 @@ pub async fn run(
             break;
         };
         match done {
-            Ok(done) => {
+            Ok((lane, done)) => {
+                lanes.finished(lane);
                 if batch.is_none() {
                     store.begin_batch()?;
                     batch = Some((std::time::Instant::now(), 0));
@@ -440,67 +563,57 @@ struct Claimed {
     leased: Vec<((bool, i64), i64)>,
 }
 
-/// Claim the next chunk of due jobs under the lease: posts until none is
-/// due or their limit is reached, then articles. A claimed job whose
-/// target cannot be checked (gone from the archive) is finished at once,
-/// so it is not claimed again.
+/// Claim the next chunk of `source`'s due jobs under the lease, at most
+/// `left` (which counts them down). A claimed job whose target cannot be
+/// checked (gone from the archive) is finished at once, so it is not
+/// claimed again.
 fn claim_next(
     store: &Store,
     lease: &Lease,
     owner: &str,
-    platform: Option<&str>,
-    claims: &mut VecDeque<(JobKind, usize)>,
+    source: &mut Source,
+    left: &mut usize,
 ) -> Result<Claimed> {
-    let mut out = Claimed {
-        jobs: Vec::new(),
-        leased: Vec::new(),
+    let take = CHUNK.min(*left);
+    let claimed = if take == 0 {
+        Vec::new()
+    } else {
+        store.claim_jobs(&ClaimRequest {
+            owner,
+            kind: source.kind,
+            lease: lease.lease,
+            limit: take,
+            platform: source.platform,
+        })?
     };
-    while out.jobs.is_empty()
-        && let Some((kind, left)) = claims.front_mut()
-    {
-        let (kind, take) = (*kind, CHUNK.min(*left));
-        let claimed = if take == 0 {
-            Vec::new()
-        } else {
-            store.claim_jobs(&ClaimRequest {
-                owner,
-                kind,
-                lease: lease.lease,
-                limit: take,
-                platform,
-            })?
-        };
-        *left -= claimed.len();
-        if claimed.len() < take || *left == 0 {
-            claims.pop_front();
-        }
-        let ids: Vec<i64> = claimed.iter().filter_map(|j| j.target).collect();
-        let is_post = kind == JobKind::CheckPost;
-        let jobs: Vec<Job> = if is_post {
-            store
-                .post_targets(&ids)?
-                .into_iter()
-                .map(Job::Post)
-                .collect()
-        } else {
-            store
-                .article_targets(&ids)?
-                .into_iter()
-                .map(Job::Article)
-                .collect()
-        };
-        let queued: std::collections::HashSet<(bool, i64)> = jobs.iter().map(Job::key).collect();
-        for j in &claimed {
-            match j.target {
-                Some(t) if queued.contains(&(is_post, t)) => out.leased.push(((is_post, t), j.id)),
-                _ => {
-                    store.finish_job(j.id, owner, "not checkable", false, None)?;
-                }
+    *left -= claimed.len();
+    source.done = claimed.len() < take || *left == 0;
+    let ids: Vec<i64> = claimed.iter().filter_map(|j| j.target).collect();
+    let is_post = source.kind == JobKind::CheckPost;
+    let jobs: Vec<Job> = if is_post {
+        store
+            .post_targets(&ids)?
+            .into_iter()
+            .map(Job::Post)
+            .collect()
+    } else {
+        store
+            .article_targets(&ids)?
+            .into_iter()
+            .map(Job::Article)
+            .collect()
+    };
+    let queued: std::collections::HashSet<(bool, i64)> = jobs.iter().map(Job::key).collect();
+    let mut leased = Vec::with_capacity(claimed.len());
+    for j in &claimed {
+        match j.target {
+            Some(t) if queued.contains(&(is_post, t)) => leased.push(((is_post, t), j.id)),
+            _ => {
+                store.finish_job(j.id, owner, "not checkable", false, None)?;
             }
         }
-        out.jobs.extend(jobs);
     }
-    Ok(out)
+    Ok(Claimed { jobs, leased })
 }
 
 /// The next chunk of `--stale` targets, read in full (posts and articles

@@ -76,6 +76,7 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
             flag: interrupted.clone(),
             grace: settings.timeout.saturating_mul(2),
         }),
+        lanes: true,
         keep_results: args.json,
     };
     let receivers = super::watch::notify_on(&mut store, &config)?;

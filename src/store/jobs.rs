@@ -203,21 +203,27 @@ impl Store {
         let until = later(now, req.lease);
         let mut conn = self.write();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Posts of one platform are an index range on (kind, platform,
+        // due_at); articles citing a platform are found through citations.
+        let which = match (req.kind, req.platform) {
+            (_, None) => "?6 IS NULL",
+            (JobKind::CheckPost, Some(_)) => "j.platform = ?6",
+            (_, Some(_)) => {
+                "EXISTS (SELECT 1 FROM citations c JOIN posts p ON p.id = c.post_id
+                         WHERE c.article_id = j.article_id AND p.platform = ?6)"
+            }
+        };
         let claimed = {
-            let mut stmt = tx.prepare_cached(
+            let mut stmt = tx.prepare_cached(&format!(
                 "UPDATE jobs SET claimed_by = ?1, claimed_until = ?2
                  WHERE id IN (
                      SELECT j.id FROM jobs j
-                     WHERE j.due_at <= ?3 AND j.kind = ?4
+                     WHERE j.kind = ?4 AND {which} AND j.due_at <= ?3
                        AND (j.claimed_until IS NULL OR j.claimed_until <= ?3)
-                       AND (?6 IS NULL
-                            OR EXISTS (SELECT 1 FROM posts p WHERE p.id = j.post_id AND p.platform = ?6)
-                            OR EXISTS (SELECT 1 FROM citations c JOIN posts p ON p.id = c.post_id
-                                       WHERE c.article_id = j.article_id AND p.platform = ?6))
                      ORDER BY j.due_at, j.id
                      LIMIT ?5)
-                 RETURNING id, COALESCE(post_id, article_id), source, failures",
-            )?;
+                 RETURNING id, COALESCE(post_id, article_id), source, failures"
+            ))?;
             stmt.query_map(
                 params![
                     req.owner,

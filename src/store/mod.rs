@@ -71,6 +71,7 @@ const MIGRATIONS: &[migrate::Migration] = &[
     migration!("0013_removals"),
     migration!("0014_validators"),
     migration!("0015_claim_deliveries"),
+    migration!("0016_job_platform"),
 ];
 
 /// How long a write waits for another process's write, and a read for a

@@ -211,6 +211,7 @@ impl Watcher {
                 flag: self.stop.clone(),
                 grace: self.settings.grace,
             }),
+            lanes: true,
             keep_results: false,
         };
         let mut total = 0;
