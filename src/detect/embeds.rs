@@ -36,11 +36,18 @@ pub(super) fn last_post_link<'a>(
 /// The URL an iframe loads: `src`, or the attribute a lazy loader keeps it
 /// in until the frame scrolls into view.
 pub(super) fn iframe_src(el: &Element) -> Option<&str> {
-    ["src", "data-src", "data-lazy-src"]
+    // A lazy loader's attribute names the real frame; `src` then holds a
+    // placeholder (`about:blank`, a blank image, a saved page's local copy).
+    let lazy = ["data-lazy-src", "data-src"]
         .into_iter()
         .filter_map(|a| el.attr(a))
         .map(str::trim)
-        .find(|v| !v.is_empty() && !v.starts_with("about:") && !v.starts_with("data:"))
+        .find(|v| v.contains("//") && !v.starts_with("data:"));
+    lazy.or_else(|| {
+        el.attr("src")
+            .map(str::trim)
+            .filter(|v| !v.is_empty() && !v.starts_with("about:") && !v.starts_with("data:"))
+    })
 }
 
 /// The handle in a `Post by @handle` line (Mastodon's and Threads'

@@ -64,7 +64,9 @@ pub(super) fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citatio
     }
     if name == "figure"
         && (has_class(el, "wp-block-embed-twitter")
-            || (has_class(el, "wp-block-embed") && has_class(el, "is-provider-twitter")))
+            || has_class(el, "wp-block-embed-x")
+            || (has_class(el, "wp-block-embed")
+                && (has_class(el, "is-provider-twitter") || has_class(el, "is-provider-x"))))
     {
         return gutenberg(node);
     }
