@@ -120,7 +120,7 @@ fn article_show_lists_captures_citations_and_checks() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|c| c["claim_id"].is_i64())
+        .filter(|c| c["claim"].is_i64())
         .collect();
     assert_eq!(claimed.len(), 1);
     assert_eq!(claimed[0]["post_id"], id(1).as_str());

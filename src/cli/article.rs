@@ -1,6 +1,6 @@
 //! `embarc article show|remove URL|ID`
 
-use crate::store::{ArticleDetail, Store};
+use crate::store::{ArticleView, CheckRow, Store};
 use crate::words::escaped;
 use anyhow::{Result, bail};
 use std::io::Write;
@@ -52,12 +52,18 @@ pub fn run(dir: &Path, args: Args) -> Result<ExitCode> {
     match args.command {
         Sub::Show(a) => {
             let id = find(&store, &a.article)?;
-            let detail = store.article_detail(id)?;
+            let Some(article) = store.article_view(id)? else {
+                bail!("no article with id {id} in the archive");
+            };
+            let checks = store.article_history(id)?;
             let mut out = std::io::stdout().lock();
             if a.json {
-                writeln!(out, "{}", serde_json::to_string_pretty(&detail)?)?;
+                // The document of `GET /api/v1/articles/{id}`, with every check.
+                let mut doc = serde_json::to_value(&article)?;
+                doc["checks"] = serde_json::to_value(&checks)?;
+                writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
             } else {
-                print(&mut out, &detail)?;
+                print(&mut out, &article, &checks)?;
             }
             out.flush()?;
         }
@@ -117,11 +123,16 @@ pub(crate) fn find(store: &Store, key: &str) -> Result<i64> {
     }
 }
 
-fn print(out: &mut impl Write, a: &ArticleDetail) -> Result<()> {
+fn print(out: &mut impl Write, a: &ArticleView, checks: &[CheckRow]) -> Result<()> {
     writeln!(out, "article {}  {}", a.id, escaped(&a.url))?;
+    let state = match (&a.state, &a.reason) {
+        (Some(s), Some(r)) => format!("{s} ({r})"),
+        (Some(s), None) => s.clone(),
+        _ => "unchecked".into(),
+    };
     writeln!(
         out,
-        "  site {}, first seen {}",
+        "  site {}, first seen {}, {state}",
         escaped(&a.site),
         a.first_seen_at
     )?;
@@ -151,14 +162,7 @@ fn print(out: &mut impl Write, a: &ArticleDetail) -> Result<()> {
         if let Some(h) = &c.handle {
             line.push_str(&format!("  @{}", escaped(h.trim_start_matches('@'))));
         }
-        if let Some(d) = &c.date {
-            line.push_str(&format!("  {d}"));
-        }
-        line.push_str(&format!(
-            "  [{}]",
-            c.state.as_deref().unwrap_or("unchecked")
-        ));
-        if let Some(id) = c.claim_id {
+        if let Some(id) = c.claim {
             line.push_str(&format!("  claim #{id}"));
         }
         writeln!(out, "{line}")?;
@@ -166,8 +170,8 @@ fn print(out: &mut impl Write, a: &ArticleDetail) -> Result<()> {
             writeln!(out, "        {}", escaped(&crate::words::clip(text, 100)))?;
         }
     }
-    writeln!(out, "checks ({}):", a.checks.len())?;
-    for c in &a.checks {
+    writeln!(out, "checks ({}):", checks.len())?;
+    for c in checks {
         let reason = c
             .reason
             .as_deref()

@@ -1,58 +1,10 @@
-//! One article as a whole: what `embarc article show` prints and what
-//! `embarc article remove` takes out of the archive.
+//! Finding one article by what a person types, and taking it out of the
+//! archive (`embarc article remove`); `embarc article show` reads
+//! [`Store::article_view`] and [`Store::article_history`].
 
-use super::{CheckRow, Error, Result, Store};
+use super::{Error, Result, Store};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
-
-/// An article with everything the archive knows of it.
-#[derive(Debug, Clone, Serialize)]
-pub struct ArticleDetail {
-    pub id: i64,
-    pub url: String,
-    pub site: String,
-    pub first_seen_at: String,
-    /// Every read or fetch of the article, oldest first.
-    pub captures: Vec<ArticleCapture>,
-    /// The posts it cites, in the order they were found.
-    pub citations: Vec<ArticleCitation>,
-    /// Re-checks of the article's own URL, oldest first.
-    pub checks: Vec<CheckRow>,
-}
-
-/// One capture of an article.
-#[derive(Debug, Clone, Serialize)]
-pub struct ArticleCapture {
-    pub captured_at: String,
-    /// `file` or `http`.
-    pub source: String,
-    pub http_status: Option<u16>,
-    pub final_url: Option<String>,
-    pub sha256: String,
-    pub size: i64,
-    /// Where the answer is kept (web captures only): file and offset.
-    pub warc_file: Option<String>,
-    pub warc_offset: Option<u64>,
-}
-
-/// One citation of a post by the article.
-#[derive(Debug, Clone, Serialize)]
-pub struct ArticleCitation {
-    /// `embed`, `link` or `text`.
-    pub kind: String,
-    pub shape: String,
-    pub platform: String,
-    pub post_id: Option<String>,
-    pub post_url: Option<String>,
-    pub handle: Option<String>,
-    pub date: Option<String>,
-    /// The text the article showed.
-    pub text: Option<String>,
-    /// The post's latest liveness state; null when never checked.
-    pub state: Option<String>,
-    /// The post's claim in the verification queue, if any.
-    pub claim_id: Option<i64>,
-}
 
 /// What `remove_article` took out and what it kept.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -89,78 +41,6 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()?)
-    }
-
-    /// Everything about article `id`.
-    pub fn article_detail(&self, id: i64) -> Result<ArticleDetail> {
-        let conn = self.read()?;
-        let (url, site, first_seen_at) = conn
-            .query_row(
-                "SELECT url, site, first_seen_at FROM articles WHERE id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?
-            .ok_or_else(|| Error::NotFound {
-                what: format!("no article with id {id} in the archive"),
-            })?;
-        let mut stmt = conn.prepare(
-            "SELECT captured_at, source, http_status, final_url, sha256, size, warc_file, warc_offset
-             FROM captures WHERE article_id = ?1 ORDER BY captured_at, id",
-        )?;
-        let captures = stmt
-            .query_map([id], |r| {
-                Ok(ArticleCapture {
-                    captured_at: r.get("captured_at")?,
-                    source: r.get("source")?,
-                    http_status: r.get("http_status")?,
-                    final_url: r.get("final_url")?,
-                    sha256: r.get("sha256")?,
-                    size: r.get("size")?,
-                    warc_file: r.get("warc_file")?,
-                    warc_offset: r.get::<_, Option<i64>>("warc_offset")?.map(|o| o as u64),
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        drop(stmt);
-        let mut stmt = conn.prepare(
-            "SELECT c.kind, c.shape, p.platform, p.post_id, p.post_url,
-                    COALESCE(s.handle, p.handle) AS handle, p.date, s.text,
-                    (SELECT state FROM checks WHERE id = p.latest_check_id) AS state,
-                    (SELECT id FROM claims WHERE post_id = p.id) AS claim_id
-             FROM citations c
-             JOIN posts p ON p.id = c.post_id
-             LEFT JOIN snapshots s ON s.id = c.snapshot_id
-             WHERE c.article_id = ?1 ORDER BY c.id",
-        )?;
-        let citations = stmt
-            .query_map([id], |r| {
-                Ok(ArticleCitation {
-                    kind: r.get("kind")?,
-                    shape: r.get("shape")?,
-                    platform: r.get("platform")?,
-                    post_id: r.get("post_id")?,
-                    post_url: r.get("post_url")?,
-                    handle: r.get("handle")?,
-                    date: r.get("date")?,
-                    text: r.get("text")?,
-                    state: r.get("state")?,
-                    claim_id: r.get("claim_id")?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        drop(stmt);
-        drop(conn);
-        let checks = self.article_history(id)?;
-        Ok(ArticleDetail {
-            id,
-            url,
-            site,
-            first_seen_at,
-            captures,
-            citations,
-            checks,
-        })
     }
 
     /// Take article `id` out of the archive: its captures (their WARC

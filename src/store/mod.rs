@@ -25,7 +25,7 @@ mod rows;
 mod verify;
 
 pub use accounts::{AccountError, ApiToken, Session, User};
-pub use articles::{ArticleCapture, ArticleCitation, ArticleDetail, Removed};
+pub use articles::Removed;
 pub use browse::{ArticlePost, ArticleView, CaptureRow, PostCitation, PostDetail};
 pub use checks::{
     ArticleTarget, CheckRow, CitedPost, EditWarning, GoneTarget, NewCheck, PostTarget, Recorded,
