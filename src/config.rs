@@ -39,6 +39,20 @@ pub struct Config {
     pub jobs: Jobs,
     /// `[[notify]]`: webhook receivers.
     pub notify: Vec<Notify>,
+    /// `[network]`: where requests may go.
+    pub network: NetworkSection,
+}
+
+/// `[network]`: `allow_private = true` lets requests go to loopback,
+/// private, link-local and other internal addresses (refused by default,
+/// as a page could otherwise steer embarc into the network it runs in);
+/// `allow_hosts` names hosts that may be internal all the same.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct NetworkSection {
+    pub allow_private: bool,
+    /// Hosts that may be internal all the same (an intranet site).
+    pub allow_hosts: Vec<String>,
 }
 
 /// One `[[notify]]` receiver.

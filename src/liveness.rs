@@ -25,6 +25,8 @@ pub enum Outcome {
     NetworkError,
     Ambiguous,
     Unsupported,
+    /// Not asked: the network policy refused the endpoint's address.
+    Blocked,
 }
 
 /// The four states a target can be in.
@@ -38,7 +40,7 @@ impl Outcome {
             Alive => "alive",
             Deleted | AccountSuspended | AccountDeleted | NotFound => "gone",
             Protected | Private | AgeRestricted | LoginRequired | Withheld => "restricted",
-            RateLimited | NetworkError | Ambiguous | Unsupported => "unknown",
+            RateLimited | NetworkError | Ambiguous | Unsupported | Blocked => "unknown",
         }
     }
 
@@ -60,6 +62,7 @@ impl Outcome {
             NetworkError => "network_error",
             Ambiguous => "ambiguous",
             Unsupported => "unsupported",
+            Blocked => "blocked",
         })
     }
 
@@ -132,6 +135,7 @@ mod tests {
             NetworkError,
             Ambiguous,
             Unsupported,
+            Blocked,
         ];
         let by_state = |s: &str| {
             all.iter()
@@ -160,7 +164,13 @@ mod tests {
         );
         assert_eq!(
             by_state("unknown"),
-            ["rate_limited", "network_error", "ambiguous", "unsupported"]
+            [
+                "rate_limited",
+                "network_error",
+                "ambiguous",
+                "unsupported",
+                "blocked"
+            ]
         );
         assert_eq!(Alive.reason(), None);
         assert_eq!(Deleted.label(), "gone (deleted)");

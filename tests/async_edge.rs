@@ -11,7 +11,7 @@ use embarc::archive::web::{self, Input, Progress};
 use embarc::archive::{Options as LocalOptions, Summary};
 use embarc::check::{self, Settings};
 use embarc::config::Config;
-use embarc::fetch::{ClientConfig, Limits, RequestOpts};
+use embarc::fetch::{ClientConfig, Limits, Network, RequestOpts};
 use embarc::store::Store;
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,6 +23,10 @@ fn web_options(store: &Store) -> web::Options {
                 concurrency: 4,
                 per_host: 4,
                 min_interval: Duration::ZERO,
+            },
+            network: Network {
+                allow_private: true,
+                ..Network::default()
             },
             ..ClientConfig::default()
         },

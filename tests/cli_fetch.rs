@@ -27,7 +27,11 @@ const ID: u64 = 1214387633146564608;
 
 fn embarc(dir: &Path) -> Command {
     let mut c = Command::cargo_bin("embarc").unwrap();
-    c.arg("--archive").arg(dir).env_remove("EMBARC_ARCHIVE");
+    // The test servers listen on 127.0.0.1, an internal address.
+    c.arg("--archive")
+        .arg(dir)
+        .env_remove("EMBARC_ARCHIVE")
+        .env("EMBARC_ALLOW_PRIVATE", "1");
     c
 }
 
@@ -867,6 +871,7 @@ fn a_killed_run_resumes_without_refetching_or_duplicates() {
     let args = |c: &mut std::process::Command| {
         c.arg("--archive")
             .arg(dir)
+            .env("EMBARC_ALLOW_PRIVATE", "1")
             .args([
                 "archive",
                 "--min-interval",

@@ -51,6 +51,7 @@ impl Archive {
             .arg(self.dir())
             .args(args)
             .env("EMBARC_NOW", now)
+            .env("EMBARC_ALLOW_PRIVATE", "1")
             .env_remove("EMBARC_USER")
             .env_remove("EMBARC_ARCHIVE");
         cmd

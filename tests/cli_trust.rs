@@ -35,6 +35,7 @@ impl Archive {
             .args(args)
             .env("EMBARC_NOW", "2026-01-02T03:04:05Z")
             .env_remove("EMBARC_ARCHIVE")
+            .env_remove("EMBARC_ALLOW_PRIVATE")
             .env_remove("EMBARC_USER");
         cmd
     }
@@ -245,6 +246,7 @@ fn one_sitemap_or_feed_adds_at_most_max_source_urls() {
             "0",
             "--max-source-urls",
             "2",
+            "--allow-private",
             "--sitemap",
             sitemap.to_str().unwrap(),
         ])
@@ -284,7 +286,13 @@ fn verify_finds_a_flipped_warc_byte_and_an_edited_capture_row() {
         )
     });
     let a = Archive::new();
-    a.ok(&["archive", "--min-interval", "0", &server.url("/story")]);
+    a.ok(&[
+        "archive",
+        "--min-interval",
+        "0",
+        "--allow-private",
+        &server.url("/story"),
+    ]);
     let (code, report) = verify(&a);
     assert_eq!(code, Some(0), "{report}");
     assert_eq!(report["captures_checked"], 1);
@@ -328,4 +336,234 @@ fn verify_finds_a_flipped_warc_byte_and_an_edited_capture_row() {
             .contains("the database says ab"),
         "{report}"
     );
+}
+
+/// `archive --json` of `args` (no per-host interval, no retries).
+fn archive_json(
+    a: &Archive,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (Option<i32>, serde_json::Value, String) {
+    let mut cmd = a.command(&["archive", "--json", "--min-interval", "0", "--retries", "0"]);
+    cmd.args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let summary =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("archive --json: {stderr}"));
+    (out.status.code(), summary, stderr)
+}
+
+const PLAIN_PAGE: &str = "<html><body><p>An article without posts.</p></body></html>";
+
+#[test]
+fn internal_hosts_are_refused_by_default_and_allowed_by_flag_setting_or_variable() {
+    let server = Server::start(|_| Reply::html(PLAIN_PAGE));
+    let a = Archive::new();
+    let decimal = format!("http://2130706433:{}/decimal", server.addr.port());
+    let (code, summary, stderr) = archive_json(&a, &[&server.url("/a"), &decimal], &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(summary["failure_classes"]["blocked"], 2, "{summary}");
+    assert!(
+        stderr.contains("127.0.0.1 is a loopback address")
+            && stderr.contains(
+                "pass --allow-private (or set allow_private = true under [network] in embarc.toml)"
+            )
+            && stderr.contains("(blocked)"),
+        "{stderr}"
+    );
+    assert_eq!(server.connections(), 0, "nothing was sent to the host");
+    let classes = a.ok(&["status", "--json"]);
+    assert!(classes.contains("\"failures\""), "{classes}");
+
+    let (code, summary, stderr) = archive_json(&a, &["--allow-private", &server.url("/a")], &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(summary["fetched"], 1, "{summary}");
+    let (code, summary, stderr) =
+        archive_json(&a, &[&server.url("/b")], &[("EMBARC_ALLOW_PRIVATE", "1")]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(summary["fetched"], 1, "{summary}");
+    std::fs::write(
+        a.dir().join("embarc.toml"),
+        "[network]\nallow_private = true\n",
+    )
+    .unwrap();
+    let (code, summary, stderr) = archive_json(&a, &[&decimal], &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(summary["fetched"], 1, "{summary}");
+}
+
+#[test]
+fn redirects_and_sitemap_entries_into_internal_hosts_are_refused() {
+    let port = std::sync::Arc::new(std::sync::OnceLock::<u16>::new());
+    let p = port.clone();
+    let server = Server::start(move |req| {
+        let port = p.get().copied().unwrap_or_default();
+        match req.path.as_str() {
+            "/to-localhost" => Reply::redirect(301, &format!("http://localhost:{port}/inner")),
+            "/to-mapped" => {
+                Reply::redirect(302, &format!("http://[::ffff:127.0.0.1]:{port}/inner"))
+            }
+            "/sitemap.xml" => Reply::status(
+                200,
+                "application/xml",
+                format!(
+                    r#"<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>http://localhost:{port}/listed</loc></url><url><loc>http://127.0.0.1:{port}/ok</loc></url></urlset>"#
+                ),
+            ),
+            _ => Reply::html(PLAIN_PAGE),
+        }
+    });
+    port.set(server.addr.port()).unwrap();
+    let a = Archive::new();
+    // The operator allows this one intranet host; where it points is
+    // checked all the same.
+    std::fs::create_dir_all(a.dir()).unwrap();
+    std::fs::write(
+        a.dir().join("embarc.toml"),
+        "[network]\nallow_hosts = [\"127.0.0.1\"]\n",
+    )
+    .unwrap();
+    let (code, summary, stderr) = archive_json(
+        &a,
+        &[
+            &server.url("/to-localhost"),
+            &server.url("/to-mapped"),
+            "--sitemap",
+            &server.url("/sitemap.xml"),
+        ],
+        &[],
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(
+        summary["failure_classes"]["blocked"], 3,
+        "{summary}\n{stderr}"
+    );
+    assert_eq!(summary["fetched"], 1, "{summary}");
+    assert!(stderr.contains("it resolves to"), "{stderr}");
+    assert!(stderr.contains("after 1 redirect"), "{stderr}");
+    assert_eq!(server.hits("/inner"), 0);
+    assert_eq!(server.hits("/listed"), 0);
+    assert_eq!(server.hits("/ok"), 1);
+}
+
+const MASTODON_PAGE: &str = r#"<html><body><p>Story</p><iframe src="https://HOST/@newsroom/113543671971844242/embed" class="mastodon-embed" width="400"></iframe></body></html>"#;
+
+/// `check --posts` through the library, with `internal.example` resolved to
+/// 127.0.0.1 by an injected resolver (no name reaches the system's DNS).
+async fn check_with_resolver(a: &Archive, allow_private: bool) -> embarc::check::Checked {
+    use embarc::check::{self, Settings};
+    let store = embarc::store::Store::open(&a.dir().join("embarc.db")).unwrap();
+    let mut settings = Settings::resolve(&embarc::config::Config::default(), &|_| None).unwrap();
+    settings.retries = 0;
+    settings.timeout = Duration::from_secs(5);
+    settings.network.allow_private = allow_private;
+    settings.network.hosts.insert(
+        "internal.example".into(),
+        vec!["127.0.0.1".parse().unwrap()],
+    );
+    let opts = check::Options {
+        posts: true,
+        articles: false,
+        platform: None,
+        select: check::Select::Stale(Duration::ZERO),
+        keep_results: true,
+        stop: None,
+        limit: None,
+    };
+    let mut summary = check::run(&store, &settings, &opts, &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(summary.results.len(), 1, "{summary:?}");
+    summary.results.remove(0)
+}
+
+#[tokio::test]
+async fn a_mastodon_embed_whose_host_resolves_inward_is_never_contacted_unless_allowed() {
+    // A plain HTTP listener: the check speaks TLS to it, so only whether a
+    // connection arrives matters here.
+    let server = Server::start(|_| Reply::html(PLAIN_PAGE));
+    let a = Archive::new();
+    let host = format!("internal.example:{}", server.addr.port());
+    let file = a.write(
+        "article.html",
+        MASTODON_PAGE.replace("HOST", &host).as_bytes(),
+    );
+    a.ok(&["archive", file.to_str().unwrap()]);
+
+    let r = check_with_resolver(&a, false).await;
+    assert_eq!((r.state, r.reason), ("unknown", Some("blocked")), "{r:?}");
+    assert!(
+        r.evidence.contains(&format!(
+            "mastodon_api: not asked: refused to connect to {host}: it resolves to 127.0.0.1, a loopback address"
+        )) && r.evidence.contains("--allow-private"),
+        "{}",
+        r.evidence
+    );
+    assert_eq!(server.connections(), 0, "the instance was never contacted");
+    // The refusal is recorded as such, and shown to people.
+    let shown = a.ok(&[
+        "queue",
+        "add",
+        &format!("https://{host}/@newsroom/113543671971844242"),
+        "--reason",
+        "watch it",
+        "--by",
+        "t",
+    ]);
+    assert!(!shown.is_empty());
+    let claim = a.ok(&["queue", "show", shown.trim()]);
+    assert!(claim.contains("unknown (blocked)"), "{claim}");
+
+    let r = check_with_resolver(&a, true).await;
+    assert_ne!(r.reason, Some("blocked"), "{r:?}");
+    assert!(server.connections() > 0, "allowed, the instance is asked");
+}
+
+#[test]
+fn an_endpoint_redirected_to_another_host_that_answers_404_is_ambiguous_with_the_hops() {
+    let port = std::sync::Arc::new(std::sync::OnceLock::<u16>::new());
+    let p = port.clone();
+    let server = Server::start(move |req| {
+        let port = p.get().copied().unwrap_or_default();
+        if req.path.starts_with("/masto/") {
+            Reply::redirect(302, &format!("http://localhost:{port}/elsewhere"))
+        } else {
+            Reply::status(404, "application/json", r#"{"error":"Record not found"}"#)
+        }
+    });
+    port.set(server.addr.port()).unwrap();
+    let a = Archive::new();
+    let page = MASTODON_PAGE.replace("HOST", "social.example");
+    let file = a.write("article.html", page.as_bytes());
+    a.ok(&["archive", file.to_str().unwrap()]);
+    let out = a
+        .command(&[
+            "check",
+            "--posts",
+            "--stale",
+            "0",
+            "--json",
+            "--allow-private",
+        ])
+        .env("EMBARC_MASTODON_URL", server.url("/masto"))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    let r = &v["results"][0];
+    assert_eq!(r["state"], "unknown", "{r}");
+    assert_eq!(r["reason"], "ambiguous", "{r}");
+    let evidence = r["evidence"].as_str().unwrap();
+    let first = server.url("/masto/api/v1/statuses/113543671971844242");
+    assert!(
+        evidence.contains(&format!(
+            "mastodon_api: 404 answered by another host after a redirect: {first} 302 -> http://localhost:{}/elsewhere 404",
+            server.addr.port()
+        )),
+        "{evidence}"
+    );
+    assert!(server.hits("/elsewhere") >= 1, "the redirect was followed");
 }

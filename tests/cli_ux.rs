@@ -16,7 +16,9 @@ const POST: &str = "https://x.com/electiondesk/status/1581661660728950784";
 /// `embarc --archive DIR` with a clean environment.
 fn embarc(archive: &Path) -> Command {
     let mut cmd = Command::cargo_bin("embarc").expect("the embarc binary is built");
-    cmd.env_remove("EMBARC_ARCHIVE")
+    // Web inputs are test servers on 127.0.0.1, an internal address.
+    cmd.env("EMBARC_ALLOW_PRIVATE", "1")
+        .env_remove("EMBARC_ARCHIVE")
         .env_remove("EMBARC_LOG")
         .env_remove("EMBARC_NOW")
         .arg("--archive")
@@ -583,7 +585,8 @@ fn capture_show_of_a_url_that_answered_404_shows_the_failed_exchange() {
 /// `embarc --archive DIR` to spawn and signal (assert_cmd only runs to the end).
 fn spawnable(archive: &Path) -> std::process::Command {
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("embarc"));
-    cmd.env_remove("EMBARC_ARCHIVE")
+    cmd.env("EMBARC_ALLOW_PRIVATE", "1")
+        .env_remove("EMBARC_ARCHIVE")
         .env_remove("EMBARC_LOG")
         .env_remove("EMBARC_NOW")
         .arg("--archive")

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{Reply, Server};
-use embarc::fetch::{Client, ClientConfig, ErrorClass, Limits, RequestOpts};
+use embarc::fetch::{Client, ClientConfig, ErrorClass, Limits, Network, RequestOpts};
 use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,6 +18,11 @@ fn client(per_host: usize) -> Client {
             concurrency: 16,
             per_host,
             min_interval: Duration::ZERO,
+        },
+        // The servers here listen on 127.0.0.1, an internal address.
+        network: Network {
+            allow_private: true,
+            ..Network::default()
         },
     })
     .unwrap()
@@ -363,4 +368,110 @@ async fn per_host_concurrency_is_limited() {
         assert_eq!(task.await.unwrap().unwrap().status(), 200);
     }
     assert!(t.elapsed() < Duration::from_millis(550), "four at once");
+}
+
+/// A client under the network policy: `allow_private` and the hosts the
+/// operator allows, with `names` resolved to 127.0.0.1 (an injected
+/// resolver: no name here reaches the system's DNS).
+fn guarded(allow_private: bool, allow_hosts: &[&str], names: &[&str]) -> Client {
+    let loopback: std::net::IpAddr = "127.0.0.1".parse().unwrap();
+    Client::new(&ClientConfig {
+        connect_timeout: Duration::from_secs(2),
+        limits: Limits {
+            concurrency: 4,
+            per_host: 4,
+            min_interval: Duration::ZERO,
+        },
+        network: Network {
+            allow_private,
+            allow_hosts: allow_hosts.iter().map(|h| h.to_string()).collect(),
+            hosts: names
+                .iter()
+                .map(|n| (n.to_string(), vec![loopback]))
+                .collect(),
+        },
+        ..ClientConfig::default()
+    })
+    .unwrap()
+}
+
+#[tokio::test]
+async fn internal_addresses_are_refused_before_any_request_unless_allowed() {
+    let server = Server::start(|_| Reply::html("<p>internal</p>"));
+    let port = server.addr.port();
+    let strict = guarded(false, &[], &["intranet.example"]);
+    for target in [
+        server.url("/a"),
+        format!("http://2130706433:{port}/a"),
+        format!("http://0x7f.0.0.1:{port}/a"),
+        format!("http://0177.0.0.1:{port}/a"),
+        format!("http://intranet.example:{port}/a"),
+    ] {
+        let e = strict.get(&url(&target), &quick()).await.unwrap_err();
+        assert_eq!(e.class, ErrorClass::Blocked, "{target}: {e}");
+        assert!(e.message.contains("a loopback address"), "{e}");
+        assert!(e.message.contains("--allow-private"), "{e}");
+        assert!(
+            e.message.contains("allow_private = true under [network]"),
+            "{e}"
+        );
+    }
+    let e = strict
+        .get(&url(&format!("http://intranet.example:{port}/a")), &quick())
+        .await
+        .unwrap_err();
+    assert!(
+        e.message.contains("intranet.example:") && e.message.contains("it resolves to 127.0.0.1"),
+        "{e}"
+    );
+    assert_eq!(
+        server.hits("/a"),
+        0,
+        "a refused request never reaches the host"
+    );
+
+    let open = guarded(true, &[], &["intranet.example"]);
+    for target in [
+        server.url("/a"),
+        format!("http://2130706433:{port}/a"),
+        format!("http://intranet.example:{port}/a"),
+    ] {
+        let r = open.get(&url(&target), &quick()).await.unwrap();
+        assert_eq!(r.status(), 200, "{target}");
+    }
+    assert_eq!(server.hits("/a"), 3);
+}
+
+#[tokio::test]
+async fn every_redirect_hop_is_checked_even_from_an_allowed_host() {
+    let port = std::sync::Arc::new(std::sync::OnceLock::<u16>::new());
+    let p = port.clone();
+    let server = Server::start(move |req| {
+        let port = p.get().copied().unwrap_or_default();
+        let to = |host: &str| Reply::redirect(301, &format!("http://{host}:{port}/inner"));
+        match req.path.as_str() {
+            "/to-literal" => to("127.0.0.1"),
+            "/to-decimal" => to("2130706433"),
+            "/to-mapped" => to("[::ffff:127.0.0.1]"),
+            "/to-name" => to("other.example"),
+            "/to-self" => to("news.example"),
+            _ => Reply::html("<p>inner</p>"),
+        }
+    });
+    port.set(server.addr.port()).unwrap();
+    let client = guarded(false, &["news.example"], &["news.example", "other.example"]);
+    let start = |path: &str| url(&format!("http://news.example:{}{path}", server.addr.port()));
+    for path in ["/to-literal", "/to-decimal", "/to-mapped", "/to-name"] {
+        let e = client.get(&start(path), &quick()).await.unwrap_err();
+        assert_eq!(e.class, ErrorClass::Blocked, "{path}: {e}");
+        assert_eq!(e.hops.len(), 1, "{path}: the redirect is kept");
+        assert_eq!(e.hops[0].status, 301);
+        assert!(e.message.contains("after 1 redirect"), "{path}: {e}");
+        assert_eq!(server.hits(path), 1);
+    }
+    assert_eq!(server.hits("/inner"), 0, "no refused hop was asked");
+    // Within the allowed host itself, redirects are followed.
+    let r = client.get(&start("/to-self"), &quick()).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(server.hits("/inner"), 1);
 }

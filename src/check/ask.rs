@@ -10,7 +10,7 @@
 
 use super::outcome::{Content, Outcome, Verdict};
 use super::settings::{Api, Settings};
-use crate::fetch::{Client, ClientConfig, FetchError, Limits, RequestOpts, Response};
+use crate::fetch::{Client, ClientConfig, ErrorClass, FetchError, Limits, RequestOpts, Response};
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Mutex;
@@ -30,6 +30,9 @@ pub struct Endpoint {
     opts: RequestOpts,
     /// Hosts that asked us to wait longer than we wait, until when.
     held: Mutex<HashMap<String, Instant>>,
+    /// An answer from another host than the one asked (after a redirect)
+    /// is taken as the endpoint's answer: only for articles, which move.
+    other_hosts: bool,
 }
 
 /// What asking got.
@@ -57,6 +60,7 @@ impl Endpoint {
                 per_host: 2,
                 min_interval: rate.interval(),
             },
+            network: settings.network.clone(),
             ..ClientConfig::default()
         })?;
         Ok(Endpoint {
@@ -73,6 +77,7 @@ impl Endpoint {
                 what: None,
             },
             held: Mutex::new(HashMap::new()),
+            other_hosts: api == Api::Article,
         })
     }
 
@@ -88,7 +93,10 @@ impl Endpoint {
     }
 
     /// GET `url`. A 429 whose `Retry-After` is longer than we wait holds
-    /// every later request to that host for the rest of the run.
+    /// every later request to that host for the rest of the run. A
+    /// platform endpoint's answer reached through a redirect to another
+    /// host says nothing about the post (a 404 there is not the platform's
+    /// 404): it is a `redirect` failure naming the hops, read as ambiguous.
     pub async fn get(&self, url: &Url) -> Answer {
         let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
         if self.is_held(&host) {
@@ -103,6 +111,9 @@ impl Endpoint {
                     let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
                     held.insert(host, Instant::now() + wait);
                 }
+                if !self.other_hosts && !same_host(url, r.final_url()) {
+                    return Answer::Failed(moved_away(r));
+                }
                 Answer::Http(Box::new(r))
             }
             Err(e) => Answer::Failed(e),
@@ -112,6 +123,36 @@ impl Endpoint {
     fn is_held(&self, host: &str) -> bool {
         let held = self.held.lock().unwrap_or_else(|e| e.into_inner());
         held.get(host).is_some_and(|until| Instant::now() < *until)
+    }
+}
+
+/// Same scheme-less host and port.
+fn same_host(a: &Url, b: &Url) -> bool {
+    a.host_str().map(str::to_ascii_lowercase) == b.host_str().map(str::to_ascii_lowercase)
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+/// An endpoint's answer from another host, as a failure with every hop.
+fn moved_away(r: Response) -> FetchError {
+    let mut path: Vec<String> = r
+        .hops
+        .iter()
+        .map(|h| format!("{} {}", crate::words::clip(h.url.as_str(), 200), h.status))
+        .collect();
+    path.push(format!(
+        "{} {}",
+        crate::words::clip(r.exchange.url.as_str(), 200),
+        r.exchange.status
+    ));
+    FetchError {
+        class: ErrorClass::Redirect,
+        message: format!(
+            "{} answered by another host after a redirect: {}",
+            r.exchange.status,
+            path.join(" -> ")
+        ),
+        hops: r.hops,
+        exchange: Some(Box::new(r.exchange)),
     }
 }
 
@@ -183,11 +224,24 @@ pub fn answered<'a>(endpoint: &'static str, answer: &'a Answer) -> Result<&'a Re
         ),
         Answer::Failed(e) => {
             use crate::fetch::ErrorClass::*;
-            let outcome = match e.class {
-                Dns | Connect | Tls | Timeout | Stalled | Protocol => Outcome::NetworkError,
-                _ => Outcome::Ambiguous,
+            let (outcome, note) = match e.class {
+                Dns | Connect | Tls | Timeout | Stalled | Protocol => (
+                    Outcome::NetworkError,
+                    format!("no answer ({})", e.class.as_str()),
+                ),
+                // What was refused or where it led, with the way out.
+                Blocked => (Outcome::Blocked, format!("not asked: {}", e.message)),
+                Redirect => (Outcome::Ambiguous, e.message.clone()),
+                _ => (
+                    Outcome::Ambiguous,
+                    format!("no answer ({})", e.class.as_str()),
+                ),
             };
-            (None, outcome, format!("no answer ({})", e.class.as_str()))
+            let status = match e.class {
+                Redirect => e.exchange.as_ref().map(|x| x.status),
+                _ => None,
+            };
+            (status, outcome, note)
         }
         Answer::Http(r) if r.status() == 429 => (
             Some(429),
@@ -336,10 +390,11 @@ fn verdict(outcome: Outcome, rungs: &[Rung], extra: Option<&str>) -> Verdict {
 /// Of two `unknown` reasons, the one a reader can act on first.
 fn more_telling(a: Outcome, b: Outcome) -> Outcome {
     let rank = |o: Outcome| match o {
-        Outcome::RateLimited => 0,
-        Outcome::NetworkError => 1,
-        Outcome::Unsupported => 2,
-        _ => 3,
+        Outcome::Blocked => 0,
+        Outcome::RateLimited => 1,
+        Outcome::NetworkError => 2,
+        Outcome::Unsupported => 3,
+        _ => 4,
     };
     if rank(b) < rank(a) { b } else { a }
 }
@@ -489,13 +544,19 @@ mod tests {
             (ErrorClass::Timeout, Outcome::NetworkError),
             (ErrorClass::Stalled, Outcome::NetworkError),
             (ErrorClass::Connect, Outcome::NetworkError),
-            (ErrorClass::Redirect, Outcome::Ambiguous),
             (ErrorClass::TooLarge, Outcome::Ambiguous),
         ] {
             let rung = answered("a", &failed(class)).unwrap_err();
             assert_eq!(rung.signal, Signal::NoAnswer(outcome), "{class:?}");
             assert_eq!(rung.note, format!("no answer ({})", class.as_str()));
         }
+        // Where a redirect led, and what the policy refused, are told.
+        let redirect = answered("a", &failed(ErrorClass::Redirect)).unwrap_err();
+        assert_eq!(redirect.signal, Signal::NoAnswer(Outcome::Ambiguous));
+        assert_eq!(redirect.note, "x");
+        let blocked = answered("a", &failed(ErrorClass::Blocked)).unwrap_err();
+        assert_eq!(blocked.signal, Signal::NoAnswer(Outcome::Blocked));
+        assert_eq!(blocked.note, "not asked: x");
         let held = answered("a", &Answer::Held).unwrap_err();
         assert_eq!(held.signal, Signal::NoAnswer(Outcome::RateLimited));
     }

@@ -222,6 +222,8 @@ pub struct Settings {
     pub max_retry_after: Duration,
     /// Targets checked at the same time.
     pub concurrency: usize,
+    /// Where requests may go (`[network]`, `--allow-private`).
+    pub network: crate::fetch::Network,
 }
 
 impl Settings {
@@ -300,6 +302,11 @@ impl Settings {
                 Duration::from_secs(60),
             )?,
             concurrency: check.concurrency.unwrap_or(8).max(1),
+            network: crate::fetch::Network {
+                allow_private: config.network.allow_private,
+                allow_hosts: config.network.allow_hosts.clone(),
+                ..crate::fetch::Network::default()
+            },
         })
     }
 

@@ -85,7 +85,7 @@ pub fn run(dir: &Path, mut args: Args) -> anyhow::Result<ExitCode> {
     bar.finish_and_clear();
     summary.other_extensions = expanded.other_extensions.len();
     if !web_inputs.is_empty() && !interrupted.load(std::sync::atomic::Ordering::SeqCst) {
-        web::run(&store, dir, web_inputs, &args, &opts, &mut summary)?;
+        web::run(&store, dir, web_inputs, &args, &opts, &config, &mut summary)?;
     }
     summary.count_failure_classes();
     store.record_run(&summary.run_record(started_at))?;

@@ -37,6 +37,9 @@ pub struct Args {
     /// Exit with code 2 when any target checked in this run is gone.
     #[arg(long)]
     pub fail_on_rot: bool,
+
+    #[command(flatten)]
+    pub network: super::NetworkArgs,
 }
 
 fn parse_platform(s: &str) -> Result<Platform, String> {
@@ -52,7 +55,8 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let interrupted = super::interrupt_flag()?;
     let mut store = super::open_existing(dir)?;
     let config = super::load_config(dir)?;
-    let settings = Settings::resolve(&config, &|var| std::env::var(var).ok())?;
+    let mut settings = Settings::resolve(&config, &|var| std::env::var(var).ok())?;
+    settings.network = args.network.resolve(&config);
     let select = match args.stale {
         Some(stale) => Select::Stale(stale),
         None => {

@@ -173,6 +173,32 @@ pub(crate) fn open_existing(dir: &Path) -> anyhow::Result<crate::store::Store> {
     with_clock(crate::store::Store::open(&db)?)
 }
 
+/// `--allow-private`, on every command that sends requests.
+#[derive(Debug, Clone, clap::Args)]
+pub struct NetworkArgs {
+    /// Allow requests to loopback, private, link-local and other internal
+    /// addresses (refused by default: pages, feeds and posts name hosts).
+    /// Also `allow_private = true` under [network] in embarc.toml.
+    #[arg(
+        long,
+        env = "EMBARC_ALLOW_PRIVATE",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        action = clap::ArgAction::SetTrue
+    )]
+    pub allow_private: bool,
+}
+
+impl NetworkArgs {
+    /// The network policy: the flag (or its variable) or `[network]`.
+    pub fn resolve(&self, config: &crate::config::Config) -> crate::fetch::Network {
+        crate::fetch::Network {
+            allow_private: self.allow_private || config.network.allow_private,
+            allow_hosts: config.network.allow_hosts.clone(),
+            ..crate::fetch::Network::default()
+        }
+    }
+}
+
 /// The one async runtime of a run, for the commands that go to the network
 /// (`archive` with web inputs, `check`); the library's entry points are
 /// `async fn`s and never build their own.

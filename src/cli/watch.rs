@@ -19,6 +19,9 @@ pub struct Args {
     /// (default: [jobs] grace, 10s).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub grace: Option<Duration>,
+
+    #[command(flatten)]
+    pub network: super::NetworkArgs,
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -29,7 +32,8 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     // Opened once here for its errors (no archive, a failed migration).
     drop(super::open_existing(dir)?);
     let config = super::load_config(dir)?;
-    let checks = check::Settings::resolve(&config, &|var| std::env::var(var).ok())?;
+    let mut checks = check::Settings::resolve(&config, &|var| std::env::var(var).ok())?;
+    checks.network = args.network.resolve(&config);
     let mut settings = watch::Settings::from_config(&config)?;
     if let Some(grace) = args.grace {
         settings.grace = grace;

@@ -9,6 +9,7 @@
 //! data to a link checker); only failures to get one are a [`FetchError`].
 
 use super::encoding::{self, DecodeError};
+use super::network::{Blocked, Network, WAY_OUT};
 use super::politeness::{Hosts, Limits};
 use crate::words;
 use chrono::{DateTime, Utc};
@@ -49,6 +50,8 @@ pub enum ErrorClass {
     Redirect,
     InvalidUrl,
     Protocol,
+    /// Refused by the network policy (an internal address).
+    Blocked,
 }
 
 impl ErrorClass {
@@ -66,6 +69,7 @@ impl ErrorClass {
             ErrorClass::Redirect => "redirect",
             ErrorClass::InvalidUrl => "invalid_url",
             ErrorClass::Protocol => "protocol",
+            ErrorClass::Blocked => "blocked",
         }
     }
 
@@ -119,6 +123,8 @@ pub struct ClientConfig {
     pub contact: Option<String>,
     pub connect_timeout: Duration,
     pub limits: Limits,
+    /// Where requests may go (internal addresses refused by default).
+    pub network: Network,
 }
 
 impl Default for ClientConfig {
@@ -127,6 +133,7 @@ impl Default for ClientConfig {
             contact: None,
             connect_timeout: Duration::from_secs(10),
             limits: Limits::default(),
+            network: Network::default(),
         }
     }
 }
@@ -247,6 +254,7 @@ pub struct Client {
     http: reqwest::Client,
     hosts: Hosts,
     user_agent: String,
+    network: Network,
 }
 
 /// The User-Agent: embarc, its version, and a contact when given.
@@ -266,6 +274,7 @@ impl Client {
             .connect_timeout(config.connect_timeout)
             .pool_max_idle_per_host(config.limits.per_host.max(1))
             .tcp_nodelay(true)
+            .dns_resolver(config.network.guard())
             .build()
             .map_err(|e| {
                 FetchError::new(
@@ -277,6 +286,7 @@ impl Client {
             http,
             hosts: Hosts::new(config.limits),
             user_agent,
+            network: config.network.clone(),
         })
     }
 
@@ -304,6 +314,15 @@ impl Client {
         let mut current = url.clone();
         loop {
             seen.insert(current.clone());
+            if let Err(blocked) = self.network.check_url(&current) {
+                let message = at_redirect(refusal(&current, &blocked, opts), &current, hops.len());
+                return Err(FetchError {
+                    class: ErrorClass::Blocked,
+                    message,
+                    hops,
+                    exchange: None,
+                });
+            }
             let (exchange, attempts) = match self.get_one(&current, opts, validators).await {
                 Ok(r) => r,
                 Err(mut e) => {
@@ -671,6 +690,16 @@ fn at_redirect(message: String, current: &Url, hops: usize) -> String {
     )
 }
 
+/// A request the network policy refused: which, why, and the way out.
+fn refusal(url: &Url, blocked: &Blocked, opts: &RequestOpts) -> String {
+    format!(
+        "refused to connect to {}{}: {}, and internal addresses are refused by default; {WAY_OUT}",
+        host_port(url),
+        of(opts),
+        blocked.reason
+    )
+}
+
 /// Sort a reqwest error into a class, with a message saying what failed
 /// once: the host and port, and the innermost cause.
 fn classify(url: &Url, e: &reqwest::Error, opts: &RequestOpts) -> FetchError {
@@ -688,6 +717,13 @@ fn classify(url: &Url, e: &reqwest::Error, opts: &RequestOpts) -> FetchError {
         }
         false
     };
+    let mut source = e.source();
+    while let Some(s) = source {
+        if let Some(blocked) = s.downcast_ref::<Blocked>() {
+            return FetchError::new(ErrorClass::Blocked, refusal(url, blocked, opts));
+        }
+        source = s.source();
+    }
     let at = host_port(url);
     let of = of(opts);
     let cause = cause(e);

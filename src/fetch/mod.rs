@@ -7,6 +7,7 @@
 
 pub mod client;
 pub mod encoding;
+pub mod network;
 pub mod politeness;
 pub mod robots;
 pub mod sources;
@@ -16,4 +17,5 @@ pub use client::{
     Client, ClientConfig, ErrorClass, Exchange, FetchError, RequestOpts, Response, Validators,
     reason_phrase,
 };
+pub use network::Network;
 pub use politeness::Limits;

@@ -72,6 +72,7 @@ const MIGRATIONS: &[migrate::Migration] = &[
     migration!("0014_validators"),
     migration!("0015_claim_deliveries"),
     migration!("0016_job_platform"),
+    migration!("0017_check_blocked"),
 ];
 
 /// How long a write waits for another process's write, and a read for a

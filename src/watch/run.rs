@@ -306,7 +306,10 @@ impl Watcher {
             SourceKind::List => Input::List(source.location.clone()),
         };
         let opts = fetch_run::Options {
-            client: ClientConfig::default(),
+            client: ClientConfig {
+                network: self.checks.network.clone(),
+                ..ClientConfig::default()
+            },
             request: RequestOpts::default(),
             ignore_robots: false,
             refetch: false,

@@ -91,6 +91,7 @@ type Handler = dyn Fn(&Req) -> Reply + Send + Sync;
 pub struct Server {
     pub addr: SocketAddr,
     counts: Arc<Mutex<HashMap<String, usize>>>,
+    accepted: Arc<std::sync::atomic::AtomicUsize>,
     runtime: Option<tokio::runtime::Runtime>,
 }
 
@@ -116,11 +117,14 @@ impl Server {
         let counts: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
         let handler: Arc<Handler> = Arc::new(handler);
         let c = counts.clone();
+        let accepted: Arc<std::sync::atomic::AtomicUsize> = Arc::default();
+        let a = accepted.clone();
         runtime.spawn(async move {
             let Ok(listener) = TcpListener::from_std(std_listener) else {
                 return;
             };
             while let Ok((stream, _)) = listener.accept().await {
+                a.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 let handler = handler.clone();
                 let counts = c.clone();
                 tokio::spawn(async move {
@@ -131,6 +135,7 @@ impl Server {
         Server {
             addr,
             counts,
+            accepted,
             runtime: Some(runtime),
         }
     }
@@ -143,6 +148,11 @@ impl Server {
     /// Requests seen for `path` (path and query).
     pub fn hits(&self, path: &str) -> usize {
         self.counts.lock().unwrap().get(path).copied().unwrap_or(0)
+    }
+
+    /// Connections accepted, whether or not a request followed.
+    pub fn connections(&self) -> usize {
+        self.accepted.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Requests seen for every path.

@@ -82,6 +82,9 @@ pub struct WebArgs {
     /// or --feed; past it the rest is reported as a failure.
     #[arg(long, value_name = "N", default_value_t = 100_000)]
     pub max_source_urls: usize,
+
+    #[command(flatten)]
+    pub network: crate::cli::NetworkArgs,
 }
 
 /// Local inputs (for the file archiver), web inputs, and the non-URL lines
@@ -137,6 +140,7 @@ pub fn run(
     inputs: Vec<Input>,
     args: &Args,
     local: &Options,
+    config: &crate::config::Config,
     summary: &mut Summary,
 ) -> anyhow::Result<()> {
     let w = &args.web;
@@ -149,6 +153,7 @@ pub fn run(
                 per_host: w.per_host.max(1),
                 min_interval: Duration::from_millis(w.min_interval),
             },
+            network: w.network.resolve(config),
         },
         request: RequestOpts {
             timeout: secs(w.timeout, "timeout")?,
