@@ -240,12 +240,17 @@ fn pages_with_embeds_are_archived_with_warc_captures_and_rerun_skips_them() {
         "{req_text}"
     );
     assert!(req_text.contains("User-Agent: embarc/"));
+    // Two articles, and the one robots.txt answer of their host.
+    let kept: Vec<&str> = records
+        .iter()
+        .filter(|r| r.headers["WARC-Type"] == "response")
+        .map(|r| r.headers["WARC-Target-URI"].as_str())
+        .collect();
+    assert_eq!(kept.len(), 3, "{kept:?}");
     assert_eq!(
-        records
-            .iter()
-            .filter(|r| r.headers["WARC-Type"] == "response")
-            .count(),
-        2
+        kept.iter().filter(|u| u.ends_with("/robots.txt")).count(),
+        1,
+        "{kept:?}"
     );
 
     // `capture show` prints it back.
@@ -984,4 +989,89 @@ fn read_warc_tolerant(path: &Path) -> Vec<WarcRecord> {
         pos += used;
     }
     records
+}
+
+/// Every response record in the archive's WARC files: (target URI, status).
+fn responses(dir: &Path) -> Vec<(String, u16)> {
+    warc_files(dir)
+        .iter()
+        .flat_map(|f| read_warc(f))
+        .filter(|r| r.headers["WARC-Type"] == "response")
+        .map(|r| {
+            let line = r.block.split(|b| *b == b'\r').next().unwrap().to_vec();
+            let line = String::from_utf8(line).unwrap();
+            let status = line.split(' ').nth(1).unwrap().parse().unwrap();
+            (r.headers["WARC-Target-URI"].clone(), status)
+        })
+        .collect()
+}
+
+#[test]
+fn retried_answers_robots_sitemaps_and_feeds_are_kept_in_warc() {
+    let base = std::sync::Arc::new(std::sync::OnceLock::<String>::new());
+    let b = base.clone();
+    let server = Server::start(move |req| match (req.path.as_str(), req.seen) {
+        ("/robots.txt", _) => Reply::status(200, "text/plain", "User-agent: *\nAllow: /\n"),
+        ("/sitemap.xml", _) => Reply::status(
+            200,
+            "application/xml",
+            format!(
+                r#"<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>{}/a</loc></url></urlset>"#,
+                b.get().unwrap()
+            ),
+        ),
+        ("/feed.xml", _) => Reply::status(
+            200,
+            "application/rss+xml",
+            format!(
+                r#"<rss version="2.0"><channel><title>t</title><item><link>{}/b</link></item></channel></rss>"#,
+                b.get().unwrap()
+            ),
+        ),
+        ("/a", 0) => Reply::status(429, "text/plain", "slow down").with_header("Retry-After", "0"),
+        ("/b", 0) => Reply::status(503, "text/plain", "busy"),
+        _ => Reply::html("<p>An article.</p>"),
+    });
+    base.set(server.url("")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let out = archive_cmd(dir)
+        .args(["--retries", "2", "--sitemap"])
+        .arg(server.url("/sitemap.xml"))
+        .arg("--feed")
+        .arg(server.url("/feed.xml"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let kept = responses(dir);
+    let of = |path: &str| -> Vec<u16> {
+        kept.iter()
+            .filter(|(u, _)| *u == server.url(path))
+            .map(|(_, s)| *s)
+            .collect()
+    };
+    assert_eq!(of("/robots.txt"), [200], "{kept:?}");
+    assert_eq!(of("/sitemap.xml"), [200], "{kept:?}");
+    assert_eq!(of("/feed.xml"), [200], "{kept:?}");
+    assert_eq!(of("/a"), [429, 200], "the 429 is kept before the answer");
+    assert_eq!(of("/b"), [503, 200], "the 503 is kept before the answer");
+    // The capture still points at the answer that was archived.
+    let (file, offset): (String, i64) = db(dir)
+        .query_row(
+            "SELECT c.warc_file, c.warc_offset FROM captures c JOIN articles a ON a.id = c.article_id WHERE a.url = ?1",
+            [server.url("/a")],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let records = read_warc(&dir.join(&file));
+    let record = records.iter().find(|r| r.offset == offset as u64).unwrap();
+    assert!(
+        record.block.starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&record.block[..40])
+    );
 }

@@ -129,6 +129,9 @@ enum Outcome {
     NotModified(NotModified),
     /// Interrupted (Ctrl-C) before its answer came: not recorded.
     NotReached,
+    /// Answers that are not an input's own (robots.txt, a sitemap, a
+    /// feed): written to the WARC file, not counted.
+    Kept(Records),
 }
 
 /// WARC records (gzip members) to append, and which one the database
@@ -140,10 +143,16 @@ struct Records {
 }
 
 impl Records {
-    fn of(hops: &[Exchange], last: Option<&Exchange>) -> (Records, Option<String>) {
+    /// The records of one request: the answers asked again and the
+    /// redirects, then the last answer (the one the database points at).
+    fn of(
+        retried: &[Exchange],
+        hops: &[Exchange],
+        last: Option<&Exchange>,
+    ) -> (Records, Option<String>) {
         let mut r = Records::default();
         let mut digest = None;
-        for ex in hops {
+        for ex in retried.iter().chain(hops) {
             r.members.extend(warc::encode_exchange(ex).members);
         }
         if let Some(ex) = last {
@@ -408,11 +417,20 @@ impl Feeder {
         let ctx = self.ctx.clone();
         let spec_owned = spec.to_string();
         self.runtime.spawn(async move {
-            let loaded = sources::load(&ctx.client, &spec_owned, &ctx.opts.request).await;
-            let _ = tx.send(loaded);
+            let mut kept = Vec::new();
+            let loaded =
+                sources::load(&ctx.client, &spec_owned, &ctx.opts.request, &mut kept).await;
+            let _ = tx.send((loaded, kept));
         });
         match rx.blocking_recv() {
-            Ok(loaded) => loaded.map_err(|e| (e.class.as_str(), e.message)),
+            Ok((loaded, kept)) => {
+                if !kept.is_empty() {
+                    let (records, _) = Records::of(&kept, &[], None);
+                    // A closed writer ends the run; the load's error says why.
+                    let _ = self.out.blocking_send(Outcome::Kept(records));
+                }
+                loaded.map_err(|e| (e.class.as_str(), e.message))
+            }
             Err(_) => Err(("internal", "loading stopped unexpectedly".to_string())),
         }
     }
@@ -525,6 +543,11 @@ async fn dispatch(
         let ctx = ctx.clone();
         tasks.spawn(async move {
             let outcome = fetch_one(&ctx, job).await;
+            let robots = ctx.robots.take_answers();
+            if !robots.is_empty() {
+                let (records, _) = Records::of(&robots, &[], None);
+                let _ = out.send(Outcome::Kept(records)).await;
+            }
             let _ = out.send(outcome).await;
             drop(permit);
         });
@@ -613,7 +636,7 @@ fn prepare(
     let response = match result {
         Ok(r) => r,
         Err(e) => {
-            let (records, _) = Records::of(&e.hops, e.exchange.as_deref());
+            let (records, _) = Records::of(&e.retried, &e.hops, e.exchange.as_deref());
             return Outcome::Failed {
                 http_status: e.exchange.as_ref().map(|x| x.status),
                 failure: Failure {
@@ -625,7 +648,8 @@ fn prepare(
             };
         }
     };
-    let (records, digest) = Records::of(&response.hops, Some(&response.exchange));
+    let (records, digest) =
+        Records::of(&response.retried, &response.hops, Some(&response.exchange));
     let status = response.status();
     // The input is named by the caller: name the URL that answered only
     // when redirects led elsewhere.
@@ -830,10 +854,16 @@ impl Writer {
             let mut stored = Vec::new();
             let mut failures = Vec::new();
             for outcome in batch {
+                if let Outcome::Kept(records) = &outcome {
+                    append(warc, records)?;
+                    continue;
+                }
                 summary.inputs += 1;
                 state.done += 1;
                 match outcome {
                     Outcome::NotReached => summary.not_reached += 1,
+                    // Written above, before the counting.
+                    Outcome::Kept(_) => {}
                     Outcome::NotModified(n) => {
                         summary.fetched += 1;
                         // Unchanged, as a file with the same bytes is.

@@ -145,6 +145,7 @@ fn moved_away(r: Response) -> FetchError {
         r.exchange.status
     ));
     FetchError {
+        retried: r.retried,
         class: ErrorClass::Redirect,
         message: format!(
             "{} answered by another host after a redirect: {}",

@@ -95,6 +95,8 @@ pub struct FetchError {
     /// The failed answer itself, when there was one (e.g. a 404 turned into
     /// an error by a caller, or a body over the limit).
     pub exchange: Option<Box<Exchange>>,
+    /// Answers that were asked again (429, 5xx) before the failure.
+    pub retried: Vec<Exchange>,
 }
 
 impl FetchError {
@@ -104,7 +106,16 @@ impl FetchError {
             message: message.into(),
             hops: Vec::new(),
             exchange: None,
+            retried: Vec::new(),
         }
+    }
+
+    /// Every answer received: those asked again, the redirects, the last.
+    pub fn answers(&self) -> impl Iterator<Item = &Exchange> {
+        self.retried
+            .iter()
+            .chain(&self.hops)
+            .chain(self.exchange.as_deref())
     }
 }
 
@@ -232,6 +243,8 @@ pub struct Response {
     pub body: Vec<u8>,
     /// Tries of the last request (1 when the first one answered).
     pub attempts: u32,
+    /// Answers that were asked again (429, 5xx), of any hop, in order.
+    pub retried: Vec<Exchange>,
 }
 
 impl Response {
@@ -245,6 +258,14 @@ impl Response {
 
     pub fn header(&self, name: &str) -> Option<&str> {
         self.exchange.header(name)
+    }
+
+    /// Every answer received: those asked again, the redirects, the last.
+    pub fn answers(&self) -> impl Iterator<Item = &Exchange> {
+        self.retried
+            .iter()
+            .chain(&self.hops)
+            .chain(std::iter::once(&self.exchange))
     }
 }
 
@@ -309,6 +330,27 @@ impl Client {
         opts: &RequestOpts,
         validators: &Validators,
     ) -> Result<Response, FetchError> {
+        let mut retried = Vec::new();
+        match self.follow(url, opts, validators, &mut retried).await {
+            Ok(mut r) => {
+                r.retried = retried;
+                Ok(r)
+            }
+            Err(mut e) => {
+                e.retried = retried;
+                Err(e)
+            }
+        }
+    }
+
+    /// Follow redirects from `url`; answers asked again go to `retried`.
+    async fn follow(
+        &self,
+        url: &Url,
+        opts: &RequestOpts,
+        validators: &Validators,
+        retried: &mut Vec<Exchange>,
+    ) -> Result<Response, FetchError> {
         let mut hops: Vec<Exchange> = Vec::new();
         let mut seen: HashSet<Url> = HashSet::new();
         let mut current = url.clone();
@@ -317,13 +359,12 @@ impl Client {
             if let Err(blocked) = self.network.check_url(&current) {
                 let message = at_redirect(refusal(&current, &blocked, opts), &current, hops.len());
                 return Err(FetchError {
-                    class: ErrorClass::Blocked,
-                    message,
                     hops,
-                    exchange: None,
+                    ..FetchError::new(ErrorClass::Blocked, message)
                 });
             }
-            let (exchange, attempts) = match self.get_one(&current, opts, validators).await {
+            let (exchange, attempts) = match self.get_one(&current, opts, validators, retried).await
+            {
                 Ok(r) => r,
                 Err(mut e) => {
                     e.message = at_redirect(e.message, &current, hops.len());
@@ -387,6 +428,7 @@ impl Client {
                 exchange,
                 body,
                 attempts,
+                retried: Vec::new(),
             }),
             Err(e) => {
                 let (class, message) = match e {
@@ -421,6 +463,7 @@ impl Client {
         url: &Url,
         opts: &RequestOpts,
         validators: &Validators,
+        retried: &mut Vec<Exchange>,
     ) -> Result<(Exchange, u32), FetchError> {
         let host = url
             .host_str()
@@ -454,6 +497,7 @@ impl Client {
                         return Ok((ex, attempt));
                     }
                     tracing::debug!("{url}: 429, waiting {wait:?}");
+                    retried.push(ex);
                     // The host's schedule now holds every request to it back.
                 }
                 Ok(ex) if ex.status >= 500 && !last => {
@@ -461,6 +505,7 @@ impl Client {
                         .filter(|r| *r <= opts.max_retry_after)
                         .unwrap_or_else(|| backoff(opts.retry_base, attempt));
                     tracing::debug!("{url}: {}, retrying in {delay:?}", ex.status);
+                    retried.push(ex);
                     tokio::time::sleep(delay).await;
                 }
                 Ok(ex) => {
@@ -578,10 +623,9 @@ impl Client {
 
 fn with_hops(class: ErrorClass, message: String, hops: Vec<Exchange>, ex: Exchange) -> FetchError {
     FetchError {
-        class,
-        message,
         hops,
         exchange: Some(Box::new(ex)),
+        ..FetchError::new(class, message)
     }
 }
 

@@ -5,7 +5,7 @@
 //! everything for now; a host that cannot be reached fails the article with
 //! the network error's class. Rules are matched for the agent `embarc`.
 
-use super::client::{Client, ErrorClass, FetchError, RequestOpts};
+use super::client::{Client, ErrorClass, Exchange, FetchError, RequestOpts};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use texting_robots::Robot;
@@ -32,6 +32,8 @@ type Cached = OnceCell<Result<Rules, FetchError>>;
 #[derive(Debug, Default)]
 pub struct RobotsCache {
     origins: Mutex<HashMap<String, Arc<Cached>>>,
+    /// Answers to `GET /robots.txt` not yet taken to be kept (WARC).
+    answers: Mutex<Vec<Exchange>>,
 }
 
 impl RobotsCache {
@@ -53,7 +55,7 @@ impl RobotsCache {
             map.entry(origin.clone()).or_default().clone()
         };
         let rules = cell
-            .get_or_init(|| fetch_rules(client, &origin, opts))
+            .get_or_init(|| fetch_rules(client, &origin, opts, &self.answers))
             .await;
         // The caller names the article; the messages say what happened.
         match rules {
@@ -74,10 +76,19 @@ impl RobotsCache {
     }
 }
 
+impl RobotsCache {
+    /// The answers to robots.txt requests received since the last call, to
+    /// be kept with the run's other answers.
+    pub fn take_answers(&self) -> Vec<Exchange> {
+        std::mem::take(&mut *self.answers.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
 async fn fetch_rules(
     client: &Client,
     origin: &str,
     opts: &RequestOpts,
+    answers: &Mutex<Vec<Exchange>>,
 ) -> Result<Rules, FetchError> {
     let url = Url::parse(&format!("{origin}/robots.txt"))
         .map_err(|e| FetchError::new(ErrorClass::InvalidUrl, format!("{origin}: {e}")))?;
@@ -87,7 +98,15 @@ async fn fetch_rules(
         what: Some("robots.txt"),
         ..opts.clone()
     };
-    let response = match client.get(&url, &opts).await {
+    let got = client.get(&url, &opts).await;
+    {
+        let mut kept = answers.lock().unwrap_or_else(|e| e.into_inner());
+        match &got {
+            Ok(r) => kept.extend(r.answers().cloned()),
+            Err(e) => kept.extend(e.answers().cloned()),
+        }
+    }
+    let response = match got {
         Ok(r) => r,
         // Too large or garbled: use what the rules say we may assume.
         Err(e)

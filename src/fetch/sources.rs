@@ -3,7 +3,7 @@
 //! 1.0 and Atom). Parsing is pure; [`load`] gets a document from a URL or a
 //! file.
 
-use super::client::{Client, ErrorClass, FetchError, RequestOpts};
+use super::client::{Client, ErrorClass, Exchange, FetchError, RequestOpts};
 use quick_xml::events::Event;
 use std::io::{BufRead, Read};
 use url::Url;
@@ -95,8 +95,14 @@ pub fn list_lines(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Get a sitemap or feed: over HTTP when `spec` is an http(s) URL, else
-/// from a file. Gzip is undone whether or not the server said so.
-pub async fn load(client: &Client, spec: &str, opts: &RequestOpts) -> Result<Vec<u8>, FetchError> {
+/// from a file. Gzip is undone whether or not the server said so. Every
+/// answer received goes to `kept`, to be archived with the run.
+pub async fn load(
+    client: &Client,
+    spec: &str,
+    opts: &RequestOpts,
+    kept: &mut Vec<Exchange>,
+) -> Result<Vec<u8>, FetchError> {
     let bytes = if is_web_url(spec) {
         let url = Url::parse(spec).map_err(|e| {
             FetchError::new(ErrorClass::InvalidUrl, format!("not a valid URL: {e}"))
@@ -106,7 +112,12 @@ pub async fn load(client: &Client, spec: &str, opts: &RequestOpts) -> Result<Vec
             accept: "application/xml,text/xml,application/rss+xml,application/atom+xml,*/*;q=0.5",
             ..opts.clone()
         };
-        let r = client.get(&url, &opts).await?;
+        let got = client.get(&url, &opts).await;
+        match &got {
+            Ok(r) => kept.extend(r.answers().cloned()),
+            Err(e) => kept.extend(e.answers().cloned()),
+        }
+        let r = got?;
         if !(200..300).contains(&r.status()) {
             return Err(FetchError::new(
                 ErrorClass::HttpStatus,
