@@ -567,3 +567,69 @@ fn an_endpoint_redirected_to_another_host_that_answers_404_is_ambiguous_with_the
     );
     assert!(server.hits("/elsewhere") >= 1, "the redirect was followed");
 }
+
+fn sha256_file(path: &Path) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(std::fs::read(path).unwrap()).to_vec()
+}
+
+#[test]
+fn a_read_only_archive_is_read_by_every_reading_command_and_refuses_changes() {
+    let server = Server::start(|_| Reply::html(HOSTILE_PAGE));
+    let a = Archive::new();
+    let url = server.url("/story");
+    a.ok(&["archive", "--allow-private", "--min-interval", "0", &url]);
+    let db = a.dir().join("embarc.db");
+    let before = sha256_file(&db);
+    let read_only = |args: &[&str]| {
+        a.command(args)
+            .env("EMBARC_READ_ONLY", "1")
+            .output()
+            .unwrap()
+    };
+    for args in [
+        &["status"][..],
+        &["status", "--json"],
+        &["export", "posts", "--format", "json"],
+        &["export", "queue", "--format", "csv"],
+        &["report"],
+        &["queue"],
+        &["queue", "--json"],
+        &["queue", "show", "1"],
+        &["capture", "show", &url],
+    ] {
+        let out = read_only(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!out.stdout.is_empty(), "{args:?}");
+    }
+    for args in [
+        &["queue", "set", "1", "verified", "--by", "ana"][..],
+        &["queue", "note", "1", "seen", "--by", "ana"],
+        &["archive", "--allow-private", &url],
+    ] {
+        let out = read_only(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("embarc: error: the archive is read-only"),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert_eq!(sha256_file(&db), before, "the database was not written");
+    assert!(a.ok(&["queue", "show", "1"]).contains("unstarted"));
+
+    // Files on read-only media are read without locks (immutable).
+    let store = embarc::store::Store::open_read_only(&db, true).unwrap();
+    assert_eq!(store.status().unwrap().tables["claims"], 1);
+    let refused = store.note_claim(1, "seen", "ana").unwrap_err();
+    assert!(
+        matches!(refused, embarc::store::Error::ReadOnly { .. }),
+        "{refused}"
+    );
+    drop(store);
+    assert_eq!(sha256_file(&db), before);
+}

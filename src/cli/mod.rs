@@ -155,6 +155,18 @@ fn init_logging() {
 
 /// Open the archive database in `dir`, creating the directory if needed.
 pub(crate) fn open_store(dir: &Path) -> anyhow::Result<crate::store::Store> {
+    let db = dir.join("embarc.db");
+    if read_only_requested()? {
+        anyhow::bail!(
+            "the archive is read-only (EMBARC_READ_ONLY is set) and this command changes it; unset EMBARC_READ_ONLY to run it"
+        );
+    }
+    if (dir.exists() && !writable(dir)) || (db.exists() && !writable(&db)) {
+        anyhow::bail!(
+            "the archive at {} cannot be written (read-only media, or no permission) and this command changes it; copy it somewhere writable to run it",
+            dir.display()
+        );
+    }
     std::fs::create_dir_all(dir).map_err(|e| {
         anyhow::anyhow!("cannot create the archive directory {}: {e}", dir.display())
     })?;
@@ -170,7 +182,43 @@ pub(crate) fn open_existing(dir: &Path) -> anyhow::Result<crate::store::Store> {
             db.display()
         );
     }
+    // Files that cannot be written (read-only media) are read without
+    // locks; EMBARC_READ_ONLY reads a live archive others may write.
+    let media = !(writable(&db) && writable(dir));
+    if media || read_only_requested()? {
+        if media {
+            eprintln!(
+                "embarc: the archive at {} cannot be written: reading it only",
+                dir.display()
+            );
+        }
+        return with_clock(crate::store::Store::open_read_only(&db, media)?);
+    }
     with_clock(crate::store::Store::open(&db)?)
+}
+
+/// `EMBARC_READ_ONLY=1`: open the archive only to read it, whatever the
+/// command (a change is refused with a clear error).
+fn read_only_requested() -> anyhow::Result<bool> {
+    match std::env::var("EMBARC_READ_ONLY") {
+        Err(_) => Ok(false),
+        Ok(v) => match v.trim().to_ascii_lowercase().as_str() {
+            "" | "0" | "false" | "no" | "off" => Ok(false),
+            "1" | "true" | "yes" | "on" => Ok(true),
+            other => anyhow::bail!("EMBARC_READ_ONLY={other:?}: use 1 or 0"),
+        },
+    }
+}
+
+/// May this process write `path`? (Not on read-only media, nor without
+/// permission.) Asked of the system, without writing anything.
+fn writable(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: `c` is a valid NUL-terminated path that access() only reads.
+    unsafe { libc::access(c.as_ptr(), libc::W_OK) == 0 }
 }
 
 /// `--allow-private`, on every command that sends requests.

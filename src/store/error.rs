@@ -41,6 +41,12 @@ pub enum Error {
     /// Any other SQLite error.
     #[error("the archive database: {0}")]
     Database(rusqlite::Error),
+    /// The archive was opened only to read (`EMBARC_READ_ONLY`, or files
+    /// that cannot be written) and this would change it.
+    #[error(
+        "the archive is read-only{detail}; run this where the archive can be written (without EMBARC_READ_ONLY)"
+    )]
+    ReadOnly { detail: String },
     /// A value could not be encoded as JSON for a column.
     #[error("cannot encode a value for the archive: {0}")]
     Encode(#[from] serde_json::Error),
@@ -57,6 +63,9 @@ impl From<rusqlite::Error> for Error {
                     detail: e.to_string(),
                 }
             }
+            Some(rusqlite::ErrorCode::ReadOnly) => Error::ReadOnly {
+                detail: String::new(),
+            },
             _ => Error::Database(e),
         }
     }
@@ -106,6 +115,11 @@ mod tests {
             None,
         );
         assert!(matches!(Error::from(busy), Error::Busy { .. }));
+        let read_only = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_READONLY),
+            None,
+        );
+        assert!(matches!(Error::from(read_only), Error::ReadOnly { .. }));
         let other = rusqlite::Error::QueryReturnedNoRows;
         assert!(matches!(Error::from(other), Error::Database(_)));
     }

@@ -211,6 +211,63 @@ impl Store {
         })
     }
 
+    /// Open an existing archive only to read it: no migration, no change of
+    /// journal mode, and every write refused ([`Error::ReadOnly`]). With
+    /// `immutable` (files on read-only media) SQLite takes no locks and
+    /// creates no `-shm` file, which is right only when nothing can write
+    /// the file; without it, other processes may write meanwhile.
+    pub fn open_read_only(path: &Path, immutable: bool) -> Result<Store> {
+        let open_error = |source| Error::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let absolute = std::path::absolute(path).map_err(|e| Error::ReadOnly {
+            detail: format!(" and its path cannot be read: {e}"),
+        })?;
+        let mut uri = url::Url::from_file_path(&absolute).map_err(|()| Error::ReadOnly {
+            detail: format!(" and {} is not a usable path", path.display()),
+        })?;
+        uri.set_query(Some(if immutable {
+            "mode=ro&immutable=1"
+        } else {
+            "mode=ro"
+        }));
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(uri.as_str(), flags).map_err(open_error)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;
+        let found = migrate::version(&conn).map_err(open_error)?;
+        let known = MIGRATIONS.len();
+        if found > known {
+            return Err(Error::Migration {
+                path: path.to_path_buf(),
+                source: MigrationError::Newer { found, known },
+            });
+        }
+        if found < known {
+            return Err(Error::ReadOnly {
+                detail: format!(
+                    " and its schema (version {found}) is older than this embarc's ({known}): open it once where it can be written, to upgrade it"
+                ),
+            });
+        }
+        let manager = SqliteConnectionManager::file(uri.as_str())
+            .with_flags(flags)
+            .with_init(|c| c.busy_timeout(BUSY_TIMEOUT));
+        let readers = r2d2::Pool::builder()
+            .max_size(READERS)
+            .min_idle(Some(0))
+            .connection_timeout(BUSY_TIMEOUT)
+            .build_unchecked(manager);
+        Ok(Store {
+            writer: Arc::new(Mutex::new(conn)),
+            readers: Some(readers),
+            clock: None,
+            hooks: Vec::new(),
+        })
+    }
+
     /// A private in-memory archive (tests, dry runs). Its reads and writes
     /// share one connection.
     pub fn open_in_memory() -> Result<Store> {
