@@ -215,8 +215,15 @@ impl Store {
     /// journal mode, and every write refused ([`Error::ReadOnly`]). With
     /// `immutable` (files on read-only media) SQLite takes no locks and
     /// creates no `-shm` file, which is right only when nothing can write
-    /// the file; without it, other processes may write meanwhile.
+    /// the file; without it, other processes may write meanwhile. A
+    /// non-empty `-wal` file beside it holds writes not yet in the file
+    /// (an immutable open would not see them): it is read through, as
+    /// SQLite reads a WAL on read-only media.
     pub fn open_read_only(path: &Path, immutable: bool) -> Result<Store> {
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        let pending = std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0);
+        let immutable = immutable && !pending;
         let open_error = |source| Error::Open {
             path: path.to_path_buf(),
             source,
