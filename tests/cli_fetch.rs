@@ -1069,6 +1069,37 @@ fn retried_answers_robots_sitemaps_and_feeds_are_kept_in_warc() {
         .unwrap();
     let records = read_warc(&dir.join(&file));
     let record = records.iter().find(|r| r.offset == offset as u64).unwrap();
+    // `capture show --all` lists every answer kept for the URL.
+    let out = embarc(dir)
+        .args(["capture", "show", "--all", "--json"])
+        .arg(server.url("/a"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let statuses: Vec<u64> = listed
+        .iter()
+        .map(|l| l["status"].as_u64().unwrap())
+        .collect();
+    assert_eq!(statuses, [429, 200]);
+    assert_eq!(listed[1]["file"], file.as_str());
+    assert_eq!(listed[1]["offset"], offset);
+    let out = embarc(dir)
+        .args(["capture", "show", "--all"])
+        .arg(server.url("/b"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[0].contains("  503  warc/") && lines[1].contains("  200  warc/"),
+        "{text}"
+    );
     assert!(
         record.block.starts_with(b"HTTP/1.1 200"),
         "{}",

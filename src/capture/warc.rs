@@ -294,6 +294,101 @@ impl Record {
     }
 }
 
+/// One exchange found in the WARC files: where its response record is and
+/// what it answered.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Listed {
+    /// The file, relative to the archive directory (`warc/…`).
+    pub file: String,
+    pub offset: u64,
+    /// `WARC-Date`: when the answer came.
+    pub date: String,
+    /// The HTTP status of the answer.
+    pub status: Option<u16>,
+}
+
+/// Every response record for `url` in the archive's WARC files, file by
+/// file (oldest first) and in the order written. Reads every file: this is
+/// the full account of a URL, not a lookup.
+pub fn responses_of(archive_dir: &Path, url: &str) -> std::io::Result<Vec<Listed>> {
+    let mut names: Vec<String> = match std::fs::read_dir(archive_dir.join(DIR)) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".warc.gz"))
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    names.sort();
+    let mut found = Vec::new();
+    for name in names {
+        let file = format!("{DIR}/{name}");
+        let path = archive_dir.join(&file);
+        let open = File::open(&path)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        let mut input = Counting {
+            inner: std::io::BufReader::new(open),
+            pos: 0,
+        };
+        while !std::io::BufRead::fill_buf(&mut input)?.is_empty() {
+            let offset = input.pos;
+            let mut data = Vec::new();
+            flate2::bufread::GzDecoder::new(&mut input).read_to_end(&mut data)?;
+            let record = parse_record(&data).map_err(|e| {
+                std::io::Error::new(e.kind(), format!("{}:{offset}: {e}", path.display()))
+            })?;
+            if record.field("WARC-Type") != Some("response")
+                || record.field("WARC-Target-URI") != Some(url)
+            {
+                continue;
+            }
+            let status = record.http_parts().and_then(|(head, _)| {
+                let line = head.split(|b| *b == b'\r').next()?;
+                std::str::from_utf8(line)
+                    .ok()?
+                    .split(' ')
+                    .nth(1)?
+                    .parse()
+                    .ok()
+            });
+            found.push(Listed {
+                file: file.clone(),
+                offset,
+                date: record.field("WARC-Date").unwrap_or_default().to_string(),
+                status,
+            });
+        }
+    }
+    Ok(found)
+}
+
+/// A buffered reader that counts the bytes taken from it, so that the
+/// offset of each gzip member is known.
+struct Counting<R> {
+    inner: R,
+    pos: u64,
+}
+
+impl<R: std::io::BufRead> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: std::io::BufRead> std::io::BufRead for Counting<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.pos += n as u64;
+        self.inner.consume(n);
+    }
+}
+
 /// Read the record that starts at `offset` of the WARC file `path`.
 pub fn read_record(path: &Path, offset: u64) -> std::io::Result<Record> {
     let mut file = File::open(path)

@@ -32,6 +32,11 @@ pub struct ShowArgs {
     /// Print where the capture is and what it holds as JSON (no body).
     #[arg(long)]
     pub json: bool,
+
+    /// List every answer kept for the URL (retried ones, errors, every
+    /// capture), oldest first: time, HTTP status, WARC file and offset.
+    #[arg(long, conflicts_with = "body")]
+    pub all: bool,
 }
 
 pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
@@ -44,6 +49,9 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         args.url.clone()
     };
+    if args.all {
+        return list_all(dir, &url, args.json);
+    }
     let shown = match store.latest_capture(&url)? {
         Some(found) => {
             let (Some(file), Some(offset)) = (&found.warc_file, found.warc_offset) else {
@@ -123,6 +131,32 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     eprintln!("embarc: {}, {}:{offset}", shown.said, shown.file);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `capture show URL --all`: every response record kept for the URL.
+fn list_all(dir: &Path, url: &str, json: bool) -> anyhow::Result<ExitCode> {
+    let found = warc::responses_of(dir, url)
+        .map_err(|e| anyhow::anyhow!("cannot read the WARC files: {e}"))?;
+    if found.is_empty() {
+        anyhow::bail!(
+            "no answer for {url} in the WARC files (archive it with `embarc archive {url}`)"
+        );
+    }
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&found)?)?;
+    } else {
+        for f in &found {
+            let status = f.status.map_or("-".to_string(), |s| s.to_string());
+            writeln!(out, "{}  {status}  {}:{}", f.date, f.file, f.offset)?;
+        }
+    }
+    out.flush()?;
+    eprintln!(
+        "embarc: {} for {url}",
+        crate::words::count(found.len(), "answer")
+    );
     Ok(ExitCode::SUCCESS)
 }
 
