@@ -143,6 +143,9 @@ pub struct Check {
     pub retries: Option<u32>,
     pub max_retry_after: Option<String>,
     pub concurrency: Option<usize>,
+    /// Keep every endpoint answer of `check` as WARC records (default
+    /// off; never Meta's, whose terms forbid keeping oEmbed answers).
+    pub keep_answers: Option<bool>,
 }
 
 /// `[labels]`: the phrases that put posts into the verification queue.

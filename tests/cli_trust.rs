@@ -641,3 +641,45 @@ fn a_read_only_archive_is_read_by_every_reading_command_and_refuses_changes() {
     assert_eq!(media().status().unwrap().tables["claims"], 1);
     assert_eq!(sha256_file(&db), checkpointed);
 }
+
+#[test]
+fn check_keeps_its_endpoint_answers_in_warc_only_when_asked() {
+    let server = Server::start(|_| {
+        Reply::status(404, "application/json", r#"{"error":"Record not found"}"#)
+    });
+    let a = Archive::new();
+    let page = MASTODON_PAGE.replace("HOST", "social.example");
+    let file = a.write("article.html", page.as_bytes());
+    a.ok(&["archive", file.to_str().unwrap()]);
+    let check = || {
+        let out = a
+            .command(&["check", "--posts", "--stale", "0", "--allow-private"])
+            .env("EMBARC_MASTODON_URL", server.url("/masto"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let api = server.url("/masto/api/v1/statuses/113543671971844242");
+    // Off by default: nothing is written.
+    check();
+    assert!(!a.dir().join("warc").exists());
+    std::fs::write(
+        a.dir().join("embarc.toml"),
+        "[check]\nkeep_answers = true\n",
+    )
+    .unwrap();
+    check();
+    let out = a.run(&["capture", "show", "--all", "--json", &api]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["status"], 404);
+}

@@ -33,7 +33,13 @@ pub struct Endpoint {
     /// An answer from another host than the one asked (after a redirect)
     /// is taken as the endpoint's answer: only for articles, which move.
     other_hosts: bool,
+    /// Where every answer goes to be kept (`[check] keep_answers`).
+    kept: Option<Kept>,
 }
+
+/// Answers received and not yet written to WARC, shared by a run's
+/// endpoints.
+pub type Kept = std::sync::Arc<Mutex<Vec<crate::fetch::Exchange>>>;
 
 /// What asking got.
 #[derive(Debug)]
@@ -51,6 +57,7 @@ impl Endpoint {
         api: Api,
         settings: &Settings,
         accept: &'static str,
+        kept: Option<&Kept>,
     ) -> Result<Endpoint, FetchError> {
         let rate = settings.rate(api);
         let client = Client::new(&ClientConfig {
@@ -78,6 +85,10 @@ impl Endpoint {
             },
             held: Mutex::new(HashMap::new()),
             other_hosts: api == Api::Article,
+            // Meta's terms forbid keeping what its oEmbed answers.
+            kept: kept
+                .filter(|_| !matches!(api, Api::MetaGraph | Api::Threads))
+                .cloned(),
         })
     }
 
@@ -102,7 +113,15 @@ impl Endpoint {
         if self.is_held(&host) {
             return Answer::Held;
         }
-        match self.client.get(url, &self.opts).await {
+        let got = self.client.get(url, &self.opts).await;
+        if let Some(kept) = &self.kept {
+            let mut kept = kept.lock().unwrap_or_else(|e| e.into_inner());
+            match &got {
+                Ok(r) => kept.extend(r.answers().cloned()),
+                Err(e) => kept.extend(e.answers().cloned()),
+            }
+        }
+        match got {
             Ok(r) => {
                 if r.status() == 429
                     && let Some(wait) = crate::fetch::client::retry_after(&r.exchange)

@@ -27,11 +27,17 @@ pub struct Checker {
     pub(super) threads: Endpoint,
     pub(super) wayback: Endpoint,
     pub(super) article: Endpoint,
+    /// Answers to keep as WARC records (`[check] keep_answers`).
+    kept: Option<super::ask::Kept>,
 }
 
 impl Checker {
     pub fn new(settings: &Settings) -> Result<Checker, FetchError> {
-        let e = |api, accept| Endpoint::new(api, settings, accept);
+        let kept = settings
+            .keep_answers
+            .as_ref()
+            .map(|_| super::ask::Kept::default());
+        let e = |api, accept| Endpoint::new(api, settings, accept, kept.as_ref());
         Ok(Checker {
             x_syndication: e(Api::XSyndication, JSON)?,
             x_oembed: e(Api::XOembed, JSON)?,
@@ -50,7 +56,16 @@ impl Checker {
                 "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5",
             )?
             .with_max_body(article::MAX_BODY),
+            kept,
         })
+    }
+
+    /// The answers received since the last call, when they are kept.
+    pub fn take_answers(&self) -> Vec<crate::fetch::Exchange> {
+        match &self.kept {
+            Some(kept) => std::mem::take(&mut *kept.lock().unwrap_or_else(|e| e.into_inner())),
+            None => Vec::new(),
+        }
     }
 
     /// Check one post on its platform's ladder. Never fails: what could not

@@ -309,6 +309,9 @@ pub enum Error {
     /// A task of the run stopped unexpectedly (a bug).
     #[error("{0}")]
     Internal(String),
+    /// The answers to keep (`[check] keep_answers`) could not be written.
+    #[error("cannot write the endpoints' answers to the WARC file: {0}")]
+    Warc(#[source] std::io::Error),
 }
 
 type Result<T, E = Error> = std::result::Result<T, E>;
@@ -333,6 +336,10 @@ pub async fn run(
     on_result: &mut (dyn FnMut(&Checked) + Send),
 ) -> Result<Summary> {
     let checker = Arc::new(Checker::new(settings).map_err(Error::Client)?);
+    let mut warc = settings
+        .keep_answers
+        .as_deref()
+        .map(crate::capture::warc::WarcWriter::new);
     let platform = opts.platform.map(Platform::as_str);
     let mut summary = Summary::default();
     let mut lanes = Lanes::default();
@@ -530,6 +537,9 @@ pub async fn run(
                     };
                     store.finish_job(job, owner, &result, checked.state == "unknown", None)?;
                 }
+                if let Some(warc) = warc.as_mut() {
+                    keep(warc, checker.take_answers())?;
+                }
                 on_result(&checked);
                 summary.count(&checked);
                 if opts.keep_results {
@@ -549,6 +559,10 @@ pub async fn run(
         }
     }
     store.commit_batch()?;
+    if let Some(warc) = warc.as_mut() {
+        keep(warc, checker.take_answers())?;
+        warc.flush().map_err(Error::Warc)?;
+    }
     if let Select::Due(lease) = &opts.select {
         // The targets just checked get their next times now, so `status`
         // shows them.
@@ -618,6 +632,19 @@ fn claim_next(
 
 /// The next chunk of `--stale` targets, read in full (posts and articles
 /// are not mixed in one chunk).
+/// Append endpoint answers to the run's WARC file (`[check] keep_answers`).
+fn keep(
+    warc: &mut crate::capture::warc::WarcWriter,
+    answers: Vec<crate::fetch::Exchange>,
+) -> Result<()> {
+    for ex in &answers {
+        for member in crate::capture::warc::encode_exchange(ex).members {
+            warc.append(&member).map_err(Error::Warc)?;
+        }
+    }
+    Ok(())
+}
+
 fn next_jobs(store: &Store, due: &mut VecDeque<(bool, i64)>) -> Result<Vec<Job>> {
     let Some(&(posts, _)) = due.front() else {
         return Ok(Vec::new());

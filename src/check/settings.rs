@@ -224,6 +224,10 @@ pub struct Settings {
     pub concurrency: usize,
     /// Where requests may go (`[network]`, `--allow-private`).
     pub network: crate::fetch::Network,
+    /// `[check] keep_answers`: the archive directory whose WARC files get
+    /// every endpoint answer (None: not kept). Set by the caller, which
+    /// knows the directory.
+    pub keep_answers: Option<std::path::PathBuf>,
 }
 
 impl Settings {
@@ -307,6 +311,7 @@ impl Settings {
                 allow_hosts: config.network.allow_hosts.clone(),
                 ..crate::fetch::Network::default()
             },
+            keep_answers: None,
         })
     }
 

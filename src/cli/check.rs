@@ -57,6 +57,11 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let config = super::load_config(dir)?;
     let mut settings = Settings::resolve(&config, &|var| std::env::var(var).ok())?;
     settings.network = args.network.resolve(&config);
+    settings.keep_answers = config
+        .check
+        .keep_answers
+        .unwrap_or(false)
+        .then(|| dir.to_path_buf());
     let select = match args.stale {
         Some(stale) => Select::Stale(stale),
         None => {

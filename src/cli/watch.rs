@@ -34,6 +34,11 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let config = super::load_config(dir)?;
     let mut checks = check::Settings::resolve(&config, &|var| std::env::var(var).ok())?;
     checks.network = args.network.resolve(&config);
+    checks.keep_answers = config
+        .check
+        .keep_answers
+        .unwrap_or(false)
+        .then(|| dir.to_path_buf());
     let mut settings = watch::Settings::from_config(&config)?;
     if let Some(grace) = args.grace {
         settings.grace = grace;
