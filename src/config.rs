@@ -115,23 +115,16 @@ pub struct Jobs {
 /// the built-in default; an `EMBARC_*_URL` variable wins over both), and
 /// `[endpoints.rate]`: requests per unit for each (`"3/s"`, `"1000/h"`).
 /// See `check::settings` for the names, defaults and meaning.
+/// The endpoint names are the probes' own (`check::settings::all`), which
+/// check every name here: a platform's endpoints are not listed twice.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct Endpoints {
-    pub x_syndication: Option<String>,
-    pub x_oembed: Option<String>,
-    pub bluesky_appview: Option<String>,
-    pub bluesky_oembed: Option<String>,
-    /// One server for every Mastodon post instead of each post's instance.
-    pub mastodon: Option<String>,
-    pub telegram: Option<String>,
-    pub youtube_thumb: Option<String>,
-    pub tiktok: Option<String>,
-    pub reddit: Option<String>,
-    pub meta_graph: Option<String>,
-    pub threads: Option<String>,
-    pub wayback: Option<String>,
     pub rate: BTreeMap<String, String>,
+    /// Base URL by endpoint name (`mastodon`: one server for every
+    /// Mastodon post instead of each post's instance).
+    #[serde(flatten)]
+    pub urls: BTreeMap<String, String>,
 }
 
 /// `[check]`: request timeout (`"20s"`), retries, the longest `Retry-After`

@@ -185,6 +185,28 @@ fn detect_is_pure() {
     );
 }
 
+/// Probes see a neutral `PostRef`, never a store row: only the run
+/// (`check/run.rs`), the dispatch (`checker.rs`) and the article check read
+/// the store's types.
+#[test]
+fn probes_do_not_know_the_store() {
+    let files = &sources()["check"];
+    let mut hits = Vec::new();
+    for (path, text) in files {
+        let name = path.file_name().unwrap().to_string_lossy();
+        if matches!(name.as_ref(), "run.rs" | "checker.rs" | "article.rs" | "mod.rs") {
+            continue;
+        }
+        for (n, line) in code_lines(text) {
+            if crate_modules(line).iter().any(|m| m == "store") {
+                hits.push(format!("{}:{n}: {line}", path.display()));
+            }
+        }
+    }
+    assert!(hits.is_empty(), "a probe reads the store:\n{}", hits.join("\n"));
+    assert!(files.len() > 8, "the probes were not found");
+}
+
 #[test]
 fn only_store_knows_sqlite() {
     for (module, files) in sources() {

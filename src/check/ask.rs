@@ -9,7 +9,7 @@
 //! asked twice), never on a single ambiguous one.
 
 use super::outcome::{Content, Outcome, Verdict};
-use super::settings::{Api, Settings};
+use super::settings::{self, Settings, Spec};
 use crate::fetch::{Client, ClientConfig, ErrorClass, FetchError, Limits, RequestOpts, Response};
 use std::collections::HashMap;
 use std::future::Future;
@@ -53,13 +53,8 @@ pub enum Answer {
 }
 
 impl Endpoint {
-    pub fn new(
-        api: Api,
-        settings: &Settings,
-        accept: &'static str,
-        kept: Option<&Kept>,
-    ) -> Result<Endpoint, FetchError> {
-        let rate = settings.rate(api);
+    pub fn new(spec: &Spec, settings: &Settings, kept: Option<&Kept>) -> Result<Endpoint, FetchError> {
+        let rate = settings.rate(spec.name);
         let client = Client::new(&ClientConfig {
             connect_timeout: settings.timeout.min(Duration::from_secs(10)),
             limits: Limits {
@@ -71,7 +66,7 @@ impl Endpoint {
             ..ClientConfig::default()
         })?;
         Ok(Endpoint {
-            base: settings.url(api).cloned(),
+            base: settings.url(spec.name).cloned(),
             client,
             opts: RequestOpts {
                 timeout: settings.timeout,
@@ -80,15 +75,12 @@ impl Endpoint {
                 retries: settings.retries,
                 retry_base: Duration::from_millis(500),
                 max_retry_after: settings.max_retry_after,
-                accept,
+                accept: spec.accept,
                 what: None,
             },
             held: Mutex::new(HashMap::new()),
-            other_hosts: api == Api::Article,
-            // Meta's terms forbid keeping what its oEmbed answers.
-            kept: kept
-                .filter(|_| !matches!(api, Api::MetaGraph | Api::Threads))
-                .cloned(),
+            other_hosts: spec.name == settings::ARTICLE.name,
+            kept: kept.filter(|_| spec.keep).cloned(),
         })
     }
 

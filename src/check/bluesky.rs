@@ -5,33 +5,53 @@
 //! must agree before a post is gone.
 
 use super::ask::{Answer, Rung, Signal, alone, answered, combine, json, raw, unexpected, url_on};
-use super::checker::{Checker, unsupported};
+use super::checker::{Checker, PostRef, base};
 use super::outcome::{Content, Outcome, Verdict};
+use super::settings::Spec;
 use super::text::{first_text, rfc3339};
-use crate::store::PostTarget;
 use serde_json::Value;
 
-const APPVIEW: &str = "bluesky_appview";
-const OEMBED: &str = "bluesky_oembed";
+pub(super) const APPVIEW_API: Spec = Spec {
+    name: "bluesky_appview",
+    env: Some("EMBARC_BLUESKY_APPVIEW_URL"),
+    default_url: Some("https://public.api.bsky.app"),
+    default_rate: "5/s",
+    accept: "application/json",
+    keep: true,
+};
+pub(super) const OEMBED_API: Spec = Spec {
+    name: "bluesky_oembed",
+    env: Some("EMBARC_BLUESKY_OEMBED_URL"),
+    default_url: Some("https://embed.bsky.app"),
+    default_rate: "5/s",
+    accept: "application/json",
+    keep: true,
+};
+pub(super) const ENDPOINTS: &[Spec] = &[APPVIEW_API, OEMBED_API];
+const APPVIEW: &str = APPVIEW_API.name;
+const OEMBED: &str = OEMBED_API.name;
 
-pub async fn probe(c: &Checker, t: &PostTarget) -> Verdict {
-    let (Some(app_base), Some(oe_base)) = (c.bluesky_appview.base(), c.bluesky_oembed.base())
-    else {
-        return unsupported(APPVIEW, "no Bluesky endpoint configured".into());
+pub async fn probe(c: &Checker, t: &PostRef) -> Verdict {
+    let ((app, app_base), (oe, oe_base)) = match (
+        base(c, &APPVIEW_API, "Bluesky"),
+        base(c, &OEMBED_API, "Bluesky"),
+    ) {
+        (Ok(a), Ok(o)) => (a, o),
+        (Err(v), _) | (_, Err(v)) => return *v,
     };
-    let at_uri = t.post_id.as_str();
+    let at_uri = t.id.as_str();
     let url = url_on(
         app_base,
         "/xrpc/app.bsky.feed.getPostThread",
         &[("uri", at_uri), ("depth", "0")],
     );
-    let appview = read_appview(&c.bluesky_appview.get(&url).await);
+    let appview = read_appview(&app.get(&url).await);
     if matches!(appview.signal, Signal::Alive(_)) {
         return alone(appview, Outcome::Deleted);
     }
-    let post_url = t.post_url.as_deref().unwrap_or(at_uri);
+    let post_url = t.url.as_deref().unwrap_or(at_uri);
     let url = url_on(oe_base, "/oembed", &[("url", post_url)]);
-    let oembed = read_oembed(&c.bluesky_oembed.get(&url).await);
+    let oembed = read_oembed(&oe.get(&url).await);
     combine(appview, oembed, Outcome::Deleted)
 }
 

@@ -1,32 +1,73 @@
-//! The checker: one [`Endpoint`] per API, and the dispatch from a post's
-//! platform to its probe.
+//! The checker: one [`Endpoint`] per endpoint the probes declare, and the
+//! dispatch from a post's platform to its probe.
+//!
+//! This is check's list of platforms: [`endpoints`] and [`Checker::probe`]
+//! match on every [`Platform`], so a platform added to `detect` does not
+//! compile until it has a probe here (docs: ARCHITECTURE.md, "Adding a
+//! platform").
 
 use super::ask::{Endpoint, Rung, Signal, alone};
 use super::outcome::{Outcome, Verdict};
-use super::settings::{Api, Settings};
+use super::settings::{self, Settings, Spec};
 use super::{article, bluesky, mastodon, meta, reddit, telegram, tiktok, wayback, x, youtube};
 use crate::detect::Platform;
 use crate::fetch::FetchError;
 use crate::store::{ArticleTarget, PostTarget};
 
-const JSON: &str = "application/json";
+/// A post as a probe sees it: what its platform names it by, nothing of
+/// the archive's rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostRef {
+    pub platform: Platform,
+    /// The platform's post id, as `detect` normalises it
+    /// (docs/platforms.md).
+    pub id: String,
+    /// The canonical post URL, when known.
+    pub url: Option<String>,
+    /// The author's handle, when known.
+    pub handle: Option<String>,
+}
+
+impl PostRef {
+    /// The post a store target names; an unknown platform name is the
+    /// verdict that it cannot be checked.
+    pub fn from_target(t: &PostTarget) -> Result<PostRef, Box<Verdict>> {
+        let platform = t.platform.parse::<Platform>().map_err(|_| {
+            Box::new(unsupported(
+                "none",
+                format!("unknown platform {:?}", t.platform),
+            ))
+        })?;
+        Ok(PostRef {
+            platform,
+            id: t.post_id.clone(),
+            url: t.post_url.clone(),
+            handle: t.handle.clone(),
+        })
+    }
+}
+
+/// The endpoints a platform's probe asks, declared by the probe's module.
+pub fn endpoints(platform: Platform) -> &'static [Spec] {
+    match platform {
+        Platform::X => x::ENDPOINTS,
+        Platform::Bluesky => bluesky::ENDPOINTS,
+        Platform::Mastodon => mastodon::ENDPOINTS,
+        Platform::Threads => meta::THREADS_ENDPOINTS,
+        Platform::Instagram | Platform::Facebook => meta::GRAPH_ENDPOINTS,
+        Platform::TikTok => tiktok::ENDPOINTS,
+        Platform::Reddit => reddit::ENDPOINTS,
+        Platform::Telegram => telegram::ENDPOINTS,
+        Platform::YouTube => youtube::ENDPOINTS,
+    }
+}
 
 /// Every endpoint a run may ask; built once per run.
 #[derive(Debug)]
 pub struct Checker {
-    pub(super) x_syndication: Endpoint,
-    pub(super) x_oembed: Endpoint,
-    pub(super) bluesky_appview: Endpoint,
-    pub(super) bluesky_oembed: Endpoint,
-    pub(super) mastodon: Endpoint,
-    pub(super) telegram: Endpoint,
-    pub(super) youtube_thumb: Endpoint,
-    pub(super) tiktok: Endpoint,
-    pub(super) reddit: Endpoint,
-    pub(super) meta_graph: Endpoint,
-    pub(super) threads: Endpoint,
-    pub(super) wayback: Endpoint,
-    pub(super) article: Endpoint,
+    endpoints: Vec<(&'static str, Endpoint)>,
+    wayback: Endpoint,
+    article: Endpoint,
     /// Answers to keep as WARC records (`[check] keep_answers`).
     kept: Option<super::ask::Kept>,
 }
@@ -37,27 +78,28 @@ impl Checker {
             .keep_answers
             .as_ref()
             .map(|_| super::ask::Kept::default());
-        let e = |api, accept| Endpoint::new(api, settings, accept, kept.as_ref());
+        let mut endpoints = Vec::new();
+        for spec in settings::all() {
+            if spec.name != settings::WAYBACK.name && spec.name != settings::ARTICLE.name {
+                endpoints.push((spec.name, Endpoint::new(spec, settings, kept.as_ref())?));
+            }
+        }
         Ok(Checker {
-            x_syndication: e(Api::XSyndication, JSON)?,
-            x_oembed: e(Api::XOembed, JSON)?,
-            bluesky_appview: e(Api::BlueskyAppview, JSON)?,
-            bluesky_oembed: e(Api::BlueskyOembed, JSON)?,
-            mastodon: e(Api::Mastodon, JSON)?,
-            telegram: e(Api::Telegram, "text/html")?,
-            youtube_thumb: e(Api::YoutubeThumb, "image/*")?,
-            tiktok: e(Api::Tiktok, JSON)?,
-            reddit: e(Api::Reddit, JSON)?,
-            meta_graph: e(Api::MetaGraph, JSON)?,
-            threads: e(Api::Threads, JSON)?,
-            wayback: e(Api::Wayback, JSON)?,
-            article: e(
-                Api::Article,
-                "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5",
-            )?
-            .with_max_body(article::MAX_BODY),
+            endpoints,
+            wayback: Endpoint::new(&settings::WAYBACK, settings, kept.as_ref())?,
+            article: Endpoint::new(&settings::ARTICLE, settings, kept.as_ref())?
+                .with_max_body(article::MAX_BODY),
             kept,
         })
+    }
+
+    /// The endpoint a probe declared as `spec`; `None` only for a spec no
+    /// probe lists in [`endpoints`] (a test asks every probe's).
+    pub(super) fn endpoint(&self, spec: &Spec) -> Option<&Endpoint> {
+        self.endpoints
+            .iter()
+            .find(|(name, _)| *name == spec.name)
+            .map(|(_, e)| e)
     }
 
     /// The answers received since the last call, when they are kept.
@@ -68,22 +110,27 @@ impl Checker {
         }
     }
 
+    /// Check one post of the archive on its platform's ladder.
+    pub async fn post(&self, t: &PostTarget) -> Verdict {
+        match PostRef::from_target(t) {
+            Ok(post) => self.probe(&post).await,
+            Err(verdict) => *verdict,
+        }
+    }
+
     /// Check one post on its platform's ladder. Never fails: what could not
     /// be learnt is an `unknown` verdict.
-    pub async fn post(&self, t: &PostTarget) -> Verdict {
-        let Ok(platform) = t.platform.parse::<Platform>() else {
-            return unsupported("none", format!("unknown platform {:?}", t.platform));
-        };
-        match platform {
-            Platform::X => x::probe(self, t).await,
-            Platform::Bluesky => bluesky::probe(self, t).await,
-            Platform::Mastodon => mastodon::probe(self, t).await,
-            Platform::Telegram => telegram::probe(self, t).await,
-            Platform::YouTube => youtube::probe(self, t).await,
-            Platform::TikTok => tiktok::probe(self, t).await,
-            Platform::Reddit => reddit::probe(self, t).await,
+    pub async fn probe(&self, post: &PostRef) -> Verdict {
+        match post.platform {
+            Platform::X => x::probe(self, post).await,
+            Platform::Bluesky => bluesky::probe(self, post).await,
+            Platform::Mastodon => mastodon::probe(self, post).await,
+            Platform::Telegram => telegram::probe(self, post).await,
+            Platform::YouTube => youtube::probe(self, post).await,
+            Platform::TikTok => tiktok::probe(self, post).await,
+            Platform::Reddit => reddit::probe(self, post).await,
             Platform::Threads | Platform::Instagram | Platform::Facebook => {
-                meta::probe(self, platform, t).await
+                meta::probe(self, post).await
             }
         }
     }
@@ -105,4 +152,45 @@ pub fn unsupported(endpoint: &'static str, why: String) -> Verdict {
         Rung::new(endpoint, None, Signal::NoAnswer(Outcome::Unsupported), why),
         Outcome::NotFound,
     )
+}
+
+/// The endpoint `spec` of `c` with its base URL, or the verdict that the
+/// post cannot be checked without one.
+pub(super) fn base<'c>(
+    c: &'c Checker,
+    spec: &Spec,
+    what: &str,
+) -> Result<(&'c Endpoint, &'c url::Url), Box<Verdict>> {
+    c.endpoint(spec)
+        .and_then(|e| e.base().map(|b| (e, b)))
+        .ok_or_else(|| {
+            Box::new(unsupported(
+                spec.name,
+                format!("no {what} endpoint configured"),
+            ))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_platform_has_endpoints_and_every_name_is_one_endpoint() {
+        for p in Platform::ALL {
+            assert!(!endpoints(p).is_empty(), "{p} has no probe endpoints");
+        }
+        let all = settings::all();
+        for (i, a) in all.iter().enumerate() {
+            for b in &all[i + 1..] {
+                assert_ne!(a.name, b.name);
+                assert!(
+                    a.env.is_none() || a.env != b.env,
+                    "{} and {}",
+                    a.name,
+                    b.name
+                );
+            }
+        }
+    }
 }

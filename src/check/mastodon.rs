@@ -4,46 +4,54 @@
 //! one read without signing in, which says nothing about the post.
 
 use super::ask::{Answer, Rung, Signal, alone, answered, combine, json, raw, unexpected, url_on};
-use super::checker::{Checker, unsupported};
+use super::checker::{Checker, PostRef, unsupported};
 use super::outcome::{Content, Outcome, Verdict};
+use super::settings::Spec;
 use super::text::{html_to_text, rfc3339};
-use crate::store::PostTarget;
 use serde_json::Value;
 use url::Url;
 
+/// One server for every post when set; by default each post's own.
+pub(super) const SERVER: Spec = Spec {
+    name: "mastodon",
+    env: Some("EMBARC_MASTODON_URL"),
+    default_url: None,
+    default_rate: "1/s",
+    accept: "application/json",
+    keep: true,
+};
+pub(super) const ENDPOINTS: &[Spec] = &[SERVER];
 const API: &str = "mastodon_api";
 const OEMBED: &str = "mastodon_oembed";
 
-pub async fn probe(c: &Checker, t: &PostTarget) -> Verdict {
-    // post_id is `{instance}/{id}`.
-    let Some((instance, id)) = t.post_id.rsplit_once('/') else {
-        return unsupported(API, format!("{:?} is not instance/id", t.post_id));
+pub async fn probe(c: &Checker, t: &PostRef) -> Verdict {
+    // The id is `{instance}/{id}`.
+    let Some((instance, id)) = t.id.rsplit_once('/') else {
+        return unsupported(API, format!("{:?} is not instance/id", t.id));
     };
-    let Some(origin) = c
-        .mastodon
-        .base()
-        .cloned()
-        .or_else(|| own_instance(t, instance))
-    else {
-        return unsupported(API, format!("no instance URL for {:?}", t.post_id));
+    let Some(server) = c.endpoint(&SERVER) else {
+        return unsupported(API, "no Mastodon endpoint".into());
+    };
+    let Some(origin) = server.base().cloned().or_else(|| own_instance(t, instance)) else {
+        return unsupported(API, format!("no instance URL for {:?}", t.id));
     };
     let url = url_on(&origin, &format!("/api/v1/statuses/{id}"), &[]);
-    let api = read_api(&c.mastodon.get(&url).await, instance);
+    let api = read_api(&server.get(&url).await, instance);
     if matches!(api.signal, Signal::Alive(_)) {
         return alone(api, Outcome::NotFound);
     }
     let post_url = t
-        .post_url
+        .url
         .clone()
         .unwrap_or_else(|| format!("{}/{id}", origin.as_str().trim_end_matches('/')));
     let url = url_on(&origin, "/api/oembed", &[("url", &post_url)]);
-    let oembed = read_oembed(&c.mastodon.get(&url).await);
+    let oembed = read_oembed(&server.get(&url).await);
     combine(api, oembed, Outcome::NotFound)
 }
 
 /// Scheme and host (with port) of the post's URL, else `https://{instance}`.
-fn own_instance(t: &PostTarget, instance: &str) -> Option<Url> {
-    let from_url = t.post_url.as_deref().and_then(|u| Url::parse(u).ok());
+fn own_instance(t: &PostRef, instance: &str) -> Option<Url> {
+    let from_url = t.url.as_deref().and_then(|u| Url::parse(u).ok());
     let origin = match from_url {
         Some(u) => {
             format!("{}://{}", u.scheme(), u.host_str()?)

@@ -6,29 +6,44 @@
 //! "not supported" alike).
 
 use super::ask::{Answer, Rung, Signal, alone, answered, ask_twice, unexpected, url_on};
-use super::checker::{Checker, unsupported};
+use super::checker::{Checker, PostRef, unsupported};
 use super::outcome::{Outcome, Verdict};
+use super::settings::Spec;
 use crate::detect::Platform;
-use crate::store::PostTarget;
 
-pub async fn probe(c: &Checker, platform: Platform, t: &PostTarget) -> Verdict {
-    let Some(post_url) = t.post_url.as_deref() else {
+/// Meta's Graph API (Instagram and Facebook oEmbed).
+pub(super) const GRAPH: Spec = Spec {
+    name: "meta_graph",
+    env: Some("EMBARC_META_GRAPH_URL"),
+    default_url: Some("https://graph.facebook.com/v26.0"),
+    default_rate: "1000/h",
+    accept: "application/json",
+    keep: false,
+};
+/// The Threads API's oEmbed.
+pub(super) const THREADS: Spec = Spec {
+    name: "threads",
+    env: Some("EMBARC_THREADS_URL"),
+    default_url: Some("https://graph.threads.net/v1.0"),
+    default_rate: "1000/h",
+    accept: "application/json",
+    keep: false,
+};
+pub(super) const GRAPH_ENDPOINTS: &[Spec] = &[GRAPH];
+pub(super) const THREADS_ENDPOINTS: &[Spec] = &[THREADS];
+
+pub async fn probe(c: &Checker, t: &PostRef) -> Verdict {
+    let Some(post_url) = t.url.as_deref() else {
         return unsupported("meta_graph", "no post URL".into());
     };
-    let (endpoint, name, path, url_param) = match platform {
+    let (spec, path, url_param) = match t.platform {
         Platform::Threads => (
-            &c.threads,
-            "threads",
+            &THREADS,
             "/oembed",
             // Meta documents threads.com URLs; threads.net redirects there.
             post_url.replacen("://www.threads.net/", "://www.threads.com/", 1),
         ),
-        Platform::Instagram => (
-            &c.meta_graph,
-            "meta_graph",
-            "/instagram_oembed",
-            post_url.to_string(),
-        ),
+        Platform::Instagram => (&GRAPH, "/instagram_oembed", post_url.to_string()),
         _ => {
             let video = ["/videos/", "/watch", "/reel/"]
                 .iter()
@@ -38,11 +53,13 @@ pub async fn probe(c: &Checker, platform: Platform, t: &PostTarget) -> Verdict {
             } else {
                 "/oembed_post"
             };
-            (&c.meta_graph, "meta_graph", path, post_url.to_string())
+            (&GRAPH, path, post_url.to_string())
         }
     };
-    let Some(base) = endpoint.base() else {
-        return unsupported(name, "no Meta endpoint configured".into());
+    let name = spec.name;
+    let (endpoint, base) = match super::checker::base(c, spec, "Meta") {
+        Ok(found) => found,
+        Err(verdict) => return *verdict,
     };
     let url = url_on(base, path, &[("url", &url_param)]);
     let rung = ask_twice(|| async { read(name, &endpoint.get(&url).await) }).await;

@@ -5,28 +5,38 @@
 //! a private subreddit answers 403 with `reason: private`.
 
 use super::ask::{Answer, Rung, Signal, alone, answered, ask_twice, json, raw, unexpected, url_on};
-use super::checker::{Checker, unsupported};
+use super::checker::{Checker, PostRef, base};
 use super::outcome::{Content, Outcome, Verdict};
-use crate::store::PostTarget;
+use super::settings::Spec;
 use serde_json::Value;
 
-const JSON_API: &str = "reddit";
+pub(super) const JSON_ENDPOINT: Spec = Spec {
+    name: "reddit",
+    env: Some("EMBARC_REDDIT_URL"),
+    default_url: Some("https://www.reddit.com"),
+    default_rate: "10/min",
+    accept: "application/json",
+    keep: true,
+};
+pub(super) const ENDPOINTS: &[Spec] = &[JSON_ENDPOINT];
+const JSON_API: &str = JSON_ENDPOINT.name;
 
-pub async fn probe(c: &Checker, t: &PostTarget) -> Verdict {
-    let Some(base) = c.reddit.base() else {
-        return unsupported(JSON_API, "no Reddit endpoint configured".into());
+pub async fn probe(c: &Checker, t: &PostRef) -> Verdict {
+    let (reddit, base) = match base(c, &JSON_ENDPOINT, "Reddit") {
+        Ok(found) => found,
+        Err(verdict) => return *verdict,
     };
-    // post_id is `{id36}` or `{id36}/{comment id}`.
-    let (post, comment) = match t.post_id.split_once('/') {
+    // The id is `{id36}` or `{id36}/{comment id}`.
+    let (post, comment) = match t.id.split_once('/') {
         Some((p, c)) => (p, Some(c)),
-        None => (t.post_id.as_str(), None),
+        None => (t.id.as_str(), None),
     };
     let path = match comment {
         Some(cid) => format!("/comments/{post}/_/{cid}.json"),
         None => format!("/comments/{post}.json"),
     };
     let url = url_on(base, &path, &[("raw_json", "1")]);
-    let rung = ask_twice(|| async { read(&c.reddit.get(&url).await, comment) }).await;
+    let rung = ask_twice(|| async { read(&reddit.get(&url).await, comment) }).await;
     alone(rung, Outcome::NotFound)
 }
 

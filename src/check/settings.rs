@@ -10,163 +10,59 @@ use anyhow::{Context, Result, anyhow, bail};
 use std::time::Duration;
 use url::Url;
 
-/// An endpoint `check` may ask.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Api {
-    XSyndication,
-    XOembed,
-    BlueskyAppview,
-    BlueskyOembed,
-    Mastodon,
-    Telegram,
-    YoutubeThumb,
-    Tiktok,
-    Reddit,
-    MetaGraph,
-    Threads,
-    Wayback,
-    /// The articles themselves (no base URL; politeness per site).
-    Article,
-}
-
-/// The fixed facts of one endpoint.
-struct Spec {
-    name: &'static str,
-    env: Option<&'static str>,
-    default_url: Option<&'static str>,
-    default_rate: &'static str,
-}
-
-impl Api {
-    pub const ALL: [Api; 13] = [
-        Api::XSyndication,
-        Api::XOembed,
-        Api::BlueskyAppview,
-        Api::BlueskyOembed,
-        Api::Mastodon,
-        Api::Telegram,
-        Api::YoutubeThumb,
-        Api::Tiktok,
-        Api::Reddit,
-        Api::MetaGraph,
-        Api::Threads,
-        Api::Wayback,
-        Api::Article,
-    ];
-
-    fn spec(self) -> Spec {
-        let s = |name, env, default_url, default_rate| Spec {
-            name,
-            env,
-            default_url,
-            default_rate,
-        };
-        match self {
-            Api::XSyndication => s(
-                "x_syndication",
-                Some("EMBARC_X_SYNDICATION_URL"),
-                Some("https://cdn.syndication.twimg.com"),
-                "3/s",
-            ),
-            Api::XOembed => s(
-                "x_oembed",
-                Some("EMBARC_X_OEMBED_URL"),
-                Some("https://publish.twitter.com"),
-                "3/s",
-            ),
-            Api::BlueskyAppview => s(
-                "bluesky_appview",
-                Some("EMBARC_BLUESKY_APPVIEW_URL"),
-                Some("https://public.api.bsky.app"),
-                "5/s",
-            ),
-            Api::BlueskyOembed => s(
-                "bluesky_oembed",
-                Some("EMBARC_BLUESKY_OEMBED_URL"),
-                Some("https://embed.bsky.app"),
-                "5/s",
-            ),
-            // Each post is checked on its own instance unless this is set.
-            Api::Mastodon => s("mastodon", Some("EMBARC_MASTODON_URL"), None, "1/s"),
-            Api::Telegram => s(
-                "telegram",
-                Some("EMBARC_TELEGRAM_URL"),
-                Some("https://t.me"),
-                "1/s",
-            ),
-            Api::YoutubeThumb => s(
-                "youtube_thumb",
-                Some("EMBARC_YOUTUBE_THUMB_URL"),
-                Some("https://img.youtube.com"),
-                "5/s",
-            ),
-            Api::Tiktok => s(
-                "tiktok",
-                Some("EMBARC_TIKTOK_URL"),
-                Some("https://www.tiktok.com"),
-                "1/s",
-            ),
-            Api::Reddit => s(
-                "reddit",
-                Some("EMBARC_REDDIT_URL"),
-                Some("https://www.reddit.com"),
-                "10/min",
-            ),
-            Api::MetaGraph => s(
-                "meta_graph",
-                Some("EMBARC_META_GRAPH_URL"),
-                Some("https://graph.facebook.com/v26.0"),
-                "1000/h",
-            ),
-            Api::Threads => s(
-                "threads",
-                Some("EMBARC_THREADS_URL"),
-                Some("https://graph.threads.net/v1.0"),
-                "1000/h",
-            ),
-            Api::Wayback => s(
-                "wayback",
-                Some("EMBARC_WAYBACK_URL"),
-                Some("https://archive.org"),
-                "1/s",
-            ),
-            Api::Article => s("article", None, None, "10/s"),
-        }
-    }
-
+/// One endpoint `check` may ask: the fixed facts its probe declares
+/// (each probe module owns its endpoints; [`super::checker::ENDPOINTS`]
+/// gathers them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spec {
     /// The name used in `embarc.toml`, in `checks.endpoint` and as a
     /// snapshot's `source`.
-    pub fn name(self) -> &'static str {
-        self.spec().name
-    }
-
+    pub name: &'static str,
     /// The environment variable that overrides the base URL.
-    pub fn env_var(self) -> Option<&'static str> {
-        self.spec().env
-    }
+    pub env: Option<&'static str>,
+    /// The built-in base URL (`None`: each post's own server, or articles).
+    pub default_url: Option<&'static str>,
+    pub default_rate: &'static str,
+    /// The `Accept` header of its requests.
+    pub accept: &'static str,
+    /// Whether its answers may be kept as WARC records with
+    /// `[check] keep_answers` (not Meta's: its terms forbid keeping what its
+    /// oEmbed answers).
+    pub keep: bool,
+}
 
-    fn from_name(name: &str) -> Option<Api> {
-        Api::ALL.into_iter().find(|a| a.name() == name)
-    }
+/// The Wayback Machine's availability API (asked for gone targets).
+pub const WAYBACK: Spec = Spec {
+    name: "wayback",
+    env: Some("EMBARC_WAYBACK_URL"),
+    default_url: Some("https://archive.org"),
+    default_rate: "1/s",
+    accept: "application/json",
+    keep: true,
+};
 
-    /// The configured base URL of this endpoint in `[endpoints]`.
-    fn configured(self, config: &crate::config::Endpoints) -> Option<&String> {
-        match self {
-            Api::XSyndication => config.x_syndication.as_ref(),
-            Api::XOembed => config.x_oembed.as_ref(),
-            Api::BlueskyAppview => config.bluesky_appview.as_ref(),
-            Api::BlueskyOembed => config.bluesky_oembed.as_ref(),
-            Api::Mastodon => config.mastodon.as_ref(),
-            Api::Telegram => config.telegram.as_ref(),
-            Api::YoutubeThumb => config.youtube_thumb.as_ref(),
-            Api::Tiktok => config.tiktok.as_ref(),
-            Api::Reddit => config.reddit.as_ref(),
-            Api::MetaGraph => config.meta_graph.as_ref(),
-            Api::Threads => config.threads.as_ref(),
-            Api::Wayback => config.wayback.as_ref(),
-            Api::Article => None,
+/// The articles themselves (no base URL; politeness per site).
+pub const ARTICLE: Spec = Spec {
+    name: "article",
+    env: None,
+    default_url: None,
+    default_rate: "10/s",
+    accept: "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5",
+    keep: true,
+};
+
+/// Every endpoint: each platform's probes', then Wayback and articles.
+pub fn all() -> Vec<&'static Spec> {
+    let mut all: Vec<&'static Spec> = Vec::new();
+    for p in crate::detect::Platform::ALL {
+        for spec in super::checker::endpoints(p) {
+            if !all.iter().any(|s| s.name == spec.name) {
+                all.push(spec);
+            }
         }
     }
+    all.extend([&WAYBACK, &ARTICLE]);
+    all
 }
 
 /// At most `requests` request starts per `per`, to one host of an endpoint.
@@ -211,8 +107,8 @@ impl Rate {
 /// Everything `check` needs to know about its endpoints, resolved.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    urls: Vec<(Api, Option<Url>)>,
-    rates: Vec<(Api, Rate)>,
+    urls: Vec<(&'static str, Option<Url>)>,
+    rates: Vec<(&'static str, Rate)>,
     /// The whole of one try of one request.
     pub timeout: Duration,
     /// Tries after the first, for timeouts, connection errors, 429 and 5xx.
@@ -236,13 +132,25 @@ impl Settings {
     /// the caller names the file (`cli::load_config` resolves the file's
     /// settings alone first, so an error here after it is the environment's).
     pub fn resolve(config: &Config, env: &dyn Fn(&str) -> Option<String>) -> Result<Settings> {
+        let specs = all();
+        let names = || {
+            let names: Vec<&str> = specs.iter().map(|s| s.name).collect();
+            names.join(", ")
+        };
+        for name in config.endpoints.urls.keys() {
+            if !specs.iter().any(|s| s.name == name && s.env.is_some()) {
+                bail!(
+                    "[endpoints]: unknown endpoint {name:?}; expected one of {}",
+                    names()
+                );
+            }
+        }
         let mut urls = Vec::new();
-        for api in Api::ALL {
-            let spec = api.spec();
+        for spec in &specs {
             let from_env = spec
                 .env
                 .and_then(|var| env(var).filter(|v| !v.trim().is_empty()).map(|v| (var, v)));
-            let (origin, text) = match (from_env, api.configured(&config.endpoints)) {
+            let (origin, text) = match (from_env, config.endpoints.urls.get(spec.name)) {
                 (Some((var, v)), _) => (format!("the environment variable {var}"), v),
                 (None, Some(v)) if !v.trim().is_empty() => {
                     (format!("[endpoints] {}", spec.name), v.clone())
@@ -257,32 +165,31 @@ impl Settings {
             } else {
                 Some(parse_base(&text).with_context(|| format!("{origin} = {text:?}"))?)
             };
-            urls.push((api, url));
+            urls.push((spec.name, url));
         }
         for name in config.endpoints.rate.keys() {
-            if Api::from_name(name).is_none() {
-                let names: Vec<&str> = Api::ALL.iter().map(|a| a.name()).collect();
+            if !specs.iter().any(|s| s.name == name) {
                 bail!(
                     "[endpoints.rate]: unknown endpoint {name:?}; expected one of {}",
-                    names.join(", ")
+                    names()
                 );
             }
         }
         let mut rates = Vec::new();
-        for api in Api::ALL {
+        for spec in &specs {
             let text = config
                 .endpoints
                 .rate
-                .get(api.name())
+                .get(spec.name)
                 .map(String::as_str)
-                .unwrap_or(api.spec().default_rate);
+                .unwrap_or(spec.default_rate);
             let rate = Rate::parse(text).ok_or_else(|| {
                 anyhow!(
                     "[endpoints.rate] {} = {text:?} is not a rate; write requests per unit, e.g. \"3/s\", \"10/min\" or \"1000/h\" (\"0\" for no limit)",
-                    api.name()
+                    spec.name
                 )
             })?;
-            rates.push((api, rate));
+            rates.push((spec.name, rate));
         }
         let check = &config.check;
         let duration = |key: &str, value: &Option<String>, default: Duration| {
@@ -315,19 +222,20 @@ impl Settings {
         })
     }
 
-    /// The base URL of `api`; `None` only for Mastodon without an override
-    /// (each post's own instance) and for articles.
-    pub fn url(&self, api: Api) -> Option<&Url> {
+    /// The base URL of the endpoint called `name`; `None` only for
+    /// Mastodon without an override (each post's own instance) and for
+    /// articles.
+    pub fn url(&self, name: &str) -> Option<&Url> {
         self.urls
             .iter()
-            .find(|(a, _)| *a == api)
+            .find(|(a, _)| *a == name)
             .and_then(|(_, u)| u.as_ref())
     }
 
-    pub fn rate(&self, api: Api) -> Rate {
+    pub fn rate(&self, name: &str) -> Rate {
         self.rates
             .iter()
-            .find(|(a, _)| *a == api)
+            .find(|(a, _)| *a == name)
             .map(|(_, r)| *r)
             .unwrap_or(Rate {
                 requests: 1,
@@ -409,15 +317,12 @@ mod tests {
     fn defaults_file_and_environment_in_that_order() {
         let s = Settings::resolve(&Config::default(), &no_env).unwrap();
         assert_eq!(
-            s.url(Api::XSyndication).unwrap().as_str(),
+            s.url("x_syndication").unwrap().as_str(),
             "https://cdn.syndication.twimg.com/"
         );
-        assert_eq!(s.url(Api::Mastodon), None);
-        assert_eq!(
-            s.rate(Api::MetaGraph).interval(),
-            Duration::from_millis(3600)
-        );
-        assert_eq!(s.rate(Api::XOembed).interval(), Duration::from_secs(1) / 3);
+        assert_eq!(s.url("mastodon"), None);
+        assert_eq!(s.rate("meta_graph").interval(), Duration::from_millis(3600));
+        assert_eq!(s.rate("x_oembed").interval(), Duration::from_secs(1) / 3);
 
         let config = Config::parse(
             "[endpoints]\nx_oembed = \"http://127.0.0.1:9/xo\"\nwayback = \"http://file.example\"\n\
@@ -426,15 +331,9 @@ mod tests {
         .unwrap();
         let env = |var: &str| (var == "EMBARC_WAYBACK_URL").then(|| "http://env.example/wb".into());
         let s = Settings::resolve(&config, &env).unwrap();
-        assert_eq!(
-            s.url(Api::XOembed).unwrap().as_str(),
-            "http://127.0.0.1:9/xo"
-        );
-        assert_eq!(
-            s.url(Api::Wayback).unwrap().as_str(),
-            "http://env.example/wb"
-        );
-        assert_eq!(s.rate(Api::MetaGraph).interval(), Duration::from_millis(20));
+        assert_eq!(s.url("x_oembed").unwrap().as_str(), "http://127.0.0.1:9/xo");
+        assert_eq!(s.url("wayback").unwrap().as_str(), "http://env.example/wb");
+        assert_eq!(s.rate("meta_graph").interval(), Duration::from_millis(20));
         assert_eq!(s.timeout, Duration::from_secs(2));
         assert_eq!(s.retries, 0);
     }
@@ -451,6 +350,15 @@ mod tests {
         let config = Config::parse("[endpoints]\ntiktok = \"not a url\"\n").unwrap();
         let err = format!("{:#}", Settings::resolve(&config, &no_env).unwrap_err());
         assert!(err.contains("[endpoints] tiktok"), "{err}");
+
+        let config = Config::parse("[endpoints]\nx_oembd = \"http://127.0.0.1:9\"\n").unwrap();
+        let err = format!("{:#}", Settings::resolve(&config, &no_env).unwrap_err());
+        assert!(
+            err.contains("[endpoints]") && err.contains("x_oembd") && err.contains("x_oembed"),
+            "{err}"
+        );
+        let config = Config::parse("[endpoints]\narticle = \"http://127.0.0.1:9\"\n").unwrap();
+        assert!(Settings::resolve(&config, &no_env).is_err());
 
         let config = Config::parse("[endpoints.rate]\nx_oembd = \"1/s\"\n").unwrap();
         let err = format!("{:#}", Settings::resolve(&config, &no_env).unwrap_err());

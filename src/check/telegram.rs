@@ -4,25 +4,35 @@
 //! into private channels (`t.me/c/…`) cannot be checked without joining.
 
 use super::ask::{Answer, Rung, Signal, alone, answered, ask_twice, raw, unexpected, url_on};
-use super::checker::{Checker, unsupported};
+use super::checker::{Checker, PostRef, base, unsupported};
 use super::outcome::{Content, Outcome, Verdict};
+use super::settings::Spec;
 use super::text::{first_attr, first_text, rfc3339};
-use crate::store::PostTarget;
 
-const EMBED: &str = "telegram";
+pub(super) const WIDGET: Spec = Spec {
+    name: "telegram",
+    env: Some("EMBARC_TELEGRAM_URL"),
+    default_url: Some("https://t.me"),
+    default_rate: "1/s",
+    accept: "text/html",
+    keep: true,
+};
+pub(super) const ENDPOINTS: &[Spec] = &[WIDGET];
+const EMBED: &str = WIDGET.name;
 
-pub async fn probe(c: &Checker, t: &PostTarget) -> Verdict {
-    if t.post_id.starts_with("c/") {
+pub async fn probe(c: &Checker, t: &PostRef) -> Verdict {
+    if t.id.starts_with("c/") {
         return unsupported(
             EMBED,
             "a link into a private channel: only its members can see it".into(),
         );
     }
-    let Some(base) = c.telegram.base() else {
-        return unsupported(EMBED, "no Telegram endpoint configured".into());
+    let (widget, base) = match base(c, &WIDGET, "Telegram") {
+        Ok(found) => found,
+        Err(verdict) => return *verdict,
     };
-    let url = url_on(base, &format!("/{}", t.post_id), &[("embed", "1")]);
-    let rung = ask_twice(|| async { read(&c.telegram.get(&url).await) }).await;
+    let url = url_on(base, &format!("/{}", t.id), &[("embed", "1")]);
+    let rung = ask_twice(|| async { read(&widget.get(&url).await) }).await;
     alone(rung, Outcome::NotFound)
 }
 

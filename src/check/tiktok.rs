@@ -3,19 +3,32 @@
 //! 410 asked twice counts as gone and anything else is `ambiguous`.
 
 use super::ask::{Answer, Rung, Signal, alone, answered, ask_twice, json, raw, unexpected, url_on};
-use super::checker::{Checker, unsupported};
+use super::checker::{Checker, PostRef, base, unsupported};
 use super::outcome::{Content, Outcome, Verdict};
-use crate::store::PostTarget;
+use super::settings::Spec;
 use serde_json::Value;
 
-const OEMBED: &str = "tiktok";
+pub(super) const OEMBED_API: Spec = Spec {
+    name: "tiktok",
+    env: Some("EMBARC_TIKTOK_URL"),
+    default_url: Some("https://www.tiktok.com"),
+    default_rate: "1/s",
+    accept: "application/json",
+    keep: true,
+};
+pub(super) const ENDPOINTS: &[Spec] = &[OEMBED_API];
+const OEMBED: &str = OEMBED_API.name;
 
-pub async fn probe(c: &Checker, t: &PostTarget) -> Verdict {
-    let (Some(base), Some(post_url)) = (c.tiktok.base(), t.post_url.as_deref()) else {
-        return unsupported(OEMBED, "no TikTok endpoint or post URL".into());
+pub async fn probe(c: &Checker, t: &PostRef) -> Verdict {
+    let (oembed, base) = match base(c, &OEMBED_API, "TikTok") {
+        Ok(found) => found,
+        Err(verdict) => return *verdict,
+    };
+    let Some(post_url) = t.url.as_deref() else {
+        return unsupported(OEMBED, "no TikTok post URL".into());
     };
     let url = url_on(base, "/oembed", &[("url", post_url)]);
-    let rung = ask_twice(|| async { read(&c.tiktok.get(&url).await) }).await;
+    let rung = ask_twice(|| async { read(&oembed.get(&url).await) }).await;
     alone(rung, Outcome::NotFound)
 }
 

@@ -9,39 +9,57 @@
 use super::ask::{
     Answer, Rung, Signal, alone, answered, ask_twice, combine, json, raw, unexpected, url_on,
 };
-use super::checker::{Checker, unsupported};
+use super::checker::{Checker, PostRef, base, unsupported};
 use super::outcome::{Content, Outcome, Verdict};
+use super::settings::Spec;
 use super::text::{rfc3339, unescape_basic};
 use super::token::syndication_token;
 use crate::detect::{DocKind, Hints};
-use crate::store::PostTarget;
 use serde_json::Value;
 
-const SYNDICATION: &str = "x_syndication";
-const OEMBED: &str = "x_oembed";
+pub(super) const SYNDICATION_API: Spec = Spec {
+    name: "x_syndication",
+    env: Some("EMBARC_X_SYNDICATION_URL"),
+    default_url: Some("https://cdn.syndication.twimg.com"),
+    default_rate: "3/s",
+    accept: "application/json",
+    keep: true,
+};
+pub(super) const OEMBED_API: Spec = Spec {
+    name: "x_oembed",
+    env: Some("EMBARC_X_OEMBED_URL"),
+    default_url: Some("https://publish.twitter.com"),
+    default_rate: "3/s",
+    accept: "application/json",
+    keep: true,
+};
+pub(super) const ENDPOINTS: &[Spec] = &[SYNDICATION_API, OEMBED_API];
+const SYNDICATION: &str = SYNDICATION_API.name;
+const OEMBED: &str = OEMBED_API.name;
 
-pub async fn probe(c: &Checker, t: &PostTarget) -> Verdict {
-    let id = t.post_id.as_str();
+pub async fn probe(c: &Checker, t: &PostRef) -> Verdict {
+    let id = t.id.as_str();
     let Some(token) = syndication_token(id) else {
         return unsupported(SYNDICATION, format!("{id:?} is not a tweet id"));
     };
-    let (Some(syn_base), Some(oe_base)) = (c.x_syndication.base(), c.x_oembed.base()) else {
-        return unsupported(SYNDICATION, "no X endpoint configured".into());
-    };
+    let ((syn, syn_base), (oe, oe_base)) =
+        match (base(c, &SYNDICATION_API, "X"), base(c, &OEMBED_API, "X")) {
+            (Ok(s), Ok(o)) => (s, o),
+            (Err(v), _) | (_, Err(v)) => return *v,
+        };
     let syn_url = url_on(
         syn_base,
         "/tweet-result",
         &[("id", id), ("lang", "en"), ("token", &token)],
     );
-    let syndication =
-        ask_twice(|| async { read_syndication(&c.x_syndication.get(&syn_url).await) }).await;
+    let syndication = ask_twice(|| async { read_syndication(&syn.get(&syn_url).await) }).await;
     if matches!(syndication.signal, Signal::Alive(_)) {
         return alone(syndication, Outcome::Deleted);
     }
     let handle = t.handle.as_deref().unwrap_or("i");
     let status_url = format!("https://twitter.com/{handle}/status/{id}");
     let oe_url = url_on(oe_base, "/oembed", &[("url", &status_url)]);
-    let oembed = read_oembed(&c.x_oembed.get(&oe_url).await, id);
+    let oembed = read_oembed(&oe.get(&oe_url).await, id);
     combine(syndication, oembed, Outcome::Deleted)
 }
 

@@ -3,18 +3,28 @@
 //! (asked twice before it counts). Nothing is kept: it is an image.
 
 use super::ask::{Answer, Rung, Signal, alone, answered, ask_twice, unexpected, url_on};
-use super::checker::{Checker, unsupported};
+use super::checker::{Checker, PostRef, base};
 use super::outcome::{Outcome, Verdict};
-use crate::store::PostTarget;
+use super::settings::Spec;
 
-const THUMB: &str = "youtube_thumb";
+pub(super) const THUMB_API: Spec = Spec {
+    name: "youtube_thumb",
+    env: Some("EMBARC_YOUTUBE_THUMB_URL"),
+    default_url: Some("https://img.youtube.com"),
+    default_rate: "5/s",
+    accept: "image/*",
+    keep: true,
+};
+pub(super) const ENDPOINTS: &[Spec] = &[THUMB_API];
+const THUMB: &str = THUMB_API.name;
 
-pub async fn probe(c: &Checker, t: &PostTarget) -> Verdict {
-    let Some(base) = c.youtube_thumb.base() else {
-        return unsupported(THUMB, "no YouTube endpoint configured".into());
+pub async fn probe(c: &Checker, t: &PostRef) -> Verdict {
+    let (thumb, base) = match base(c, &THUMB_API, "YouTube") {
+        Ok(found) => found,
+        Err(verdict) => return *verdict,
     };
-    let url = url_on(base, &format!("/vi/{}/0.jpg", t.post_id), &[]);
-    let rung = ask_twice(|| async { read(&c.youtube_thumb.get(&url).await) }).await;
+    let url = url_on(base, &format!("/vi/{}/0.jpg", t.id), &[]);
+    let rung = ask_twice(|| async { read(&thumb.get(&url).await) }).await;
     alone(rung, Outcome::NotFound)
 }
 

@@ -10,8 +10,8 @@
 //! The DID is kept when the embed shows it (handles change): a post named by
 //! handle whose profile link carries the DID is stored under the DID.
 
+use super::dom::{elements, has_class, text_of};
 use super::embeds::{from_url, iframe_src, last_post_link};
-use super::html::{elements, has_class, text_of};
 use super::{Citation, Platform, text, urls};
 use ego_tree::NodeRef;
 use scraper::Node;

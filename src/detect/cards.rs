@@ -13,7 +13,7 @@
 //!
 //! A card without an id is still a citation, of an unidentified post.
 
-use super::html::{elements, has_class, text_of};
+use super::dom::{elements, has_class, text_of};
 use super::{Citation, Kind, Platform, dates, urls};
 use ego_tree::NodeRef;
 use scraper::Node;

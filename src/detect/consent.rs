@@ -15,7 +15,8 @@
 //! a `blockquote.twitter-tweet`) is left to the walk: the copies in its
 //! attributes are the same post again.
 
-use super::html::{elements, embed as embed_chain};
+use super::dom::elements;
+use super::html::embed as embed_chain;
 use super::{Citation, Kind, Platform, urls};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 use ego_tree::{NodeId, NodeRef};

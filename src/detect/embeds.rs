@@ -4,7 +4,7 @@
 //! Mastodon's fallbacks, and WordPress Gutenberg figures that hold a bare
 //! post URL.
 
-use super::html::{elements, has_class, text_of};
+use super::dom::{elements, has_class, text_of};
 use super::{Citation, Kind, Platform, urls};
 use ego_tree::NodeRef;
 use scraper::Node;

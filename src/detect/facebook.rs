@@ -14,8 +14,8 @@
 //! embeds are not posts. Facebook shows no handle: the page's vanity name
 //! comes from the post URL only.
 
+use super::dom::{elements, has_class, text_of};
 use super::embeds::{from_url, gutenberg, iframe_src, last_post_link};
-use super::html::{elements, has_class, text_of};
 use super::{Citation, Platform, dates, urls};
 use ego_tree::NodeRef;
 use scraper::Node;

@@ -12,8 +12,8 @@
 //!
 //! A blockquote naming a profile instead of a post yields nothing.
 
+use super::dom::{elements, has_class, text_of};
 use super::embeds::{from_url, gutenberg, iframe_src, last_post_link};
-use super::html::{elements, has_class, text_of};
 use super::ids::from_id_or_url;
 use super::{Citation, Platform, dates};
 use chrono::DateTime;

@@ -9,8 +9,8 @@
 //!
 //! The post id is `{instance}/{id}` and its time is `id >> 16`.
 
+use super::dom::{has_class, text_of};
 use super::embeds::{from_url, iframe_src, last_post_link, post_by_handle};
-use super::html::{has_class, text_of};
 use super::{Citation, Platform, dates, text};
 use ego_tree::NodeRef;
 use scraper::Node;

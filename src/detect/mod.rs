@@ -10,6 +10,7 @@ mod cards;
 mod consent;
 pub mod dates;
 pub mod decode;
+mod dom;
 mod embeds;
 mod facebook;
 pub mod html;

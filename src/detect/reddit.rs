@@ -10,8 +10,8 @@
 //!
 //! An author shown as `[deleted]` or `[removed]` is not a handle.
 
+use super::dom::{elements, has_class, text_of};
 use super::embeds::{from_url, gutenberg, iframe_src};
-use super::html::{elements, has_class, text_of};
 use super::{Citation, Platform, urls};
 use ego_tree::NodeRef;
 use scraper::Node;

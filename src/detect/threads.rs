@@ -3,8 +3,8 @@
 //! failing that in the link inside; its fallback shows at most
 //! `Post by @user`. The rendered iframe loads `…/post/{code}/embed`.
 
+use super::dom::{has_class, text_of};
 use super::embeds::{from_url, iframe_src, last_post_link, post_by_handle};
-use super::html::{has_class, text_of};
 use super::ids::from_id_or_url;
 use super::{Citation, Platform};
 use ego_tree::NodeRef;

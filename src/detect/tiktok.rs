@@ -7,8 +7,8 @@
 //! * iframes loading `tiktok.com/embed/v2/{id}` or `/player/v1/{id}`;
 //! * AMP `<amp-tiktok data-src>` (an id or a URL); Gutenberg figures.
 
+use super::dom::{elements, has_class, text_of};
 use super::embeds::{from_url, gutenberg, iframe_src};
-use super::html::{elements, has_class, text_of};
 use super::ids::from_id_or_url;
 use super::{Citation, Platform};
 use ego_tree::NodeRef;

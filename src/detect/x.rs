@@ -7,7 +7,7 @@
 //! places, [`ids::resolve`] picks one (an exact id over its JavaScript
 //! rounding).
 
-use super::html::{elements, has_class, text_of};
+use super::dom::{elements, has_class, text_of};
 use super::{Citation, Kind, Platform, Warning, dates, ids, text, urls};
 use ego_tree::NodeRef;
 use scraper::Node;
