@@ -194,7 +194,10 @@ fn probes_do_not_know_the_store() {
     let mut hits = Vec::new();
     for (path, text) in files {
         let name = path.file_name().unwrap().to_string_lossy();
-        if matches!(name.as_ref(), "run.rs" | "checker.rs" | "article.rs" | "mod.rs") {
+        if matches!(
+            name.as_ref(),
+            "run.rs" | "checker.rs" | "article.rs" | "mod.rs"
+        ) {
             continue;
         }
         for (n, line) in code_lines(text) {
@@ -203,7 +206,11 @@ fn probes_do_not_know_the_store() {
             }
         }
     }
-    assert!(hits.is_empty(), "a probe reads the store:\n{}", hits.join("\n"));
+    assert!(
+        hits.is_empty(),
+        "a probe reads the store:\n{}",
+        hits.join("\n")
+    );
     assert!(files.len() > 8, "the probes were not found");
 }
 
