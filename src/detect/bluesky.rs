@@ -12,11 +12,30 @@
 
 use super::dom::{elements, has_class, text_of};
 use super::embeds::{from_url, iframe_src, last_post_link};
+use super::platform::Spec;
 use super::{Citation, Platform, text, urls};
 use ego_tree::NodeRef;
 use scraper::Node;
 use scraper::node::Element;
 
+/// Bluesky: names, hosts, markers, URL parser, embed matcher.
+pub(super) const SPEC: Spec = Spec {
+    platform: Platform::Bluesky,
+    name: "bluesky",
+    aliases: &[],
+    hosts: &["bsky.app"],
+    markers: &["bsky", "at://", "bluesky"],
+    url: urls::bluesky::parse,
+    embed,
+    id_time: Some(id_time),
+    example_url: "https://bsky.app/profile/alice.example.com/post/3k2yihcrp6f2c",
+    example_embed: r#"<blockquote class="bluesky-embed" data-bluesky-uri="at://did:plc:abcdefghijklmnopqrstuvwx/app.bsky.feed.post/3k2yihcrp6f2c"><p lang="en">Hello</p>&mdash; Alice (<a href="https://bsky.app/profile/did:plc:abcdefghijklmnopqrstuvwx">@alice.example.com</a>) <a href="https://bsky.app/profile/did:plc:abcdefghijklmnopqrstuvwx/post/3k2yihcrp6f2c">May 1, 2024</a></blockquote>"#,
+};
+
+/// A TID record key's time.
+fn id_time(id: &str) -> Option<i64> {
+    id.rsplit('/').next().and_then(super::dates::bluesky_tid_ms)
+}
 /// Citations for `node` if it is a Bluesky embed; `None` lets the walk descend.
 pub(super) fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citation>> {
     match el.name() {

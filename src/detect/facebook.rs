@@ -21,6 +21,20 @@ use ego_tree::NodeRef;
 use scraper::Node;
 use scraper::node::Element;
 
+/// Facebook: names, hosts, markers, URL parser, embed matcher.
+pub(super) const SPEC: super::platform::Spec = super::platform::Spec {
+    platform: Platform::Facebook,
+    name: "facebook",
+    aliases: &[],
+    hosts: &["=fb.watch", "facebook.com", "fb.com"],
+    markers: &["facebook", "fb.com", "fb.watch", "fb-post", "fb-video"],
+    url: super::urls::facebook::parse,
+    embed,
+    id_time: None,
+    example_url: "https://www.facebook.com/nasa/posts/10159876543210987",
+    example_embed: r#"<div class="fb-post" data-href="https://www.facebook.com/nasa/posts/10159876543210987" data-width="500"></div>"#,
+};
+
 /// Citations for `node` if it is a Facebook embed; `None` lets the walk descend.
 pub(super) fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citation>> {
     match el.name() {

@@ -12,10 +12,7 @@
 //! posts copied as plain text and Jetpack shortcodes.
 
 use super::dom::{elements, is_block, push_collapsed};
-use super::{
-    Citation, Kind, bluesky, consent, facebook, instagram, mastodon, pagedata, reader, reddit,
-    telegram, text, threads, tiktok, urls, x, youtube,
-};
+use super::{Citation, Kind, Platform, consent, pagedata, reader, text, urls};
 use ego_tree::{NodeId, NodeRef};
 use scraper::node::Element;
 use scraper::{Html, Node};
@@ -237,22 +234,15 @@ impl Walker {
     }
 }
 
-/// The embed matchers, X first. Each looks at the element's name (and
-/// class) before anything else, so an element that is no candidate costs a
-/// few comparisons. A wrapper X does not claim (a `twitter-tweet-rendered`
-/// div without a tweet id) is descended into, where the inner iframe decides
-/// the platform.
+/// The embed matchers, in the order of `Platform::ALL` (X first). Each
+/// looks at the element's name (and class) before anything else, so an
+/// element that is no candidate costs a few comparisons. A wrapper X does
+/// not claim (a `twitter-tweet-rendered` div without a tweet id) is
+/// descended into, where the inner iframe decides the platform.
 pub(super) fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citation>> {
-    x::embed(node, el)
-        .or_else(|| bluesky::embed(node, el))
-        .or_else(|| mastodon::embed(node, el))
-        .or_else(|| threads::embed(node, el))
-        .or_else(|| instagram::embed(node, el))
-        .or_else(|| facebook::embed(node, el))
-        .or_else(|| tiktok::embed(node, el))
-        .or_else(|| reddit::embed(node, el))
-        .or_else(|| telegram::embed(node, el))
-        .or_else(|| youtube::embed(node, el))
+    Platform::ALL
+        .iter()
+        .find_map(|p| (p.spec().embed)(node, el))
 }
 
 /// What one pass over an element's attributes says about it.

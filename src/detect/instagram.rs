@@ -21,6 +21,20 @@ use ego_tree::NodeRef;
 use scraper::Node;
 use scraper::node::Element;
 
+/// Instagram: names, hosts, markers, URL parser, embed matcher.
+pub(super) const SPEC: super::platform::Spec = super::platform::Spec {
+    platform: Platform::Instagram,
+    name: "instagram",
+    aliases: &[],
+    hosts: &["instagram.com", "instagr.am"],
+    markers: &["instagr"],
+    url: super::urls::instagram::parse,
+    embed,
+    id_time: None,
+    example_url: "https://www.instagram.com/p/C1a2b3c4d5E/",
+    example_embed: r#"<blockquote class="instagram-media" data-instgrm-permalink="https://www.instagram.com/p/C1a2b3c4d5E/?utm_source=ig_embed" data-instgrm-version="14"><a href="https://www.instagram.com/p/C1a2b3c4d5E/">View this post on Instagram</a></blockquote>"#,
+};
+
 /// Citations for `node` if it is an Instagram embed; `None` lets the walk descend.
 pub(super) fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citation>> {
     match el.name() {

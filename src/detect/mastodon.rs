@@ -11,11 +11,33 @@
 
 use super::dom::{has_class, text_of};
 use super::embeds::{from_url, iframe_src, last_post_link, post_by_handle};
-use super::{Citation, Platform, dates, text};
+use super::platform::Spec;
+use super::{Citation, Platform, dates, text, urls};
 use ego_tree::NodeRef;
 use scraper::Node;
 use scraper::node::Element;
 
+/// Mastodon: names, hosts, markers, URL parser, embed matcher.
+pub(super) const SPEC: Spec = Spec {
+    platform: Platform::Mastodon,
+    name: "mastodon",
+    aliases: &[],
+    hosts: &[],
+    markers: &["mastodon", "/@", "/statuses/"],
+    url: urls::mastodon::parse,
+    embed,
+    id_time: Some(id_time),
+    example_url: "https://mastodon.social/@Gargron/109312345678901234",
+    example_embed: r#"<iframe src="https://mastodon.social/@Gargron/109312345678901234/embed" class="mastodon-embed" width="400"></iframe>"#,
+};
+
+/// A Mastodon id's time (`id >> 16`).
+fn id_time(id: &str) -> Option<i64> {
+    id.rsplit('/')
+        .next()
+        .and_then(|n| n.parse::<u64>().ok())
+        .and_then(dates::mastodon_id_ms)
+}
 /// Citations for `node` if it is a Mastodon embed; `None` lets the walk descend.
 pub(super) fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citation>> {
     match el.name() {

@@ -162,16 +162,11 @@ impl Citation {
     /// consistency warnings. Called once by every detector on what it built.
     pub(crate) fn finish(mut self) -> Citation {
         let platform = self.platform;
-        let id_ms = self.post_id.as_deref().and_then(|id| match platform {
-            Platform::X => id.parse::<u64>().ok().and_then(dates::snowflake_ms),
-            Platform::Mastodon => id
-                .rsplit('/')
-                .next()
-                .and_then(|n| n.parse::<u64>().ok())
-                .and_then(dates::mastodon_id_ms),
-            Platform::Bluesky => id.rsplit('/').next().and_then(dates::bluesky_tid_ms),
-            _ => None,
-        });
+        let id_ms = self
+            .post_id
+            .as_deref()
+            .zip(platform.spec().id_time)
+            .and_then(|(id, time)| time(id));
         let shown = self
             .display_date
             .as_deref()

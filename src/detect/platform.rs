@@ -1,7 +1,47 @@
-//! The platforms embarc knows, and how each is named in the archive and exports.
+//! The platforms embarc knows: the list, and each platform's description
+//! ([`Spec`]), from which detection builds its URL dispatch, its embed
+//! matcher chain, its prefilter markers and its id-to-time rule.
+//!
+//! A platform's description lives in its own module (`detect/NAME.rs`,
+//! with its URL parser in `detect/urls/NAME.rs`); this file only lists
+//! them. `check` keeps its own list of probes, matched on every
+//! [`Platform`] (see ARCHITECTURE.md, "Adding a platform").
 
+use super::Citation;
+use super::urls::{Link, PostUrl};
+use ego_tree::NodeRef;
+use scraper::Node;
+use scraper::node::Element;
 use std::fmt;
 use std::str::FromStr;
+
+/// Everything detection knows of one platform.
+pub struct Spec {
+    pub platform: Platform,
+    /// The name stored in the database and written in exports.
+    pub name: &'static str,
+    /// Other names accepted where a platform is named (`twitter`).
+    pub aliases: &'static [&'static str],
+    /// The hosts whose URLs are this platform's: `domain` (and its
+    /// subdomains), `=host` (that host only) or `prefix.*`. Empty: any host
+    /// no platform names (the fediverse: servers are everywhere).
+    pub hosts: &'static [&'static str],
+    /// Prefilter markers, ASCII, matched case-insensitively: every embed,
+    /// link or copy this platform's detectors find contains one.
+    pub markers: &'static [&'static str],
+    /// Reads a URL on one of `hosts`: the post it names, if any.
+    pub(crate) url: fn(&Link, u8) -> Option<PostUrl>,
+    /// The embed matcher: citations if the element is one of the
+    /// platform's embeds (`None` lets the walk descend).
+    pub(crate) embed: fn(NodeRef<'_, Node>, &Element) -> Option<Vec<Citation>>,
+    /// The publish time (Unix ms) a post id encodes, when it encodes one.
+    pub(crate) id_time: Option<fn(&str) -> Option<i64>>,
+    /// A post URL and an embed of it, in the platform's own shape: the
+    /// registry test (`tests/detect_registry.rs`) proves that the URL
+    /// parses, the embed is detected and one of `markers` is in it.
+    pub example_url: &'static str,
+    pub example_embed: &'static str,
+}
 
 /// A social platform whose posts embarc detects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -33,20 +73,25 @@ impl Platform {
         Platform::YouTube,
     ];
 
+    /// The platform's description, from its own module.
+    pub fn spec(self) -> &'static Spec {
+        match self {
+            Platform::X => &super::x::SPEC,
+            Platform::Bluesky => &super::bluesky::SPEC,
+            Platform::Mastodon => &super::mastodon::SPEC,
+            Platform::Threads => &super::threads::SPEC,
+            Platform::Instagram => &super::instagram::SPEC,
+            Platform::Facebook => &super::facebook::SPEC,
+            Platform::TikTok => &super::tiktok::SPEC,
+            Platform::Reddit => &super::reddit::SPEC,
+            Platform::Telegram => &super::telegram::SPEC,
+            Platform::YouTube => &super::youtube::SPEC,
+        }
+    }
+
     /// The lowercase name stored in the database and written in exports.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Platform::X => "x",
-            Platform::Bluesky => "bluesky",
-            Platform::Mastodon => "mastodon",
-            Platform::Threads => "threads",
-            Platform::Instagram => "instagram",
-            Platform::Facebook => "facebook",
-            Platform::TikTok => "tiktok",
-            Platform::Reddit => "reddit",
-            Platform::Telegram => "telegram",
-            Platform::YouTube => "youtube",
-        }
+        self.spec().name
     }
 
     /// Whether a handle shown by an embed and one named by the post's URL
@@ -90,15 +135,12 @@ impl fmt::Display for Platform {
 impl FromStr for Platform {
     type Err = String;
 
-    /// Accepts the stored names plus the common aliases (`twitter`).
+    /// Accepts the stored names plus each platform's aliases (`twitter`).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let lower = s.trim().to_ascii_lowercase();
-        if lower == "twitter" {
-            return Ok(Platform::X);
-        }
         Platform::ALL
             .into_iter()
-            .find(|p| p.as_str() == lower)
+            .find(|p| p.as_str() == lower || p.spec().aliases.contains(&lower.as_str()))
             .ok_or_else(|| {
                 let names: Vec<&str> = Platform::ALL.iter().map(|p| p.as_str()).collect();
                 format!(
@@ -112,6 +154,18 @@ impl FromStr for Platform {
 #[cfg(test)]
 mod tests {
     use super::Platform;
+
+    #[test]
+    fn each_spec_is_its_platforms() {
+        for p in Platform::ALL {
+            assert_eq!(p.spec().platform, p);
+            assert_eq!(p.to_string().parse::<Platform>(), Ok(p));
+            for alias in p.spec().aliases {
+                assert_eq!(alias.parse::<Platform>(), Ok(p));
+            }
+        }
+        assert_eq!("Twitter".parse::<Platform>(), Ok(Platform::X));
+    }
 
     #[test]
     fn handles_compare_in_each_platform_form() {

@@ -4,58 +4,50 @@
 //! class, or the `(@` of a copied tail), so a page without any of them cannot
 //! yield a citation. Matching is ASCII case-insensitive.
 
+use super::Platform;
 use aho_corasick::packed;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use std::sync::LazyLock;
 
-/// The markers. Keep in step with the detectors: a detector that can fire
-/// without one of these is a bug (a test in `tests/` checks each fixture).
-pub const MARKERS: &[&str] = &[
-    // X / Twitter: hosts, widget classes, AMP, shortcodes, mirrors.
-    "twitter",
-    "x.com/",
-    "tweet",
-    "fixupx",
-    "fixvx",
-    "nitter",
-    // Newsletter cards: avatars from X's image host, beehiiv's alt text.
-    "twimg",
-    "tw profile",
-    // A copied tail: `— Name (@handle) Date`.
-    "(@",
-    // Other platforms.
-    "bsky",
-    "at://",
-    "bluesky",
-    "mastodon",
-    "/@",
-    "/statuses/",
-    "threads.",
-    "text-post-media",
-    "instagr",
-    "facebook",
-    "fb.com",
-    "fb.watch",
-    "fb-post",
-    "fb-video",
-    "tiktok",
-    "reddit",
-    "redd.it",
-    "t.me/",
-    "telegram",
-    "youtu",
-];
+/// Markers no one platform owns: a copied tail `— Name (@handle) Date`.
+const COMMON: &[&str] = &["(@"];
 
-/// Two-byte markers ending in `@`: no letters, so case does not matter;
-/// found by looking at the byte before each `@`.
-const SHORT: &[&str] = &["(@", "/@"];
+/// Every marker: the common ones, then each platform's (`Spec::markers`).
+/// A detector that can fire without one of these is a bug (the registry
+/// test checks each platform's example embed).
+pub static MARKERS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut all: Vec<&'static str> = COMMON.to_vec();
+    for p in Platform::ALL {
+        for m in p.spec().markers {
+            if !all.contains(m) {
+                all.push(m);
+            }
+        }
+    }
+    all
+});
+
+/// Two-byte markers ending in `@` (`(@`, Mastodon's `/@`): no letters,
+/// so case does not matter; found by looking at the byte before each `@`.
+fn is_short(marker: &str) -> bool {
+    marker.len() == 2 && marker.ends_with('@')
+}
+
+/// The bytes before `@` of the short markers.
+static SHORT: LazyLock<Vec<u8>> = LazyLock::new(|| {
+    MARKERS
+        .iter()
+        .filter(|m| is_short(m))
+        .map(|m| m.as_bytes()[0])
+        .collect()
+});
 
 /// The longer markers, lowercase, for a SIMD (Teddy) search over lowercased
 /// chunks; `None` on CPUs without the instructions it needs.
 static PACKED: LazyLock<Option<packed::Searcher>> = LazyLock::new(|| {
     packed::Config::new()
         .builder()
-        .extend(MARKERS.iter().filter(|m| !SHORT.contains(m)))
+        .extend(MARKERS.iter().filter(|m| !is_short(m)))
         .build()
 });
 
@@ -64,7 +56,7 @@ static AUTOMATON: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)
         .match_kind(MatchKind::LeftmostFirst)
-        .build(MARKERS)
+        .build(MARKERS.iter())
         .expect("the marker list is a valid automaton")
 });
 
@@ -104,8 +96,7 @@ pub fn may_cite(bytes: &[u8]) -> bool {
 
 /// `(@` or `/@` in `chunk`.
 fn short_marker(chunk: &[u8]) -> bool {
-    memchr::memchr_iter(b'@', chunk)
-        .any(|at| at > 0 && SHORT.iter().any(|m| m.as_bytes()[0] == chunk[at - 1]))
+    memchr::memchr_iter(b'@', chunk).any(|at| at > 0 && SHORT.contains(&chunk[at - 1]))
 }
 
 #[cfg(test)]
@@ -119,16 +110,16 @@ mod tests {
     }
 
     #[test]
-    fn short_markers_are_two_bytes_ending_in_at() {
-        for m in SHORT {
-            assert!(m.len() == 2 && m.ends_with('@'), "{m}");
-            assert!(MARKERS.contains(m), "{m}");
+    fn short_markers_are_found_by_their_at() {
+        assert_eq!(SHORT.as_slice(), b"(/");
+        for m in MARKERS.iter() {
+            assert!(m.is_ascii() && !m.is_empty(), "{m:?}");
         }
     }
 
     #[test]
     fn markers_across_chunk_edges_are_found() {
-        for m in MARKERS {
+        for m in MARKERS.iter() {
             for shift in [0, 1, m.len() / 2, m.len() - 1] {
                 let mut page = vec![b'.'; CHUNK * 2];
                 let at = CHUNK - shift;
@@ -156,7 +147,7 @@ mod tests {
 
     #[test]
     fn accepts_each_marker_in_any_case() {
-        for m in MARKERS {
+        for m in MARKERS.iter() {
             let page = format!("<p>a {} b</p>", m.to_ascii_uppercase());
             assert!(may_cite(page.as_bytes()), "{m}");
         }

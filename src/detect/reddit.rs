@@ -12,10 +12,25 @@
 
 use super::dom::{elements, has_class, text_of};
 use super::embeds::{from_url, gutenberg, iframe_src};
+use super::platform::Spec;
 use super::{Citation, Platform, urls};
 use ego_tree::NodeRef;
 use scraper::Node;
 use scraper::node::Element;
+
+/// Reddit: names, hosts, markers, URL parser, embed matcher.
+pub(super) const SPEC: Spec = Spec {
+    platform: Platform::Reddit,
+    name: "reddit",
+    aliases: &[],
+    hosts: &["reddit.com", "redditmedia.com", "=redd.it"],
+    markers: &["reddit", "redd.it"],
+    url: urls::reddit::parse,
+    embed,
+    id_time: None,
+    example_url: "https://www.reddit.com/r/news/comments/abc123/some_title/",
+    example_embed: r#"<blockquote class="reddit-embed-bq"><a href="https://www.reddit.com/r/news/comments/abc123/some_title/">Some title</a><br> by <a href="https://www.reddit.com/user/someone/">u/someone</a> in <a href="https://www.reddit.com/r/news/">news</a></blockquote>"#,
+};
 
 /// Citations for `node` if it is a Reddit embed; `None` lets the walk descend.
 pub(super) fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citation>> {

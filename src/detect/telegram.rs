@@ -9,10 +9,25 @@
 //! login), are not posts.
 
 use super::embeds::{from_url, iframe_src};
-use super::{Citation, Platform};
+use super::platform::Spec;
+use super::{Citation, Platform, urls};
 use ego_tree::NodeRef;
 use scraper::Node;
 use scraper::node::Element;
+
+/// Telegram: names, hosts, markers, URL parser, embed matcher.
+pub(super) const SPEC: Spec = Spec {
+    platform: Platform::Telegram,
+    name: "telegram",
+    aliases: &[],
+    hosts: &["=t.me", "=telegram.me", "=telegram.dog"],
+    markers: &["t.me/", "telegram"],
+    url: urls::telegram::parse,
+    embed,
+    id_time: None,
+    example_url: "https://t.me/durov/123",
+    example_embed: r#"<script async src="https://telegram.org/js/telegram-widget.js?22" data-telegram-post="durov/123" data-width="100%"></script>"#,
+};
 
 /// Citations for `node` if it is a Telegram embed; `None` lets the walk descend.
 pub(super) fn embed(_node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citation>> {

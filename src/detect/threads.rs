@@ -6,10 +6,25 @@
 use super::dom::{has_class, text_of};
 use super::embeds::{from_url, iframe_src, last_post_link, post_by_handle};
 use super::ids::from_id_or_url;
-use super::{Citation, Platform};
+use super::platform::Spec;
+use super::{Citation, Platform, urls};
 use ego_tree::NodeRef;
 use scraper::Node;
 use scraper::node::Element;
+
+/// Threads: names, hosts, markers, URL parser, embed matcher.
+pub(super) const SPEC: Spec = Spec {
+    platform: Platform::Threads,
+    name: "threads",
+    aliases: &[],
+    hosts: &["threads.net", "threads.com"],
+    markers: &["threads.", "text-post-media"],
+    url: urls::threads::parse,
+    embed,
+    id_time: None,
+    example_url: "https://www.threads.net/@zuck/post/C1a2b3c4d5E",
+    example_embed: r#"<blockquote class="text-post-media" data-text-post-permalink="https://www.threads.net/@zuck/post/C1a2b3c4d5E"><a href="https://www.threads.net/@zuck/post/C1a2b3c4d5E">Post by @zuck</a></blockquote>"#,
+};
 
 /// Citations for `node` if it is a Threads embed; `None` lets the walk descend.
 pub(super) fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citation>> {

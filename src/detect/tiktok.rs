@@ -10,10 +10,25 @@
 use super::dom::{elements, has_class, text_of};
 use super::embeds::{from_url, gutenberg, iframe_src};
 use super::ids::from_id_or_url;
-use super::{Citation, Platform};
+use super::platform::Spec;
+use super::{Citation, Platform, urls};
 use ego_tree::NodeRef;
 use scraper::Node;
 use scraper::node::Element;
+
+/// TikTok: names, hosts, markers, URL parser, embed matcher.
+pub(super) const SPEC: Spec = Spec {
+    platform: Platform::TikTok,
+    name: "tiktok",
+    aliases: &[],
+    hosts: &["tiktok.com"],
+    markers: &["tiktok"],
+    url: urls::tiktok::parse,
+    embed,
+    id_time: None,
+    example_url: "https://www.tiktok.com/@scout2015/video/6718335390845095173",
+    example_embed: r#"<blockquote class="tiktok-embed" cite="https://www.tiktok.com/@scout2015/video/6718335390845095173" data-video-id="6718335390845095173"><section><a href="https://www.tiktok.com/@scout2015">@scout2015</a></section></blockquote>"#,
+};
 
 /// Citations for `node` if it is a TikTok embed; `None` lets the walk descend.
 pub(super) fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citation>> {

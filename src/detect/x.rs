@@ -8,11 +8,48 @@
 //! rounding).
 
 use super::dom::{elements, has_class, text_of};
+use super::platform::Spec;
 use super::{Citation, Kind, Platform, Warning, dates, ids, text, urls};
 use ego_tree::NodeRef;
 use scraper::Node;
 use scraper::node::Element;
 
+/// X / Twitter: names, hosts, markers, URL parser, embed matcher.
+pub(super) const SPEC: Spec = Spec {
+    platform: Platform::X,
+    name: "x",
+    aliases: &["twitter"],
+    hosts: &[
+        "twitter.com",
+        "x.com",
+        "fxtwitter.com",
+        "vxtwitter.com",
+        "fixupx.com",
+        "fixvx.com",
+        "nitter.*",
+    ],
+    markers: &[
+        "twitter",
+        "x.com/",
+        "tweet",
+        "fixupx",
+        "fixvx",
+        "nitter",
+        // Newsletter cards: avatars from X's image host, beehiiv's alt text.
+        "twimg",
+        "tw profile",
+    ],
+    url: urls::x::parse,
+    embed,
+    id_time: Some(id_time),
+    example_url: "https://x.com/jack/status/20",
+    example_embed: r#"<blockquote class="twitter-tweet"><p lang="en">just setting up my twttr</p>&mdash; jack (@jack) <a href="https://twitter.com/jack/status/20">March 21, 2006</a></blockquote>"#,
+};
+
+/// A Snowflake id's time.
+fn id_time(id: &str) -> Option<i64> {
+    id.parse::<u64>().ok().and_then(dates::snowflake_ms)
+}
 /// Citations for `node` if it is an X embed; `None` lets the walk descend.
 pub(super) fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citation>> {
     let name = el.name();

@@ -7,10 +7,25 @@
 
 use super::embeds::{from_url, gutenberg, iframe_src};
 use super::ids::from_id_or_url;
-use super::{Citation, Platform};
+use super::platform::Spec;
+use super::{Citation, Platform, urls};
 use ego_tree::NodeRef;
 use scraper::Node;
 use scraper::node::Element;
+
+/// YouTube: names, hosts, markers, URL parser, embed matcher.
+pub(super) const SPEC: Spec = Spec {
+    platform: Platform::YouTube,
+    name: "youtube",
+    aliases: &[],
+    hosts: &["youtube.com", "youtube-nocookie.com", "=youtu.be"],
+    markers: &["youtu"],
+    url: urls::youtube::parse,
+    embed,
+    id_time: None,
+    example_url: "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+    example_embed: r#"<iframe width="560" height="315" src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ" allowfullscreen></iframe>"#,
+};
 
 /// Citations for `node` if it is a YouTube embed; `None` lets the walk descend.
 pub(super) fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citation>> {
