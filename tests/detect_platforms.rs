@@ -1169,3 +1169,63 @@ proptest! {
         }
     }
 }
+
+/// Servers that speak Mastodon's API beyond Mastodon: their embeds (iframes
+/// in Mastodon's shape, with their own classes) and links are `mastodon`
+/// posts that keep their instance in the id.
+#[test]
+fn embeds_and_links_of_mastodon_api_servers() {
+    let found = found(concat!(
+        // Truth Social's embed code.
+        r#"<iframe src="https://truthsocial.com/@newsroom/112233445566778899/embed" class="truthsocial-embed" style="max-width: 100%; border: 0" width="600" allowfullscreen="allowfullscreen"></iframe>"#,
+        r#"<script src="https://truthsocial.com/embed.js" async="async"></script>"#,
+        // Pixelfed's embed code.
+        r#"<iframe title="Pixelfed Post Embed" src="https://pixelfed.social/p/photodesk/712233445566778899/embed?caption=true&likes=false&layout=full" class="pixelfed__embed" style="max-width: 100%; border: 0" width="400" allowfullscreen="allowfullscreen"></iframe>"#,
+        r#"<script async defer src="https://pixelfed.social/embed.js"></script>"#,
+        // Links to an Akkoma notice and a GoToSocial status.
+        r#"<p>As <a href="https://akkoma.example/notice/AbCdEf0123456789Gh">the mayor wrote</a>, and <a href="https://gts.example/@desk/statuses/01HQ3Z5X8R7Y6W5V4T3S2Q1P0N">the desk</a> confirmed.</p>"#,
+    ));
+    let got: Vec<(Kind, Option<&str>, Option<&str>)> = found
+        .iter()
+        .map(|c| {
+            assert_eq!(c.platform, Platform::Mastodon, "{c:#?}");
+            (c.kind, c.post_id.as_deref(), c.post_url.as_deref())
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                Kind::Embed,
+                Some("truthsocial.com/112233445566778899"),
+                Some("https://truthsocial.com/@newsroom/112233445566778899")
+            ),
+            (
+                Kind::Embed,
+                Some("pixelfed.social/712233445566778899"),
+                Some("https://pixelfed.social/p/photodesk/712233445566778899")
+            ),
+            (
+                Kind::Link,
+                Some("akkoma.example/AbCdEf0123456789Gh"),
+                Some("https://akkoma.example/notice/AbCdEf0123456789Gh")
+            ),
+            (
+                Kind::Link,
+                Some("gts.example/01HQ3Z5X8R7Y6W5V4T3S2Q1P0N"),
+                Some("https://gts.example/@desk/statuses/01HQ3Z5X8R7Y6W5V4T3S2Q1P0N")
+            ),
+        ]
+    );
+    // Truth Social's ids are Mastodon's: the time is in the id. Pixelfed's
+    // are not, and an implausible time is not given.
+    assert!(found[0].posted_at_ms.is_some());
+    assert_eq!(found[1].posted_at_ms, None);
+    // The embeds alone pass the prefilter (Pixelfed's by its class).
+    for embed in [
+        r#"<iframe src="https://pixelfed.social/p/photodesk/712233445566778899/embed" class="pixelfed__embed"></iframe>"#,
+        r#"<a href="https://akkoma.example/notice/AbCdEf0123456789Gh">a notice</a>"#,
+    ] {
+        assert!(prefilter::may_cite(embed.as_bytes()), "{embed}");
+    }
+}

@@ -23,7 +23,7 @@ pub(super) const SPEC: Spec = Spec {
     name: "mastodon",
     aliases: &[],
     hosts: &[],
-    markers: &["mastodon", "/@", "/statuses/"],
+    markers: &["mastodon", "/@", "/statuses/", "pixelfed", "/notice/"],
     url: urls::mastodon::parse,
     embed,
     id_time: Some(id_time),

@@ -458,6 +458,92 @@ fn mastodon_urls() {
 }
 
 #[test]
+fn servers_speaking_mastodons_api() {
+    let m = Platform::Mastodon;
+    // Truth Social: `/@user/posts/{id}`, and its embed.
+    for raw in [
+        "https://truthsocial.com/@newsroom/posts/112233445566778899",
+        "https://truthsocial.com/@newsroom/posts/112233445566778899/embed",
+        "https://TruthSocial.com/@newsroom/posts/112233445566778899?utm_source=x",
+    ] {
+        assert_post(
+            raw,
+            m,
+            "truthsocial.com/112233445566778899",
+            "https://truthsocial.com/@newsroom/posts/112233445566778899",
+            Some("newsroom@truthsocial.com"),
+        );
+    }
+    // The iframe a Truth Social embed loads has Mastodon's shape.
+    assert_post(
+        "https://truthsocial.com/@newsroom/112233445566778899/embed",
+        m,
+        "truthsocial.com/112233445566778899",
+        "https://truthsocial.com/@newsroom/112233445566778899",
+        Some("newsroom@truthsocial.com"),
+    );
+    // Pixelfed: `/p/{user}/{id}` and its embed.
+    for raw in [
+        "https://pixelfed.social/p/photodesk/712233445566778899",
+        "https://pixelfed.social/p/photodesk/712233445566778899/embed?caption=true",
+    ] {
+        assert_post(
+            raw,
+            m,
+            "pixelfed.social/712233445566778899",
+            "https://pixelfed.social/p/photodesk/712233445566778899",
+            Some("photodesk@pixelfed.social"),
+        );
+    }
+    // Akkoma and Pleroma: `/notice/{flake id}` (case kept) or a number.
+    assert_post(
+        "https://akkoma.example/notice/AbCdEf0123456789Gh",
+        m,
+        "akkoma.example/AbCdEf0123456789Gh",
+        "https://akkoma.example/notice/AbCdEf0123456789Gh",
+        None,
+    );
+    assert_post(
+        "https://pleroma.example:8443/notice/0001234567",
+        m,
+        "pleroma.example:8443/1234567",
+        "https://pleroma.example:8443/notice/1234567",
+        None,
+    );
+    // GoToSocial: `/@user/statuses/{ULID}`.
+    assert_post(
+        "https://gts.example/@desk/statuses/01HQ3Z5X8R7Y6W5V4T3S2Q1P0N",
+        m,
+        "gts.example/01HQ3Z5X8R7Y6W5V4T3S2Q1P0N",
+        "https://gts.example/@desk/statuses/01HQ3Z5X8R7Y6W5V4T3S2Q1P0N",
+        Some("desk@gts.example"),
+    );
+}
+
+#[test]
+fn look_alikes_of_mastodon_api_servers() {
+    for raw in [
+        // A site's own pages under `/p/` and `/notice/`.
+        "https://news.example/p/politics/123456",
+        "https://news.example/p/politics/2024",
+        "https://news.example/p/story-slug",
+        "https://news.example/notice/privacy",
+        "https://news.example/notice/cookie-settings-page",
+        "https://news.example/notice/ALLLETTERSNODIGITSX",
+        "https://truthsocial.com/@newsroom/posts",
+        "https://truthsocial.com/@newsroom/posts/12345",
+        "https://gts.example/@desk/statuses/not-a-ulid",
+        "https://gts.example/@desk/statuses/01HQ3Z5X8R7Y6W5V4T3S2Q1P0",
+        "https://medium.com/notice/AbCdEf0123456789Gh",
+    ] {
+        assert_none(raw);
+    }
+    // Instagram's `/p/` is Instagram's.
+    let on_instagram = parse_post_url("https://www.instagram.com/p/photodesk/712233445566778899");
+    assert_eq!(on_instagram.map(|p| p.platform), Some(Platform::Instagram));
+}
+
+#[test]
 fn mastodon_non_posts() {
     for raw in [
         "https://mastodon.social/@Gargron",
