@@ -27,6 +27,9 @@ fn is_excluded_from_mastodon(h: &str) -> bool {
     NOT_MASTODON.iter().any(|d| on_domain(h, d))
 }
 
+/// A server's own URL form: instance, user as written, id.
+type Canonical = fn(&str, &str, &str) -> String;
+
 /// Post URLs of servers that speak Mastodon's API, on any host not claimed
 /// by another platform:
 ///
@@ -49,43 +52,42 @@ pub(crate) fn parse(link: &Link, _depth: u8) -> Option<PostUrl> {
     }
     let segs = link.segs();
     let a = &link.authority;
-    let (user, id, canonical): (Option<&str>, String, fn(&str, &str, &str) -> String) =
-        match segs.as_slice() {
-            [at_user, id] | [at_user, id, "embed" | "reblogs" | "favourites"]
-                if at_user.starts_with('@') =>
-            {
-                (
-                    Some(at_user.strip_prefix('@')?),
-                    u64_id(id, 6)?,
-                    |a, u, id| format!("https://{a}/@{u}/{id}"),
-                )
-            }
-            ["users", user, "statuses", id] | ["users", user, "statuses", id, "activity"] => {
-                (Some(*user), u64_id(id, 6)?, |a, u, id| {
-                    format!("https://{a}/@{u}/{id}")
-                })
-            }
-            [at_user, "posts", id] | [at_user, "posts", id, "embed"] => (
+    let (user, id, canonical): (Option<&str>, String, Canonical) = match segs.as_slice() {
+        [at_user, id] | [at_user, id, "embed" | "reblogs" | "favourites"]
+            if at_user.starts_with('@') =>
+        {
+            (
                 Some(at_user.strip_prefix('@')?),
                 u64_id(id, 6)?,
-                |a, u, id| format!("https://{a}/@{u}/posts/{id}"),
-            ),
-            [at_user, "statuses", id] | [at_user, "statuses", id, "embed"] if is_ulid(id) => (
-                Some(at_user.strip_prefix('@')?),
-                id.to_string(),
-                |a, u, id| format!("https://{a}/@{u}/statuses/{id}"),
-            ),
-            ["p", user, id] | ["p", user, id, "embed"] if is_digits(id, 15, 20) => {
-                (Some(*user), u64_id(id, 15)?, |a, u, id| {
-                    format!("https://{a}/p/{u}/{id}")
-                })
-            }
-            ["notice", id] | ["notice", id, "embed_player"] => {
-                let id = u64_id(id, 6).or_else(|| is_flake_id(id).then(|| id.to_string()))?;
-                (None, id, |a, _, id| format!("https://{a}/notice/{id}"))
-            }
-            _ => return None,
-        };
+                |a, u, id| format!("https://{a}/@{u}/{id}"),
+            )
+        }
+        ["users", user, "statuses", id] | ["users", user, "statuses", id, "activity"] => {
+            (Some(*user), u64_id(id, 6)?, |a, u, id| {
+                format!("https://{a}/@{u}/{id}")
+            })
+        }
+        [at_user, "posts", id] | [at_user, "posts", id, "embed"] => (
+            Some(at_user.strip_prefix('@')?),
+            u64_id(id, 6)?,
+            |a, u, id| format!("https://{a}/@{u}/posts/{id}"),
+        ),
+        [at_user, "statuses", id] | [at_user, "statuses", id, "embed"] if is_ulid(id) => (
+            Some(at_user.strip_prefix('@')?),
+            id.to_string(),
+            |a, u, id| format!("https://{a}/@{u}/statuses/{id}"),
+        ),
+        ["p", user, id] | ["p", user, id, "embed"] if is_digits(id, 15, 20) => {
+            (Some(*user), u64_id(id, 15)?, |a, u, id| {
+                format!("https://{a}/p/{u}/{id}")
+            })
+        }
+        ["notice", id] | ["notice", id, "embed_player"] => {
+            let id = u64_id(id, 6).or_else(|| is_flake_id(id).then(|| id.to_string()))?;
+            (None, id, |a, _, id| format!("https://{a}/notice/{id}"))
+        }
+        _ => return None,
+    };
     let instance = a.strip_prefix("www.").unwrap_or(a);
     let Some(user) = user else {
         return found(
