@@ -11,6 +11,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod detect;
+pub mod duration;
 pub mod export;
 pub mod fetch;
 pub mod liveness;

@@ -64,8 +64,7 @@ pub struct Facts {
 
 /// Parse a duration as `embarc.toml` writes them (`90m`, `6h`, `7d`).
 pub fn parse_duration(text: &str) -> Result<Duration> {
-    humantime::parse_duration(text.trim())
-        .map_err(|e| anyhow::anyhow!("{text:?} is not a duration ({e}); write e.g. 30m, 6h or 7d"))
+    Ok(crate::duration::parse(text)?)
 }
 
 fn parse_ages(key: &str, ages: &[String]) -> Result<Vec<Duration>> {

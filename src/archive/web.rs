@@ -953,25 +953,7 @@ fn append(warc: &mut WarcWriter, records: &Records) -> Result<Option<(String, u6
 
 /// Parse a duration like `30d`, `12h`, `90m`, `45s` or `2w`.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    let (n, unit) = s.split_at(split);
-    let n: u64 = n
-        .parse()
-        .map_err(|_| format!("{s:?} is not a duration like 30d, 12h, 90m or 45s"))?;
-    let secs = match unit.trim() {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" | "" => 86_400,
-        "w" => 7 * 86_400,
-        _ => {
-            return Err(format!(
-                "{s:?}: unknown unit {unit:?} (use s, m, h, d or w)"
-            ));
-        }
-    };
-    Ok(Duration::from_secs(n.saturating_mul(secs)))
+    crate::duration::parse_or(s, Duration::from_secs(86_400)).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -986,7 +968,10 @@ mod tests {
         assert_eq!(parse_duration("30d"), Ok(Duration::from_secs(30 * 86_400)));
         assert_eq!(parse_duration("2w"), Ok(Duration::from_secs(14 * 86_400)));
         assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("3y").is_err());
+        assert!(parse_duration("3 fortnights").is_err());
+        // A bare number is days, as `--max-age` always read it.
+        assert_eq!(parse_duration("30"), Ok(Duration::from_secs(30 * 86_400)));
+        assert_eq!(parse_duration("100ms"), Ok(Duration::from_millis(100)));
     }
 
     #[test]

@@ -257,25 +257,10 @@ fn parse_base(text: &str) -> Result<Url> {
     Ok(url)
 }
 
-/// `500ms`, `30s`, `30m`, `1h`, `7d`, `2w`; a bare `0` is zero.
+/// `500ms`, `30s`, `30m`, `1h`, `7d`, `2w`; a bare `0` is zero (the one
+/// grammar: [`crate::duration`]).
 pub fn parse_duration(text: &str) -> Option<Duration> {
-    let t = text.trim();
-    if t == "0" {
-        return Some(Duration::ZERO);
-    }
-    let split = t.find(|c: char| !c.is_ascii_digit())?;
-    let (n, unit) = t.split_at(split);
-    let n: u64 = n.parse().ok()?;
-    let secs = match unit.trim() {
-        "ms" => return Some(Duration::from_millis(n)),
-        "s" | "sec" => 1,
-        "m" | "min" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        "w" => 7 * 86_400,
-        _ => return None,
-    };
-    n.checked_mul(secs).map(Duration::from_secs)
+    crate::duration::parse(text).ok()
 }
 
 #[cfg(test)]
@@ -293,7 +278,8 @@ mod tests {
         assert_eq!(parse_duration("7d"), Some(Duration::from_secs(604_800)));
         assert_eq!(parse_duration("250ms"), Some(Duration::from_millis(250)));
         assert_eq!(parse_duration("0"), Some(Duration::ZERO));
-        for bad in ["", "h", "1", "1 year", "-1h", "1.5h"] {
+        assert_eq!(parse_duration("1.5h"), Some(Duration::from_secs(5400)));
+        for bad in ["", "h", "1", "-1h", "1 parsec"] {
             assert_eq!(parse_duration(bad), None, "{bad:?}");
         }
     }

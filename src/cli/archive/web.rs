@@ -4,6 +4,7 @@
 use super::Args;
 use crate::archive::web::{self as run, Input, Progress};
 use crate::archive::{Options, Summary};
+use crate::duration;
 use crate::fetch::sources::is_web_url;
 use crate::fetch::{ClientConfig, Limits, RequestOpts};
 use crate::store::Store;
@@ -39,22 +40,23 @@ pub struct WebArgs {
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub per_host: usize,
 
-    /// Least time between the starts of two requests to one host, in
-    /// milliseconds.
-    #[arg(long, value_name = "MS", default_value_t = 100)]
-    pub min_interval: u64,
+    /// Least time between the starts of two requests to one host (`100ms`,
+    /// `1s`; a bare number is milliseconds).
+    #[arg(long, value_name = "DURATION", default_value = "100ms", value_parser = millis)]
+    pub min_interval: Duration,
 
-    /// Longest time for one request (connecting, headers and body), in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
-    pub timeout: f64,
+    /// Longest time for one request (connecting, headers and body): `30s`,
+    /// `2m`; a bare number is seconds.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = seconds)]
+    pub timeout: Duration,
 
-    /// Longest time to connect, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
-    pub connect_timeout: f64,
+    /// Longest time to connect (a bare number is seconds).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = seconds)]
+    pub connect_timeout: Duration,
 
-    /// Longest wait for the next byte of a body, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 15.0)]
-    pub stall_timeout: f64,
+    /// Longest wait for the next byte of a body (a bare number is seconds).
+    #[arg(long, value_name = "DURATION", default_value = "15s", value_parser = seconds)]
+    pub stall_timeout: Duration,
 
     /// Retries of a request after a timeout, a connection error, 429 or 5xx.
     #[arg(long, value_name = "N", default_value_t = 3)]
@@ -128,9 +130,14 @@ pub fn split_inputs(
     Ok((local, urls, stdin_rest))
 }
 
-fn secs(s: f64, flag: &str) -> anyhow::Result<Duration> {
-    Duration::try_from_secs_f64(s)
-        .map_err(|_| anyhow::anyhow!("--{flag} {s}: give a positive number of seconds"))
+/// A duration; a bare number in milliseconds (as `--min-interval` took).
+fn millis(s: &str) -> Result<Duration, String> {
+    duration::parse_or(s, Duration::from_millis(1)).map_err(|e| e.to_string())
+}
+
+/// A duration; a bare number in seconds (as the timeouts took).
+fn seconds(s: &str) -> Result<Duration, String> {
+    duration::parse_or(s, Duration::from_secs(1)).map_err(|e| e.to_string())
 }
 
 /// Fetch and archive the web inputs.
@@ -147,17 +154,17 @@ pub fn run(
     let opts = run::Options {
         client: ClientConfig {
             contact: w.contact.clone(),
-            connect_timeout: secs(w.connect_timeout, "connect-timeout")?,
+            connect_timeout: w.connect_timeout,
             limits: Limits {
                 concurrency: w.concurrency.max(1),
                 per_host: w.per_host.max(1),
-                min_interval: Duration::from_millis(w.min_interval),
+                min_interval: w.min_interval,
             },
             network: w.network.resolve(config),
         },
         request: RequestOpts {
-            timeout: secs(w.timeout, "timeout")?,
-            stall_timeout: secs(w.stall_timeout, "stall-timeout")?,
+            timeout: w.timeout,
+            stall_timeout: w.stall_timeout,
             max_body: local.max_bytes,
             retries: w.retries,
             ..RequestOpts::default()
