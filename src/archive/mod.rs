@@ -20,8 +20,9 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, sync_channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, sync_channel};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// Why a run stopped (an input that fails is a [`Failure`], not an error).
 #[derive(Debug, thiserror::Error)]
@@ -480,13 +481,19 @@ pub fn run(
     result.map(|()| summary)
 }
 
-/// Most articles recorded in one transaction.
+/// Most articles recorded in one write.
 const BATCH: usize = 2000;
 /// Longest a batch waits for more articles before it is recorded.
-const BATCH_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
+const BATCH_WAIT: Duration = Duration::from_millis(500);
+/// How long the writes of a run share one transaction before it is
+/// committed: every commit writes each index page a batch touched (random
+/// keys, such as posts', touch most of them) to the WAL again, so longer
+/// transactions write less. A killed run loses at most this much work (its
+/// articles are recorded whole or not at all, and a re-run records them).
+const COMMIT_EVERY: Duration = Duration::from_secs(10);
 
-/// The single writer: drain the channel in batches, one transaction each
-/// (large ones: every transaction rewrites the index pages it touches).
+/// The single writer: drain the channel in batches of articles, each
+/// batch whole (a savepoint), in transactions of [`COMMIT_EVERY`].
 fn write_all(
     store: &Store,
     // Owned, so that an early return drops it and unblocks the workers.
@@ -495,10 +502,41 @@ fn write_all(
     failures: &mut Vec<Failure>,
     on_done: &(dyn Fn(&str) + Sync),
 ) -> crate::store::Result<()> {
+    let written = write_batches(store, rx, summary, failures, on_done);
+    // What was recorded is kept, even when a later batch failed.
+    let committed = store.commit_batch();
+    written.and(committed)
+}
+
+fn write_batches(
+    store: &Store,
+    rx: Receiver<Result<Found, Failure>>,
+    summary: &mut Summary,
+    failures: &mut Vec<Failure>,
+    on_done: &(dyn Fn(&str) + Sync),
+) -> crate::store::Result<()> {
     let mut batch: Vec<Prepared> = Vec::new();
     let mut seen: Vec<(String, String, Option<i64>)> = Vec::new();
-    while let Ok(first) = rx.recv() {
-        let deadline = std::time::Instant::now() + BATCH_WAIT;
+    // When the open transaction began.
+    let mut open: Option<Instant> = None;
+    loop {
+        let first = match open {
+            None => match rx.recv() {
+                Ok(item) => item,
+                Err(_) => break,
+            },
+            // Nothing comes for a while: commit rather than hold the lock.
+            Some(since) => match rx.recv_timeout(COMMIT_EVERY.saturating_sub(since.elapsed())) {
+                Ok(item) => item,
+                Err(RecvTimeoutError::Timeout) => {
+                    store.commit_batch()?;
+                    open = None;
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => break,
+            },
+        };
+        let deadline = Instant::now() + BATCH_WAIT;
         let mut next = Some(first);
         while let Some(item) = next.take() {
             match item {
@@ -526,9 +564,16 @@ fn write_all(
                 }
             }
             if batch.len() + seen.len() < BATCH {
-                let left = deadline.saturating_duration_since(std::time::Instant::now());
+                let left = deadline.saturating_duration_since(Instant::now());
                 next = rx.recv_timeout(left).ok();
             }
+        }
+        if batch.is_empty() && seen.is_empty() {
+            continue;
+        }
+        if open.is_none() {
+            store.begin_batch()?;
+            open = Some(Instant::now());
         }
         if !batch.is_empty() {
             for o in store.record_articles(&batch)? {
@@ -539,6 +584,10 @@ fn write_all(
         if !seen.is_empty() {
             store.record_seen(&seen)?;
             seen.clear();
+        }
+        if open.is_some_and(|since| since.elapsed() >= COMMIT_EVERY) {
+            store.commit_batch()?;
+            open = None;
         }
     }
     Ok(())

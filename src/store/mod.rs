@@ -47,7 +47,7 @@ pub use rows::{CitationRow, ExportFilter, PostRow, Status, WarningRow};
 
 use crate::detect::{Citation, Kind};
 use r2d2_sqlite::SqliteConnectionManager;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::Path;
@@ -420,7 +420,8 @@ impl Store {
     ) -> Result<Vec<ArticleOutcome>> {
         let now = self.now();
         let mut conn = self.write();
-        let tx = conn.transaction()?;
+        // A savepoint: its own transaction, or part of a batch's.
+        let tx = conn.savepoint()?;
         let mut outcomes = Vec::with_capacity(batch.len());
         for (capture, citations) in batch {
             outcomes.push(record_article(&tx, &now, capture, citations, &self.hooks)?);
@@ -435,7 +436,7 @@ impl Store {
     pub fn record_seen(&self, seen: &[(String, String, Option<i64>)]) -> Result<()> {
         let now = self.now();
         let mut conn = self.write();
-        let tx = conn.transaction()?;
+        let tx = conn.savepoint()?;
         {
             let mut update = tx.prepare_cached(
                 "UPDATE captures SET last_seen_at = ?3, file_mtime_ns = COALESCE(?4, file_mtime_ns)
@@ -520,7 +521,7 @@ fn ms_to_rfc3339(ms: Option<i64>) -> Option<String> {
 }
 
 pub(crate) fn record_article(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     now: &str,
     cap: &CaptureInput,
     citations: &[Citation],
@@ -638,7 +639,7 @@ pub(crate) fn record_article(
 }
 
 /// Insert the post or fill in what it lacked; returns (row id, inserted).
-fn upsert_post(tx: &Transaction<'_>, now: &str, key: &str, c: &Citation) -> Result<(i64, bool)> {
+fn upsert_post(tx: &Connection, now: &str, key: &str, c: &Citation) -> Result<(i64, bool)> {
     let handle = c.handle.as_ref().or(c.url_handle.as_ref());
     let posted_at = ms_to_rfc3339(c.posted_at_ms);
     let date = c.date.map(|d| d.to_string());
@@ -669,7 +670,7 @@ fn upsert_post(tx: &Transaction<'_>, now: &str, key: &str, c: &Citation) -> Resu
 
 /// Keep what the article showed of the post, once per distinct content.
 fn insert_snapshot(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     now: &str,
     post: i64,
     capture: i64,
