@@ -3,8 +3,9 @@
 //!
 //! Local inputs are expanded into files, read and detected on worker
 //! threads (one per core), and handed through a bounded channel to the
-//! caller's thread, which records them through the store in batched
-//! transactions. A failed input is reported and stored as a failure; it
+//! caller's thread, which records them through the store in batches (each
+//! whole) inside transactions of up to [`COMMIT_BATCHES`] batches. A
+//! failed input is reported and stored as a failure; it
 //! never stops the run.
 
 pub mod web;
@@ -485,15 +486,20 @@ pub fn run(
 const BATCH: usize = 2000;
 /// Longest a batch waits for more articles before it is recorded.
 const BATCH_WAIT: Duration = Duration::from_millis(500);
-/// How long the writes of a run share one transaction before it is
-/// committed: every commit writes each index page a batch touched (random
-/// keys, such as posts', touch most of them) to the WAL again, so longer
-/// transactions write less. A killed run loses at most this much work (its
-/// articles are recorded whole or not at all, and a re-run records them).
+/// Most batches that share one transaction, and longest it stays open:
+/// every commit writes each index page the batches touched (random keys,
+/// such as posts', touch most of them) to the WAL again, so longer
+/// transactions write less. A run starts with a transaction per batch (its
+/// first articles are visible at once) and doubles the batches per
+/// transaction up to these limits. A killed run loses at most one open
+/// transaction (its articles are recorded whole or not at all, and a re-run
+/// records them).
+const COMMIT_BATCHES: usize = 16;
 const COMMIT_EVERY: Duration = Duration::from_secs(10);
 
 /// The single writer: drain the channel in batches of articles, each
-/// batch whole (a savepoint), in transactions of [`COMMIT_EVERY`].
+/// batch whole (a savepoint), in transactions of up to [`COMMIT_BATCHES`]
+/// batches or [`COMMIT_EVERY`].
 fn write_all(
     store: &Store,
     // Owned, so that an early return drops it and unblocks the workers.
@@ -517,8 +523,11 @@ fn write_batches(
 ) -> crate::store::Result<()> {
     let mut batch: Vec<Prepared> = Vec::new();
     let mut seen: Vec<(String, String, Option<i64>)> = Vec::new();
-    // When the open transaction began.
+    // When the open transaction began, and its batches.
     let mut open: Option<Instant> = None;
+    let mut in_open = 0;
+    // Batches per transaction: doubled at each commit, up to the limit.
+    let mut per_commit = 1;
     loop {
         let first = match open {
             None => match rx.recv() {
@@ -574,7 +583,9 @@ fn write_batches(
         if open.is_none() {
             store.begin_batch()?;
             open = Some(Instant::now());
+            in_open = 0;
         }
+        in_open += 1;
         if !batch.is_empty() {
             for o in store.record_articles(&batch)? {
                 summary.add(&o);
@@ -585,9 +596,10 @@ fn write_batches(
             store.record_seen(&seen)?;
             seen.clear();
         }
-        if open.is_some_and(|since| since.elapsed() >= COMMIT_EVERY) {
+        if in_open >= per_commit || open.is_some_and(|since| since.elapsed() >= COMMIT_EVERY) {
             store.commit_batch()?;
             open = None;
+            per_commit = (per_commit * 2).min(COMMIT_BATCHES);
         }
     }
     Ok(())

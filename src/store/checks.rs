@@ -395,13 +395,14 @@ impl Store {
         Ok(queued)
     }
 
-    /// The row id of the post `platform:post_id`.
+    /// The row id of the post `platform:post_id` (found through its
+    /// unique key, which is exactly that for an identified post).
     pub fn find_post(&self, platform: &str, post_id: &str) -> Result<Option<i64>> {
         Ok(self
             .read()?
             .query_row(
-                "SELECT id FROM posts WHERE platform = ?1 AND post_id = ?2",
-                params![platform, post_id],
+                "SELECT id FROM posts WHERE post_key = ?1 AND platform = ?2 AND post_id = ?3",
+                params![super::identified_key(platform, post_id), platform, post_id],
                 |r| r.get(0),
             )
             .optional()?)

@@ -3,7 +3,8 @@
 //! [`Store::open`] applies the migrations in `migrations/` in order, turns on
 //! WAL, foreign keys and a busy timeout. Writes are typed: one call records a
 //! batch of articles, each with its capture and citations, in one
-//! transaction, so a killed process leaves either a whole article or none.
+//! transaction (a savepoint inside a [`Store::begin_batch`] one), so a
+//! killed process leaves either a whole article or none.
 //!
 //! A [`Store`] is cheap to clone and can be shared between threads: every
 //! clone writes through the one writer connection (behind a lock, so writes
@@ -73,6 +74,7 @@ const MIGRATIONS: &[migrate::Migration] = &[
     migration!("0015_claim_deliveries"),
     migration!("0016_job_platform"),
     migration!("0017_check_blocked"),
+    migration!("0018_platform_index"),
 ];
 
 /// How long a write waits for another process's write, and a read for a
@@ -491,12 +493,17 @@ fn hex_sha256(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }
 
+/// The key of an identified post: `platform:id`.
+fn identified_key(platform: &str, id: &str) -> String {
+    format!("{platform}:{id}")
+}
+
 /// The key that makes a post unique: (platform, id) when identified, else
 /// handle (or name) + day + a hash of the text.
 fn post_key(c: &Citation) -> Option<String> {
     let platform = c.platform.as_str();
     if let Some(id) = &c.post_id {
-        return Some(format!("{platform}:{id}"));
+        return Some(identified_key(platform, id));
     }
     if let Some(url) = &c.post_url {
         // Unresolved short links: the short URL is all we know.
