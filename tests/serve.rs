@@ -711,7 +711,10 @@ async fn the_openapi_document_is_served_and_every_call_in_it_answers() {
     // (checked inside `api`).
     let id = claim_of(&desk, "floodwatch_eu");
     for route in embarc::serve::openapi::ROUTES {
-        let path = route.path.replace("{id}", &id.to_string());
+        let mut path = route.path.replace("{id}", &id.to_string());
+        if route.query == embarc::serve::openapi::Query::Search {
+            path.push_str("?q=dam");
+        }
         let body = route.body.map(|_| json!({}));
         let a = api(
             &desk,
@@ -956,4 +959,297 @@ async fn api_posts_and_articles() {
         let a = api(&desk, "GET", &format!("/posts/{post}"), token, None).await;
         assert_eq!(a.status, 401);
     }
+    // The viewer token's use is recorded (once a minute at most, after the
+    // answer); the tokens never used keep none.
+    let used = |name: &str| {
+        desk.store()
+            .tokens()
+            .unwrap()
+            .into_iter()
+            .find(|t| t.name == name)
+            .unwrap()
+            .last_used_at
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while used("t-viewer").is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "last_used_at never set"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(used("t-admin"), None);
+    assert_eq!(used("t-revoked"), None);
+}
+
+#[tokio::test]
+async fn search_finds_posts_and_articles_and_follows_the_archive() {
+    let desk = Desk::start();
+    let (floodwatch, web) = post_and_web_article(&desk, FLOODWATCH);
+    let (engineers, _) = post_and_web_article(&desk, ENGINEERS);
+    let mut b = desk.client();
+    let anon = b.get("/search?q=dam").await;
+    assert_eq!(anon.status, 303);
+    b.login("viewer").await;
+    let hits = |body: &str, path: &str| body.contains(&format!("href=\"{path}\""));
+    // By text (every word, in any order), by handle with or without @,
+    // by the start of a word, by author name.
+    for q in [
+        "rising+water",
+        "%40floodwatch_eu",
+        "floodwatch_eu",
+        "floodw",
+        "Flood+Watch",
+    ] {
+        let a = b.get(&format!("/search?q={q}")).await;
+        assert_eq!(a.status, 200, "{q}");
+        assert!(
+            hits(&a.body, &format!("/posts/{floodwatch}")),
+            "{q}: {}",
+            a.body
+        );
+        assert!(!hits(&a.body, &format!("/posts/{engineers}")), "{q}");
+    }
+    let a = b.get("/search?q=inspection+wall").await;
+    assert!(hits(&a.body, &format!("/posts/{engineers}")), "{}", a.body);
+    assert!(!hits(&a.body, &format!("/posts/{floodwatch}")));
+    // Articles by their URL.
+    let a = b.get("/search?q=article.html").await;
+    assert!(hits(&a.body, &format!("/articles/{web}")), "{}", a.body);
+    let a = b.get("/search?q=followup").await;
+    assert!(a.body.contains("02-followup.md"), "{}", a.body);
+    // Archived text and the query are shown escaped; operators are words.
+    let a = b.get("/search?q=%3Cscript%3E+pwned").await;
+    assert_eq!(a.status, 200);
+    assert!(a.body.contains("prank_desk"), "{}", a.body);
+    assert!(!a.body.contains("<script>alert"), "{}", a.body);
+    assert!(
+        a.body.contains("value=\"&lt;script&gt; pwned\""),
+        "{}",
+        a.body
+    );
+    for q in ["NEAR(dam", "text%3A+dam", "%22dam", "dam+OR"] {
+        assert_eq!(b.get(&format!("/search?q={q}")).await.status, 200, "{q}");
+    }
+    let a = b.get("/search?q=%22*%5E").await;
+    assert!(a.body.contains("Type a word"), "{}", a.body);
+    let a = b.get("/search?q=zzzznothing").await;
+    assert!(a.body.contains("No post matches.") && a.body.contains("No article URL matches."));
+
+    // The index follows the archive while the server runs: a new article
+    // is found, a removed one is not.
+    let extra = desk.tmp.path().join("levee.html");
+    std::fs::write(
+        &extra,
+        "<p>Levee news.</p><blockquote class=\"twitter-tweet\"><p>Sandbags at the levee ran out overnight</p>&mdash; Levee Desk (@levee_desk) <a href=\"https://twitter.com/levee_desk/status/1721144944059118999\">November 5, 2023</a></blockquote>",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = serve_support::embarc()
+            .arg("--archive")
+            .arg(desk.dir())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&["archive", extra.to_str().unwrap()]);
+    let a = b.get("/search?q=sandbags").await;
+    assert!(a.body.contains("levee_desk"), "{}", a.body);
+    assert!(a.body.contains("levee.html") || a.body.contains("Posts <span class=\"n\">1</span>"));
+    let a = b.get("/search?q=levee.html").await;
+    assert!(a.body.contains("levee.html"), "{}", a.body);
+    run(&[
+        "article",
+        "remove",
+        extra.to_str().unwrap(),
+        "--by",
+        "admin",
+    ]);
+    let a = b.get("/search?q=sandbags").await;
+    assert!(!a.body.contains("levee_desk"), "{}", a.body);
+    let a = b.get("/search?q=levee.html").await;
+    assert!(a.body.contains("No article URL matches."), "{}", a.body);
+
+    // The API: the same search as JSON.
+    let t = desk.tokens.viewer.clone();
+    let a = api(&desk, "GET", "/search?q=floodwatch_eu", Some(&t), None).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let page = a.json();
+    assert_eq!(page["query"], "floodwatch_eu");
+    assert_eq!(page["total_posts"], 1);
+    assert_eq!(page["posts"][0]["post"], floodwatch);
+    assert_eq!(page["posts"][0]["claim"], claim_of(&desk, "floodwatch_eu"));
+    let a = api(&desk, "GET", "/search?q=article&limit=1", Some(&t), None).await;
+    assert_eq!(a.json()["articles"][0]["article"], web);
+    for bad in [
+        "/search",
+        "/search?q=%22%22",
+        "/search?q=dam&limit=0",
+        "/search?q=dam&limit=201",
+    ] {
+        assert_eq!(
+            api(&desk, "GET", bad, Some(&t), None).await.status,
+            400,
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        api(&desk, "GET", "/search?q=dam", None, None).await.status,
+        401
+    );
+}
+
+#[tokio::test]
+async fn report_page_draws_charts_from_checks() {
+    use embarc::liveness::Outcome;
+    use embarc::store::NewCheck;
+    let desk = Desk::start();
+    let (floodwatch, _) = post_and_web_article(&desk, FLOODWATCH);
+    let (engineers, _) = post_and_web_article(&desk, ENGINEERS);
+    let store = desk.store();
+    for (post, at, outcome) in [
+        (floodwatch, "2025-03-02T09:00:00Z", Outcome::Alive),
+        (floodwatch, "2025-03-05T09:00:00Z", Outcome::Deleted),
+        (engineers, "2025-03-05T09:00:00Z", Outcome::Alive),
+    ] {
+        let check = NewCheck {
+            checked_at: at,
+            outcome,
+            http_status: Some(200),
+            evidence: "fixture",
+            endpoint: "fixture",
+            archived_url: None,
+        };
+        store.record_post_check(post, &check, None, &[]).unwrap();
+    }
+    drop(store);
+    let mut b = desk.client();
+    assert_eq!(b.get("/report").await.status, 303);
+    b.login("viewer").await;
+    let r = b.get("/report").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.matches("<svg").count() >= 4, "{}", r.body);
+    // One x post gone, one alive; the rest never checked or not checkable.
+    assert!(r.body.contains("<title>x: gone 1 of "), "{}", r.body);
+    assert!(r.body.contains("<title>x: alive 1 of "), "{}", r.body);
+    // Gone four days after it was first seen.
+    assert!(r.body.contains("<title>1–7 days: 1</title>"), "{}", r.body);
+    assert!(
+        r.body.contains("<title>&lt; 1 day: 0</title>"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body
+            .contains("Median time from first seen to gone: 4.0 days"),
+        "{}",
+        r.body
+    );
+    // Sites are named as the archive has them (escaped, as all else).
+    assert!(r.body.contains(">file<"), "{}", r.body);
+    // Every download the report links answers.
+    let links: Vec<String> = r
+        .body
+        .split("href=\"/export/")
+        .skip(1)
+        .map(|s| format!("/export/{}", &s[..s.find('"').unwrap()]))
+        .collect();
+    assert_eq!(links.len(), 10, "{links:?}");
+    for link in &links {
+        let a = b.get(link).await;
+        let expected = if link.contains("claimreview") {
+            409
+        } else {
+            200
+        };
+        assert_eq!(a.status, expected, "{link}: {}", a.body);
+    }
+}
+
+#[tokio::test]
+async fn export_downloads_keep_their_filters() {
+    let desk = Desk::start();
+    let (_, web) = post_and_web_article(&desk, FLOODWATCH);
+    let mut b = desk.client();
+    assert_eq!(b.get("/export/posts.csv").await.status, 303);
+    b.login("checker").await;
+    let posts = b.get("/export/posts.csv").await;
+    assert_eq!(posts.status, 200);
+    assert!(posts.header("content-type").starts_with("text/csv"));
+    assert!(
+        posts
+            .header("content-disposition")
+            .contains("embarc-posts.csv")
+    );
+    assert!(posts.body.contains("floodwatch_eu") && posts.body.contains("prank_desk"));
+    // One article's citations only.
+    let cites = b
+        .get(&format!("/export/citations.jsonl?article={web}"))
+        .await;
+    assert_eq!(cites.header("content-type"), "application/x-ndjson");
+    let lines: Vec<serde_json::Value> = cites
+        .body
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{}", cites.body);
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["article_url"] == desk.web.url("/article.html"))
+    );
+    // The queue with the queue page's filters.
+    let open = b.get("/export/queue.json").await;
+    let open: serde_json::Value = serde_json::from_str(&open.body).unwrap();
+    assert_eq!(open.as_array().unwrap().len(), 4);
+    let one = b.get("/export/queue.json?label=JUST+IN&status=all").await;
+    let one: serde_json::Value = serde_json::from_str(&one.body).unwrap();
+    assert_eq!(one.as_array().unwrap().len(), 1, "{one}");
+    assert_eq!(one[0]["post"]["handle"], "cityhall_news");
+    let bad = b.get("/export/queue.json?status=maybe").await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(b.get("/export/queue.xml").await.status, 404);
+    assert_eq!(b.get("/export/secrets.csv").await.status, 404);
+    // ClaimReview needs the publisher's settings; a decided claim is then
+    // a review.
+    let cr = b.get("/export/queue.claimreview.json").await;
+    assert_eq!(cr.status, 409);
+    assert!(cr.body.contains("embarc.toml"), "{}", cr.body);
+    std::fs::write(
+        desk.dir().join("embarc.toml"),
+        "[claimreview]\norganisation_name = \"Desk\"\nurl_base = \"https://desk.example/claims/\"\n",
+    )
+    .unwrap();
+    let id = claim_of(&desk, "floodwatch_eu");
+    let t = desk.tokens.checker.clone();
+    let set = api(
+        &desk,
+        "POST",
+        &format!("/claims/{id}/status"),
+        Some(&t),
+        Some(json!({"status": "false", "note": "the dam holds"})),
+    )
+    .await;
+    assert_eq!(set.status, 200, "{}", set.body);
+    let cr = b.get("/export/queue.claimreview.json?status=all").await;
+    assert_eq!(cr.status, 200, "{}", cr.body);
+    let reviews: serde_json::Value = serde_json::from_str(&cr.body).unwrap();
+    assert_eq!(reviews.as_array().unwrap().len(), 1, "{reviews}");
+    assert_eq!(
+        reviews[0]["url"],
+        format!("https://desk.example/claims/{id}")
+    );
+    // The queue page links its downloads with its filters.
+    let q = b.get("/queue?label=BREAKING").await;
+    assert!(
+        q.body
+            .contains("href=\"/export/queue.jsonl?label=BREAKING\""),
+        "{}",
+        q.body
+    );
 }

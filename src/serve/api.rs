@@ -7,7 +7,7 @@ use super::error::{ApiError, Failure};
 use super::pages::queue::Filters;
 use crate::accounts::Role;
 use crate::queue::{self, Status};
-use crate::store::{ArticleView, ClaimDetail, ClaimEvent, ClaimPage, PostDetail};
+use crate::store::{ArticleView, ClaimDetail, ClaimEvent, ClaimPage, PostDetail, SearchPage};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
@@ -187,6 +187,24 @@ pub async fn article(
     Path(id): Path<i64>,
 ) -> Answer<ArticleView> {
     Ok(Json(super::pages::article::load(&state, id).await?))
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Query(q): Query<super::pages::search::SearchQuery>,
+) -> Answer<SearchPage> {
+    let limit = q.limit.unwrap_or(50);
+    if limit == 0 || limit > crate::store::MAX_HITS {
+        return Err(
+            Failure::bad_request(format!("limit must be 1 to {}", crate::store::MAX_HITS)).into(),
+        );
+    }
+    let typed = q.q.unwrap_or_default();
+    let found = super::pages::search::run(&state, typed, q.offset.unwrap_or(0), limit).await?;
+    found.map(Json).ok_or_else(|| {
+        Failure::bad_request("q needs a word to search for (letters or digits)").into()
+    })
 }
 
 pub async fn report(

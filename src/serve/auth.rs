@@ -15,6 +15,8 @@ use std::net::SocketAddr;
 pub const SESSION_COOKIE: &str = "embarc_session";
 /// The sign-in form's own CSRF cookie (there is no session yet).
 pub const LOGIN_COOKIE: &str = "embarc_login";
+/// A token's `last_used_at` is written at most this often (seconds).
+pub const TOKEN_USE_EVERY_SECS: i64 = 60;
 /// How long a sign-in lasts.
 pub const SESSION_HOURS: i64 = 12;
 
@@ -190,8 +192,23 @@ impl FromRequestParts<AppState> for Caller {
             .map(str::trim)
             .ok_or_else(|| unauthorized("the Authorization header must be `Bearer TOKEN`"))?;
         let hash = accounts::token_hash(token);
-        match state.db.run(move |s| Ok(s.token(&hash)?)).await? {
-            Some((name, role)) => Ok(Caller { name, role }),
+        let found = {
+            let hash = hash.clone();
+            state.db.run(move |s| Ok(s.token(&hash)?)).await?
+        };
+        match found {
+            Some((name, role)) => {
+                // Off the answer's path: a writer busy elsewhere (an
+                // `archive` run) never delays the call.
+                let db = state.db.clone();
+                tokio::spawn(async move {
+                    let every = chrono::Duration::seconds(TOKEN_USE_EVERY_SECS);
+                    if let Err(e) = db.run(move |s| Ok(s.touch_token(&hash, every)?)).await {
+                        tracing::warn!("cannot record a token's use: {e:#}");
+                    }
+                });
+                Ok(Caller { name, role })
+            }
             None => Err(unauthorized("the token is unknown or revoked")),
         }
     }

@@ -43,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .route("/claims/{id}/assignee", put(api::set_assignee))
         .route("/posts/{id}", get(api::post))
         .route("/articles/{id}", get(api::article))
+        .route("/search", get(api::search))
         .route("/report", get(api::report))
         .route(
             "/openapi.json",
@@ -64,6 +65,9 @@ pub fn router(state: AppState) -> Router {
         .route("/articles/{id}", get(pages::article::show))
         .route("/captures/{id}", get(pages::capture::show))
         .route("/captures/{id}/body", get(pages::capture::body))
+        .route("/search", get(pages::search::show))
+        .route("/report", get(pages::report::show))
+        .route("/export/{file}", get(pages::export::download))
         .route("/static/embarc.css", get(css))
         .route("/static/embarc.js", get(js))
         .nest("/api/v1", api)

@@ -22,8 +22,18 @@ pub struct Route {
     pub ok: (u16, &'static str),
     /// Error statuses it may answer besides 401.
     pub errors: &'static [u16],
-    /// Takes the queue's filters as query parameters.
-    pub filters: bool,
+    /// The query parameters it takes.
+    pub query: Query,
+}
+
+/// Query parameters of a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Query {
+    None,
+    /// The queue's filters, `offset` and `limit`.
+    Filters,
+    /// `q`, `offset` and `limit`.
+    Search,
 }
 
 pub const ROUTES: &[Route] = &[
@@ -35,7 +45,7 @@ pub const ROUTES: &[Route] = &[
         body: None,
         ok: (200, "ClaimPage"),
         errors: &[400],
-        filters: true,
+        query: Query::Filters,
     },
     Route {
         method: "post",
@@ -45,7 +55,7 @@ pub const ROUTES: &[Route] = &[
         body: Some("NewClaim"),
         ok: (201, "Created"),
         errors: &[400, 403, 409],
-        filters: false,
+        query: Query::None,
     },
     Route {
         method: "get",
@@ -55,7 +65,7 @@ pub const ROUTES: &[Route] = &[
         body: None,
         ok: (200, "ClaimDetail"),
         errors: &[404],
-        filters: false,
+        query: Query::None,
     },
     Route {
         method: "post",
@@ -65,7 +75,7 @@ pub const ROUTES: &[Route] = &[
         body: Some("StatusChange"),
         ok: (200, "ClaimEvent"),
         errors: &[400, 403, 404, 409],
-        filters: false,
+        query: Query::None,
     },
     Route {
         method: "post",
@@ -75,7 +85,7 @@ pub const ROUTES: &[Route] = &[
         body: Some("Note"),
         ok: (200, "ClaimEvent"),
         errors: &[400, 403, 404],
-        filters: false,
+        query: Query::None,
     },
     Route {
         method: "put",
@@ -85,7 +95,7 @@ pub const ROUTES: &[Route] = &[
         body: Some("Assignee"),
         ok: (200, "ClaimEvent"),
         errors: &[400, 403, 404, 409],
-        filters: false,
+        query: Query::None,
     },
     Route {
         method: "get",
@@ -95,7 +105,7 @@ pub const ROUTES: &[Route] = &[
         body: None,
         ok: (200, "PostDetail"),
         errors: &[404],
-        filters: false,
+        query: Query::None,
     },
     Route {
         method: "get",
@@ -105,7 +115,17 @@ pub const ROUTES: &[Route] = &[
         body: None,
         ok: (200, "ArticleView"),
         errors: &[404],
-        filters: false,
+        query: Query::None,
+    },
+    Route {
+        method: "get",
+        path: "/search",
+        summary: "Posts by text, handle, author or URL and articles by URL (every word must match, as a word or its start), best first",
+        role: Role::Viewer,
+        body: None,
+        ok: (200, "SearchPage"),
+        errors: &[400],
+        query: Query::Search,
     },
     Route {
         method: "get",
@@ -115,7 +135,7 @@ pub const ROUTES: &[Route] = &[
         body: None,
         ok: (200, "Report"),
         errors: &[],
-        filters: false,
+        query: Query::None,
     },
 ];
 
@@ -262,6 +282,19 @@ fn schemas() -> Value {
             ("handle", opt_string()), ("author_name", opt_string()), ("kind", string()), ("occurrence", int()),
             ("shape", string()), ("source_url", opt_string()), ("text", opt_string()), ("claim", opt_int()),
         ]),
+        "SearchPage": object(vec![
+            ("query", string()), ("total_posts", json!({"type": "integer", "minimum": 0})),
+            ("total_articles", json!({"type": "integer", "minimum": 0})),
+            ("offset", json!({"type": "integer", "minimum": 0})), ("limit", json!({"type": "integer", "minimum": 1})),
+            ("posts", list("PostHit")), ("articles", list("ArticleHit")),
+        ]),
+        "PostHit": object(vec![
+            ("post", int()), ("platform", string()), ("post_id", opt_string()), ("post_url", opt_string()),
+            ("handle", opt_string()), ("author_name", opt_string()), ("text", opt_string()), ("claim", opt_int()),
+        ]),
+        "ArticleHit": object(vec![
+            ("article", int()), ("url", string()), ("site", string()), ("first_seen_at", string()),
+        ]),
         "Claim": object(claim_fields()),
         "ClaimDetail": object(detail),
         "ClaimPage": object(vec![
@@ -339,6 +372,18 @@ fn filter_parameters() -> Value {
     ])
 }
 
+fn search_parameters() -> Vec<Value> {
+    vec![
+        json!({"name": "q", "in": "query", "required": true, "schema": string(),
+               "description": "the words to find; punctuation and operators are ignored"}),
+        json!({"name": "offset", "in": "query", "required": false,
+               "schema": {"type": "integer", "minimum": 0}, "description": "hits of each kind to skip"}),
+        json!({"name": "limit", "in": "query", "required": false,
+               "schema": {"type": "integer", "minimum": 1, "maximum": crate::store::MAX_HITS},
+               "description": "hits of each kind to return (default 50)"}),
+    ]
+}
+
 fn reason(status: u16) -> &'static str {
     match status {
         400 => "bad input",
@@ -374,8 +419,12 @@ pub fn document() -> Value {
         if r.path.contains("{id}") {
             params.push(json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}));
         }
-        if r.filters {
-            params.extend(filter_parameters().as_array().cloned().unwrap_or_default());
+        match r.query {
+            Query::None => {}
+            Query::Filters => {
+                params.extend(filter_parameters().as_array().cloned().unwrap_or_default())
+            }
+            Query::Search => params.extend(search_parameters()),
         }
         if !params.is_empty() {
             op["parameters"] = Value::Array(params);

@@ -278,6 +278,34 @@ impl Store {
             .optional()?)
     }
 
+    /// Record that the token with this hash was used now, unless that was
+    /// recorded less than `every` ago: at most one write per token per
+    /// `every`, however many requests it makes (a read decides, so a busy
+    /// token costs no write lock). Whether it wrote.
+    pub fn touch_token(&self, token_hash: &str, every: chrono::Duration) -> Result<bool> {
+        let now = self.clock();
+        let cutoff = format_time(now - every);
+        let last: Option<Option<String>> = self
+            .read()?
+            .query_row(
+                "SELECT last_used_at FROM api_tokens WHERE token_hash = ?1",
+                [token_hash],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match last {
+            None => return Ok(false),
+            Some(Some(at)) if at > cutoff => return Ok(false),
+            Some(_) => {}
+        }
+        let n = self.write().execute(
+            "UPDATE api_tokens SET last_used_at = ?2
+             WHERE token_hash = ?1 AND (last_used_at IS NULL OR last_used_at <= ?3)",
+            params![token_hash, format_time(now), cutoff],
+        )?;
+        Ok(n > 0)
+    }
+
     /// Remember a failed sign-in of `username` from `address`.
     pub fn record_login_failure(&self, username: &str, address: &str) -> Result<()> {
         self.write().execute(
@@ -381,6 +409,29 @@ mod tests {
         assert_eq!(s.token("th").unwrap(), None);
         assert!(s.tokens().unwrap()[0].revoked_at.is_some());
         assert!(s.revoke_token("nobody").is_err());
+    }
+
+    #[test]
+    fn token_use_is_recorded_at_most_once_per_interval() {
+        let at = |t: &str| t.parse::<DateTime<Utc>>().unwrap();
+        let s = Store::open_in_memory()
+            .unwrap()
+            .with_clock(at("2025-03-01T09:00:00Z"));
+        s.add_token("bot", Role::Viewer, "th").unwrap();
+        let every = chrono::Duration::seconds(60);
+        let last = |s: &Store| s.tokens().unwrap()[0].last_used_at.clone();
+        assert_eq!(last(&s), None);
+        assert!(s.touch_token("th", every).unwrap());
+        assert_eq!(last(&s).as_deref(), Some("2025-03-01T09:00:00.000Z"));
+        // Within the minute: nothing written.
+        let s = s.with_clock(at("2025-03-01T09:00:59Z"));
+        assert!(!s.touch_token("th", every).unwrap());
+        assert_eq!(last(&s).as_deref(), Some("2025-03-01T09:00:00.000Z"));
+        let s = s.with_clock(at("2025-03-01T09:01:00Z"));
+        assert!(s.touch_token("th", every).unwrap());
+        assert_eq!(last(&s).as_deref(), Some("2025-03-01T09:01:00.000Z"));
+        // Unknown tokens write nothing.
+        assert!(!s.touch_token("other", every).unwrap());
     }
 
     #[test]

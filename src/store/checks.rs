@@ -644,17 +644,6 @@ pub(super) fn history(conn: &Connection, column: &str, id: i64) -> Result<Vec<Ch
     Ok(rows)
 }
 
-/// The latest check of a post (the one `post_states` shows).
-pub(super) fn latest_post_check(conn: &Connection, post: i64) -> Result<Option<CheckRow>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT checked_at, state, reason, http_status, evidence, endpoint, archived_url
-             FROM checks WHERE post_id = ?1 ORDER BY id DESC LIMIT 1",
-        )?
-        .query_row(params![post], check_row)
-        .optional()?)
-}
-
 fn insert_check(
     tx: &Connection,
     post: Option<i64>,

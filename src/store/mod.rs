@@ -23,6 +23,7 @@ mod jobs;
 mod migrate;
 mod queue;
 mod rows;
+mod search;
 mod verify;
 
 pub use accounts::{AccountError, ApiToken, Session, User};
@@ -38,6 +39,7 @@ pub use fetch::{CaptureRef, FailedAnswer, FetchedExtra, KnownAnswer, NotModified
 pub use jobs::{ClaimRequest, ClaimedJob, JobCounts, JobKind};
 pub use migrate::MigrationError;
 use migrate::migration;
+pub use search::{ArticleHit, MAX_HITS, PostHit, SearchPage, fts_query};
 pub use verify::KeptCapture;
 
 pub use queue::{
@@ -75,6 +77,7 @@ const MIGRATIONS: &[migrate::Migration] = &[
     migration!("0016_job_platform"),
     migration!("0017_check_blocked"),
     migration!("0018_platform_index"),
+    migration!("0019_search"),
 ];
 
 /// How long a write waits for another process's write, and a read for a

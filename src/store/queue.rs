@@ -7,7 +7,7 @@
 //! queue up (the busy timeout is 30 s) and each sees the other's event.
 
 use super::Result;
-use super::checks::{CheckRow, latest_post_check};
+use super::checks::{CheckRow, check_row};
 use super::rows::json_list;
 use super::{Store, WarningRow, format_time, post_key, snapshot_hash, upsert_post};
 use crate::detect::Citation;
@@ -16,7 +16,7 @@ use crate::queue::{self, Action, MANUAL_LABEL, Refusal, SYSTEM_ACTOR, Status};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Which claims to list or export; every field narrows, `Default` is all.
 #[derive(Debug, Clone, Default)]
@@ -255,8 +255,9 @@ impl Store {
         mut f: impl FnMut(Claim) -> Result<(), E>,
     ) -> Result<(), E> {
         let conn = self.read()?;
-        for id in claim_ids(&conn, filter)? {
-            if let Some(claim) = load_claim(&conn, id)? {
+        // A few hundred at a time: five queries per batch, not per claim.
+        for ids in claim_ids(&conn, filter)?.chunks(256) {
+            for claim in load_claims(&conn, ids)? {
                 f(claim)?;
             }
         }
@@ -294,12 +295,7 @@ impl Store {
                 r.get::<_, i64>(0)
             })?
             .collect::<rusqlite::Result<Vec<i64>>>()?;
-        let mut claims = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(claim) = load_claim(&conn, id)? {
-                claims.push(claim);
-            }
-        }
+        let claims = load_claims(&conn, &ids)?;
         Ok(ClaimPage {
             total: total as usize,
             offset,
@@ -661,143 +657,184 @@ fn insert_event(tx: &Transaction<'_>, claim: i64, e: &ClaimEvent) -> Result<()> 
 }
 
 fn load_claim(conn: &Connection, id: i64) -> Result<Option<Claim>> {
-    let row = conn
-        .query_row(
-            "SELECT cl.id, cl.label, cl.status, cl.assignee, cl.reason, cl.created_at, cl.post_id,
-                    p.platform, p.post_id, p.post_url, COALESCE(s.handle, p.handle),
-                    COALESCE(s.author_name, p.author_name), p.posted_at, p.date, s.display_date,
-                    p.first_seen_at, s.text, s.labels, s.media,
-                    ps.state, ps.reason, ps.checked_at, ps.archived_url
-             FROM claims cl
-             JOIN posts p ON p.id = cl.post_id
-             JOIN post_states ps ON ps.id = p.id
-             LEFT JOIN snapshots s ON s.id = (
-                 SELECT id FROM snapshots WHERE post_id = p.id AND text IS NOT NULL
-                 ORDER BY source = 'article' DESC, id DESC LIMIT 1)
-             WHERE cl.id = ?1",
-            [id],
-            |r| {
-                Ok((
-                    (
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, Option<String>>(3)?,
-                        r.get::<_, Option<String>>(4)?,
-                        r.get::<_, String>(5)?,
-                        r.get::<_, i64>(6)?,
-                    ),
-                    ClaimPost {
-                        platform: r.get(7)?,
-                        post_id: r.get(8)?,
-                        post_url: r.get(9)?,
-                        handle: r.get(10)?,
-                        author_name: r.get(11)?,
-                        posted_at: r.get(12)?,
-                        date: r.get(13)?,
-                        display_date: r.get(14)?,
-                        first_seen_at: r.get(15)?,
-                        text: r.get(16)?,
-                        labels: json_list(r.get(17)?),
-                        media: json_list(r.get(18)?),
-                        state: r.get(19)?,
-                        reason: r.get(20)?,
-                        checked_at: r.get(21)?,
-                        archived_url: r.get(22)?,
-                    },
-                ))
-            },
-        )
-        .optional()?;
-    let Some(((id, label, st, assignee, reason, created_at, post_row), post)) = row else {
-        return Ok(None);
-    };
-    let status = parse_status(&st)?;
+    Ok(load_claims(conn, &[id])?.pop())
+}
 
-    let mut stmt = conn.prepare_cached(
-        "SELECT a.url, c.kind, c.shape, c.source_url, fc.captured_at, lc.captured_at
+/// Claims `ids`, in that order (unknown ids are left out), in five queries
+/// however many there are: the claims with their posts, then the posts'
+/// citations, warnings and latest checks, then the claims' events.
+fn load_claims(conn: &Connection, ids: &[i64]) -> Result<Vec<Claim>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = serde_json::to_string(ids)?;
+    const IDS: &str = "(SELECT value FROM json_each(?1))";
+    const POSTS: &str =
+        "(SELECT post_id FROM claims WHERE id IN (SELECT value FROM json_each(?1)))";
+    type Head = (
+        i64,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+        i64,
+    );
+    let mut heads: HashMap<i64, (Head, ClaimPost)> = HashMap::with_capacity(ids.len());
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT cl.id, cl.label, cl.status, cl.assignee, cl.reason, cl.created_at, cl.post_id,
+                p.platform, p.post_id, p.post_url, COALESCE(s.handle, p.handle),
+                COALESCE(s.author_name, p.author_name), p.posted_at, p.date, s.display_date,
+                p.first_seen_at, s.text, s.labels, s.media,
+                ps.state, ps.reason, ps.checked_at, ps.archived_url
+         FROM claims cl
+         JOIN posts p ON p.id = cl.post_id
+         JOIN post_states ps ON ps.id = p.id
+         LEFT JOIN snapshots s ON s.id = (
+             SELECT id FROM snapshots WHERE post_id = p.id AND text IS NOT NULL
+             ORDER BY source = 'article' DESC, id DESC LIMIT 1)
+         WHERE cl.id IN {IDS}"
+    ))?;
+    let mut rows = stmt.query([&list])?;
+    while let Some(r) = rows.next()? {
+        let head: Head = (
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+        );
+        let post = ClaimPost {
+            platform: r.get(7)?,
+            post_id: r.get(8)?,
+            post_url: r.get(9)?,
+            handle: r.get(10)?,
+            author_name: r.get(11)?,
+            posted_at: r.get(12)?,
+            date: r.get(13)?,
+            display_date: r.get(14)?,
+            first_seen_at: r.get(15)?,
+            text: r.get(16)?,
+            labels: json_list(r.get(17)?),
+            media: json_list(r.get(18)?),
+            state: r.get(19)?,
+            reason: r.get(20)?,
+            checked_at: r.get(21)?,
+            archived_url: r.get(22)?,
+        };
+        heads.insert(head.0, (head, post));
+    }
+
+    let mut citations: HashMap<i64, Vec<ClaimCitation>> = HashMap::new();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT c.post_id, a.url, c.kind, c.shape, c.source_url, fc.captured_at, lc.captured_at
          FROM citations c
          JOIN articles a  ON a.id = c.article_id
          JOIN captures fc ON fc.id = c.first_capture_id
          JOIN captures lc ON lc.id = c.last_capture_id
-         WHERE c.post_id = ?1 ORDER BY c.id",
-    )?;
-    let citations = stmt
-        .query_map([post_row], |r| {
-            Ok(ClaimCitation {
-                article_url: r.get(0)?,
-                kind: r.get(1)?,
-                shape: r.get(2)?,
-                source_url: r.get(3)?,
-                first_captured_at: r.get(4)?,
-                last_captured_at: r.get(5)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-
-    let mut stmt = conn.prepare_cached(
-        "SELECT kind, detail FROM warnings WHERE post_id = ?1
-         GROUP BY kind, detail ORDER BY MIN(id)",
-    )?;
-    let warnings = stmt
-        .query_map([post_row], |r| {
-            Ok(WarningRow {
-                kind: r.get(0)?,
-                detail: r.get(1)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-
-    let latest_check = latest_post_check(conn, post_row)?;
-
-    let mut stmt = conn.prepare_cached(
-        "SELECT at, actor, action, from_status, to_status, assignee, note
-         FROM claim_events WHERE claim_id = ?1 ORDER BY id",
-    )?;
-    let mut events = Vec::new();
-    let mut rows = stmt.query([id])?;
+         WHERE c.post_id IN {POSTS} ORDER BY c.id"
+    ))?;
+    let mut rows = stmt.query([&list])?;
     while let Some(r) = rows.next()? {
-        let action: String = r.get(2)?;
-        let from: Option<String> = r.get(3)?;
-        let to: Option<String> = r.get(4)?;
-        events.push(ClaimEvent {
-            at: r.get(0)?,
-            actor: r.get(1)?,
-            action: Action::parse(&action).ok_or_else(|| {
-                super::Error::Unexpected(format!("an unknown event {action:?} of claim {id}"))
-            })?,
-            from_status: from.as_deref().map(parse_status).transpose()?,
-            to_status: to.as_deref().map(parse_status).transpose()?,
-            assignee: r.get(5)?,
-            note: r.get(6)?,
+        citations.entry(r.get(0)?).or_default().push(ClaimCitation {
+            article_url: r.get(1)?,
+            kind: r.get(2)?,
+            shape: r.get(3)?,
+            source_url: r.get(4)?,
+            first_captured_at: r.get(5)?,
+            last_captured_at: r.get(6)?,
         });
     }
 
-    let decision = status
-        .is_verdict()
-        .then(|| {
-            events
-                .iter()
-                .rev()
-                .find(|e| e.action == Action::Status && e.to_status == Some(status))
-        })
-        .flatten();
-    Ok(Some(Claim {
-        id,
-        label,
-        status,
-        assignee,
-        reason,
-        updated_at: events.last().map_or(created_at.clone(), |e| e.at.clone()),
-        created_at,
-        decided_at: decision.map(|e| e.at.clone()),
-        decided_by: decision.map(|e| e.actor.clone()),
-        post,
-        citations,
-        warnings,
-        latest_check,
-        events,
-    }))
+    let mut warnings: HashMap<i64, Vec<WarningRow>> = HashMap::new();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT post_id, kind, detail FROM warnings WHERE post_id IN {POSTS}
+         GROUP BY post_id, kind, detail ORDER BY MIN(id)"
+    ))?;
+    let mut rows = stmt.query([&list])?;
+    while let Some(r) = rows.next()? {
+        warnings.entry(r.get(0)?).or_default().push(WarningRow {
+            kind: r.get(1)?,
+            detail: r.get(2)?,
+        });
+    }
+
+    let mut checks: HashMap<i64, CheckRow> = HashMap::new();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT k.checked_at, k.state, k.reason, k.http_status, k.evidence, k.endpoint,
+                k.archived_url, cl.post_id
+         FROM claims cl
+         JOIN checks k ON k.id = (SELECT id FROM checks WHERE post_id = cl.post_id
+                                  ORDER BY id DESC LIMIT 1)
+         WHERE cl.id IN {IDS}"
+    ))?;
+    let mut rows = stmt.query([&list])?;
+    while let Some(r) = rows.next()? {
+        checks.insert(r.get(7)?, check_row(r)?);
+    }
+
+    let mut events: HashMap<i64, Vec<ClaimEvent>> = HashMap::new();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT claim_id, at, actor, action, from_status, to_status, assignee, note
+         FROM claim_events WHERE claim_id IN {IDS} ORDER BY id"
+    ))?;
+    let mut rows = stmt.query([&list])?;
+    while let Some(r) = rows.next()? {
+        let claim: i64 = r.get(0)?;
+        let action: String = r.get(3)?;
+        let from: Option<String> = r.get(4)?;
+        let to: Option<String> = r.get(5)?;
+        events.entry(claim).or_default().push(ClaimEvent {
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            action: Action::parse(&action).ok_or_else(|| {
+                super::Error::Unexpected(format!("an unknown event {action:?} of claim {claim}"))
+            })?,
+            from_status: from.as_deref().map(parse_status).transpose()?,
+            to_status: to.as_deref().map(parse_status).transpose()?,
+            assignee: r.get(6)?,
+            note: r.get(7)?,
+        });
+    }
+
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let Some(((id, label, st, assignee, reason, created_at, post_row), post)) =
+            heads.remove(id)
+        else {
+            continue;
+        };
+        let status = parse_status(&st)?;
+        let events = events.remove(&id).unwrap_or_default();
+        let decision = status
+            .is_verdict()
+            .then(|| {
+                events
+                    .iter()
+                    .rev()
+                    .find(|e| e.action == Action::Status && e.to_status == Some(status))
+            })
+            .flatten();
+        out.push(Claim {
+            id,
+            label,
+            status,
+            assignee,
+            reason,
+            updated_at: events.last().map_or(created_at.clone(), |e| e.at.clone()),
+            created_at,
+            decided_at: decision.map(|e| e.at.clone()),
+            decided_by: decision.map(|e| e.actor.clone()),
+            post,
+            citations: citations.remove(&post_row).unwrap_or_default(),
+            warnings: warnings.remove(&post_row).unwrap_or_default(),
+            latest_check: checks.remove(&post_row),
+            events,
+        });
+    }
+    Ok(out)
 }
 
 /// The ids of the claims `filter` selects, oldest first.

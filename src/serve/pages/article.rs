@@ -71,6 +71,11 @@ fn render(a: &ArticleView) -> Markup {
         }
         section.citations {
             h2 { "Posts it cites" }
+            p.downloads { "Download its "
+                @for (what, f) in [("citations", "csv"), ("citations", "json"), ("posts", "csv"), ("posts", "json")] {
+                    a href={"/export/" (what) "." (f) "?article=" (a.id)} download { (what) " " (f.to_uppercase()) } " "
+                }
+            }
             @if a.citations.is_empty() { p.empty { "It cites no post." } }
             ul {
                 @for c in &a.citations {

@@ -23,6 +23,8 @@ pub fn page(title: &str, who: &Signed, body: Markup) -> Markup {
                     a.brand href="/queue" { "embarc" }
                     nav {
                         a href="/queue" { "Queue" }
+                        a href="/search" { "Search" }
+                        a href="/report" { "Report" }
                     }
                     form.logout method="post" action="/logout" {
                         span.who { (who.user.name) " · " (who.user.role) }

@@ -2,8 +2,12 @@
 
 pub mod article;
 pub mod capture;
+mod chart;
 pub mod claim;
+pub mod export;
 pub mod layout;
 pub mod login;
 pub mod post;
 pub mod queue;
+pub mod report;
+pub mod search;

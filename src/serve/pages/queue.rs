@@ -209,6 +209,11 @@ pub async fn show(
             }
             button type="submit" { "Filter" }
             a.download href={"/queue.csv" @if !q.is_empty() { "?" (q) }} download { "Download CSV" }
+            span.downloads { "Also: "
+                @for (file, name) in [("queue.json", "JSON"), ("queue.jsonl", "JSONL"), ("queue.claimreview.json", "ClaimReview")] {
+                    a href={"/export/" (file) @if !q.is_empty() { "?" (q) }} download { (name) } " "
+                }
+            }
         }
         p.summary { (claims.total) " claims · page " (page_no) " of " (pages) }
         @if claims.claims.is_empty() {
