@@ -39,7 +39,14 @@ fn archive_with(interval: &str, extra: &[&str]) -> Vec<Duration> {
         .arg("--archive")
         .arg(dir.path())
         .env_remove("EMBARC_ARCHIVE")
-        .args(["archive", "--json", "--per-host", "1", "--min-interval", interval])
+        .args([
+            "archive",
+            "--json",
+            "--per-host",
+            "1",
+            "--min-interval",
+            interval,
+        ])
         .args(extra)
         .args(&urls)
         .output()

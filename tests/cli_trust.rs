@@ -472,6 +472,7 @@ async fn check_with_resolver(a: &Archive, allow_private: bool) -> embarc::check:
         keep_results: true,
         stop: None,
         limit: None,
+        lanes: true,
     };
     let mut summary = check::run(&store, &settings, &opts, &mut |_| {})
         .await

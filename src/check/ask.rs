@@ -53,7 +53,11 @@ pub enum Answer {
 }
 
 impl Endpoint {
-    pub fn new(spec: &Spec, settings: &Settings, kept: Option<&Kept>) -> Result<Endpoint, FetchError> {
+    pub fn new(
+        spec: &Spec,
+        settings: &Settings,
+        kept: Option<&Kept>,
+    ) -> Result<Endpoint, FetchError> {
         let rate = settings.rate(spec.name);
         let client = Client::new(&ClientConfig {
             connect_timeout: settings.timeout.min(Duration::from_secs(10)),
