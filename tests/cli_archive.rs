@@ -99,10 +99,11 @@ fn contents_but_runs(archive: &Path) -> BTreeMap<String, Vec<String>> {
         .into_iter()
         .map(|t| {
             let mut stmt = conn
-                .prepare(&format!("SELECT * FROM \"{t}\" ORDER BY rowid"))
+                // Sorted here: full-text search's shadow tables have no rowid.
+                .prepare(&format!("SELECT * FROM \"{t}\""))
                 .unwrap();
             let n = stmt.column_count();
-            let rows = stmt
+            let mut rows: Vec<String> = stmt
                 .query_map([], |r| {
                     Ok((0..n)
                         .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
@@ -112,6 +113,7 @@ fn contents_but_runs(archive: &Path) -> BTreeMap<String, Vec<String>> {
                 .unwrap()
                 .map(Result::unwrap)
                 .collect();
+            rows.sort();
             (t, rows)
         })
         .collect()

@@ -39,6 +39,7 @@ fn archive_with(interval: &str, extra: &[&str]) -> Vec<Duration> {
         .arg("--archive")
         .arg(dir.path())
         .env_remove("EMBARC_ARCHIVE")
+        .env("EMBARC_ALLOW_PRIVATE", "1")
         .args([
             "archive",
             "--json",
