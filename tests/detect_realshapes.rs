@@ -79,3 +79,75 @@ fn gutenberg_figures_of_the_x_provider() {
         );
     }
 }
+
+fn text(doc: &str) -> Vec<Citation> {
+    detect(
+        doc.as_bytes(),
+        &Hints {
+            kind: Some(DocKind::Text),
+            charset: None,
+        },
+    )
+    .citations
+}
+
+#[test]
+fn embed_markup_kept_raw_in_a_markdown_source_is_read_as_an_embed() {
+    let doc = "---\ntitle: A story\n---\n\n# A story\n\nThe minister wrote on Tuesday:\n\n\
+<blockquote class=\"twitter-tweet\" data-lang=\"en\">\n\
+<p lang=\"en\" dir=\"ltr\">We will publish the report in full.</p>\n\n\
+&mdash; Jane Minister (@janeminister) <a href=\"https://twitter.com/janeminister/status/1404220535211443200?ref_src=twsrc%5Etfw\">June 13, 2021</a>\n\
+</blockquote>\n<script async src=\"https://platform.twitter.com/widgets.js\" charset=\"utf-8\"></script>\n\n\
+Critics answered in [a thread](https://bsky.app/profile/critic.example/post/3kabcdefghi2x) \
+and at https://mastodon.social/@critic/111222333444555666.\n\n\
+To embed a post yourself, paste its code:\n\n```html\n\
+<blockquote class=\"twitter-tweet\" data-tweet-id=\"20\">…</blockquote>\n```\n";
+    let found = text(doc);
+    assert_eq!(
+        ids(&found),
+        vec![
+            (Platform::X, Kind::Embed, "1404220535211443200".into()),
+            (
+                Platform::Bluesky,
+                Kind::Link,
+                "at://critic.example/app.bsky.feed.post/3kabcdefghi2x".into()
+            ),
+            (
+                Platform::Mastodon,
+                Kind::Link,
+                "mastodon.social/111222333444555666".into()
+            ),
+        ],
+        "{found:#?}"
+    );
+    let tweet = &found[0];
+    assert_eq!(tweet.handle.as_deref(), Some("janeminister"));
+    assert_eq!(tweet.author_name.as_deref(), Some("Jane Minister"));
+    assert_eq!(
+        tweet.text.as_deref(),
+        Some("We will publish the report in full.")
+    );
+    assert_eq!(
+        tweet.date.map(|d| d.to_string()).as_deref(),
+        Some("2021-06-13")
+    );
+}
+
+#[test]
+fn iframes_and_other_platforms_embeds_in_markdown() {
+    let doc = "Some prose.\n\n\
+<iframe src=\"https://www.youtube.com/embed/AbCdEfGhIjK\" width=\"560\" height=\"315\"></iframe>\n\
+More prose.\n\n\
+<blockquote class=\"instagram-media\" data-instgrm-permalink=\"https://www.instagram.com/p/CxYzAbCdEfG/\">\n\
+<div><a href=\"https://www.instagram.com/p/CxYzAbCdEfG/\">View this post</a></div>\n\
+</blockquote>\n";
+    let found = text(doc);
+    assert_eq!(
+        ids(&found),
+        vec![
+            (Platform::YouTube, Kind::Embed, "AbCdEfGhIjK".into()),
+            (Platform::Instagram, Kind::Embed, "CxYzAbCdEfG".into()),
+        ],
+        "{found:#?}"
+    );
+}

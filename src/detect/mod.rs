@@ -3,7 +3,8 @@
 //! Everything here is pure: no I/O, no clock, no database. [`detect`] decodes
 //! the bytes ([`decode`]), rejects pages without any platform marker before
 //! parsing ([`prefilter`]), then walks the HTML once ([`html`]) or scans plain
-//! text ([`text`]).
+//! text ([`text`]); raw HTML blocks inside text or Markdown ([`islands`]) go
+//! to the HTML walk.
 
 mod bluesky;
 mod cards;
@@ -16,6 +17,7 @@ mod facebook;
 pub mod html;
 mod ids;
 mod instagram;
+mod islands;
 pub mod labels;
 mod mastodon;
 mod nesting;
@@ -255,7 +257,15 @@ pub fn detect(bytes: &[u8], hints: &Hints<'_>) -> Detection {
     let decoded = decode::decode(bytes, hints.charset, kind == DocKind::Html);
     let citations = match kind {
         DocKind::Html => html::detect_html(&decoded.text),
-        DocKind::Text => text::detect_text(&decoded.text),
+        DocKind::Text => match islands::split(&decoded.text) {
+            // Embed markup kept raw among the prose (Markdown sources).
+            Some(parts) => {
+                let mut found = html::detect_html(&parts.html);
+                found.extend(text::detect_text(&parts.text));
+                found
+            }
+            None => text::detect_text(&decoded.text),
+        },
     };
     Detection {
         citations,
