@@ -202,12 +202,7 @@ impl Store {
                     | OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )
             .with_init(|c| c.busy_timeout(BUSY_TIMEOUT));
-        // Readers are opened when first needed and kept for reuse.
-        let readers = r2d2::Pool::builder()
-            .max_size(READERS)
-            .min_idle(Some(0))
-            .connection_timeout(BUSY_TIMEOUT)
-            .build_unchecked(manager);
+        let readers = reader_pool(manager);
         Ok(Store {
             writer: Arc::new(Mutex::new(writer)),
             readers: Some(readers),
@@ -267,11 +262,7 @@ impl Store {
         let manager = SqliteConnectionManager::file(uri.as_str())
             .with_flags(flags)
             .with_init(|c| c.busy_timeout(BUSY_TIMEOUT));
-        let readers = r2d2::Pool::builder()
-            .max_size(READERS)
-            .min_idle(Some(0))
-            .connection_timeout(BUSY_TIMEOUT)
-            .build_unchecked(manager);
+        let readers = reader_pool(manager);
         Ok(Store {
             writer: Arc::new(Mutex::new(conn)),
             readers: Some(readers),
@@ -485,6 +476,16 @@ impl Store {
         )?;
         Ok(())
     }
+}
+
+/// The pool of read-only connections: opened when first needed and kept
+/// for reuse.
+fn reader_pool(manager: SqliteConnectionManager) -> r2d2::Pool<SqliteConnectionManager> {
+    r2d2::Pool::builder()
+        .max_size(READERS)
+        .min_idle(Some(0))
+        .connection_timeout(BUSY_TIMEOUT)
+        .build_unchecked(manager)
 }
 
 /// Times are stored as RFC 3339 UTC text with milliseconds.
