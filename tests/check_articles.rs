@@ -7,7 +7,7 @@
 mod check_support;
 mod common;
 
-use check_support::{archive, embarc, fast_config, query};
+use check_support::{archive, embarc, embarc_strict, fast_config, query};
 use common::{Reply, Req, Server};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -257,4 +257,26 @@ fn fail_on_rot_exits_2_only_when_a_checked_target_is_gone() {
         .args(["check", "--articles", "--stale", "0"])
         .assert()
         .code(0);
+}
+
+#[test]
+fn an_article_on_an_internal_address_is_not_asked_again_unless_allowed() {
+    let server = Server::start(handler);
+    let dir = tempfile::tempdir().unwrap();
+    let live = server.url("/a/live");
+    archive(dir.path(), &[(&live, &original())]);
+    fast_config(dir.path());
+    let hits = server.hits("/a/live");
+    // An archived article's URL is asked again as content: it may have come
+    // from a sitemap, and its name may resolve inward by now.
+    let out = embarc_strict(dir.path(), &server.url(""))
+        .args(["check", "--articles", "--stale", "0", "--json"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("\"unknown\"") && text.contains("\"blocked\""),
+        "{text}"
+    );
+    assert_eq!(server.hits("/a/live"), hits, "the article was not asked");
 }

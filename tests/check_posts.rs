@@ -7,7 +7,7 @@
 mod check_support;
 mod common;
 
-use check_support::{archive, embarc, export, fast_config, query, sr, states};
+use check_support::{archive, embarc, embarc_strict, export, fast_config, query, sr, states};
 use common::{Reply, Req, Server};
 use std::time::Duration;
 
@@ -384,7 +384,9 @@ fn every_platform_and_every_x_combination_is_classified() {
     archive(dir.path(), &[("https://news.example/election", &article())]);
     fast_config(dir.path());
 
-    let out = embarc(dir.path(), &server.url(""))
+    // The endpoints (EMBARC_*_URL) are on 127.0.0.1: the operator's own,
+    // they need no --allow-private.
+    let out = embarc_strict(dir.path(), &server.url(""))
         .args(["check", "--posts", "--stale", "24h", "--json"])
         .output()
         .unwrap();

@@ -358,31 +358,63 @@ fn archive_json(
 
 const PLAIN_PAGE: &str = "<html><body><p>An article without posts.</p></body></html>";
 
+/// A sitemap file listing `urls` (a local file: its entries are content,
+/// and count as public).
+fn sitemap_file(a: &Archive, name: &str, urls: &[String]) -> String {
+    let entries: String = urls
+        .iter()
+        .map(|u| format!("<url><loc>{u}</loc></url>"))
+        .collect();
+    let xml = format!(
+        r#"<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>"#
+    );
+    a.write(name, xml.as_bytes()).to_str().unwrap().to_string()
+}
+
 #[test]
-fn internal_hosts_are_refused_by_default_and_allowed_by_flag_setting_or_variable() {
+fn the_operators_internal_urls_are_archived_and_content_naming_them_is_refused_unless_allowed() {
     let server = Server::start(|_| Reply::html(PLAIN_PAGE));
     let a = Archive::new();
-    let decimal = format!("http://2130706433:{}/decimal", server.addr.port());
-    let (code, summary, stderr) = archive_json(&a, &[&server.url("/a"), &decimal], &[]);
+    let port = server.addr.port();
+    let decimal = |path: &str| format!("http://2130706433:{port}{path}");
+    // Named on the command line: the operator's own, no flag needed.
+    let (code, summary, stderr) = archive_json(&a, &[&server.url("/a"), &decimal("/d")], &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(summary["fetched"], 2, "{summary}");
+
+    // Listed by a sitemap (content): refused before any request.
+    let listed = sitemap_file(&a, "s1.xml", &[server.url("/s1"), decimal("/s2")]);
+    let (code, summary, stderr) = archive_json(&a, &["--sitemap", &listed], &[]);
     assert_eq!(code, Some(2), "{stderr}");
     assert_eq!(summary["failure_classes"]["blocked"], 2, "{summary}");
     assert!(
         stderr.contains("127.0.0.1 is a loopback address")
+            && stderr.contains("and content may not lead inward")
             && stderr.contains(
                 "pass --allow-private (or set allow_private = true under [network] in embarc.toml)"
             )
             && stderr.contains("(blocked)"),
         "{stderr}"
     );
-    assert_eq!(server.connections(), 0, "nothing was sent to the host");
+    assert_eq!(
+        server.hits("/s1") + server.hits("/s2"),
+        0,
+        "nothing was sent"
+    );
     let classes = a.ok(&["status", "--json"]);
     assert!(classes.contains("\"failures\""), "{classes}");
 
-    let (code, summary, stderr) = archive_json(&a, &["--allow-private", &server.url("/a")], &[]);
+    // Allowed by the flag, the variable, or the setting.
+    let listed = sitemap_file(&a, "s3.xml", &[server.url("/s3")]);
+    let (code, summary, stderr) = archive_json(&a, &["--allow-private", "--sitemap", &listed], &[]);
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(summary["fetched"], 1, "{summary}");
-    let (code, summary, stderr) =
-        archive_json(&a, &[&server.url("/b")], &[("EMBARC_ALLOW_PRIVATE", "1")]);
+    let listed = sitemap_file(&a, "s4.xml", &[server.url("/s4")]);
+    let (code, summary, stderr) = archive_json(
+        &a,
+        &["--sitemap", &listed],
+        &[("EMBARC_ALLOW_PRIVATE", "1")],
+    );
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(summary["fetched"], 1, "{summary}");
     std::fs::write(
@@ -390,9 +422,48 @@ fn internal_hosts_are_refused_by_default_and_allowed_by_flag_setting_or_variable
         "[network]\nallow_private = true\n",
     )
     .unwrap();
-    let (code, summary, stderr) = archive_json(&a, &[&decimal], &[]);
+    let listed = sitemap_file(&a, "s5.xml", &[decimal("/s5")]);
+    let (code, summary, stderr) = archive_json(&a, &["--sitemap", &listed], &[]);
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(summary["fetched"], 1, "{summary}");
+    assert_eq!(
+        server.hits("/s3") + server.hits("/s4") + server.hits("/s5"),
+        3
+    );
+}
+
+#[test]
+fn a_site_on_an_internal_address_may_point_within_its_own_network() {
+    let port = std::sync::Arc::new(std::sync::OnceLock::<u16>::new());
+    let p = port.clone();
+    let server = Server::start(move |req| {
+        let port = p.get().copied().unwrap_or_default();
+        match req.path.as_str() {
+            "/moved" => Reply::redirect(301, &format!("http://localhost:{port}/inner")),
+            "/sitemap.xml" => Reply::status(
+                200,
+                "application/xml",
+                format!(
+                    r#"<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>http://localhost:{port}/listed</loc></url></urlset>"#
+                ),
+            ),
+            _ => Reply::html(PLAIN_PAGE),
+        }
+    });
+    port.set(server.addr.port()).unwrap();
+    let a = Archive::new();
+    let (code, summary, stderr) = archive_json(
+        &a,
+        &[
+            &server.url("/moved"),
+            "--sitemap",
+            &server.url("/sitemap.xml"),
+        ],
+        &[],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(summary["fetched"], 2, "{summary}\n{stderr}");
+    assert_eq!((server.hits("/inner"), server.hits("/listed")), (1, 1));
 }
 
 #[test]

@@ -4,6 +4,7 @@
 mod common;
 
 use common::{Reply, Server};
+use embarc::fetch::network::Origin;
 use embarc::fetch::{Client, ClientConfig, ErrorClass, Limits, Network, RequestOpts};
 use std::io::Write;
 use std::sync::Arc;
@@ -474,4 +475,127 @@ async fn every_redirect_hop_is_checked_even_from_an_allowed_host() {
     let r = client.get(&start("/to-self"), &quick()).await.unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(server.hits("/inner"), 1);
+}
+
+/// A client whose resolver answers `names` from a table (nothing reaches
+/// the system's DNS); `allow_hosts` as the operator would list them.
+fn resolving(names: &[(&str, &str)], allow_hosts: &[&str]) -> Client {
+    Client::new(&ClientConfig {
+        connect_timeout: Duration::from_secs(2),
+        limits: Limits {
+            concurrency: 4,
+            per_host: 4,
+            min_interval: Duration::ZERO,
+        },
+        network: Network {
+            allow_private: false,
+            allow_hosts: allow_hosts.iter().map(|h| h.to_string()).collect(),
+            hosts: names
+                .iter()
+                .map(|(n, ip)| (n.to_string(), vec![ip.parse().unwrap()]))
+                .collect(),
+        },
+        ..ClientConfig::default()
+    })
+    .unwrap()
+}
+
+fn from(origin: Origin) -> RequestOpts {
+    RequestOpts { origin, ..quick() }
+}
+
+#[tokio::test]
+async fn the_operators_own_urls_go_anywhere_and_lead_within_their_own_network() {
+    let port = Arc::new(std::sync::OnceLock::<u16>::new());
+    let p = port.clone();
+    let server = Server::start(move |req| {
+        let port = p.get().copied().unwrap_or_default();
+        match req.path.as_str() {
+            "/to-name" => Reply::redirect(301, &format!("http://intranet.example:{port}/inner")),
+            "/to-self" => Reply::redirect(302, "/inner"),
+            _ => Reply::html("<p>inner</p>"),
+        }
+    });
+    port.set(server.addr.port()).unwrap();
+    let client = resolving(&[("intranet.example", "127.0.0.1")], &[]);
+    // Named by the operator: no flag needed for 127.0.0.1, in any spelling.
+    for target in [
+        server.url("/a"),
+        format!("http://2130706433:{}/a", server.addr.port()),
+        format!("http://intranet.example:{}/a", server.addr.port()),
+    ] {
+        let r = client.get(&url(&target), &from(Origin::Operator)).await;
+        assert_eq!(r.unwrap().status(), 200, "{target}");
+    }
+    // Content served from 127.0.0.1 may point within its own network, on
+    // any port.
+    for path in ["/to-name", "/to-self"] {
+        let r = client
+            .get(&url(&server.url(path)), &from(Origin::Operator))
+            .await
+            .unwrap();
+        assert_eq!((r.status(), r.hops.len()), (200, 1), "{path}");
+    }
+    let r = client
+        .get(&url(&server.url("/a")), &from(Origin::Internal))
+        .await;
+    assert_eq!(r.unwrap().status(), 200);
+    // The same URL taken from public content is refused before any request.
+    let e = client
+        .get(&url(&server.url("/b")), &from(Origin::Public))
+        .await
+        .unwrap_err();
+    assert_eq!(e.class, ErrorClass::Blocked, "{e}");
+    assert!(
+        e.message
+            .contains("and content may not lead inward; pass --allow-private"),
+        "{e}"
+    );
+    assert_eq!(server.hits("/b"), 0);
+}
+
+#[tokio::test]
+async fn content_of_a_public_host_never_leads_to_loopback_decimal_or_link_local_addresses() {
+    let port = Arc::new(std::sync::OnceLock::<u16>::new());
+    let p = port.clone();
+    let server = Server::start(move |req| {
+        let port = p.get().copied().unwrap_or_default();
+        match req.path.as_str() {
+            "/to-loopback" => Reply::redirect(301, &format!("http://127.0.0.1:{port}/inner")),
+            "/to-decimal" => Reply::redirect(301, &format!("http://2130706433:{port}/inner")),
+            // Link-local, by name: the injected resolver answers
+            // 169.254.169.254, and the refusal comes before any connection.
+            "/to-metadata" => Reply::redirect(301, "http://metadata.example/latest/meta-data/"),
+            _ => Reply::html("<p>inner</p>"),
+        }
+    });
+    port.set(server.addr.port()).unwrap();
+    // news.example stands for a public site: the operator allows reaching
+    // it (it is on 127.0.0.1 here), and what it points to is content.
+    let client = resolving(
+        &[
+            ("news.example", "127.0.0.1"),
+            ("metadata.example", "169.254.169.254"),
+        ],
+        &["news.example"],
+    );
+    let start = |path: &str| url(&format!("http://news.example:{}{path}", server.addr.port()));
+    for (path, why) in [
+        ("/to-loopback", "127.0.0.1 is a loopback address"),
+        ("/to-decimal", "127.0.0.1 is a loopback address"),
+        (
+            "/to-metadata",
+            "it resolves to 169.254.169.254, a link-local address",
+        ),
+    ] {
+        let e = client
+            .get(&start(path), &from(Origin::Operator))
+            .await
+            .unwrap_err();
+        assert_eq!(e.class, ErrorClass::Blocked, "{path}: {e}");
+        assert!(e.message.contains(why), "{path}: {e}");
+        assert!(e.message.contains("after 1 redirect"), "{path}: {e}");
+        assert_eq!(e.hops.len(), 1, "{path}: the redirect is kept");
+    }
+    assert_eq!(server.hits("/inner"), 0);
 }

@@ -18,6 +18,7 @@
 use super::{Error, Failure, Skip, Summary};
 use crate::capture::warc::{self, WarcWriter};
 use crate::detect::{self, DocKind, Hints};
+use crate::fetch::network::Origin;
 use crate::fetch::robots::RobotsCache;
 use crate::fetch::sources;
 use crate::fetch::{
@@ -100,6 +101,8 @@ struct Job {
     /// The input as the run names it.
     input: String,
     url: Url,
+    /// Where the URL came from (the operator, or a sitemap or feed).
+    origin: Origin,
     /// Its latest capture, when it was captured before: fetched again
     /// with that answer's validators (a conditional request).
     known: Option<KnownAnswer>,
@@ -274,11 +277,11 @@ impl Feeder {
     /// Handle one input; false when the run is over (the writer stopped).
     fn input(&mut self, input: Input) -> bool {
         match input {
-            Input::Url(u) => self.url(&u),
+            Input::Url(u) => self.url(&u, Origin::Operator),
             Input::List(spec) => self.list(&spec),
             Input::Sitemap(spec) => {
                 self.budget = self.ctx.opts.max_source_urls;
-                self.sitemap(&spec, 0)
+                self.sitemap(&spec, 0, Origin::Operator)
             }
             Input::Feed(spec) => {
                 self.budget = self.ctx.opts.max_source_urls;
@@ -302,7 +305,8 @@ impl Feeder {
             .is_ok()
     }
 
-    fn url(&mut self, raw: &str) -> bool {
+    /// Queue one article URL of this origin.
+    fn url(&mut self, raw: &str, origin: Origin) -> bool {
         if self.ctx.opts.stopped() {
             return false;
         }
@@ -358,6 +362,7 @@ impl Feeder {
             .blocking_send(Job {
                 input: key,
                 url,
+                origin,
                 known,
             })
             .is_ok()
@@ -399,7 +404,7 @@ impl Feeder {
         for entry in sources::read_list(reader) {
             match entry {
                 Ok(l) => {
-                    if !self.url(&l) {
+                    if !self.url(&l, Origin::Operator) {
                         return false;
                     }
                 }
@@ -411,15 +416,23 @@ impl Feeder {
         true
     }
 
-    /// Load a sitemap or feed on the async side and wait for it here.
-    fn load(&self, spec: &str) -> Result<Vec<u8>, (&'static str, String)> {
+    /// Load a sitemap or feed of this origin on the async side and wait
+    /// for it here: the document, and the origin of the URLs it lists.
+    fn load(
+        &self,
+        spec: &str,
+        origin: Origin,
+    ) -> Result<(Vec<u8>, Origin), (&'static str, String)> {
         let (tx, rx) = oneshot::channel();
         let ctx = self.ctx.clone();
         let spec_owned = spec.to_string();
         self.runtime.spawn(async move {
             let mut kept = Vec::new();
-            let loaded =
-                sources::load(&ctx.client, &spec_owned, &ctx.opts.request, &mut kept).await;
+            let opts = RequestOpts {
+                origin,
+                ..ctx.opts.request.clone()
+            };
+            let loaded = sources::load(&ctx.client, &spec_owned, &opts, &mut kept).await;
             let _ = tx.send((loaded, kept));
         });
         match rx.blocking_recv() {
@@ -435,8 +448,8 @@ impl Feeder {
         }
     }
 
-    fn sitemap(&mut self, spec: &str, depth: usize) -> bool {
-        let doc = match self.load(spec) {
+    fn sitemap(&mut self, spec: &str, depth: usize, origin: Origin) -> bool {
+        let (doc, listed) = match self.load(spec, origin) {
             Ok(d) => d,
             Err((class, message)) => return self.fail(spec, class, message),
         };
@@ -471,19 +484,19 @@ impl Feeder {
                 }
                 continue;
             }
-            if !self.sitemap(child, depth + 1) {
+            if !self.sitemap(child, depth + 1, listed) {
                 return false;
             }
         }
-        self.source_urls(spec, &map.urls)
+        self.source_urls(spec, &map.urls, listed)
     }
 
     /// Feed the URLs a sitemap or feed lists, within what is left of its
     /// `--max-source-urls`; one failure says how many were left out.
-    fn source_urls(&mut self, spec: &str, urls: &[String]) -> bool {
+    fn source_urls(&mut self, spec: &str, urls: &[String], origin: Origin) -> bool {
         let take = urls.len().min(self.budget);
         self.budget -= take;
-        if !urls[..take].iter().all(|u| self.url(u)) {
+        if !urls[..take].iter().all(|u| self.url(u, origin)) {
             return false;
         }
         if take == urls.len() {
@@ -502,12 +515,12 @@ impl Feeder {
     }
 
     fn feed_doc(&mut self, spec: &str) -> bool {
-        let doc = match self.load(spec) {
+        let (doc, listed) = match self.load(spec, Origin::Operator) {
             Ok(d) => d,
             Err((class, message)) => return self.fail(spec, class, message),
         };
         match sources::parse_feed(&doc) {
-            Ok(links) => self.source_urls(spec, &links),
+            Ok(links) => self.source_urls(spec, &links, listed),
             Err(e) => self.fail(
                 spec,
                 "not_a_feed",
@@ -557,18 +570,23 @@ async fn dispatch(
 }
 
 async fn fetch_one(ctx: &Ctx, job: Job) -> Outcome {
-    let Job { input, url, known } = job;
+    let Job {
+        input,
+        url,
+        origin,
+        known,
+    } = job;
     let validators = Validators {
         etag: known.as_ref().and_then(|k| k.etag.clone()),
         last_modified: known.as_ref().and_then(|k| k.last_modified.clone()),
     };
+    let request = RequestOpts {
+        origin,
+        ..ctx.opts.request.clone()
+    };
     let fetched = async {
-        match robots_check(ctx, &url).await {
-            Ok(()) => {
-                ctx.client
-                    .get_if(&url, &ctx.opts.request, &validators)
-                    .await
-            }
+        match robots_check(ctx, &url, &request).await {
+            Ok(()) => ctx.client.get_if(&url, &request, &validators).await,
             Err(e) => Err(e),
         }
     };
@@ -618,11 +636,11 @@ async fn stop_asked(opts: &Options) {
     }
 }
 
-async fn robots_check(ctx: &Ctx, url: &Url) -> Result<(), FetchError> {
+async fn robots_check(ctx: &Ctx, url: &Url, request: &RequestOpts) -> Result<(), FetchError> {
     if ctx.opts.ignore_robots {
         return Ok(());
     }
-    ctx.robots.check(&ctx.client, url, &ctx.opts.request).await
+    ctx.robots.check(&ctx.client, url, request).await
 }
 
 /// Turn an answer into an outcome: status and content-type checks,

@@ -81,6 +81,7 @@ impl Endpoint {
                 max_retry_after: settings.max_retry_after,
                 accept: spec.accept,
                 what: None,
+                origin: crate::fetch::network::Origin::Public,
             },
             held: Mutex::new(HashMap::new()),
             other_hosts: spec.name == settings::ARTICLE.name,
@@ -109,7 +110,7 @@ impl Endpoint {
         if self.is_held(&host) {
             return Answer::Held;
         }
-        let got = self.client.get(url, &self.opts).await;
+        let got = self.client.get(url, &self.opts_for(url)).await;
         if let Some(kept) = &self.kept {
             let mut kept = kept.lock().unwrap_or_else(|e| e.into_inner());
             match &got {
@@ -132,6 +133,22 @@ impl Endpoint {
                 Answer::Http(Box::new(r))
             }
             Err(e) => Answer::Failed(e),
+        }
+    }
+
+    /// The request settings for `url`: a URL on the configured base URL's
+    /// server (built in, `[endpoints]` or `EMBARC_*_URL`) is the operator's
+    /// and goes anywhere; any other (a post's own Mastodon server, an
+    /// article) is taken from content and kept to public addresses.
+    fn opts_for(&self, url: &Url) -> RequestOpts {
+        use crate::fetch::network::Origin;
+        let origin = match &self.base {
+            Some(base) if base.origin() == url.origin() => Origin::Operator,
+            _ => Origin::Public,
+        };
+        RequestOpts {
+            origin,
+            ..self.opts.clone()
         }
     }
 

@@ -224,9 +224,11 @@ fn writable(path: &Path) -> bool {
 /// `--allow-private`, on every command that sends requests.
 #[derive(Debug, Clone, clap::Args)]
 pub struct NetworkArgs {
-    /// Allow requests to loopback, private, link-local and other internal
-    /// addresses (refused by default: pages, feeds and posts name hosts).
-    /// Also `allow_private = true` under [network] in embarc.toml.
+    /// Let URLs taken from content (redirects, sitemap and feed entries,
+    /// post servers, articles asked again) reach loopback, private,
+    /// link-local and other internal addresses and any port. URLs you name
+    /// go anywhere without it. Also `allow_private = true` under [network]
+    /// in embarc.toml.
     #[arg(
         long,
         env = "EMBARC_ALLOW_PRIVATE",

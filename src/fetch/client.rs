@@ -9,7 +9,7 @@
 //! data to a link checker); only failures to get one are a [`FetchError`].
 
 use super::encoding::{self, DecodeError};
-use super::network::{Blocked, Network, WAY_OUT};
+use super::network::{Blocked, Network, Origin, WAY_OUT};
 use super::politeness::{Hosts, Limits};
 use crate::words;
 use chrono::{DateTime, Utc};
@@ -169,6 +169,9 @@ pub struct RequestOpts {
     /// What is fetched when it is not the input itself (`robots.txt`),
     /// named in error messages.
     pub what: Option<&'static str>,
+    /// Where the URL came from: the network policy's question
+    /// (content-derived, public, unless the caller says otherwise).
+    pub origin: Origin,
 }
 
 impl Default for RequestOpts {
@@ -182,6 +185,7 @@ impl Default for RequestOpts {
             max_retry_after: Duration::from_secs(120),
             accept: "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5",
             what: None,
+            origin: Origin::Public,
         }
     }
 }
@@ -272,7 +276,11 @@ impl Response {
 /// The HTTP client: connection pool, politeness state, User-Agent.
 #[derive(Debug)]
 pub struct Client {
+    /// For requests under the network policy: the resolver refuses names
+    /// with internal addresses.
     http: reqwest::Client,
+    /// For requests that go out unchecked ([`Network::unchecked`]).
+    open: reqwest::Client,
     hosts: Hosts,
     user_agent: String,
     network: Network,
@@ -290,21 +298,30 @@ pub fn user_agent(contact: Option<&str>) -> String {
 impl Client {
     pub fn new(config: &ClientConfig) -> Result<Client, FetchError> {
         let user_agent = user_agent(config.contact.as_deref());
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(config.connect_timeout)
-            .pool_max_idle_per_host(config.limits.per_host.max(1))
-            .tcp_nodelay(true)
-            .dns_resolver(config.network.guard())
-            .build()
-            .map_err(|e| {
-                FetchError::new(
-                    ErrorClass::Protocol,
-                    format!("cannot set up the HTTP client: {}", chain(&e)),
-                )
-            })?;
+        let build = |open: bool| {
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .connect_timeout(config.connect_timeout)
+                .pool_max_idle_per_host(config.limits.per_host.max(1))
+                .tcp_nodelay(true)
+                .dns_resolver(config.network.guard(open))
+                .build()
+                .map_err(|e| {
+                    FetchError::new(
+                        ErrorClass::Protocol,
+                        format!("cannot set up the HTTP client: {}", chain(&e)),
+                    )
+                })
+        };
+        let http = build(false)?;
+        let open = if config.network.allow_private {
+            http.clone()
+        } else {
+            build(true)?
+        };
         Ok(Client {
             http,
+            open,
             hosts: Hosts::new(config.limits),
             user_agent,
             network: config.network.clone(),
@@ -354,17 +371,25 @@ impl Client {
         let mut hops: Vec<Exchange> = Vec::new();
         let mut seen: HashSet<Url> = HashSet::new();
         let mut current = url.clone();
+        let mut origin = opts.origin;
         loop {
             seen.insert(current.clone());
-            if let Err(blocked) = self.network.check_url(&current) {
+            if let Err(blocked) = self.may_ask(&current, origin).await {
                 let message = at_redirect(refusal(&current, &blocked, opts), &current, hops.len());
                 return Err(FetchError {
                     hops,
                     ..FetchError::new(ErrorClass::Blocked, message)
                 });
             }
-            let (exchange, attempts) = match self.get_one(&current, opts, validators, retried).await
-            {
+            let http = if self.network.unchecked(origin) {
+                &self.open
+            } else {
+                &self.http
+            };
+            let got = self
+                .get_one(http, &current, opts, validators, retried)
+                .await;
+            let (exchange, attempts) = match got {
                 Ok(r) => r,
                 Err(mut e) => {
                     e.message = at_redirect(e.message, &current, hops.len());
@@ -396,9 +421,41 @@ impl Client {
                 let message = format!("more than {MAX_REDIRECTS} redirects");
                 return Err(with_hops(ErrorClass::Redirect, message, hops, exchange));
             }
+            // Where this answer points is content of the host that gave it.
+            origin = self
+                .network
+                .origin_of(current.host_str().unwrap_or_default(), exchange.remote_addr);
             hops.push(exchange);
             current = next;
         }
+    }
+
+    /// The network policy's answer for `url` of this origin, before any
+    /// connection: an internal address written as such, or a port other
+    /// than 80 and 443 (for a name, an internal address it resolves to is
+    /// named first, as the resolver would).
+    async fn may_ask(&self, url: &Url, origin: Origin) -> Result<(), Blocked> {
+        if self.network.unchecked(origin) {
+            return Ok(());
+        }
+        self.network.check_url(url)?;
+        let Err(port) = self.network.check_port(url) else {
+            return Ok(());
+        };
+        if let Some(url::Host::Domain(name)) = url.host()
+            && let Err(e) = self.network.guard(false).lookup(name).await
+            && let Some(blocked) = e.downcast_ref::<Blocked>()
+        {
+            return Err(blocked.clone());
+        }
+        Err(port)
+    }
+
+    /// Where what `response` names may go: the origin of links and
+    /// entries read from it.
+    pub fn origin_of(&self, response: &Response) -> Origin {
+        let host = response.final_url().host_str().unwrap_or_default();
+        self.network.origin_of(host, response.exchange.remote_addr)
     }
 
     /// Decode the final body and build the response.
@@ -460,6 +517,7 @@ impl Client {
     /// One URL, with retries; no redirects followed.
     async fn get_one(
         &self,
+        http: &reqwest::Client,
         url: &Url,
         opts: &RequestOpts,
         validators: &Validators,
@@ -474,7 +532,8 @@ impl Client {
             attempt += 1;
             let result = {
                 let _turn = self.hosts.turn(&host).await;
-                match tokio::time::timeout(opts.timeout, self.try_once(url, opts, validators)).await
+                match tokio::time::timeout(opts.timeout, self.try_once(http, url, opts, validators))
+                    .await
                 {
                     Ok(r) => r,
                     Err(_) => Err(FetchError::new(
@@ -524,6 +583,7 @@ impl Client {
     /// One try: send, read the headers, stream the body within the limits.
     async fn try_once(
         &self,
+        http: &reqwest::Client,
         url: &Url,
         opts: &RequestOpts,
         validators: &Validators,
@@ -551,8 +611,7 @@ impl Client {
                 headers.insert(n, v);
             }
         }
-        let mut resp = self
-            .http
+        let mut resp = http
             .get(url.clone())
             .headers(headers)
             .send()
@@ -736,8 +795,13 @@ fn at_redirect(message: String, current: &Url, hops: usize) -> String {
 
 /// A request the network policy refused: which, why, and the way out.
 fn refusal(url: &Url, blocked: &Blocked, opts: &RequestOpts) -> String {
+    let rule = if blocked.reason.starts_with("port ") {
+        "content may only name ports 80 and 443"
+    } else {
+        "content may not lead inward"
+    };
     format!(
-        "refused to connect to {}{}: {}, and internal addresses are refused by default; {WAY_OUT}",
+        "refused to connect to {}{}: {}, and {rule}; {WAY_OUT}",
         host_port(url),
         of(opts),
         blocked.reason
@@ -812,6 +876,25 @@ fn classify(url: &Url, e: &reqwest::Error, opts: &RequestOpts) -> FetchError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn content_of_public_hosts_may_name_web_ports_only_before_any_connection() {
+        let client = Client::new(&ClientConfig::default()).unwrap();
+        // Addresses written as such: decided without resolving or
+        // connecting anything.
+        let public = Url::parse("http://93.184.216.34:8443/a").unwrap();
+        let e = client.may_ask(&public, Origin::Public).await.unwrap_err();
+        assert_eq!(e.reason, "port 8443 is not a web port (80 or 443)");
+        let web = Url::parse("https://93.184.216.34/a").unwrap();
+        assert!(client.may_ask(&web, Origin::Public).await.is_ok());
+        assert!(client.may_ask(&public, Origin::Operator).await.is_ok());
+        assert!(client.may_ask(&public, Origin::Internal).await.is_ok());
+        let message = refusal(&public, &e, &RequestOpts::default());
+        assert!(
+            message.contains("may only name ports 80 and 443; pass --allow-private"),
+            "{message}"
+        );
+    }
 
     #[test]
     fn retry_after_seconds_and_dates() {

@@ -1,13 +1,22 @@
 //! Where requests may go: the network policy.
 //!
-//! Articles, sitemaps, feeds and the servers behind them are untrusted: a
-//! page can name any host (a redirect, a sitemap entry, a Mastodon embed on
-//! `internal.example`). So by default no request goes to an address inside
-//! a private network: loopback, private (RFC 1918), shared (CGNAT),
-//! link-local (the cloud metadata service at 169.254.169.254), unique-local,
-//! unspecified, multicast, broadcast and reserved addresses, IPv4 addresses
-//! written inside IPv6 ones included. The operator allows them with
-//! `--allow-private` or `allow_private = true` under `[network]`.
+//! URLs the operator names (command-line arguments, input lists, sitemaps
+//! and feeds named on the command line or under `[[watch]]`, configured
+//! endpoints and `EMBARC_*_URL` variables) go anywhere: [`Origin::Operator`].
+//!
+//! Everything else is derived from content, which is untrusted: redirect
+//! targets, sitemap and feed entries, post hosts such as Mastodon
+//! instances. A page can name any host, so content may not move requests
+//! into a more internal network than the place it came from
+//! ([`Origin::Public`], [`Origin::Internal`]). Content of local files and of public hosts counts
+//! as public: it may not reach an address inside a private network
+//! (loopback, private (RFC 1918), shared (CGNAT), link-local (the cloud
+//! metadata service at 169.254.169.254), unique-local, unspecified,
+//! multicast, broadcast and reserved addresses, IPv4 addresses written
+//! inside IPv6 ones included), nor a port other than 80 and 443. Content
+//! served from an internal address may point within its own network. The
+//! operator lifts the rule with `--allow-private` or `allow_private = true`
+//! under `[network]`, or for named hosts with `allow_hosts`.
 //!
 //! Two checks keep the rule: a URL whose host is an address (in any
 //! spelling: `url` reads `2130706433`, `0x7f.1` and `0177.0.0.1` as
@@ -36,6 +45,32 @@ pub struct Network {
     pub hosts: BTreeMap<String, Vec<IpAddr>>,
 }
 
+/// Where a URL came from, which decides where it may go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Origin {
+    /// Named by the operator: it may go anywhere (where it redirects is
+    /// content).
+    Operator,
+    /// Derived from content of a local file or a public host (and the
+    /// default): public addresses and web ports only.
+    #[default]
+    Public,
+    /// Derived from content served from an internal address (not one of
+    /// `allow_hosts`): it may point within its own network.
+    Internal,
+}
+
+impl Origin {
+    /// True when a request of this origin may go to internal addresses and
+    /// any port whatever the policy.
+    pub fn trusted(self) -> bool {
+        matches!(self, Origin::Operator | Origin::Internal)
+    }
+}
+
+/// Ports content may name on public hosts.
+pub const WEB_PORTS: [u16; 2] = [80, 443];
+
 /// The way out, named in every refusal.
 pub const WAY_OUT: &str =
     "pass --allow-private (or set allow_private = true under [network] in embarc.toml) to allow it";
@@ -56,8 +91,14 @@ impl std::fmt::Display for Blocked {
 impl std::error::Error for Blocked {}
 
 impl Network {
-    /// Refuse a URL whose host is an internal address written as such.
-    /// Names are left to the resolver ([`Guard`]).
+    /// True when a request to `url` of this origin goes out unchecked (the
+    /// operator's own URLs, content of internal hosts, `allow_private`).
+    pub fn unchecked(&self, origin: Origin) -> bool {
+        self.allow_private || origin.trusted()
+    }
+
+    /// Refuse a URL from public content whose host is an internal address
+    /// written as such. Names are left to the resolver ([`Guard`]).
     pub fn check_url(&self, url: &Url) -> Result<(), Blocked> {
         if self.allow_private || self.allowed(url.host_str().unwrap_or_default()) {
             return Ok(());
@@ -75,10 +116,37 @@ impl Network {
         }
     }
 
-    /// The resolver the HTTP client connects through.
-    pub fn guard(&self) -> Guard {
+    /// Refuse a URL from public content that names a port other than 80
+    /// and 443 (a host of `allow_hosts` may use any).
+    pub fn check_port(&self, url: &Url) -> Result<(), Blocked> {
+        let port = url.port_or_known_default().unwrap_or(0);
+        if self.allow_private
+            || WEB_PORTS.contains(&port)
+            || self.allowed(url.host_str().unwrap_or_default())
+        {
+            return Ok(());
+        }
+        Err(Blocked {
+            reason: format!("port {port} is not a web port (80 or 443)"),
+        })
+    }
+
+    /// Where what an answer from `addr` (for `host`) names may go: within
+    /// its own network when it came from an internal address, unless that
+    /// host is one of `allow_hosts` (reaching it is allowed; where it
+    /// points is checked as for any public host).
+    pub fn origin_of(&self, host: &str, addr: Option<SocketAddr>) -> Origin {
+        match addr {
+            Some(a) if internal(a.ip()).is_some() && !self.allowed(host) => Origin::Internal,
+            _ => Origin::Public,
+        }
+    }
+
+    /// The resolver the HTTP client connects through. `open`: for
+    /// requests that go out unchecked (the names table still applies).
+    pub fn guard(&self, open: bool) -> Guard {
         Guard {
-            allow_private: self.allow_private,
+            allow_private: self.allow_private || open,
             allow_hosts: Arc::new(self.allow_hosts.iter().map(|h| key(h)).collect()),
             hosts: Arc::new(self.hosts.clone()),
         }
@@ -314,6 +382,53 @@ mod tests {
         );
     }
 
+    #[test]
+    fn content_of_public_hosts_names_web_ports_only_and_internal_content_stays_inside() {
+        let net = Network {
+            allow_hosts: vec!["intranet.example".into()],
+            ..Network::default()
+        };
+        let port = |u: &str| net.check_port(&Url::parse(u).unwrap());
+        assert!(port("https://news.example/a").is_ok());
+        assert!(port("http://news.example:80/a").is_ok());
+        assert!(port("https://news.example:443/a").is_ok());
+        assert_eq!(
+            port("https://news.example:8443/a").unwrap_err().reason,
+            "port 8443 is not a web port (80 or 443)"
+        );
+        assert!(port("http://intranet.example:8080/a").is_ok());
+        let open = Network {
+            allow_private: true,
+            ..Network::default()
+        };
+        assert!(
+            open.check_port(&Url::parse("http://news.example:22/").unwrap())
+                .is_ok()
+        );
+
+        let at = |s: &str| Some(s.parse::<SocketAddr>().unwrap());
+        assert_eq!(
+            net.origin_of("a.example", at("127.0.0.1:8080")),
+            Origin::Internal
+        );
+        assert_eq!(
+            net.origin_of("a.example", at("[fd00::1]:443")),
+            Origin::Internal
+        );
+        assert_eq!(
+            net.origin_of("a.example", at("93.184.216.34:443")),
+            Origin::Public
+        );
+        assert_eq!(net.origin_of("a.example", None), Origin::Public);
+        // Reaching an allowed host is allowed; where it points is not.
+        assert_eq!(
+            net.origin_of("Intranet.Example", at("10.0.0.1:80")),
+            Origin::Public
+        );
+        assert!(net.unchecked(Origin::Operator) && net.unchecked(Origin::Internal));
+        assert!(!net.unchecked(Origin::Public) && open.unchecked(Origin::Public));
+    }
+
     #[tokio::test]
     async fn the_resolver_refuses_names_with_internal_addresses() {
         let mut net = Network::default();
@@ -324,7 +439,7 @@ mod tests {
             .insert("split.example".into(), ips(&["93.184.216.34", "10.0.0.5"]));
         net.hosts
             .insert("public.example".into(), ips(&["93.184.216.34"]));
-        let guard = net.guard();
+        let guard = net.guard(false);
         let e = guard.lookup("metadata.example").await.unwrap_err();
         assert_eq!(
             e.to_string(),
@@ -339,11 +454,11 @@ mod tests {
             ips(&["93.184.216.34"])
         );
         net.allow_hosts = vec!["Split.Example".into()];
-        assert!(net.guard().lookup("split.example").await.is_ok());
-        assert!(net.guard().lookup("metadata.example").await.is_err());
+        assert!(net.guard(false).lookup("split.example").await.is_ok());
+        assert!(net.guard(false).lookup("metadata.example").await.is_err());
         net.allow_private = true;
         assert_eq!(
-            net.guard().lookup("metadata.example").await.unwrap(),
+            net.guard(false).lookup("metadata.example").await.unwrap(),
             ips(&["169.254.169.254"])
         );
     }

@@ -4,6 +4,7 @@
 //! file.
 
 use super::client::{Client, ErrorClass, Exchange, FetchError, RequestOpts};
+use super::network::Origin;
 use quick_xml::events::Event;
 use std::io::{BufRead, Read};
 use url::Url;
@@ -96,13 +97,15 @@ pub fn list_lines(text: &str) -> impl Iterator<Item = &str> {
 
 /// Get a sitemap or feed: over HTTP when `spec` is an http(s) URL, else
 /// from a file. Gzip is undone whether or not the server said so. Every
-/// answer received goes to `kept`, to be archived with the run.
+/// answer received goes to `kept`, to be archived with the run. With the
+/// document comes the origin of the URLs it lists (a file's are public).
 pub async fn load(
     client: &Client,
     spec: &str,
     opts: &RequestOpts,
     kept: &mut Vec<Exchange>,
-) -> Result<Vec<u8>, FetchError> {
+) -> Result<(Vec<u8>, Origin), FetchError> {
+    let mut listed = Origin::Public;
     let bytes = if is_web_url(spec) {
         let url = Url::parse(spec).map_err(|e| {
             FetchError::new(ErrorClass::InvalidUrl, format!("not a valid URL: {e}"))
@@ -124,6 +127,7 @@ pub async fn load(
                 format!("HTTP {}", r.status()),
             ));
         }
+        listed = client.origin_of(&r);
         r.body
     } else {
         let mut data = Vec::new();
@@ -137,7 +141,9 @@ pub async fn load(
             })?;
         data
     };
-    gunzip_if_needed(bytes, MAX_DOCUMENT).map_err(|e| FetchError::new(ErrorClass::Protocol, e))
+    let bytes = gunzip_if_needed(bytes, MAX_DOCUMENT)
+        .map_err(|e| FetchError::new(ErrorClass::Protocol, e))?;
+    Ok((bytes, listed))
 }
 
 /// Why a URL of another scheme (`ftp://…`, `mailto:…`) is refused: the same

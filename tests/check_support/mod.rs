@@ -127,6 +127,15 @@ pub fn embarc(dir: &Path, base: &str) -> Command {
     cmd
 }
 
+/// As [`embarc`], without `--allow-private`: the endpoints, named by the
+/// operator, are reached all the same; what content names (articles asked
+/// again, a post's own server) is not.
+pub fn embarc_strict(dir: &Path, base: &str) -> Command {
+    let mut cmd = embarc(dir, base);
+    cmd.env_remove("EMBARC_ALLOW_PRIVATE");
+    cmd
+}
+
 /// The query parameters of a request path, decoded.
 pub fn query(path: &str) -> HashMap<String, String> {
     let q = path.split_once('?').map(|(_, q)| q).unwrap_or_default();
