@@ -1160,8 +1160,8 @@ fn main() {
     }
 }
 
-/// Set "h": hostile structure (issue 13). 100,000-deep `<div>` and
-/// `<blockquote>` nesting, and 100,000 `— Name (@h) Date` tails on one line
+/// Set "h": hostile structure (issue 13). 100,000-deep `<div>`,
+/// `<blockquote>`, `<span>` and `<table>` nesting, and 100,000 `— Name (@h) Date` tails on one line
 /// of text. Each must be detected in under a second here, and scale
 /// linearly: the same documents at a tenth of the size are timed too, and
 /// the MB/s of both are printed (quadratic work would show a tenfold drop).
@@ -1212,7 +1212,7 @@ fn hostile(iters: usize) {
     };
     let mut worst: f64 = 0.0;
     for n in [10_000, 100_000] {
-        for tag in ["div", "blockquote"] {
+        for tag in ["div", "blockquote", "span", "table"] {
             let doc = nested(tag, n);
             let parse = time(&mut || {
                 black_box(Html::parse_document(black_box(&doc)));

@@ -154,6 +154,26 @@ fn deeply_nested_markup_does_not_overflow_the_stack() {
 }
 
 #[test]
+fn a_hundred_thousand_deep_tree_of_block_inline_or_table_elements_is_read_on_a_small_stack() {
+    // Detection runs on tokio's blocking threads (2 MiB stacks): nothing in
+    // it may recurse once per level of the tree.
+    for tag in ["div", "span", "table"] {
+        let mut doc = String::from("<html><body>");
+        doc.push_str(&format!("<{tag}>").repeat(100_000));
+        doc.push_str("<a href=\"https://x.com/a/status/1721144944059118002\">post</a>");
+        doc.push_str(&format!("</{tag}>").repeat(100_000));
+        let found = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || detect(doc.as_bytes(), &hints(DocKind::Html)).citations)
+            .unwrap()
+            .join()
+            .unwrap_or_else(|_| panic!("100,000 <{tag}>"));
+        let ids: Vec<_> = found.iter().filter_map(|c| c.post_id.as_deref()).collect();
+        assert_eq!(ids, ["1721144944059118002"], "<{tag}>");
+    }
+}
+
+#[test]
 fn pages_without_markers_are_rejected_without_a_parse() {
     let d = detect(
         b"<html><body><p>Only prose here.</p></body></html>",

@@ -1253,3 +1253,64 @@ async fn export_downloads_keep_their_filters() {
         q.body
     );
 }
+
+#[tokio::test]
+async fn a_read_only_desk_reads_everything_signs_in_and_refuses_every_change() {
+    let desk = Desk::start_with(&["--read-only"]);
+    let id = claim_of(&desk, "floodwatch_eu");
+    let before = events(&desk, id);
+    let mut b = desk.client();
+    // Sign-ins are kept in memory: the archive is not written.
+    b.login("checker").await;
+    let queue = b.get("/queue").await;
+    assert_eq!(queue.status, 200, "{}", queue.body);
+    assert!(queue.body.contains("served read-only"), "{}", queue.body);
+    assert!(queue.body.contains("floodwatch_eu"));
+    for path in [
+        format!("/claims/{id}"),
+        "/search?q=flood".to_string(),
+        "/report".to_string(),
+    ] {
+        let page = b.get(&path).await;
+        assert_eq!(page.status, 200, "{path}: {}", page.body);
+    }
+    let csrf = b.csrf().await;
+    let a = b
+        .post(
+            &format!("/claims/{id}/status"),
+            &[("csrf", &csrf), ("status", "false"), ("note", "n")],
+        )
+        .await;
+    assert_eq!(a.status, 403, "{}", a.body);
+    assert!(a.body.contains("served read-only"), "{}", a.body);
+
+    let t = &desk.tokens;
+    let a = api(
+        &desk,
+        "GET",
+        &format!("/claims/{id}"),
+        Some(&t.viewer),
+        None,
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let a = api(
+        &desk,
+        "POST",
+        &format!("/claims/{id}/notes"),
+        Some(&t.checker),
+        Some(json!({"note": "seen"})),
+    )
+    .await;
+    assert_eq!(a.status, 403, "{}", a.body);
+    assert!(a.json()["error"].as_str().unwrap().contains("read-only"));
+    assert_eq!(events(&desk, id), before, "nothing was recorded");
+    let out = b.post("/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(out.status, 303);
+    assert_eq!(b.get("/queue").await.status, 303, "signed out");
+    assert_eq!(
+        desk.store().users().unwrap().len(),
+        4,
+        "accounts are read from the archive"
+    );
+}

@@ -175,6 +175,15 @@ pub(crate) fn open_store(dir: &Path) -> anyhow::Result<crate::store::Store> {
 
 /// Open an existing archive for reading; a clear error when there is none.
 pub(crate) fn open_existing(dir: &Path) -> anyhow::Result<crate::store::Store> {
+    open_existing_as(dir, false)
+}
+
+/// Open an existing archive only to read it, whatever its files allow.
+pub(crate) fn open_read_only(dir: &Path) -> anyhow::Result<crate::store::Store> {
+    open_existing_as(dir, true)
+}
+
+fn open_existing_as(dir: &Path, read_only: bool) -> anyhow::Result<crate::store::Store> {
     let db = dir.join("embarc.db");
     if !db.exists() {
         anyhow::bail!(
@@ -185,7 +194,7 @@ pub(crate) fn open_existing(dir: &Path) -> anyhow::Result<crate::store::Store> {
     // Files that cannot be written (read-only media) are read without
     // locks; EMBARC_READ_ONLY reads a live archive others may write.
     let media = !(writable(&db) && writable(dir));
-    if media || read_only_requested()? {
+    if media || read_only || read_only_requested()? {
         if media {
             eprintln!(
                 "embarc: the archive at {} cannot be written: reading it only",

@@ -15,25 +15,46 @@ pub struct Args {
     /// `X-Forwarded-Proto: https` from a proxy does the same per request).
     #[arg(long)]
     pub secure_cookies: bool,
+    /// Serve the archive only to read it: pages, search, exports and the
+    /// API's reads work, every change is refused. Sign-ins are kept in
+    /// memory. Also when the archive's files cannot be written, or with
+    /// EMBARC_READ_ONLY=1.
+    #[arg(long)]
+    pub read_only: bool,
 }
 
 pub fn run(dir: &Path, args: Args) -> Result<ExitCode> {
     // Opens (and migrates) the archive before listening, so a broken one
     // stops here with its own message.
-    let store = super::open_existing(dir)?;
-    let clock = std::env::var_os("EMBARC_NOW").map(|_| store.clock());
+    let store = if args.read_only {
+        super::open_read_only(dir)?
+    } else {
+        super::open_existing(dir)?
+    };
     if store.users()?.is_empty() {
         eprintln!(
             "embarc: no users yet; add the first admin with `embarc user add NAME --role admin`"
         );
     }
-    drop(store);
+    let read_only = store.is_read_only();
+    let auth = if read_only {
+        let mut private = crate::store::Store::open_in_memory()?;
+        if std::env::var_os("EMBARC_NOW").is_some() {
+            private = private.with_clock(store.clock());
+        }
+        store.copy_accounts_into(&private)?;
+        eprintln!("embarc: serving read-only: changes are refused, sign-ins last until it stops");
+        Db::new(private, dir.to_path_buf())
+    } else {
+        Db::new(store.clone(), dir.to_path_buf())
+    };
     // Claims created and decided in the browser queue their webhooks;
     // `embarc watch` (or the next `check`) sends them.
     let receivers = crate::notify::receivers(&super::load_config(dir)?)?;
-    let db = Db::open(dir.join("embarc.db"), clock)?.with_hooks(crate::notify::hooks(&receivers));
+    let db = Db::new(store, dir.to_path_buf()).with_hooks(crate::notify::hooks(&receivers));
     let state = AppState {
         db,
+        auth,
         secure_cookies: args.secure_cookies,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -25,6 +25,8 @@ pub const SESSION_HOURS: i64 = 12;
 pub struct Signed {
     pub user: User,
     pub csrf: String,
+    /// The archive is served read-only (pages say so; changes are refused).
+    pub read_only: bool,
 }
 
 impl Signed {
@@ -124,7 +126,7 @@ impl FromRequestParts<AppState> for Signed {
         };
         let hash = accounts::token_hash(token);
         let session = state
-            .db
+            .auth
             .run(move |s| Ok(s.session(&hash)?))
             .await
             .map_err(|e| Failure::from(e).into_response())?;
@@ -132,6 +134,7 @@ impl FromRequestParts<AppState> for Signed {
             Some(s) => Ok(Signed {
                 user: s.user,
                 csrf: s.csrf,
+                read_only: state.db.is_read_only(),
             }),
             None => Err(to_login()),
         }
@@ -194,13 +197,13 @@ impl FromRequestParts<AppState> for Caller {
         let hash = accounts::token_hash(token);
         let found = {
             let hash = hash.clone();
-            state.db.run(move |s| Ok(s.token(&hash)?)).await?
+            state.auth.run(move |s| Ok(s.token(&hash)?)).await?
         };
         match found {
             Some((name, role)) => {
                 // Off the answer's path: a writer busy elsewhere (an
                 // `archive` run) never delays the call.
-                let db = state.db.clone();
+                let db = state.auth.clone();
                 tokio::spawn(async move {
                     let every = chrono::Duration::seconds(TOKEN_USE_EVERY_SECS);
                     if let Err(e) = db.run(move |s| Ok(s.touch_token(&hash, every)?)).await {
@@ -233,7 +236,7 @@ pub async fn login(
     let window = chrono::Duration::from_std(Throttle::WINDOW)?;
     let (user, addr) = (username.clone(), address.clone());
     let failures = state
-        .db
+        .auth
         .run(move |s| {
             let since = s.clock() - window;
             Ok(s.login_failures(&user, &addr, since)?)
@@ -245,7 +248,7 @@ pub async fn login(
         Throttle::Allow => {}
     }
     state
-        .db
+        .auth
         .run(move |s| {
             let found = s.login_user(&username)?;
             let hash = found

@@ -9,7 +9,6 @@
 
 use crate::store::{Hook, Store};
 use anyhow::Result;
-use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
 
 #[derive(Clone)]
@@ -20,16 +19,15 @@ pub struct Db {
 }
 
 impl Db {
-    /// A handle on the archive database at `path` (opened here, so a
-    /// broken archive stops the server before it listens).
-    pub fn open(path: PathBuf, clock: Option<DateTime<Utc>>) -> Result<Db> {
-        let store = Store::open(&path)?;
-        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let store = match clock {
-            Some(at) => store.with_clock(at),
-            None => store,
-        };
-        Ok(Db { store, dir })
+    /// A handle on `store`, the archive in `dir` (opened by the caller, so
+    /// a broken archive stops the server before it listens).
+    pub fn new(store: Store, dir: PathBuf) -> Db {
+        Db { store, dir }
+    }
+
+    /// True when the archive is served read-only.
+    pub fn is_read_only(&self) -> bool {
+        self.store.is_read_only()
     }
 
     /// The archive directory.

@@ -77,6 +77,11 @@ impl From<anyhow::Error> for Failure {
                 StoreError::Busy { .. } => {
                     return Failure::new(StatusCode::SERVICE_UNAVAILABLE, se.to_string());
                 }
+                StoreError::ReadOnly { .. } => {
+                    return Failure::forbidden(
+                        "the archive is served read-only: nothing can be changed here",
+                    );
+                }
                 _ => {}
             }
         }

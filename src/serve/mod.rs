@@ -28,6 +28,10 @@ use std::net::SocketAddr;
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// Where sessions and sign-in failures are kept: the archive itself,
+    /// or, when it is served read-only, a private in-memory store holding
+    /// a copy of its accounts (sessions end with the server).
+    pub auth: Db,
     /// Mark cookies `Secure` (HTTPS in front); also done per request when a
     /// proxy says `X-Forwarded-Proto: https`.
     pub secure_cookies: bool,

@@ -213,6 +213,40 @@ impl Store {
         Ok(())
     }
 
+    /// Copy every account and API token, with their ids and hashes, into
+    /// `into`: the private store that keeps sessions and sign-in failures
+    /// for a server over a read-only archive.
+    pub fn copy_accounts_into(&self, into: &Store) -> Result<()> {
+        let from = self.read()?;
+        let mut to = into.write();
+        let tx = to.transaction()?;
+        for (table, columns) in [
+            (
+                "users",
+                "id, name, role, password_hash, disabled, created_at, updated_at",
+            ),
+            (
+                "api_tokens",
+                "id, name, role, token_hash, created_at, revoked_at, last_used_at",
+            ),
+        ] {
+            let width = columns.split(',').count();
+            let mut read = from.prepare(&format!("SELECT {columns} FROM {table}"))?;
+            let marks = vec!["?"; width].join(", ");
+            let mut write =
+                tx.prepare(&format!("INSERT INTO {table} ({columns}) VALUES ({marks})"))?;
+            let mut rows = read.query([])?;
+            while let Some(row) = rows.next()? {
+                let values = (0..width)
+                    .map(|i| row.get::<_, rusqlite::types::Value>(i))
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                write.execute(rusqlite::params_from_iter(values))?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Add an API token; refused when the name is taken, even by a revoked one.
     pub fn add_token(&self, name: &str, role: Role, token_hash: &str) -> Result<ApiToken> {
         let now = self.now();
@@ -382,6 +416,31 @@ mod tests {
         assert!(s.user("ana").unwrap().unwrap().disabled);
         assert!(s.disable_user("zed").is_err());
         assert!(s.set_password("zed", "h").is_err());
+    }
+
+    #[test]
+    fn accounts_copied_into_a_private_store_sign_in_there() {
+        let archive = store();
+        let ana = archive.add_user("ana", Role::Checker, "hash-a").unwrap();
+        archive.add_user("bo", Role::Viewer, "hash-b").unwrap();
+        archive.disable_user("bo").unwrap();
+        archive.add_token("ci", Role::Admin, "tok").unwrap();
+        let private = Store::open_in_memory().unwrap();
+        archive.copy_accounts_into(&private).unwrap();
+        assert_eq!(private.users().unwrap(), archive.users().unwrap());
+        let (user, hash) = private.login_user("ana").unwrap().unwrap();
+        assert_eq!((user.id, hash.as_str()), (ana.id, "hash-a"));
+        assert_eq!(
+            private.token("tok").unwrap().map(|t| t.1),
+            Some(Role::Admin)
+        );
+        let until = private.clock() + Duration::hours(1);
+        private.create_session(ana.id, "s", "c", until).unwrap();
+        assert_eq!(private.session("s").unwrap().unwrap().user.name, "ana");
+        assert!(
+            archive.session("s").unwrap().is_none(),
+            "the archive is untouched"
+        );
     }
 
     #[test]

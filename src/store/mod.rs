@@ -271,6 +271,12 @@ impl Store {
         })
     }
 
+    /// True when the archive was opened only to read it (every write is
+    /// refused with [`Error::ReadOnly`]).
+    pub fn is_read_only(&self) -> bool {
+        self.write().is_readonly(rusqlite::MAIN_DB).unwrap_or(false)
+    }
+
     /// A private in-memory archive (tests, dry runs). Its reads and writes
     /// share one connection.
     pub fn open_in_memory() -> Result<Store> {

@@ -48,6 +48,11 @@ impl Desk {
     /// `gone` (disabled later by tests that need it), tokens, and start the
     /// server on a free port.
     pub fn start() -> Desk {
+        Desk::start_with(&[])
+    }
+
+    /// As [`Desk::start`], with more arguments to `serve`.
+    pub fn start_with(serve_args: &[&str]) -> Desk {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("archive");
         // The article with quotes in its file name (its URL has them too).
@@ -103,6 +108,7 @@ impl Desk {
             .arg("--archive")
             .arg(&dir)
             .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(serve_args)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()

@@ -32,6 +32,11 @@ pub fn page(title: &str, who: &Signed, body: Markup) -> Markup {
                         button type="submit" { "Log out" }
                     }
                 }
+                @if who.read_only {
+                    p.read-only role="status" {
+                        "This archive is served read-only: it can be read and searched, nothing can be changed."
+                    }
+                }
                 main { (body) }
             }
         }

@@ -135,7 +135,7 @@ pub async fn logout(
     who.check_csrf(&f.csrf)?;
     if let Some(token) = auth::cookie(&headers, SESSION_COOKIE) {
         let hash = accounts::token_hash(token);
-        state.db.run(move |s| Ok(s.end_session(&hash)?)).await?;
+        state.auth.run(move |s| Ok(s.end_session(&hash)?)).await?;
     }
     let clear = auth::set_cookie(&state, &headers, SESSION_COOKIE, "", "/", true);
     Ok(([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response())
