@@ -14,7 +14,8 @@
 //! order most favourable to one queue) and every endpoint runs at S times
 //! its default rate; figures are given back at the default rates (checks
 //! per hour divided by S, hours multiplied by S). Every post is alive, so
-//! each check is one request. Not a test: it needs a release build and a
+//! each X and Mastodon check is one request, and Bluesky's are 25 to a
+//! `getPosts` call. Not a test: it needs a release build and a
 //! quiet machine.
 
 #[path = "../tests/common/server.rs"]
@@ -62,6 +63,18 @@ fn answer(req: &Req) -> Reply {
             r#"{{"__typename":"Tweet","id_str":"{}","text":"Report","user":{{"name":"Desk","screen_name":"desk"}}}}"#,
             q(path, "id")
         )),
+        "bsky" if path.contains("getPosts") => {
+            let query = path.split_once('?').map(|(_, q)| q).unwrap_or_default();
+            let posts: Vec<String> = url::form_urlencoded::parse(query.as_bytes())
+                .filter(|(k, _)| k == "uris")
+                .map(|(_, uri)| {
+                    format!(
+                        r#"{{"uri":"{uri}","cid":"bafyreia","author":{{"did":"did:plc:abc","handle":"desk.bsky.social","displayName":"Desk"}},"record":{{"$type":"app.bsky.feed.post","text":"Report","createdAt":"2024-04-21T15:09:00.000Z"}}}}"#
+                    )
+                })
+                .collect();
+            json(format!(r#"{{"posts":[{}]}}"#, posts.join(",")))
+        }
         "bsky" => json(format!(
             r#"{{"thread":{{"$type":"app.bsky.feed.defs#threadViewPost","post":{{"uri":"{}","cid":"bafyreia","author":{{"did":"did:plc:abc","handle":"desk.bsky.social","displayName":"Desk"}},"record":{{"$type":"app.bsky.feed.post","text":"Report","createdAt":"2024-04-21T15:09:00.000Z"}}}},"replies":[]}}}}"#,
             q(path, "uri")

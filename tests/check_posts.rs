@@ -103,7 +103,42 @@ fn x_oembed(req: &Req) -> Reply {
     }
 }
 
+/// Every value of `name` in a request's query (`uris` repeats).
+fn all_of(path: &str, name: &str) -> Vec<String> {
+    let q = path.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    url::form_urlencoded::parse(q.as_bytes())
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .collect()
+}
+
+/// A `getPosts` post view of `at://did:plc:abc123/app.bsky.feed.post/RKEY`.
+fn post_view(rkey: &str) -> String {
+    format!(
+        r#"{{"uri":"at://did:plc:abc123/app.bsky.feed.post/{rkey}","cid":"bafy{rkey}","author":{{"did":"did:plc:abc123","handle":"reporter.bsky.social","displayName":"The Reporter"}},"record":{{"$type":"app.bsky.feed.post","text":"Post {rkey}","createdAt":"2024-04-21T15:09:00.000Z","langs":["en"]}},"indexedAt":"2024-04-21T15:09:01.000Z"}}"#
+    )
+}
+
+/// `getPosts`: the posts it knows, the rest left out (as the AppView does
+/// for deleted, blocked and taken-down posts). `3kalive` and every
+/// `b<n>` except `b7` and `b13` are known.
+fn bluesky_get_posts(req: &Req) -> Reply {
+    let posts: Vec<String> = all_of(&req.path, "uris")
+        .iter()
+        .filter_map(|uri| {
+            let rkey = uri.rsplit('/').next().unwrap_or_default();
+            let known =
+                rkey == "3kalive" || (rkey.starts_with('b') && rkey != "b7" && rkey != "b13");
+            known.then(|| post_view(rkey))
+        })
+        .collect();
+    json(200, &format!(r#"{{"posts":[{}]}}"#, posts.join(",")))
+}
+
 fn bluesky_appview(req: &Req) -> Reply {
+    if req.path.contains("/xrpc/app.bsky.feed.getPosts") {
+        return bluesky_get_posts(req);
+    }
     let uri = query(&req.path).get("uri").cloned().unwrap_or_default();
     let rkey = uri.rsplit('/').next().unwrap_or_default();
     match rkey {
@@ -121,6 +156,10 @@ fn bluesky_appview(req: &Req) -> Reply {
                 r#"{{"thread":{{"$type":"app.bsky.feed.defs#blockedPost","uri":"{uri}","blocked":true,"author":{{"did":"did:plc:abc123"}}}}}}"#
             ),
         ),
+        "b7" | "b13" => json(
+            400,
+            &format!(r#"{{"error":"NotFound","message":"Post not found: {uri}"}}"#),
+        ),
         _ => Reply::status(500, "text/plain", "unexpected"),
     }
 }
@@ -128,7 +167,7 @@ fn bluesky_appview(req: &Req) -> Reply {
 fn bluesky_oembed(req: &Req) -> Reply {
     let url = query(&req.path).get("url").cloned().unwrap_or_default();
     match url.rsplit('/').next().unwrap_or_default() {
-        "3kgone" => json(404, r#"{"error":"post not found"}"#),
+        "3kgone" | "b7" | "b13" => json(404, r#"{"error":"post not found"}"#),
         "3kblocked" => json(403, r#"{"error":"post not publicly accessible"}"#),
         "3kdisagree" => json(
             200,
@@ -754,4 +793,67 @@ fn a_rate_limit_longer_than_we_wait_leaves_the_endpoint_alone() {
         .map(|(_, n)| n)
         .sum();
     assert_eq!((syndication, oembed), (1, 1), "{hits:?}");
+}
+
+#[test]
+fn bluesky_posts_are_asked_25_at_a_time_and_only_those_missing_go_down_the_ladder() {
+    let server = Server::start_with_threads(2, handler);
+    let dir = tempfile::tempdir().unwrap();
+    let mut body = String::from("<html><body><article><h1>Thread</h1>\n");
+    for i in 0..60 {
+        body.push_str(&link(&format!(
+            "https://bsky.app/profile/did:plc:abc123/post/b{i}"
+        )));
+    }
+    body.push_str("</article></body></html>");
+    archive(dir.path(), &[("https://news.example/thread", &body)]);
+    fast_config(dir.path());
+
+    let out = embarc_strict(dir.path(), &server.url(""))
+        .args(["check", "--posts", "--stale", "24h", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let states = states(dir.path());
+    let gone: Vec<_> = states
+        .iter()
+        .filter(|(_, s)| s.0.as_deref() == Some("gone"))
+        .map(|(u, _)| u.rsplit('/').next().unwrap().to_string())
+        .collect();
+    let mut gone = gone;
+    gone.sort();
+    assert_eq!(gone, ["b13", "b7"], "{states:?}");
+    let alive = states.values().filter(|s| s.0.as_deref() == Some("alive"));
+    assert_eq!(alive.count(), 58);
+
+    let hits = server.all_hits();
+    let calls = |what: &str| -> Vec<usize> {
+        hits.iter()
+            .filter(|(p, _)| p.contains(what))
+            .flat_map(|(p, n)| std::iter::repeat_n(all_of(p, "uris").len(), *n))
+            .collect()
+    };
+    let batches = calls("getPosts");
+    assert_eq!(
+        batches.iter().sum::<usize>(),
+        60,
+        "each post asked once: {batches:?}"
+    );
+    assert!(batches.iter().all(|n| *n <= 25), "{batches:?}");
+    assert!(
+        batches.len() <= 4,
+        "60 posts in at most 4 calls: {batches:?}"
+    );
+    // Only the two missing posts were asked one by one.
+    assert_eq!(calls("getPostThread").len(), 2, "{hits:?}");
+    assert_eq!(
+        hits.keys()
+            .filter(|p| p.starts_with("/bsky-oembed"))
+            .count(),
+        2
+    );
 }

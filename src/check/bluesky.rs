@@ -1,15 +1,22 @@
-//! Bluesky (docs/platforms.md §2): the public AppView's `getPostThread`, then
-//! oEmbed. AppView says `NotFound` (HTTP 400) or `notFoundPost` for a
-//! deleted post; oEmbed 404 agrees, 403 means the author keeps posts from
-//! logged-out viewers (or blocked). New posts may 404 briefly, so the two
-//! must agree before a post is gone.
+//! Bluesky (docs/platforms.md §2): the public AppView's `getPosts`, 25
+//! posts a call ([`Batch`]); a post it does not return goes down the
+//! ladder: `getPostThread`, then oEmbed. AppView says `NotFound` (HTTP 400)
+//! or `notFoundPost` for a deleted post; oEmbed 404 agrees, 403 means the
+//! author keeps posts from logged-out viewers (or blocked). New posts may
+//! 404 briefly, so the two must agree before a post is gone.
 
-use super::ask::{Answer, Rung, Signal, alone, answered, combine, json, raw, unexpected, url_on};
+use super::ask::{
+    Answer, Endpoint, Rung, Signal, alone, answered, combine, json, raw, unexpected, url_on,
+};
 use super::checker::{Checker, PostRef, base};
 use super::outcome::{Content, Outcome, Verdict};
 use super::settings::Spec;
 use super::text::{first_text, rfc3339};
 use serde_json::Value;
+use std::sync::Mutex;
+use std::time::Duration;
+use tokio::sync::oneshot;
+use url::Url;
 
 pub(super) const APPVIEW_API: Spec = Spec {
     name: "bluesky_appview",
@@ -40,6 +47,9 @@ pub async fn probe(c: &Checker, t: &PostRef) -> Verdict {
         (Err(v), _) | (_, Err(v)) => return *v,
     };
     let at_uri = t.id.as_str();
+    if let Some(alive) = c.bluesky_batch().look(app, app_base, at_uri).await {
+        return alone(alive, Outcome::Deleted);
+    }
     let url = url_on(
         app_base,
         "/xrpc/app.bsky.feed.getPostThread",
@@ -53,6 +63,123 @@ pub async fn probe(c: &Checker, t: &PostRef) -> Verdict {
     let url = url_on(oe_base, "/oembed", &[("url", post_url)]);
     let oembed = read_oembed(&oe.get(&url).await);
     combine(appview, oembed, Outcome::Deleted)
+}
+
+/// Posts asked of `getPosts` in one call (the AppView's limit).
+pub const BATCH: usize = 25;
+/// How long the first post of a batch waits for others to join it.
+const GATHER: Duration = Duration::from_millis(20);
+
+/// Gathers the posts that probes running at once are about to ask into
+/// `getPosts` calls of up to [`BATCH`]: the call that fills a batch sends
+/// it, and the first of a batch sends what joined it after [`GATHER`].
+/// Only "alive" is read from it: a post it does not return (deleted,
+/// blocked, taken down, or a failed call) goes down the per-post ladder,
+/// so a batch never makes a post gone.
+#[derive(Debug, Default)]
+pub struct Batch {
+    pending: Mutex<Pending>,
+}
+
+#[derive(Debug, Default)]
+struct Pending {
+    /// Bumped each time a batch is taken to be sent.
+    generation: u64,
+    waiting: Vec<(String, oneshot::Sender<Option<Rung>>)>,
+}
+
+impl Batch {
+    /// The alive rung for `at_uri` from a `getPosts` answer, or `None`
+    /// when the answer did not show it.
+    pub async fn look(&self, app: &Endpoint, base: &Url, at_uri: &str) -> Option<Rung> {
+        let (tx, rx) = oneshot::channel();
+        let (full, first_of) = {
+            let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+            p.waiting.push((at_uri.to_string(), tx));
+            let full = (p.waiting.len() >= BATCH).then(|| p.take());
+            let first_of = (p.waiting.len() == 1).then_some(p.generation);
+            (full, first_of)
+        };
+        if let Some(batch) = full {
+            send(app, base, batch).await;
+        } else if let Some(generation) = first_of {
+            tokio::time::sleep(GATHER).await;
+            let batch = {
+                let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+                (p.generation == generation).then(|| p.take())
+            };
+            if let Some(batch) = batch {
+                send(app, base, batch).await;
+            }
+        }
+        rx.await.ok().flatten()
+    }
+}
+
+impl Pending {
+    fn take(&mut self) -> Vec<(String, oneshot::Sender<Option<Rung>>)> {
+        self.generation += 1;
+        std::mem::take(&mut self.waiting)
+    }
+}
+
+/// One `getPosts` call for `batch`; each waiter hears its post's rung.
+async fn send(app: &Endpoint, base: &Url, batch: Vec<(String, oneshot::Sender<Option<Rung>>)>) {
+    let asked = batch.len();
+    let url = {
+        let query: Vec<(&str, &str)> = batch
+            .iter()
+            .map(|(uri, _)| ("uris", uri.as_str()))
+            .collect();
+        url_on(base, "/xrpc/app.bsky.feed.getPosts", &query)
+    };
+    let answer = app.get(&url).await;
+    let posts = match &answer {
+        Answer::Http(r) if r.status() == 200 => json(r)
+            .and_then(|v| v.get("posts").and_then(Value::as_array).cloned())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    for (uri, tx) in batch {
+        let rung = match (&answer, posts.iter().find(|p| same_post(&uri, p))) {
+            (Answer::Http(r), Some(post)) => {
+                let mut content = post_content(r, post);
+                content.raw = serde_json::to_string(post).ok();
+                Some(Rung::new(
+                    APPVIEW,
+                    Some(r.status()),
+                    Signal::Alive(Some(content)),
+                    format!("200 getPosts (one of {asked})"),
+                ))
+            }
+            _ => None,
+        };
+        // A waiter that went away (the run stopped) needs no answer.
+        let _ = tx.send(rung);
+    }
+}
+
+/// True when `post` (a `getPosts` post view) is the post `at_uri` names:
+/// the same record key, by the author's DID or handle.
+fn same_post(at_uri: &str, post: &Value) -> bool {
+    let parts = |uri: &str| -> Option<(String, String)> {
+        let rest = uri.strip_prefix("at://")?;
+        let (authority, path) = rest.split_once('/')?;
+        let rkey = path.strip_prefix("app.bsky.feed.post/")?;
+        Some((authority.to_ascii_lowercase(), rkey.to_string()))
+    };
+    let (Some((authority, rkey)), Some((_, their_rkey))) = (
+        parts(at_uri),
+        post.get("uri").and_then(Value::as_str).and_then(parts),
+    ) else {
+        return false;
+    };
+    let author = |key: &str| {
+        post.pointer(&format!("/author/{key}"))
+            .and_then(Value::as_str)
+            .is_some_and(|v| v.eq_ignore_ascii_case(&authority))
+    };
+    rkey == their_rkey && (author("did") || author("handle"))
 }
 
 fn read_appview(answer: &Answer) -> Rung {
@@ -164,5 +291,39 @@ fn read_oembed(answer: &Answer) -> Rung {
         ),
         404 => Rung::new(OEMBED, status, Signal::NotFound, "404"),
         _ => unexpected(OEMBED, r, "unexpected status"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_post_view_is_matched_by_record_key_and_the_authors_did_or_handle() {
+        let post = serde_json::json!({
+            "uri": "at://did:plc:abc123/app.bsky.feed.post/3kx",
+            "author": {"did": "did:plc:abc123", "handle": "Reporter.bsky.social"},
+        });
+        assert!(same_post(
+            "at://did:plc:abc123/app.bsky.feed.post/3kx",
+            &post
+        ));
+        assert!(same_post(
+            "at://reporter.bsky.social/app.bsky.feed.post/3kx",
+            &post
+        ));
+        assert!(!same_post(
+            "at://did:plc:abc123/app.bsky.feed.post/3ky",
+            &post
+        ));
+        assert!(!same_post(
+            "at://other.bsky.social/app.bsky.feed.post/3kx",
+            &post
+        ));
+        assert!(!same_post(
+            "at://did:plc:abc123/app.bsky.feed.like/3kx",
+            &post
+        ));
+        assert!(!same_post("not a uri", &post));
     }
 }

@@ -70,6 +70,8 @@ pub struct Checker {
     article: Endpoint,
     /// Answers to keep as WARC records (`[check] keep_answers`).
     kept: Option<super::ask::Kept>,
+    /// Bluesky posts gathered into `getPosts` calls.
+    bluesky: bluesky::Batch,
 }
 
 impl Checker {
@@ -90,6 +92,7 @@ impl Checker {
             article: Endpoint::new(&settings::ARTICLE, settings, kept.as_ref())?
                 .with_max_body(article::MAX_BODY),
             kept,
+            bluesky: bluesky::Batch::default(),
         })
     }
 
@@ -100,6 +103,11 @@ impl Checker {
             .iter()
             .find(|(name, _)| *name == spec.name)
             .map(|(_, e)| e)
+    }
+
+    /// Where Bluesky probes gather their posts into batch calls.
+    pub(super) fn bluesky_batch(&self) -> &bluesky::Batch {
+        &self.bluesky
     }
 
     /// The answers received since the last call, when they are kept.

@@ -243,10 +243,17 @@ impl Lanes {
         self.waiting.get(lane).map_or(0, VecDeque::len)
     }
 
-    /// The jobs that may start now: in each lane, until `per_lane` run.
-    fn startable(&mut self, per_lane: usize) -> Vec<(Lane, Job)> {
+    /// The jobs that may start now: in each lane, until `concurrency` run
+    /// (Bluesky's lane runs a whole `getPosts` batch at once: its posts
+    /// share calls, and the endpoint's rate still holds).
+    fn startable(&mut self, concurrency: usize) -> Vec<(Lane, Job)> {
         let mut out = Vec::new();
         for (lane, q) in &mut self.waiting {
+            let per_lane = if *lane == Platform::Bluesky.as_str() {
+                concurrency.max(super::bluesky::BATCH)
+            } else {
+                concurrency
+            };
             let n = self.running.entry(lane).or_default();
             while *n < per_lane
                 && let Some(job) = q.pop_front()
