@@ -909,3 +909,35 @@ fn status_counts_a_failed_input_once_however_often_it_was_tried() {
     assert_eq!(json["failed_inputs"], 1);
     assert_eq!(json["tables"]["failures"], 3);
 }
+
+#[test]
+fn every_platform_is_named_where_a_platform_is_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [&["queue", "list", "--help"][..], &["check", "--help"][..]] {
+        let out = embarc(dir.path()).args(args).output().unwrap();
+        let help = text(&out.stdout);
+        for p in embarc::detect::Platform::ALL {
+            assert!(
+                help.contains(p.as_str()),
+                "{args:?} does not name {p}:\n{help}"
+            );
+        }
+        assert!(help.contains("x (or twitter)"), "{help}");
+    }
+    let out = embarc(dir.path())
+        .args([
+            "queue",
+            "add",
+            "https://example.org/a",
+            "--reason",
+            "r",
+            "--by",
+            "t",
+        ])
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    for p in embarc::detect::Platform::ALL {
+        assert!(err.contains(p.as_str()), "{err}");
+    }
+}

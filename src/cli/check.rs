@@ -18,7 +18,11 @@ pub struct Args {
     pub articles: bool,
 
     /// Only posts of this platform (and articles citing one).
-    #[arg(long, value_name = "PLATFORM", value_parser = parse_platform)]
+    #[arg(long, value_name = "PLATFORM", value_parser = parse_platform,
+          long_help = format!(
+              "Only posts of this platform (and articles citing one): {}.",
+              Platform::names()
+          ))]
     pub platform: Option<Platform>,
 
     /// Only targets not checked within this long: 30m, 1h, 7d (0: all).

@@ -69,9 +69,9 @@ pub struct ListArgs {
     #[arg(long, value_name = "LABEL")]
     pub label: Option<String>,
 
-    /// Only posts on this platform: x (or twitter), bluesky, mastodon,
-    /// threads, instagram, facebook, tiktok, reddit, telegram, youtube.
-    #[arg(long, value_name = "PLATFORM", value_parser = parse_platform)]
+    /// Only posts on this platform.
+    #[arg(long, value_name = "PLATFORM", value_parser = parse_platform,
+          long_help = format!("Only posts on this platform: {}.", Platform::names()))]
     pub platform: Option<Platform>,
 
     /// Only claims queued at or after this time (RFC 3339, or a date).

@@ -94,6 +94,20 @@ impl Platform {
         self.spec().name
     }
 
+    /// Every platform's name, with its aliases: `x (or twitter), bluesky,
+    /// …`, for help texts and messages (built from the list, so a new
+    /// platform is named everywhere).
+    pub fn names() -> String {
+        Platform::ALL
+            .iter()
+            .map(|p| match p.spec().aliases {
+                [] => p.as_str().to_string(),
+                aliases => format!("{} (or {})", p.as_str(), aliases.join(", ")),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// Whether a handle shown by an embed and one named by the post's URL
     /// are the same account, compared in the form the platform defines:
     /// ASCII case never matters; a leading `@` (and Reddit's `u/`) is not

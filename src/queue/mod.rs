@@ -184,7 +184,8 @@ pub enum Refusal {
     #[error("{SYSTEM_ACTOR:?} is the name of embarc's own events; say who you are with --by NAME")]
     ReservedActor,
     #[error(
-        "{0:?} is not a link to a single post on a platform embarc knows (X, Bluesky, Mastodon, Threads, Instagram, Facebook, TikTok, Reddit, Telegram, YouTube); pass the post's own URL"
+        "{0:?} is not a link to a single post on a platform embarc knows ({names}); pass the post's own URL",
+        names = crate::detect::Platform::names()
     )]
     NotAPostUrl(String),
     #[error("{0:?} is a short link; open it and pass the URL of the post it leads to")]

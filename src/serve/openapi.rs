@@ -4,6 +4,7 @@
 //! served and every answer it receives matches this document.
 
 use crate::accounts::Role;
+use crate::detect::Platform;
 use crate::queue::{Action, Status};
 use crate::store::{ClaimSort, LIVENESS};
 use serde_json::{Map, Value, json};
@@ -344,11 +345,7 @@ fn filter_parameters() -> Value {
             string(),
             "a name, or `mine` for the token's own name"
         ),
-        q(
-            "platform",
-            string(),
-            "x, bluesky, mastodon, threads, instagram, facebook, tiktok, reddit, telegram, youtube"
-        ),
+        q("platform", string(), &Platform::names()),
         q(
             "state",
             enumeration(&LIVENESS, false),
