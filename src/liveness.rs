@@ -33,6 +33,33 @@ pub enum Outcome {
 pub const STATES: [&str; 4] = ["alive", "gone", "restricted", "unknown"];
 
 impl Outcome {
+    /// Every outcome.
+    pub const ALL: [Outcome; 15] = [
+        Outcome::Alive,
+        Outcome::Deleted,
+        Outcome::AccountSuspended,
+        Outcome::AccountDeleted,
+        Outcome::NotFound,
+        Outcome::Protected,
+        Outcome::Private,
+        Outcome::AgeRestricted,
+        Outcome::LoginRequired,
+        Outcome::Withheld,
+        Outcome::RateLimited,
+        Outcome::NetworkError,
+        Outcome::Ambiguous,
+        Outcome::Unsupported,
+        Outcome::Blocked,
+    ];
+
+    /// The outcome a stored state and reason name (`gone`, `deleted`);
+    /// `None` for a pair that is not one.
+    pub fn from_parts(state: &str, reason: Option<&str>) -> Option<Outcome> {
+        Outcome::ALL
+            .into_iter()
+            .find(|o| o.state() == state && o.reason() == reason)
+    }
+
     /// `alive`, `gone`, `restricted` or `unknown`.
     pub fn state(self) -> &'static str {
         use Outcome::*;

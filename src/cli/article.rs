@@ -125,11 +125,7 @@ pub(crate) fn find(store: &Store, key: &str) -> Result<i64> {
 
 fn print(out: &mut impl Write, a: &ArticleView, checks: &[CheckRow]) -> Result<()> {
     writeln!(out, "article {}  {}", a.id, escaped(&a.url))?;
-    let state = match (&a.state, &a.reason) {
-        (Some(s), Some(r)) => format!("{s} ({r})"),
-        (Some(s), None) => s.clone(),
-        _ => "unchecked".into(),
-    };
+    let state = a.latest.label().unwrap_or_else(|| "unchecked".into());
     writeln!(
         out,
         "  site {}, first seen {}, {state}",

@@ -416,15 +416,15 @@ fn print_summary(o: &mut String, c: &Claim) -> std::fmt::Result {
         writeln!(o, "    post      {url}")?;
     }
     // Liveness only when a check has said something.
-    if let (Some(state), Some(at)) = (&p.state, &p.checked_at) {
+    if let (Some(state), Some(at)) = (&p.latest.state, &p.latest.checked_at) {
         writeln!(
             o,
             "    state     {}, checked {}",
-            state_words(state, p.reason.as_deref()),
+            state_words(state, p.latest.reason.as_deref()),
             minutes(at)
         )?;
     }
-    if let Some(url) = &p.archived_url {
+    if let Some(url) = &p.latest.archived_url {
         writeln!(o, "    archived  {url}")?;
     }
     let mut seen: Vec<&str> = Vec::new();
@@ -506,15 +506,15 @@ fn print_detail(o: &mut String, d: &ClaimDetail) -> std::fmt::Result {
     };
     writeln!(o, "posted     {date}")?;
     writeln!(o, "first seen {}", p.first_seen_at)?;
-    match (&p.state, &p.checked_at) {
+    match (&p.latest.state, &p.latest.checked_at) {
         (Some(state), Some(at)) => writeln!(
             o,
             "state      {}, checked {at}",
-            state_words(state, p.reason.as_deref())
+            state_words(state, p.latest.reason.as_deref())
         )?,
         _ => writeln!(o, "state      not checked (embarc check)")?,
     }
-    if let Some(url) = &p.archived_url {
+    if let Some(url) = &p.latest.archived_url {
         writeln!(o, "archived   {url}")?;
     }
     writeln!(o)?;

@@ -121,10 +121,10 @@ impl CsvRow for PostRow {
             self.first_seen_at.clone(),
             self.citation_count.to_string(),
             opt(&self.claim_status),
-            opt(&self.state),
-            opt(&self.reason),
-            opt(&self.checked_at),
-            opt(&self.archived_url),
+            opt(&self.latest.state),
+            opt(&self.latest.reason),
+            opt(&self.latest.checked_at),
+            opt(&self.latest.archived_url),
         ]
     }
 }

@@ -74,10 +74,10 @@ impl CsvRow for Claim {
                 .find_map(|e| e.note.clone())
                 .unwrap_or_default(),
             self.events.len().to_string(),
-            opt(&p.state),
-            opt(&p.reason),
-            opt(&p.checked_at),
-            opt(&p.archived_url),
+            opt(&p.latest.state),
+            opt(&p.latest.reason),
+            opt(&p.latest.checked_at),
+            opt(&p.latest.archived_url),
         ]
     }
 }

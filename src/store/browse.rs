@@ -6,7 +6,7 @@ use super::Result;
 use super::checks::{CheckRow, history};
 use super::queue::ClaimSnapshot;
 use super::rows::json_list;
-use super::{Store, WarningRow};
+use super::{LatestCheck, Store, WarningRow};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -23,11 +23,9 @@ pub struct PostDetail {
     pub posted_at: Option<String>,
     pub date: Option<String>,
     pub first_seen_at: String,
-    /// Its latest check's state, reason and time; null when never checked.
-    pub state: Option<String>,
-    pub reason: Option<String>,
-    pub checked_at: Option<String>,
-    pub archived_url: Option<String>,
+    /// Its latest check.
+    #[serde(flatten)]
+    pub latest: LatestCheck,
     /// Its claim in the verification queue, if it is one.
     pub claim: Option<i64>,
     /// Every snapshot, oldest first.
@@ -68,11 +66,9 @@ pub struct ArticleView {
     /// Host name, or `file`.
     pub site: String,
     pub first_seen_at: String,
-    /// Its latest check; null when never checked.
-    pub state: Option<String>,
-    pub reason: Option<String>,
-    pub checked_at: Option<String>,
-    pub archived_url: Option<String>,
+    /// Its latest check.
+    #[serde(flatten)]
+    pub latest: LatestCheck,
     /// Every capture, oldest first.
     pub captures: Vec<CaptureRow>,
     /// Every citation, in the order they were found.
@@ -153,14 +149,14 @@ impl Store {
     pub fn post_detail(&self, id: i64) -> Result<Option<PostDetail>> {
         let conn = self.read()?;
         let head = conn
-            .prepare_cached(
+            .prepare_cached(&format!(
                 "SELECT p.id, p.platform, p.post_id, p.post_url, p.handle, p.author_name,
-                        p.posted_at, p.date, p.first_seen_at,
-                        ps.state, ps.reason, ps.checked_at, ps.archived_url,
-                        (SELECT id FROM claims WHERE post_id = p.id)
+                        p.posted_at, p.date, p.first_seen_at, {},
+                        (SELECT id FROM claims WHERE post_id = p.id) AS claim
                  FROM posts p JOIN post_states ps ON ps.id = p.id
                  WHERE p.id = ?1",
-            )?
+                LatestCheck::columns("ps")
+            ))?
             .query_row([id], |r| {
                 Ok(PostDetail {
                     id: r.get(0)?,
@@ -172,11 +168,8 @@ impl Store {
                     posted_at: r.get(6)?,
                     date: r.get(7)?,
                     first_seen_at: r.get(8)?,
-                    state: r.get(9)?,
-                    reason: r.get(10)?,
-                    checked_at: r.get(11)?,
-                    archived_url: r.get(12)?,
-                    claim: r.get(13)?,
+                    latest: LatestCheck::read(r)?,
+                    claim: r.get("claim")?,
                     snapshots: Vec::new(),
                     checks: Vec::new(),
                     warnings: Vec::new(),
@@ -236,20 +229,18 @@ impl Store {
     pub fn article_view(&self, id: i64) -> Result<Option<ArticleView>> {
         let conn = self.read()?;
         let head = conn
-            .prepare_cached(
-                "SELECT id, url, site, first_seen_at, state, reason, checked_at, archived_url
+            .prepare_cached(&format!(
+                "SELECT id, url, site, first_seen_at, {}
                  FROM article_states WHERE id = ?1",
-            )?
+                LatestCheck::columns("article_states")
+            ))?
             .query_row([id], |r| {
                 Ok(ArticleView {
                     id: r.get(0)?,
                     url: r.get(1)?,
                     site: r.get(2)?,
                     first_seen_at: r.get(3)?,
-                    state: r.get(4)?,
-                    reason: r.get(5)?,
-                    checked_at: r.get(6)?,
-                    archived_url: r.get(7)?,
+                    latest: LatestCheck::read(r)?,
                     captures: Vec::new(),
                     citations: Vec::new(),
                 })

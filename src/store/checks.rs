@@ -17,6 +17,52 @@ use serde::Serialize;
 /// so the next run asks again instead of waiting out the cutoff.
 const LEARNED_NOTHING: &str = "(s.state = 'unknown' AND s.reason = 'network_error')";
 
+/// A post's or an article's latest check, as every row that shows one
+/// carries it (flattened into the row's JSON); each field null when it was
+/// never checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LatestCheck {
+    /// `alive`, `gone`, `restricted` or `unknown`.
+    pub state: Option<String>,
+    /// The reason within the state (null for `alive`).
+    pub reason: Option<String>,
+    pub checked_at: Option<String>,
+    /// The latest archived copy found for it (Wayback Machine).
+    pub archived_url: Option<String>,
+}
+
+impl LatestCheck {
+    /// The columns [`LatestCheck::read`] reads, from the state view
+    /// aliased `view` (`post_states`, `article_states`).
+    pub(super) fn columns(view: &str) -> String {
+        format!(
+            "{view}.state AS latest_state, {view}.reason AS latest_reason, \
+             {view}.checked_at AS latest_checked_at, {view}.archived_url AS latest_archived_url"
+        )
+    }
+
+    /// Read from a row that selected [`LatestCheck::columns`].
+    pub(super) fn read(r: &Row<'_>) -> rusqlite::Result<LatestCheck> {
+        Ok(LatestCheck {
+            state: r.get("latest_state")?,
+            reason: r.get("latest_reason")?,
+            checked_at: r.get("latest_checked_at")?,
+            archived_url: r.get("latest_archived_url")?,
+        })
+    }
+
+    /// The outcome it records; `None` when never checked (or a state and
+    /// reason this build does not know).
+    pub fn outcome(&self) -> Option<Outcome> {
+        Outcome::from_parts(self.state.as_deref()?, self.reason.as_deref())
+    }
+
+    /// `gone (deleted)`, `alive`, for people; `None` when never checked.
+    pub fn label(&self) -> Option<String> {
+        self.outcome().map(Outcome::label)
+    }
+}
+
 /// A post that can be checked (it has a platform id).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostTarget {

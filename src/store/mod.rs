@@ -30,8 +30,8 @@ pub use accounts::{AccountError, ApiToken, Session, User};
 pub use articles::Removed;
 pub use browse::{ArticlePost, ArticleView, CaptureRow, PostCitation, PostDetail};
 pub use checks::{
-    ArticleTarget, CheckRow, CitedPost, EditWarning, GoneTarget, NewCheck, PostTarget, Recorded,
-    Skipped, StateChange, StateCount, TargetFilter,
+    ArticleTarget, CheckRow, CitedPost, EditWarning, GoneTarget, LatestCheck, NewCheck, PostTarget,
+    Recorded, Skipped, StateChange, StateCount, TargetFilter,
 };
 pub use deliveries::{Delivery, DeliveryCounts, EventData, Hook};
 pub use error::{Error, Result};

@@ -163,14 +163,9 @@ pub struct ClaimPost {
     pub text: Option<String>,
     pub labels: Vec<String>,
     pub media: Vec<String>,
-    /// Its current state (`alive`, `gone`, `restricted`, `unknown`), the
-    /// reason and when it was checked: its latest check, as in the posts
-    /// export; null when never checked.
-    pub state: Option<String>,
-    pub reason: Option<String>,
-    pub checked_at: Option<String>,
-    /// The latest archived copy found for it (Wayback Machine).
-    pub archived_url: Option<String>,
+    /// Its latest check, as in the posts export.
+    #[serde(flatten)]
+    pub latest: super::LatestCheck,
 }
 
 /// An article citing the claim's post.
@@ -686,14 +681,15 @@ fn load_claims(conn: &Connection, ids: &[i64]) -> Result<Vec<Claim>> {
                 p.platform, p.post_id, p.post_url, COALESCE(s.handle, p.handle),
                 COALESCE(s.author_name, p.author_name), p.posted_at, p.date, s.display_date,
                 p.first_seen_at, s.text, s.labels, s.media,
-                ps.state, ps.reason, ps.checked_at, ps.archived_url
+                {latest}
          FROM claims cl
          JOIN posts p ON p.id = cl.post_id
          JOIN post_states ps ON ps.id = p.id
          LEFT JOIN snapshots s ON s.id = (
              SELECT id FROM snapshots WHERE post_id = p.id AND text IS NOT NULL
              ORDER BY source = 'article' DESC, id DESC LIMIT 1)
-         WHERE cl.id IN {IDS}"
+         WHERE cl.id IN {IDS}",
+        latest = super::LatestCheck::columns("ps")
     ))?;
     let mut rows = stmt.query([&list])?;
     while let Some(r) = rows.next()? {
@@ -719,10 +715,7 @@ fn load_claims(conn: &Connection, ids: &[i64]) -> Result<Vec<Claim>> {
             text: r.get(16)?,
             labels: json_list(r.get(17)?),
             media: json_list(r.get(18)?),
-            state: r.get(19)?,
-            reason: r.get(20)?,
-            checked_at: r.get(21)?,
-            archived_url: r.get(22)?,
+            latest: super::LatestCheck::read(r)?,
         };
         heads.insert(head.0, (head, post));
     }

@@ -53,12 +53,9 @@ pub struct PostRow {
     pub first_seen_at: String,
     pub citation_count: i64,
     pub claim_status: Option<String>,
-    /// The latest check: state, reason and time (null when never checked).
-    pub state: Option<String>,
-    pub reason: Option<String>,
-    pub checked_at: Option<String>,
-    /// The latest archived copy found for it.
-    pub archived_url: Option<String>,
+    /// The latest check: state, reason, time and archived copy.
+    #[serde(flatten)]
+    pub latest: super::LatestCheck,
 }
 
 /// Counts for `embarc status`.
@@ -227,7 +224,7 @@ impl Store {
                     s.text, s.labels, p.first_seen_at,
                     (SELECT COUNT(*) FROM citations c WHERE c.post_id = p.id),
                     (SELECT cl.status FROM claims cl WHERE cl.post_id = p.id),
-                    ps.state, ps.reason, ps.checked_at, ps.archived_url
+                    {latest}
              FROM posts p
              JOIN post_states ps ON ps.id = p.id
              LEFT JOIN snapshots s ON s.id = (
@@ -238,7 +235,8 @@ impl Store {
                AND ((?1 IS NULL AND ?2 IS NULL)
                     OR EXISTS (SELECT 1 FROM citations c JOIN articles a ON a.id = c.article_id
                                WHERE c.post_id = p.id AND {ARTICLE_MATCHES}))
-             ORDER BY p.id"
+             ORDER BY p.id",
+            latest = super::LatestCheck::columns("ps")
             ))
             .map_err(Error::from)?;
         let mut rows = stmt
@@ -265,10 +263,7 @@ fn post_row(r: &Row<'_>) -> rusqlite::Result<PostRow> {
         first_seen_at: r.get(9)?,
         citation_count: r.get(10)?,
         claim_status: r.get(11)?,
-        state: r.get(12)?,
-        reason: r.get(13)?,
-        checked_at: r.get(14)?,
-        archived_url: r.get(15)?,
+        latest: super::LatestCheck::read(r)?,
     })
 }
 

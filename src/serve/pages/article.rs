@@ -40,12 +40,12 @@ fn render(a: &ArticleView) -> Markup {
             dt { "Site" } dd { (a.site) }
             dt { "First seen" } dd { (minutes(&a.first_seen_at)) }
             dt { "Liveness" } dd {
-                @match (&a.state, &a.checked_at) {
-                    (Some(st), Some(at)) => { strong { (st) } @if let Some(r) = &a.reason { " (" (r) ")" } ", checked " (minutes(at)) }
+                @match (&a.latest.state, &a.latest.checked_at) {
+                    (Some(st), Some(at)) => { strong { (st) } @if let Some(r) = &a.latest.reason { " (" (r) ")" } ", checked " (minutes(at)) }
                     _ => { "not checked yet" }
                 }
             }
-            @if let Some(u) = &a.archived_url {
+            @if let Some(u) = &a.latest.archived_url {
                 dt { "Archived copy" } dd { a href=(u) rel="noreferrer noopener nofollow" target="_blank" { (u) } }
             }
         }

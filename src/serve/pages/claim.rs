@@ -303,11 +303,11 @@ fn render(who: &Signed, d: &ClaimDetail, post: Option<&PostDetail>, sent: &Sent)
         }
         section.liveness {
             h2 { "Liveness" }
-            p { @match (&p.state, &p.checked_at) {
-                (Some(st), Some(at)) => { strong { (st) } @if let Some(r) = &p.reason { " (" (r) ")" } ", checked " (minutes(at)) }
+            p { @match (&p.latest.state, &p.latest.checked_at) {
+                (Some(st), Some(at)) => { strong { (st) } @if let Some(r) = &p.latest.reason { " (" (r) ")" } ", checked " (minutes(at)) }
                 _ => { "Not checked yet (embarc check)." }
             } }
-            @if let Some(a) = &p.archived_url { p { "Archived copy: " a href=(a) rel="noreferrer noopener nofollow" target="_blank" { (a) } } }
+            @if let Some(a) = &p.latest.archived_url { p { "Archived copy: " a href=(a) rel="noreferrer noopener nofollow" target="_blank" { (a) } } }
             @if !d.checks.is_empty() {
                 ol.timeline {
                     @for k in &d.checks {

@@ -56,12 +56,12 @@ fn render(p: &PostDetail) -> Markup {
             dt { "Posted" } dd { (p.posted_at.as_deref().or(p.date.as_deref()).unwrap_or("unknown")) }
             dt { "First seen" } dd { (minutes(&p.first_seen_at)) }
             dt { "Liveness" } dd {
-                @match (&p.state, &p.checked_at) {
-                    (Some(st), Some(at)) => { strong { (st) } @if let Some(r) = &p.reason { " (" (r) ")" } ", checked " (minutes(at)) }
+                @match (&p.latest.state, &p.latest.checked_at) {
+                    (Some(st), Some(at)) => { strong { (st) } @if let Some(r) = &p.latest.reason { " (" (r) ")" } ", checked " (minutes(at)) }
                     _ => { "not checked yet" }
                 }
             }
-            @if let Some(a) = &p.archived_url {
+            @if let Some(a) = &p.latest.archived_url {
                 dt { "Archived copy" } dd { a href=(a) rel="noreferrer noopener nofollow" target="_blank" { (a) } }
             }
             @if let Some(c) = p.claim {
