@@ -1133,16 +1133,41 @@ async fn report_page_draws_charts_from_checks() {
     b.login("viewer").await;
     let r = b.get("/report").await;
     assert_eq!(r.status, 200, "{}", r.body);
-    assert!(r.body.matches("<svg").count() >= 4, "{}", r.body);
+    assert_eq!(r.body.matches("<svg").count(), 4, "{}", r.body);
     // One x post gone, one alive; the rest never checked or not checkable.
-    assert!(r.body.contains("<title>x: gone 1 of "), "{}", r.body);
-    assert!(r.body.contains("<title>x: alive 1 of "), "{}", r.body);
-    // Gone four days after it was first seen.
-    assert!(r.body.contains("<title>1–7 days: 1</title>"), "{}", r.body);
+    let platforms = chart(&r.body, "Posts per platform by state");
+    assert_eq!(
+        fills(platforms)[STATES..],
+        ["#146C2E", "#B3261E", "#C4C7C5", "#E8EAED"],
+        "{platforms}"
+    );
+    assert_eq!(texts(platforms)[STATES..], ["x", "8"], "{platforms}");
     assert!(
-        r.body.contains("<title>&lt; 1 day: 0</title>"),
+        r.body
+            .contains("<tr><td>x</td><td>8</td><td>1</td><td>1</td><td>0</td><td>0</td><td>5</td>"),
         "{}",
         r.body
+    );
+    // Gone four days after it was first seen: each bucket's count, then
+    // its name.
+    let deaths = chart(&r.body, "Gone posts by time from first seen to gone");
+    assert_eq!(
+        texts(deaths),
+        [
+            "0",
+            "&lt; 1 day",
+            "1",
+            "1–7 days",
+            "0",
+            "1–4 weeks",
+            "0",
+            "1–3 months",
+            "0",
+            "3–12 months",
+            "0",
+            "&gt; 1 year"
+        ],
+        "{deaths}"
     );
     assert!(
         r.body
@@ -1169,6 +1194,64 @@ async fn report_page_draws_charts_from_checks() {
         };
         assert_eq!(a.status, expected, "{link}: {}", a.body);
     }
+}
+
+/// The legend's entries, one per state, come first in every stacked chart.
+const STATES: usize = 6;
+
+/// The SVG of the report's chart named `title`.
+fn chart<'a>(page: &'a str, title: &str) -> &'a str {
+    let start = page
+        .find(&format!("aria-label=\"{title}\""))
+        .unwrap_or_else(|| panic!("no chart {title}: {page}"));
+    let rest = &page[start..];
+    &rest[..rest.find("</svg>").unwrap()]
+}
+
+/// The texts of an SVG, in the order drawn.
+fn texts(svg: &str) -> Vec<&str> {
+    svg.split("<text ")
+        .skip(1)
+        .map(|t| t[t.find('>').unwrap() + 1..t.find("</text>").unwrap()].trim())
+        .collect()
+}
+
+/// The fill colours of an SVG's rectangles, in the order drawn.
+fn fills(svg: &str) -> Vec<&str> {
+    svg.split("<rect ")
+        .skip(1)
+        .map(|r| {
+            r.split("fill=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn report_page_escapes_names_from_the_archive() {
+    let desk = Desk::start();
+    let evil = "<script>alert(1)</script>&\"";
+    let db = rusqlite::Connection::open(desk.dir().join("embarc.db")).unwrap();
+    db.execute("UPDATE articles SET site = ?1 WHERE site = 'file'", [evil])
+        .unwrap();
+    drop(db);
+    let mut b = desk.client();
+    b.login("viewer").await;
+    let r = b.get("/report").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(!r.body.contains("<script>alert"), "{}", r.body);
+    let escaped = "&lt;script&gt;alert(1)&lt;/script&gt;&amp;&quot;";
+    let sites = chart(&r.body, "Posts cited per site by state");
+    assert!(texts(sites).contains(&escaped), "{sites}");
+    assert!(
+        r.body.contains(&format!("<td>{escaped}</td>")),
+        "{}",
+        r.body
+    );
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@ use crate::serve::error::Failure;
 use axum::extract::State;
 use chrono::DateTime;
 use maud::{Markup, html};
+use std::collections::BTreeMap;
 
 /// Sites shown in the chart (most gone posts first).
 const SITES: usize = 15;
@@ -56,6 +57,16 @@ fn values(t: &Tally) -> Vec<usize> {
     ]
 }
 
+/// Each group's name and tally.
+fn groups(g: &BTreeMap<String, Tally>) -> Vec<(&str, &Tally)> {
+    g.iter().map(|(n, t)| (n.as_str(), t)).collect()
+}
+
+/// Each group's name and the values of its bar.
+fn rows<'a>(g: &[(&'a str, &Tally)]) -> Vec<(&'a str, Vec<usize>)> {
+    g.iter().map(|(n, t)| (*n, values(t))).collect()
+}
+
 fn percent(part: usize, of: usize) -> String {
     if of == 0 {
         "–".into()
@@ -73,10 +84,10 @@ pub async fn show(State(state): State<AppState>, who: Signed) -> Result<Markup, 
         .db
         .run(|s| Ok((report::build(s, Lists::default())?, time_to_gone(s)?)))
         .await?;
-    Ok(page("Report", &who, render(&r, &deaths)))
+    Ok(page("Report", &who, render(&r, &deaths)?))
 }
 
-fn table(groups: &[(&String, &Tally)], what: &str) -> Markup {
+fn table(groups: &[(&str, &Tally)], what: &str) -> Markup {
     html! {
         table.list {
             thead { tr { th { (what) } th { "total" } th { "alive" } th { "gone" } th { "restricted" } th { "unknown" } th { "unchecked" } th { "gone of checked" } } }
@@ -90,9 +101,9 @@ fn table(groups: &[(&String, &Tally)], what: &str) -> Markup {
     }
 }
 
-fn render(r: &Report, deaths: &[(&str, usize)]) -> Markup {
-    let platforms: Vec<(&String, &Tally)> = r.by_platform.iter().collect();
-    let mut sites: Vec<(&String, &Tally)> = r.by_site.iter().collect();
+fn render(r: &Report, deaths: &[(&str, usize)]) -> anyhow::Result<Markup> {
+    let platforms = groups(&r.by_platform);
+    let mut sites = groups(&r.by_site);
     sites.sort_by(|a, b| {
         b.1.gone
             .cmp(&a.1.gone)
@@ -100,14 +111,8 @@ fn render(r: &Report, deaths: &[(&str, usize)]) -> Markup {
             .then(a.0.cmp(b.0))
     });
     sites.truncate(SITES);
-    let rows = |g: &[(&String, &Tally)]| -> Vec<(String, Vec<usize>)> {
-        g.iter().map(|(n, t)| ((*n).clone(), values(t))).collect()
-    };
-    let all = [
-        (String::from("posts"), values(&r.posts)),
-        (String::from("articles"), values(&r.articles)),
-    ];
-    html! {
+    let all = [("posts", &r.posts), ("articles", &r.articles)];
+    Ok(html! {
         h1 { "Report" }
         p.summary {
             (r.posts.total) " posts, " (r.posts.gone) " gone (" (percent(r.posts.gone, r.posts.total - r.posts.unchecked - r.posts.not_checkable)) " of those checked); "
@@ -116,13 +121,14 @@ fn render(r: &Report, deaths: &[(&str, usize)]) -> Markup {
         }
         section {
             h2 { "Posts and articles by state" }
-            (chart::stacked_shares("Posts and articles by state", &STATES, &all))
+            (chart::stacked_shares("Posts and articles by state", &STATES, &rows(&all))?)
+            (table(&all, "target"))
         }
         section {
             h2 { "Rot per platform" }
             @if platforms.is_empty() { p.empty { "No posts yet." } }
             @else {
-                (chart::stacked_shares("Posts per platform by state", &STATES, &rows(&platforms)))
+                (chart::stacked_shares("Posts per platform by state", &STATES, &rows(&platforms))?)
                 (table(&platforms, "platform"))
             }
         }
@@ -131,14 +137,14 @@ fn render(r: &Report, deaths: &[(&str, usize)]) -> Markup {
             @if sites.is_empty() { p.empty { "No posts yet." } }
             @else {
                 p.hint { "The " (sites.len()) " sites with the most gone posts (of " (r.by_site.len()) ")." }
-                (chart::stacked_shares("Posts cited per site by state", &STATES, &rows(&sites)))
+                (chart::stacked_shares("Posts cited per site by state", &STATES, &rows(&sites))?)
                 (table(&sites, "site"))
             }
         }
         section {
             h2 { "Time to death" }
             p.hint { "Gone posts by the time from when embarc first saw them to the first check that found them gone." }
-            (chart::histogram("Gone posts by time from first seen to gone", deaths))
+            (chart::histogram("Gone posts by time from first seen to gone", deaths)?)
         }
         section.downloads {
             h2 { "Downloads" }
@@ -153,5 +159,5 @@ fn render(r: &Report, deaths: &[(&str, usize)]) -> Markup {
             }
             p.hint { "The queue page's downloads keep its filters." }
         }
-    }
+    })
 }
