@@ -6,7 +6,7 @@ mod serve_support;
 
 use embarc::store::ClaimFilter;
 use serde_json::json;
-use serve_support::{Desk, PASSWORD, api};
+use serve_support::{Browser, Desk, PASSWORD, api};
 
 /// The id of the claim about `handle`'s post.
 fn claim_of(desk: &Desk, handle: &str) -> i64 {
@@ -123,6 +123,65 @@ async fn health_headers_sign_in_queue_and_stop() {
     assert_eq!(b.get("/queue").await.status, 303);
 
     assert_eq!(desk.stop(), Some(0), "SIGTERM stops cleanly");
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn sigint_and_sigterm_each_stop_the_server_cleanly() {
+    for signal in [libc::SIGINT, libc::SIGTERM] {
+        let desk = Desk::start();
+        assert_eq!(desk.client().get("/healthz").await.status, 200);
+        let (code, stderr) = desk.signal(signal);
+        assert_eq!(code, Some(0), "signal {signal}: {stderr}");
+        assert!(
+            stderr.contains("embarc: stopped"),
+            "signal {signal}: {stderr}"
+        );
+    }
+}
+
+/// The attributes of the session cookie a successful sign-in sets.
+async fn session_cookie(b: &mut Browser) -> Vec<String> {
+    let a = b.try_login("viewer", PASSWORD).await;
+    assert_eq!(a.status, 303, "{}", a.body);
+    let set = a
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .find(|v| v.starts_with("embarc_session="))
+        .unwrap_or_else(|| panic!("no session cookie: {:?}", a.headers));
+    set.split(';')
+        .skip(1)
+        .map(|a| a.trim().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_secure_with_the_flag_or_behind_https() {
+    let desk = Desk::start();
+    let plain = session_cookie(&mut desk.client()).await;
+    assert!(!plain.contains(&"Secure".to_string()), "{plain:?}");
+    // A proxy in front says the browser came over HTTPS.
+    let mut proxied = desk.client();
+    let mut https = reqwest::header::HeaderMap::new();
+    https.insert("x-forwarded-proto", "https".parse().unwrap());
+    proxied.http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(https)
+        .build()
+        .unwrap();
+    let forwarded = session_cookie(&mut proxied).await;
+    drop(desk);
+    let desk = Desk::start_with(&["--secure-cookies"]);
+    let flagged = session_cookie(&mut desk.client()).await;
+    for secure in [&forwarded, &flagged] {
+        assert!(secure.contains(&"Secure".to_string()), "{secure:?}");
+    }
+    for cookie in [&plain, &forwarded, &flagged] {
+        assert!(cookie.contains(&"HttpOnly".to_string()), "{cookie:?}");
+        assert!(cookie.contains(&"SameSite=Lax".to_string()), "{cookie:?}");
+    }
 }
 
 #[tokio::test]
@@ -602,6 +661,92 @@ async fn api_reads_changes_and_errors() {
     let a = api(&desk, "GET", "/nothing", Some(&t.viewer), None).await;
     assert_eq!(a.status, 404);
     assert!(a.json()["error"].is_string());
+}
+
+/// The claims a queue page lists, in order.
+fn listed(page: &str) -> Vec<i64> {
+    let rows = &page[page.find("<tbody>").unwrap()..page.find("</tbody>").unwrap()];
+    rows.split("\">#")
+        .skip(1)
+        .map(|s| s[..s.find('<').unwrap()].parse().unwrap())
+        .collect()
+}
+
+/// Where a queue page's `rel` ("next" or "prev") link leads.
+fn page_link(page: &str, rel: &str) -> Option<String> {
+    let at = page.find(&format!("rel=\"{rel}\" href=\""))? + rel.len() + 13;
+    Some(page[at..at + page[at..].find('"').unwrap()].replace("&amp;", "&"))
+}
+
+#[tokio::test]
+async fn queue_pages_and_the_api_split_many_claims_alike() {
+    use embarc::serve::pages::queue::PER_PAGE;
+    let desk = Desk::start();
+    let store = desk.store();
+    let mut added: Vec<i64> = (0..PER_PAGE as u64 + 10)
+        .map(|i| {
+            let url = format!(
+                "https://x.com/crowd/status/{}",
+                1_900_000_000_000_000_000 + i
+            );
+            let post = embarc::queue::post_from_url(&url).unwrap();
+            store
+                .add_claim(&post, "one of many", "checker")
+                .unwrap()
+                .claim
+        })
+        .collect();
+    drop(store);
+    let filters = "status=all&label=MANUAL&sort=newest";
+    let mut b = desk.client();
+    b.login("viewer").await;
+    let first = b.get(&format!("/queue?{filters}")).await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert!(
+        first
+            .body
+            .contains(&format!("{} claims · page 1 of 2", added.len())),
+        "{}",
+        first.body
+    );
+    let one = listed(&first.body);
+    assert_eq!(one.len(), PER_PAGE);
+    // The page links keep the filters.
+    assert_eq!(page_link(&first.body, "prev"), None);
+    let next = page_link(&first.body, "next").expect("a link to page 2");
+    assert_eq!(next, format!("/queue?{filters}&page=2"));
+    let second = b.get(&next).await;
+    assert!(second.body.contains("page 2 of 2"), "{}", second.body);
+    let two = listed(&second.body);
+    assert_eq!(page_link(&second.body, "next"), None);
+    let prev = page_link(&second.body, "prev").expect("a link to page 1");
+    assert_eq!(prev, format!("/queue?{filters}&page=1"));
+    assert_eq!(listed(&b.get(&prev).await.body), one);
+    // Newest first; disjoint, and together every claim.
+    added.reverse();
+    assert_eq!([one.clone(), two.clone()].concat(), added);
+
+    // The API splits them the same way.
+    for (offset, page) in [(0, &one), (PER_PAGE, &two)] {
+        let a = api(
+            &desk,
+            "GET",
+            &format!("/claims?{filters}&offset={offset}&limit={PER_PAGE}"),
+            Some(&desk.tokens.viewer),
+            None,
+        )
+        .await;
+        assert_eq!(a.status, 200, "{}", a.body);
+        let body = a.json();
+        assert_eq!(body["total"], added.len());
+        let ids: Vec<i64> = body["claims"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(&ids, page, "offset {offset}");
+    }
 }
 
 #[tokio::test]

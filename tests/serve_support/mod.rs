@@ -9,9 +9,10 @@ pub use server::{Reply, Server};
 
 use embarc::accounts::{self, Role};
 use embarc::store::Store;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::thread::JoinHandle;
 
 pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 pub const PASSWORD: &str = "a long enough password";
@@ -32,6 +33,9 @@ pub struct Desk {
     pub url: String,
     pub tokens: Tokens,
     child: Child,
+    /// What the server writes to stderr after saying where it listens,
+    /// whole once it has stopped.
+    stderr: Option<JoinHandle<String>>,
 }
 
 pub fn embarc() -> Command {
@@ -51,8 +55,8 @@ impl Desk {
         Desk::start_with(&[])
     }
 
-    /// As [`Desk::start`], with more arguments to `serve`.
-    pub fn start_with(serve_args: &[&str]) -> Desk {
+    /// [`Desk::start`] with more options to `embarc serve`.
+    pub fn start_with(options: &[&str]) -> Desk {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("archive");
         // The article with quotes in its file name (its URL has them too).
@@ -108,7 +112,7 @@ impl Desk {
             .arg("--archive")
             .arg(&dir)
             .args(["serve", "--listen", "127.0.0.1:0"])
-            .args(serve_args)
+            .args(options)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -130,13 +134,18 @@ impl Desk {
             }
         };
         // Keep draining stderr so the server never blocks on it.
-        std::thread::spawn(move || for _ in stderr.lines() {});
+        let stderr = std::thread::spawn(move || {
+            let mut rest = Vec::new();
+            let _ = stderr.read_to_end(&mut rest);
+            String::from_utf8_lossy(&rest).into_owned()
+        });
         Desk {
             tmp,
             web,
             url,
             tokens,
             child,
+            stderr: Some(stderr),
         }
     }
 
@@ -160,10 +169,18 @@ impl Desk {
     }
 
     /// Stop the server with SIGTERM and return its exit code.
-    pub fn stop(mut self) -> Option<i32> {
+    pub fn stop(self) -> Option<i32> {
+        self.signal(libc::SIGTERM).0
+    }
+
+    /// Send the server `signal`, wait for it to exit, and return its exit
+    /// code and what it wrote to stderr after starting.
+    pub fn signal(mut self, signal: libc::c_int) -> (Option<i32>, String) {
         // SAFETY: signalling our own child process by its id.
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
-        self.child.wait().unwrap().code()
+        unsafe { libc::kill(self.child.id() as i32, signal) };
+        let code = self.child.wait().unwrap().code();
+        let stderr = self.stderr.take().unwrap().join().unwrap();
+        (code, stderr)
     }
 }
 
