@@ -206,7 +206,7 @@ fn platforms_are_checked_side_by_side() {
         )],
     );
     check_support::config_with_concurrency(dir.path(), 1);
-    // The order the endpoints were asked in.
+    // The order the endpoints were asked about each post in.
     let asked: Arc<Mutex<Vec<&'static str>>> = Arc::default();
     let log = asked.clone();
     let server = Server::start_with_threads(4, move |req| {
@@ -224,6 +224,24 @@ fn platforms_are_checked_side_by_side() {
                     ),
                 )
                 .delayed(Duration::from_millis(300))
+            }
+            // getPosts: every post it is asked about, in one answer.
+            "bsky" if req.path.contains("getPosts") => {
+                let query = req.path.split_once('?').map(|(_, q)| q).unwrap_or_default();
+                let posts: Vec<String> = url::form_urlencoded::parse(query.as_bytes())
+                    .filter(|(k, _)| k == "uris")
+                    .map(|(_, uri)| {
+                        log.lock().unwrap().push("bluesky");
+                        format!(
+                            r#"{{"uri":"{uri}","cid":"bafyreia","author":{{"did":"did:plc:abc","handle":"desk.bsky.social","displayName":"Desk"}},"record":{{"$type":"app.bsky.feed.post","text":"Report","createdAt":"2024-04-21T15:09:00.000Z"}}}}"#
+                        )
+                    })
+                    .collect();
+                Reply::status(
+                    200,
+                    "application/json",
+                    format!(r#"{{"posts":[{}]}}"#, posts.join(",")),
+                )
             }
             "bsky" => {
                 log.lock().unwrap().push("bluesky");

@@ -169,7 +169,16 @@ fn a_new_feed_item_is_archived_on_the_feed_schedule() {
     // The article read before is not fetched again.
     assert_eq!(server.hits("/news/1"), 1);
     let posts = check_support::export(dir.path(), "posts");
-    assert_eq!(posts.len(), 2, "the posts of both articles");
+    let status = embarc(dir.path(), "http://127.0.0.1:9")
+        .args(["status", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        posts.len(),
+        2,
+        "the posts of both articles\n{stderr}\n{}",
+        String::from_utf8_lossy(&status.stdout)
+    );
     assert!(
         stderr.contains("1 new posts") || stderr.contains("new posts"),
         "{stderr}"

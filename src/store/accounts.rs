@@ -6,7 +6,7 @@ use super::Result;
 use super::{Store, format_time};
 use crate::accounts::Role;
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 use serde::Serialize;
 
 /// An account change the archive refuses.
@@ -129,7 +129,7 @@ impl Store {
     pub fn set_password(&self, name: &str, password_hash: &str) -> Result<()> {
         let now = self.now();
         let mut conn = self.write();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let changed = tx.execute(
             "UPDATE users SET password_hash = ?2, disabled = 0, updated_at = ?3 WHERE name = ?1",
             params![name, password_hash, now],
@@ -150,7 +150,7 @@ impl Store {
     pub fn disable_user(&self, name: &str) -> Result<()> {
         let now = self.now();
         let mut conn = self.write();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let changed = tx.execute(
             "UPDATE users SET disabled = 1, updated_at = ?2 WHERE name = ?1",
             params![name, now],

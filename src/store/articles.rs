@@ -3,7 +3,7 @@
 //! [`Store::article_view`] and [`Store::article_history`].
 
 use super::{Error, Result, Store};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::Serialize;
 
 /// What `remove_article` took out and what it kept.
@@ -50,7 +50,7 @@ impl Store {
     pub fn remove_article(&self, id: i64, actor: &str) -> Result<Removed> {
         let now = self.now();
         let mut conn = self.write();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let removed = remove_in(&tx, id)?;
         tx.execute(
             "INSERT INTO removals (at, actor, kind, url, detail) VALUES (?1, ?2, 'article', ?3, ?4)",

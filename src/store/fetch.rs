@@ -6,7 +6,7 @@ use super::Result;
 use super::{CaptureInput, Store, record_article};
 use crate::detect::Citation;
 use crate::words::{ECHO, clip};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 /// What a fetched capture adds to [`CaptureInput`].
 #[derive(Debug, Clone, Default)]
@@ -153,7 +153,7 @@ impl Store {
     ) -> Result<Vec<super::ArticleOutcome>> {
         let now = self.now();
         let mut conn = self.write();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut outcomes = Vec::with_capacity(batch.len());
         for (capture, citations, extra) in batch {
             let outcome = record_article(&tx, &now, capture, citations, &self.hooks)?;

@@ -303,7 +303,7 @@ impl Store {
     /// Give back jobs claimed but not run (shutdown): they stay due.
     pub fn release(&self, ids: &[i64], owner: &str) -> Result<usize> {
         let mut conn = self.write();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut n = 0;
         {
             let mut stmt = tx.prepare_cached(
