@@ -1542,3 +1542,107 @@ async fn a_read_only_desk_reads_everything_signs_in_and_refuses_every_change() {
         "accounts are read from the archive"
     );
 }
+
+/// The platforms' endpoints as one local server: every post is asked
+/// about and found missing (404), every answer counted.
+fn endpoints() -> serve_support::Server {
+    serve_support::Server::start(|_| serve_support::Reply::status(404, "text/plain", "Not Found"))
+}
+
+#[tokio::test]
+async fn serve_runs_the_scheduler_shows_its_jobs_and_counts_it_in_metrics() {
+    let platforms = endpoints();
+    let feed_host = endpoints();
+    let settings = format!(
+        "[[watch]]\nfeed = \"{}\"\nevery = \"1h\"\n\n[jobs]\npoll = \"100ms\"\n\n[check]\nretries = 0\n",
+        feed_host.url("/feed.xml")
+    );
+    let desk = Desk::start_scheduling(&platforms.url(""), &settings);
+    let t = &desk.tokens;
+    // The scheduler checks the archive's posts and reads the feed.
+    let mut metrics = String::new();
+    for _ in 0..150 {
+        let a = api_root(&desk, "/metrics", Some(&t.viewer)).await;
+        assert_eq!(a.status, 200, "{}", a.body);
+        metrics = a.body;
+        if metrics.contains("embarc_checks_total{target=\"post\"")
+            && metrics.contains("embarc_watch_failures_total 1")
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        metrics.contains("embarc_checks_total{target=\"post\""),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("embarc_watch_failures_total 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("embarc_jobs{kind=\"watch\",state=\"total\"} 1"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("# TYPE embarc_check_duration_seconds histogram"));
+    assert!(
+        metrics.contains("embarc_claims{status=\"unstarted\"}"),
+        "{metrics}"
+    );
+    assert!(platforms.all_hits().values().sum::<usize>() > 0);
+    assert_eq!(feed_host.hits("/feed.xml"), 1);
+    assert_eq!(api_root(&desk, "/metrics", None).await.status, 401);
+
+    // The Jobs page: the feed, its failure, and "Run now" for admins only.
+    let mut viewer = desk.client();
+    viewer.login("viewer").await;
+    let page = viewer.get("/jobs").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains(&feed_host.url("/feed.xml")),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("HTTP 404"), "{}", page.body);
+    assert!(!page.body.contains("Run now"));
+    let mut admin = desk.client();
+    admin.login("admin").await;
+    let page = admin.get("/jobs").await;
+    let at = page.body.find("/run\"").expect("a Run now form");
+    let id: String = page.body[..at].rsplit("/jobs/").next().unwrap().to_string();
+    let csrf = page.csrf();
+    let viewer_csrf = viewer.csrf().await;
+    let refused = viewer
+        .post(&format!("/jobs/{id}/run"), &[("csrf", &viewer_csrf)])
+        .await;
+    assert_eq!(refused.status, 403);
+    let ran = admin
+        .post(&format!("/jobs/{id}/run"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(ran.status, 303, "{}", ran.body);
+    // Due now: the scheduler reads the feed again.
+    for _ in 0..100 {
+        if feed_host.hits("/feed.xml") >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(feed_host.hits("/feed.xml"), 2);
+    let (code, stderr) = desk.signal(libc::SIGTERM);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("embarc: stopped"), "{stderr}");
+}
+
+/// A GET outside the API with a Bearer token (or none).
+async fn api_root(desk: &Desk, path: &str, token: Option<&str>) -> serve_support::Answer {
+    let mut req = reqwest::Client::new().get(format!("{}{path}", desk.url));
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    let r = req.send().await.unwrap();
+    serve_support::Answer {
+        status: r.status().as_u16(),
+        headers: r.headers().clone(),
+        body: r.text().await.unwrap(),
+    }
+}

@@ -93,6 +93,9 @@ pub struct Checked {
     pub evidence: String,
     pub endpoint: String,
     pub archived_url: Option<String>,
+    /// How long asking took (the endpoints' waits included).
+    #[serde(skip)]
+    pub took: Duration,
 }
 
 /// Counts for posts or articles.
@@ -289,9 +292,10 @@ struct Source {
     done: bool,
 }
 
+/// A checked target: its verdict, archived copy, and how long it took.
 enum Done {
-    Post(PostTarget, Verdict, Option<String>),
-    Article(ArticleTarget, Verdict, Option<String>),
+    Post(PostTarget, Verdict, Option<String>, Duration),
+    Article(ArticleTarget, Verdict, Option<String>, Duration),
 }
 
 impl Done {
@@ -343,7 +347,7 @@ pub async fn run(
     on_result: &mut (dyn FnMut(&Checked) + Send),
 ) -> Result<Summary> {
     let checker = Arc::new(Checker::new(settings).map_err(Error::Client)?);
-    let mut warc = settings
+    let warc = settings
         .keep_answers
         .as_deref()
         .map(crate::capture::warc::WarcWriter::new);
@@ -432,10 +436,19 @@ pub async fn run(
     let stopping = || stop_flag.as_ref().is_some_and(|f| f.load(Ordering::SeqCst));
     let mut running: JoinSet<(Lane, Done)> = JoinSet::new();
     let mut deadline: Option<tokio::time::Instant> = None;
-    // Results are recorded in batches: one transaction for up to BATCH
-    // results or BATCH_TIME, whichever comes first (each check is still
-    // whole; a killed run loses at most the open batch, which stays due).
-    let mut batch: Option<(std::time::Instant, usize)> = None;
+    // Results wait here and are recorded in batches: one short transaction
+    // for up to BATCH results or BATCH_TIME's worth, whichever comes first,
+    // so the write lock is free while checks run (a server's writes get
+    // their turn) and a killed run loses at most one batch, which stays
+    // due.
+    let mut results = Recorder {
+        pending: Vec::new(),
+        since: None,
+        owner: owner.map(str::to_string),
+        warc,
+        keep_results: opts.keep_results,
+        on_result,
+    };
     let mut renewed = tokio::time::Instant::now();
     loop {
         if let (Select::Due(lease), Some(owner)) = (&opts.select, owner)
@@ -456,8 +469,7 @@ pub async fn run(
                 .filter_map(|j| leased.remove(&j.key()))
                 .collect();
             if let Some(owner) = owner {
-                store.commit_batch()?;
-                batch = None;
+                results.flush(store, &checker, &mut summary).await?;
                 summary.released += store.release(&unstarted, owner)?;
             }
         }
@@ -467,9 +479,9 @@ pub async fn run(
                     // Each lane that runs low claims its next chunk.
                     for source in &mut sources {
                         while !source.done && lanes.waiting_in(source.lane) < settings.concurrency {
-                            // Claims go through the writer: the open batch first.
-                            store.commit_batch()?;
-                            batch = None;
+                            // Results first: their jobs' leases end before
+                            // more are taken, so a chunk is all a lane holds.
+                            results.flush(store, &checker, &mut summary).await?;
                             let left = left.entry(source.kind).or_default();
                             let claimed = claim_next(store, lease, owner, source, left)?;
                             leased.extend(claimed.leased);
@@ -490,9 +502,8 @@ pub async fn run(
             let checker = checker.clone();
             running.spawn(async move { (lane, work(checker, job).await) });
         }
-        if batch.is_some_and(|(started, _)| started.elapsed() >= BATCH_TIME) {
-            store.commit_batch()?;
-            batch = None;
+        if results.since.is_some_and(|t| t.elapsed() >= BATCH_TIME) {
+            results.flush(store, &checker, &mut summary).await?;
         }
         let next = match deadline {
             Some(d) => match tokio::time::timeout_at(d, running.join_next()).await {
@@ -503,8 +514,8 @@ pub async fn run(
                     summary.abandoned += running.len();
                     running.abort_all();
                     let rest: Vec<i64> = leased.drain().map(|(_, id)| id).collect();
+                    results.flush(store, &checker, &mut summary).await?;
                     if let Some(owner) = owner {
-                        store.commit_batch()?;
                         store.release(&rest, owner)?;
                     }
                     break;
@@ -524,40 +535,10 @@ pub async fn run(
         match done {
             Ok((lane, done)) => {
                 lanes.finished(lane);
-                if batch.is_none() {
-                    store.begin_batch()?;
-                    batch = Some((std::time::Instant::now(), 0));
-                }
                 let job = leased.remove(&done.key());
-                let (checked, recorded) = blocking(store, move |store| record(store, done)).await?;
-                summary.new_snapshots += usize::from(recorded.new_snapshot);
-                summary.new_warnings += recorded.new_warnings;
-                summary.edited_posts += usize::from(recorded.new_warnings > 0);
-                match checked.target {
-                    "post" => summary.posts.add(&checked),
-                    _ => summary.articles.add(&checked),
-                }
-                if let (Some(job), Some(owner)) = (job, owner) {
-                    let result = match checked.reason {
-                        Some(r) => format!("{} ({r})", checked.state),
-                        None => checked.state.to_string(),
-                    };
-                    store.finish_job(job, owner, &result, checked.state == "unknown", None)?;
-                }
-                if let Some(warc) = warc.as_mut() {
-                    keep(warc, checker.take_answers())?;
-                }
-                on_result(&checked);
-                summary.count(&checked);
-                if opts.keep_results {
-                    summary.results.push(checked);
-                }
-                if let Some((_, n)) = &mut batch {
-                    *n += 1;
-                    if *n >= BATCH {
-                        store.commit_batch()?;
-                        batch = None;
-                    }
+                results.push(done, job);
+                if results.pending.len() >= BATCH {
+                    results.flush(store, &checker, &mut summary).await?;
                 }
             }
             // A probe that panicked is a bug; the run goes on without it
@@ -565,8 +546,8 @@ pub async fn run(
             Err(e) => eprintln!("embarc: error: a check stopped unexpectedly: {e}"),
         }
     }
-    store.commit_batch()?;
-    if let Some(warc) = warc.as_mut() {
+    results.flush(store, &checker, &mut summary).await?;
+    if let Some(warc) = results.warc.as_mut() {
         keep(warc, checker.take_answers())?;
         warc.flush().map_err(Error::Warc)?;
     }
@@ -576,6 +557,78 @@ pub async fn run(
         store.schedule(&lease.policy)?;
     }
     Ok(summary)
+}
+
+/// Results waiting to be recorded, and where they go once recorded.
+struct Recorder<'a> {
+    /// Each with its leased job, finished with it.
+    pending: Vec<(Done, Option<i64>)>,
+    /// When the oldest pending result came.
+    since: Option<std::time::Instant>,
+    owner: Option<String>,
+    /// Where endpoint answers are kept (`[check] keep_answers`).
+    warc: Option<crate::capture::warc::WarcWriter>,
+    keep_results: bool,
+    on_result: &'a mut (dyn FnMut(&Checked) + Send),
+}
+
+impl Recorder<'_> {
+    fn push(&mut self, done: Done, job: Option<i64>) {
+        self.pending.push((done, job));
+        self.since.get_or_insert_with(std::time::Instant::now);
+    }
+
+    /// Record what is pending in one transaction on a blocking thread,
+    /// then count, keep and report each result.
+    async fn flush(
+        &mut self,
+        store: &Store,
+        checker: &Checker,
+        summary: &mut Summary,
+    ) -> Result<()> {
+        self.since = None;
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let done = std::mem::take(&mut self.pending);
+        let owner = self.owner.clone();
+        let recorded = blocking(store, move |store| {
+            store.begin_batch()?;
+            let mut out = Vec::with_capacity(done.len());
+            for (d, job) in done {
+                let (checked, recorded) = record(store, d)?;
+                if let (Some(job), Some(owner)) = (job, &owner) {
+                    let result = match checked.reason {
+                        Some(r) => format!("{} ({r})", checked.state),
+                        None => checked.state.to_string(),
+                    };
+                    store.finish_job(job, owner, &result, checked.state == "unknown", None)?;
+                }
+                out.push((checked, recorded));
+            }
+            store.commit_batch()?;
+            Ok(out)
+        })
+        .await?;
+        for (checked, recorded) in recorded {
+            summary.new_snapshots += usize::from(recorded.new_snapshot);
+            summary.new_warnings += recorded.new_warnings;
+            summary.edited_posts += usize::from(recorded.new_warnings > 0);
+            match checked.target {
+                "post" => summary.posts.add(&checked),
+                _ => summary.articles.add(&checked),
+            }
+            (self.on_result)(&checked);
+            summary.count(&checked);
+            if self.keep_results {
+                summary.results.push(checked);
+            }
+        }
+        if let Some(warc) = self.warc.as_mut() {
+            keep(warc, checker.take_answers())?;
+        }
+        Ok(())
+    }
 }
 
 /// Jobs claimed for checking, and their leases by (is post, row id).
@@ -681,18 +734,19 @@ fn next_jobs(store: &Store, due: &mut VecDeque<(bool, i64)>) -> Result<Vec<Job>>
 
 /// Check one target; look up an archived copy when it is gone.
 async fn work(checker: Arc<Checker>, job: Job) -> Done {
+    let start = std::time::Instant::now();
     match job {
         Job::Post(t) => {
             let verdict = checker.post(&t).await;
             let archived =
                 archived_copy(&checker, &verdict, &t.archived_url, || wayback_urls(&t)).await;
-            Done::Post(t, verdict, archived)
+            Done::Post(t, verdict, archived, start.elapsed())
         }
         Job::Article(t) => {
             let verdict = checker.article(&t).await;
             let archived =
                 archived_copy(&checker, &verdict, &t.archived_url, || vec![t.url.clone()]).await;
-            Done::Article(t, verdict, archived)
+            Done::Article(t, verdict, archived, start.elapsed())
         }
     }
 }
@@ -734,7 +788,7 @@ fn time_text(at: DateTime<Utc>) -> String {
 fn record(store: &Store, done: Done) -> Result<(Checked, Recorded)> {
     let checked_at = time_text(store.clock());
     Ok(match done {
-        Done::Post(t, v, archived) => {
+        Done::Post(t, v, archived, took) => {
             let warnings = match &v.content {
                 Some(c) => edit_warnings(&store.shown_texts(t.id)?, c),
                 None => Vec::new(),
@@ -757,10 +811,11 @@ fn record(store: &Store, done: Done) -> Result<(Checked, Recorded)> {
                 checked_at,
                 v,
                 archived,
+                took,
             );
             (checked, recorded)
         }
-        Done::Article(t, v, archived) => {
+        Done::Article(t, v, archived, took) => {
             store.record_article_check(t.id, &new_check(&checked_at, &v, archived.as_deref()))?;
             let checked = checked(
                 "article",
@@ -770,6 +825,7 @@ fn record(store: &Store, done: Done) -> Result<(Checked, Recorded)> {
                 checked_at,
                 v,
                 archived,
+                took,
             );
             (checked, Recorded::default())
         }
@@ -787,6 +843,7 @@ fn new_check<'a>(checked_at: &'a str, v: &'a Verdict, archived: Option<&'a str>)
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn checked(
     target: &'static str,
     platform: Option<String>,
@@ -795,6 +852,7 @@ fn checked(
     checked_at: String,
     v: Verdict,
     archived_url: Option<String>,
+    took: Duration,
 ) -> Checked {
     Checked {
         target,
@@ -808,6 +866,7 @@ fn checked(
         evidence: v.evidence,
         endpoint: v.endpoint,
         archived_url,
+        took,
     }
 }
 

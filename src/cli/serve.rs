@@ -1,10 +1,13 @@
 //! `embarc serve`: the web desk and the API.
 
 use crate::serve::{AppState, Db};
+use crate::watch::Event;
 use anyhow::{Context, Result};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -18,9 +21,16 @@ pub struct Args {
     /// Serve the archive only to read it: pages, search, exports and the
     /// API's reads work, every change is refused. Sign-ins are kept in
     /// memory. Also when the archive's files cannot be written, or with
-    /// EMBARC_READ_ONLY=1.
+    /// EMBARC_READ_ONLY=1. Runs no scheduler.
     #[arg(long)]
     pub read_only: bool,
+    /// Do not run the scheduler (re-checks by the policy, [[watch]]
+    /// sources, webhooks); run `embarc watch` beside it instead, or not at
+    /// all.
+    #[arg(long)]
+    pub no_watch: bool,
+    #[command(flatten)]
+    pub network: super::NetworkArgs,
 }
 
 pub fn run(dir: &Path, args: Args) -> Result<ExitCode> {
@@ -56,7 +66,21 @@ pub fn run(dir: &Path, args: Args) -> Result<ExitCode> {
         db,
         auth,
         secure_cookies: args.secure_cookies,
+        metrics: Default::default(),
     };
+    let stop = Arc::new(AtomicBool::new(false));
+    let watcher = if read_only || args.no_watch {
+        None
+    } else {
+        Some(Arc::new(super::watch::watcher(
+            dir,
+            &args.network,
+            "serve",
+            false,
+            stop.clone(),
+        )?))
+    };
+    let json = super::watch::json_logs();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -66,14 +90,39 @@ pub fn run(dir: &Path, args: Args) -> Result<ExitCode> {
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         let addr = listener.local_addr()?;
-        eprintln!(
-            "embarc: serving {} at http://{addr}/ (Ctrl-C stops)",
-            dir.display()
+        super::watch::log(
+            json,
+            "serving",
+            serde_json::json!({ "archive": dir, "url": format!("http://{addr}/"), "watch": watcher.is_some() }),
+            &format!(
+                "serving {} at http://{addr}/ ({}Ctrl-C stops)",
+                dir.display(),
+                if watcher.is_some() { "with the scheduler; " } else { "" }
+            ),
         );
-        crate::serve::serve(listener, state)
+        let metrics = state.metrics.clone();
+        let watching = watcher.map(|w| {
+            tokio::spawn(w.run(Arc::new(move |e: &Event| {
+                metrics.observe(e);
+                super::watch::report(json, e);
+            })))
+        });
+        let shutdown = {
+            let stop = stop.clone();
+            async move {
+                crate::serve::stop_signal().await;
+                stop.store(true, Ordering::SeqCst);
+            }
+        };
+        crate::serve::serve(listener, state, shutdown)
             .await
             .context("the server failed")?;
-        eprintln!("embarc: stopped");
+        if let Some(w) = watching {
+            // The scheduler saw the same signal: it gives work in flight
+            // its grace, then gives the rest back.
+            w.await.context("the scheduler stopped unexpectedly")??;
+        }
+        super::watch::log(json, "stopped", serde_json::json!({}), "stopped");
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)

@@ -31,37 +31,18 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
 pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     // Opened once here for its errors (no archive, a failed migration).
     drop(super::open_existing(dir)?);
-    let config = super::load_config(dir)?;
-    let mut checks = check::Settings::resolve(&config, &|var| std::env::var(var).ok())?;
-    checks.network = args.network.resolve(&config);
-    checks.keep_answers = config
-        .check
-        .keep_answers
-        .unwrap_or(false)
-        .then(|| dir.to_path_buf());
-    let mut settings = watch::Settings::from_config(&config)?;
-    if let Some(grace) = args.grace {
-        settings.grace = grace;
-    }
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
         // A second signal while stopping ends the process at once (exit 1).
         signal_hook::flag::register_conditional_shutdown(signal, 1, stop.clone())?;
         signal_hook::flag::register(signal, stop.clone())?;
     }
-    let json = std::env::var("EMBARC_LOG_FORMAT").is_ok_and(|v| v == "json");
-    let owned = dir.to_path_buf();
-    let watcher = Arc::new(Watcher {
-        dir: dir.to_path_buf(),
-        open: Arc::new(move || super::open_existing(&owned)),
-        checks,
-        labels: config.labels.rules()?,
-        receivers: crate::notify::receivers(&config)?,
-        owner: watch::owner_name("watch"),
-        once: args.once,
-        stop,
-        settings,
-    });
+    let json = json_logs();
+    let mut watcher = watcher(dir, &args.network, "watch", args.once, stop)?;
+    if let Some(grace) = args.grace {
+        watcher.settings.grace = grace;
+    }
+    let watcher = Arc::new(watcher);
     log(
         json,
         "started",
@@ -97,9 +78,46 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The scheduler of the archive in `dir`, from its `embarc.toml`: checks
+/// by the recheck policy, `[[watch]]` sources, webhooks; its leases are
+/// named after `what` (`watch`, `serve`) and this process.
+pub(crate) fn watcher(
+    dir: &Path,
+    network: &super::NetworkArgs,
+    what: &str,
+    once: bool,
+    stop: Arc<AtomicBool>,
+) -> anyhow::Result<Watcher> {
+    let config = super::load_config(dir)?;
+    let mut checks = check::Settings::resolve(&config, &|var| std::env::var(var).ok())?;
+    checks.network = network.resolve(&config);
+    checks.keep_answers = config
+        .check
+        .keep_answers
+        .unwrap_or(false)
+        .then(|| dir.to_path_buf());
+    let owned = dir.to_path_buf();
+    Ok(Watcher {
+        dir: dir.to_path_buf(),
+        open: Arc::new(move || super::open_existing(&owned)),
+        checks,
+        labels: config.labels.rules()?,
+        receivers: crate::notify::receivers(&config)?,
+        owner: watch::owner_name(what),
+        once,
+        stop,
+        settings: watch::Settings::from_config(&config)?,
+    })
+}
+
+/// `EMBARC_LOG_FORMAT=json`: log lines as JSON objects.
+pub(crate) fn json_logs() -> bool {
+    std::env::var("EMBARC_LOG_FORMAT").is_ok_and(|v| v == "json")
+}
+
 /// One log line on stderr: `embarc: TEXT`, or with `EMBARC_LOG_FORMAT=json`
 /// a JSON object with `at`, `event` and the fields.
-fn log(json: bool, event: &str, fields: serde_json::Value, text: &str) {
+pub(crate) fn log(json: bool, event: &str, fields: serde_json::Value, text: &str) {
     if json {
         let mut line = serde_json::json!({
             "at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
@@ -114,7 +132,8 @@ fn log(json: bool, event: &str, fields: serde_json::Value, text: &str) {
     }
 }
 
-fn report(json: bool, e: &Event) {
+/// Log what the scheduler did.
+pub(crate) fn report(json: bool, e: &Event) {
     match e {
         Event::Checked(c) => {
             let state = match c.reason {
@@ -136,6 +155,7 @@ fn report(json: bool, e: &Event) {
             source,
             summary,
             next_due,
+            ..
         } => log(
             json,
             "archived",
@@ -158,6 +178,7 @@ fn report(json: bool, e: &Event) {
             source,
             error,
             next_due,
+            ..
         } => log(
             json,
             "source_failed",

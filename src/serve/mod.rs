@@ -11,6 +11,7 @@ pub mod auth;
 pub mod context;
 mod db;
 pub mod error;
+pub mod metrics;
 pub mod openapi;
 pub mod pages;
 
@@ -35,6 +36,8 @@ pub struct AppState {
     /// Mark cookies `Secure` (HTTPS in front); also done per request when a
     /// proxy says `X-Forwarded-Proto: https`.
     pub secure_cookies: bool,
+    /// What this server's scheduler did, for `/metrics`.
+    pub metrics: std::sync::Arc<metrics::Metrics>,
 }
 
 /// The application: every page, the API, the static files.
@@ -57,6 +60,9 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(|| async { Redirect::to("/queue") }))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(metrics_text))
+        .route("/jobs", get(pages::jobs::show))
+        .route("/jobs/{id}/run", post(pages::jobs::run_now))
         .route("/login", get(pages::login::show).post(pages::login::submit))
         .route("/logout", post(pages::login::logout))
         .route("/queue", get(pages::queue::show))
@@ -78,6 +84,24 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { error::Failure::not_found("there is no such page") })
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
+}
+
+/// `/metrics` for a Bearer token of any role (Prometheus'
+/// `authorization` setting).
+async fn metrics_text(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    _caller: auth::Caller,
+) -> Result<Response, error::ApiError> {
+    let metrics = state.metrics.clone();
+    let text = state.db.run(move |s| Ok(metrics.render(s)?)).await?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response())
 }
 
 async fn css() -> Response {
@@ -124,16 +148,21 @@ async fn security_headers(req: Request, next: Next) -> Response {
     res
 }
 
-/// Serve on `listener` until SIGINT or SIGTERM, then finish the requests
+/// Serve on `listener` until `shutdown` resolves, then finish the requests
 /// in flight and return.
-pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
-        .with_graceful_shutdown(stop_signal())
+        .with_graceful_shutdown(shutdown)
         .await
 }
 
-async fn stop_signal() {
+/// Resolves at the first SIGINT or SIGTERM.
+pub async fn stop_signal() {
     use tokio::signal::unix::{SignalKind, signal};
     match signal(SignalKind::terminate()) {
         Ok(mut term) => {

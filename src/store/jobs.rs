@@ -69,6 +69,21 @@ pub struct ClaimRequest<'a> {
     pub platform: Option<&'a str>,
 }
 
+/// One job as the Jobs page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JobRow {
+    pub id: i64,
+    pub kind: JobKind,
+    /// The watched source, or the checked post's or article's URL.
+    pub what: String,
+    pub due_at: Option<String>,
+    /// The process holding its lease, while it runs.
+    pub claimed_by: Option<String>,
+    pub failures: u32,
+    pub last_run_at: Option<String>,
+    pub last_result: Option<String>,
+}
+
 /// The jobs of one kind, for `status` and the scheduler's log.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct JobCounts {
@@ -347,6 +362,54 @@ impl Store {
             |r| r.get(0),
         )?;
         Ok(n as usize)
+    }
+
+    /// The watched sources' jobs, then the `limit` checks failing longest
+    /// in a row (the Jobs page).
+    pub fn job_rows(&self, limit: usize) -> Result<Vec<JobRow>> {
+        let conn = self.read()?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT j.id, j.kind,
+                    COALESCE(j.source, p.post_url, p.platform || ':' || p.post_id, a.url, ''),
+                    j.due_at, CASE WHEN j.claimed_until > ?2 THEN j.claimed_by END,
+                    j.failures, j.last_run_at, j.last_result
+             FROM jobs j
+             LEFT JOIN posts p ON p.id = j.post_id
+             LEFT JOIN articles a ON a.id = j.article_id
+             WHERE j.id IN (SELECT id FROM jobs WHERE kind = 'watch')
+                OR j.id IN (SELECT id FROM jobs WHERE failures > 0 AND kind <> 'watch'
+                            ORDER BY failures DESC, id LIMIT ?1)
+             ORDER BY j.kind = 'watch' DESC, j.failures DESC, j.id",
+        )?;
+        let rows = stmt.query_map(params![limit as i64, self.now()], |r| {
+            let kind: String = r.get(1)?;
+            Ok(JobRow {
+                id: r.get(0)?,
+                kind: JobKind::ALL
+                    .into_iter()
+                    .find(|k| k.as_str() == kind)
+                    .unwrap_or(JobKind::Watch),
+                what: r.get(2)?,
+                due_at: r.get(3)?,
+                claimed_by: r.get(4)?,
+                failures: r.get(5)?,
+                last_run_at: r.get(6)?,
+                last_result: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Make job `id` due now ("run now"), unless a process holds it;
+    /// `false` when there is no such job or it is running.
+    pub fn run_job_now(&self, id: i64) -> Result<bool> {
+        let now = self.now();
+        let n = self.write().execute(
+            "UPDATE jobs SET due_at = ?2
+             WHERE id = ?1 AND (claimed_until IS NULL OR claimed_until <= ?2)",
+            params![id, now],
+        )?;
+        Ok(n == 1)
     }
 
     /// Counts of the jobs of each kind.

@@ -36,7 +36,7 @@ pub use checks::{
 pub use deliveries::{Delivery, DeliveryCounts, EventData, Hook};
 pub use error::{Error, Result};
 pub use fetch::{CaptureRef, FailedAnswer, FetchedExtra, KnownAnswer, NotModified, StoredFailure};
-pub use jobs::{ClaimRequest, ClaimedJob, JobCounts, JobKind};
+pub use jobs::{ClaimRequest, ClaimedJob, JobCounts, JobKind, JobRow};
 pub use migrate::MigrationError;
 use migrate::migration;
 pub use search::{ArticleHit, MAX_HITS, PostHit, SearchPage, fts_query};

@@ -62,11 +62,14 @@ pub enum Event {
         source: String,
         summary: ArchiveSummary,
         next_due: DateTime<Utc>,
+        /// How long reading the source and archiving what it lists took.
+        took: Duration,
     },
     SourceFailed {
         source: String,
         error: String,
         next_due: DateTime<Utc>,
+        took: Duration,
     },
     Delivered(Sent),
     Stopping {
@@ -257,7 +260,9 @@ impl Watcher {
                 store.finish_job(job.id, &self.owner, "not configured", false, None)?;
                 continue;
             };
+            let start = Instant::now();
             let outcome = self.archive(&store, source).await;
+            let took = start.elapsed();
             let now = store.clock();
             total += 1;
             match outcome {
@@ -274,6 +279,7 @@ impl Watcher {
                         source: key,
                         summary,
                         next_due,
+                        took,
                     });
                 }
                 Err(error) => {
@@ -289,6 +295,7 @@ impl Watcher {
                         source: key,
                         error,
                         next_due,
+                        took,
                     });
                 }
             }

@@ -55,8 +55,20 @@ impl Desk {
         Desk::start_with(&[])
     }
 
-    /// [`Desk::start`] with more options to `embarc serve`.
+    /// [`Desk::start`] with more options to `embarc serve`; without its
+    /// scheduler, which would ask the platforms' real endpoints.
     pub fn start_with(options: &[&str]) -> Desk {
+        Desk::launch(options, None)
+    }
+
+    /// [`Desk::start`] with the scheduler running: every endpoint it may
+    /// ask is at `endpoints` (a server of the test), and `settings` are
+    /// added to `embarc.toml`.
+    pub fn start_scheduling(endpoints: &str, settings: &str) -> Desk {
+        Desk::launch(&[], Some((endpoints, settings)))
+    }
+
+    fn launch(options: &[&str], scheduler: Option<(&str, &str)>) -> Desk {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("archive");
         // The article with quotes in its file name (its URL has them too).
@@ -108,11 +120,25 @@ impl Desk {
         };
         store.revoke_token("t-revoked").unwrap();
         drop(store);
-        let mut child = embarc()
-            .arg("--archive")
+        let mut cmd = embarc();
+        cmd.arg("--archive")
             .arg(&dir)
             .args(["serve", "--listen", "127.0.0.1:0"])
-            .args(options)
+            .args(options);
+        match scheduler {
+            None => {
+                cmd.arg("--no-watch");
+            }
+            Some((endpoints, settings)) => {
+                for spec in embarc::check::settings::all() {
+                    if let Some(var) = spec.env {
+                        cmd.env(var, format!("{endpoints}/{}", spec.name));
+                    }
+                }
+                std::fs::write(dir.join("embarc.toml"), settings).unwrap();
+            }
+        }
+        let mut child = cmd
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()

@@ -25,6 +25,7 @@ pub fn page(title: &str, who: &Signed, body: Markup) -> Markup {
                         a href="/queue" { "Queue" }
                         a href="/search" { "Search" }
                         a href="/report" { "Report" }
+                        a href="/jobs" { "Jobs" }
                     }
                     form.logout method="post" action="/logout" {
                         span.who { (who.user.name) " · " (who.user.role) }

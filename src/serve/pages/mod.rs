@@ -5,6 +5,7 @@ pub mod capture;
 mod chart;
 pub mod claim;
 pub mod export;
+pub mod jobs;
 pub mod layout;
 pub mod login;
 pub mod post;
