@@ -109,7 +109,8 @@ fn serve(archive: &Path) -> Server {
     let mut child = embarc()
         .arg("--archive")
         .arg(archive)
-        .args(["serve", "--listen", "127.0.0.1:0"])
+        // The desk alone: its scheduler would ask the platforms.
+        .args(["serve", "--listen", "127.0.0.1:0", "--no-watch"])
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
