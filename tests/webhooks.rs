@@ -407,3 +407,72 @@ fn claims_created_and_decided_are_sent_once_each() {
     assert_eq!(v["webhooks"]["delivered"], 4, "{v}");
     assert_eq!(v["webhooks"]["pending"], 0, "{v}");
 }
+
+#[test]
+fn a_post_turning_protected_and_an_article_taken_down_give_one_delivery_each() {
+    // The post: alive, then protected (syndication 404, oEmbed 403); the
+    // article: served, then 404.
+    let protected = Arc::new(AtomicBool::new(false));
+    let article_gone = Arc::new(AtomicBool::new(false));
+    let (p, a) = (protected.clone(), article_gone.clone());
+    let server = common::Server::start(move |req| {
+        let route = req.path.split(['/', '?']).nth(1).unwrap_or_default();
+        let not_found = || common::Reply::status(404, "text/plain", "Not Found");
+        match route {
+            "syn" if !p.load(Ordering::SeqCst) => common::Reply::status(
+                200,
+                "application/json",
+                format!(
+                    r#"{{"__typename":"Tweet","id_str":"{ID}","text":"{TEXT}","user":{{"name":"Election Desk","screen_name":"electiondesk"}}}}"#
+                ),
+            ),
+            "syn" => not_found(),
+            "xo" => common::Reply::status(403, "application/json", r#"{"error":"not authorized"}"#),
+            "wb" => common::Reply::status(200, "application/json", r#"{"archived_snapshots":{}}"#),
+            "articles" if !a.load(Ordering::SeqCst) => common::Reply::html(x_post::article(TEXT)),
+            _ => not_found(),
+        }
+    });
+    let (url, got) = receiver(200);
+    let dir = tempfile::tempdir().unwrap();
+    let article_url = server.url("/articles/story");
+    archive_at(dir.path(), T0, &[(&article_url, &x_post::article(TEXT))]);
+    settings(
+        dir.path(),
+        &format!("[[notify]]\nurl = \"{url}\"\nevents = [\"post_restricted\", \"article_gone\"]\n"),
+    );
+    let base = server.url("");
+    watch_once(dir.path(), &base, "2025-03-01T01:00:00Z");
+    assert!(got.lock().unwrap().is_empty(), "alive: nothing to say");
+
+    protected.store(true, Ordering::SeqCst);
+    article_gone.store(true, Ordering::SeqCst);
+    // A week on: the post (due at its ages) and the article (every 7 days).
+    watch_once(dir.path(), &base, "2025-03-08T01:00:00Z");
+    watch_once(dir.path(), &base, "2025-03-16T01:00:00Z");
+    let got = got.lock().unwrap();
+    let mut events: Vec<(String, String)> = got
+        .iter()
+        .map(|r| {
+            let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+            let what = match v["event"].as_str() {
+                Some("article_gone") => {
+                    assert!(v["post"].is_null(), "{v}");
+                    assert_eq!(v["article"]["latest_check"]["state"], "gone", "{v}");
+                    v["article"]["url"].as_str().unwrap_or_default()
+                }
+                _ => v["post"]["url"].as_str().unwrap_or_default(),
+            };
+            (v["event"].as_str().unwrap().to_string(), what.to_string())
+        })
+        .collect();
+    events.sort();
+    assert_eq!(
+        events,
+        [
+            ("article_gone".to_string(), article_url.clone()),
+            ("post_restricted".to_string(), POST.to_string())
+        ],
+        "one each, not again while it stays so"
+    );
+}
