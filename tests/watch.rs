@@ -368,3 +368,57 @@ fn a_policy_round_claims_in_bounded_chunks() {
         "held at most {peak} leases"
     );
 }
+
+#[test]
+fn sitemap_and_list_sources_are_archived_on_their_schedules() {
+    let server = Server::start(move |req| {
+        let path = req.path.as_str();
+        let host = req.headers.get("host").cloned().unwrap_or_default();
+        if path == "/sitemap.xml" {
+            return Reply::status(
+                200,
+                "application/xml",
+                format!(
+                    r#"<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>http://{host}/news/1</loc></url></urlset>"#
+                ),
+            );
+        }
+        match path.strip_prefix("/news/") {
+            Some(n) => Reply::html(article(n.parse().unwrap_or(1))),
+            None => Reply::status(404, "text/plain", "Not Found"),
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    archive_at(dir.path(), T0, &[]);
+    fast_config(dir.path());
+    let list = dir.path().join("urls.txt");
+    std::fs::write(&list, format!("# wanted\n{}\n", server.url("/news/2"))).unwrap();
+    add_settings(
+        dir.path(),
+        &format!(
+            "[[watch]]\nsitemap = \"{}\"\nevery = \"1h\"\n\n[[watch]]\nlist = {:?}\nevery = \"2h\"\n",
+            server.url("/sitemap.xml"),
+            list.display().to_string()
+        ),
+    );
+    let base = server.url("");
+    let run = |at: &str| wait_ok(spawn_watch(dir.path(), &base, at, &["--once"]));
+    run("2025-03-01T00:00:00Z");
+    assert_eq!(server.hits("/sitemap.xml"), 1);
+    assert_eq!((server.hits("/news/1"), server.hits("/news/2")), (1, 1));
+    // The list gains a URL; an hour on only the sitemap is due again.
+    std::fs::write(
+        &list,
+        format!("{}\n{}\n", server.url("/news/2"), server.url("/news/3")),
+    )
+    .unwrap();
+    run("2025-03-01T01:00:00Z");
+    assert_eq!(server.hits("/sitemap.xml"), 2);
+    assert_eq!(server.hits("/news/3"), 0, "the list is not due yet");
+    let stderr = run("2025-03-01T02:00:00Z");
+    assert_eq!(server.hits("/news/3"), 1, "{stderr}");
+    // What was archived before is not fetched again.
+    assert_eq!((server.hits("/news/1"), server.hits("/news/2")), (1, 1));
+    let posts = check_support::export(dir.path(), "posts");
+    assert_eq!(posts.len(), 3, "the posts of the three articles");
+}
