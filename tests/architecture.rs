@@ -94,19 +94,30 @@ fn crate_modules(line: &str) -> Vec<String> {
     out
 }
 
-/// Lines of `module`'s files that name an outside crate `name` (`name::`
-/// in code).
+/// Lines of `module`'s files that name an outside crate `name`: `name::`
+/// in code, or a `use` of the crate itself (`use name;`, `use name as _;`).
 fn uses_crate(files: &[(PathBuf, String)], name: &str) -> Vec<String> {
     let needle = format!("{name}::");
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let mut out = Vec::new();
     for (path, text) in files {
         for (n, line) in code_lines(text) {
-            let hit = line.match_indices(&needle).any(|(at, _)| {
+            let path_hit = line.match_indices(&needle).any(|(at, _)| {
                 at == 0 || {
                     let before = line.as_bytes()[at - 1];
-                    !(before.is_ascii_alphanumeric() || before == b'_' || before == b':')
+                    !(ident(before) || before == b':')
                 }
             });
+            let used = line
+                .split_once("use ")
+                .filter(|(before, _)| {
+                    before.is_empty()
+                        || before.trim_end().ends_with("pub")
+                        || before.ends_with(") ")
+                })
+                .and_then(|(_, path)| path.trim_start_matches(['{', ' ']).strip_prefix(name))
+                .is_some_and(|rest| !rest.bytes().next().is_some_and(ident));
+            let hit = path_hit || used;
             if hit {
                 out.push(format!("{}:{n}: {line}", path.display()));
             }
@@ -291,4 +302,21 @@ fn the_scanner_sees_what_it_checks() {
     assert_eq!(uses_crate(&files, "reqwest").len(), 1);
     let files = vec![(PathBuf::from("x.rs"), "let s = not_reqwest::X;".to_string())];
     assert!(uses_crate(&files, "reqwest").is_empty());
+    for line in [
+        "use reqwest;",
+        "use reqwest as http;",
+        "pub use reqwest as _;",
+        "use {reqwest, url};",
+    ] {
+        let files = vec![(PathBuf::from("x.rs"), line.to_string())];
+        assert_eq!(uses_crate(&files, "reqwest").len(), 1, "{line}");
+    }
+    for line in [
+        "use reqwests;",
+        "use crate::reqwest_like;",
+        "// use reqwest;",
+    ] {
+        let files = vec![(PathBuf::from("x.rs"), line.to_string())];
+        assert!(uses_crate(&files, "reqwest").is_empty(), "{line}");
+    }
 }
