@@ -88,38 +88,94 @@ pub struct ClaimPage {
     pub claims: Vec<Claim>,
 }
 
-/// The claims a filter selects: `FROM` and `WHERE` with parameters ?1-?9.
-const CLAIMS_WHERE: &str = "FROM claims cl JOIN posts p ON p.id = cl.post_id
-     WHERE (json_array_length(?1) = 0 OR cl.status IN (SELECT value FROM json_each(?1)))
-       AND (?2 IS NULL OR cl.label = ?2 COLLATE NOCASE)
-       AND (?3 IS NULL OR p.platform = ?3 COLLATE NOCASE)
-       AND (?4 IS NULL OR cl.created_at >= ?4)
-       AND (?5 IS NULL OR cl.assignee = ?5 COLLATE NOCASE)
-       AND (?6 IS NULL OR COALESCE((SELECT k.state FROM checks k WHERE k.post_id = p.id
-                                    ORDER BY k.id DESC LIMIT 1), 'unchecked') = ?6)
-       AND (?7 IS NULL OR cl.created_at < ?7)
-       AND ((?8 IS NULL AND ?9 IS NULL)
-            OR EXISTS (SELECT 1 FROM citations c JOIN articles a ON a.id = c.article_id
-                       WHERE c.post_id = p.id
-                         AND (?8 IS NULL OR a.site = ?8 COLLATE NOCASE
-                              OR a.site LIKE '%.' || ?8)
-                         AND (?9 IS NULL OR a.id = ?9)))";
+/// Conditions and their numbered parameters, as a filter builds them.
+#[derive(Default)]
+struct Where {
+    conds: Vec<String>,
+    params: Vec<rusqlite::types::Value>,
+}
+
+impl Where {
+    /// Add a parameter; its placeholder (`?3`).
+    fn mark(&mut self, value: rusqlite::types::Value) -> String {
+        self.params.push(value);
+        format!("?{}", self.params.len())
+    }
+}
 
 impl ClaimFilter {
-    fn params(&self) -> Result<[rusqlite::types::Value; 9]> {
+    /// `FROM` and `WHERE` for the claims this filter selects, with the
+    /// parameters in order: only the filters that are set become
+    /// conditions, and `posts` is joined only when one needs it, so the
+    /// common pages (open claims, a status, a label) are index lookups.
+    fn sql(&self) -> Result<(String, Vec<rusqlite::types::Value>)> {
         use rusqlite::types::Value;
-        let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::Text);
-        Ok([
-            Value::Text(serde_json::to_string(&self.statuses)?),
-            text(&self.label),
-            text(&self.platform),
-            text(&self.since.map(format_time)),
-            text(&self.assignee),
-            text(&self.state),
-            text(&self.until.map(format_time)),
-            text(&self.site),
-            self.article.map_or(Value::Null, Value::Integer),
-        ])
+        let text = |v: &str| Value::Text(v.to_string());
+        let mut w = Where::default();
+        if !self.statuses.is_empty() {
+            let marks: Vec<String> = self
+                .statuses
+                .iter()
+                .map(|st| w.mark(text(st.as_str())))
+                .collect();
+            w.conds.push(format!("cl.status IN ({})", marks.join(", ")));
+        }
+        if let Some(label) = &self.label {
+            let m = w.mark(text(label));
+            w.conds.push(format!("cl.label = {m} COLLATE NOCASE"));
+        }
+        if let Some(platform) = &self.platform {
+            let m = w.mark(text(platform));
+            w.conds.push(format!("p.platform = {m} COLLATE NOCASE"));
+        }
+        if let Some(since) = self.since {
+            let m = w.mark(Value::Text(format_time(since)));
+            w.conds.push(format!("cl.created_at >= {m}"));
+        }
+        if let Some(assignee) = &self.assignee {
+            let m = w.mark(text(assignee));
+            w.conds.push(format!("cl.assignee = {m} COLLATE NOCASE"));
+        }
+        if let Some(state) = &self.state {
+            let m = w.mark(text(state));
+            w.conds.push(format!(
+                "COALESCE((SELECT k.state FROM checks k WHERE k.id = p.latest_check_id), 'unchecked') = {m}"
+            ));
+        }
+        if let Some(until) = self.until {
+            let m = w.mark(Value::Text(format_time(until)));
+            w.conds.push(format!("cl.created_at < {m}"));
+        }
+        if self.site.is_some() || self.article.is_some() {
+            let mut inner = vec!["c.post_id = p.id".to_string()];
+            if let Some(site) = &self.site {
+                let m = w.mark(text(site));
+                inner.push(format!(
+                    "(a.site = {m} COLLATE NOCASE OR a.site LIKE '%.' || {m})"
+                ));
+            }
+            if let Some(article) = self.article {
+                let m = w.mark(Value::Integer(article));
+                inner.push(format!("a.id = {m}"));
+            }
+            w.conds.push(format!(
+                "EXISTS (SELECT 1 FROM citations c JOIN articles a ON a.id = c.article_id WHERE {})",
+                inner.join(" AND ")
+            ));
+        }
+        let needs_post = self.platform.is_some()
+            || self.state.is_some()
+            || self.site.is_some()
+            || self.article.is_some();
+        let mut sql = String::from("FROM claims cl");
+        if needs_post {
+            sql.push_str(" JOIN posts p ON p.id = cl.post_id");
+        }
+        if !w.conds.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&w.conds.join(" AND "));
+        }
+        Ok((sql, w.params))
     }
 }
 
@@ -261,10 +317,11 @@ impl Store {
 
     /// How many claims `filter` selects.
     pub fn count_claims(&self, filter: &ClaimFilter) -> Result<usize> {
+        let (from, params) = filter.sql()?;
         let n: i64 = self
             .read()?
-            .prepare_cached(&format!("SELECT COUNT(*) {CLAIMS_WHERE}"))?
-            .query_row(rusqlite::params_from_iter(filter.params()?), |r| r.get(0))?;
+            .prepare_cached(&format!("SELECT COUNT(*) {from}"))?
+            .query_row(rusqlite::params_from_iter(params), |r| r.get(0))?;
         Ok(n as usize)
     }
 
@@ -277,12 +334,12 @@ impl Store {
         limit: usize,
     ) -> Result<ClaimPage> {
         let conn = self.read()?;
-        let params = filter.params()?;
+        let (from, params) = filter.sql()?;
         let total: i64 = conn
-            .prepare_cached(&format!("SELECT COUNT(*) {CLAIMS_WHERE}"))?
+            .prepare_cached(&format!("SELECT COUNT(*) {from}"))?
             .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT cl.id {CLAIMS_WHERE} ORDER BY {} LIMIT {limit} OFFSET {offset}",
+            "SELECT cl.id {from} ORDER BY {} LIMIT {limit} OFFSET {offset}",
             sort.order_by()
         ))?;
         let ids = stmt
@@ -306,11 +363,12 @@ impl Store {
             ..filter.clone()
         };
         let conn = self.read()?;
+        let (from, params) = all.sql()?;
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT cl.status, COUNT(*) {CLAIMS_WHERE} GROUP BY cl.status"
+            "SELECT cl.status, COUNT(*) {from} GROUP BY cl.status"
         ))?;
         let rows = stmt
-            .query_map(rusqlite::params_from_iter(all.params()?), |r| {
+            .query_map(rusqlite::params_from_iter(params), |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -832,14 +890,13 @@ fn load_claims(conn: &Connection, ids: &[i64]) -> Result<Vec<Claim>> {
 
 /// The ids of the claims `filter` selects, oldest first.
 fn claim_ids(conn: &Connection, filter: &ClaimFilter) -> Result<Vec<i64>> {
+    let (from, params) = filter.sql()?;
     let mut stmt = conn.prepare(&format!(
-        "SELECT cl.id {CLAIMS_WHERE} ORDER BY {}",
+        "SELECT cl.id {from} ORDER BY {}",
         ClaimSort::Oldest.order_by()
     ))?;
     let ids = stmt
-        .query_map(rusqlite::params_from_iter(filter.params()?), |r| {
-            r.get::<_, i64>(0)
-        })?
+        .query_map(rusqlite::params_from_iter(params), |r| r.get::<_, i64>(0))?
         .collect::<rusqlite::Result<Vec<i64>>>()?;
     Ok(ids)
 }
