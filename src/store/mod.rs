@@ -78,6 +78,7 @@ const MIGRATIONS: &[migrate::Migration] = &[
     migration!("0017_check_blocked"),
     migration!("0018_platform_index"),
     migration!("0019_search"),
+    migration!("0020_claims_created"),
 ];
 
 /// How long a write waits for another process's write, and a read for a
