@@ -375,7 +375,27 @@ async fn per_host_concurrency_is_limited() {
 /// operator allows, with `names` resolved to 127.0.0.1 (an injected
 /// resolver: no name here reaches the system's DNS).
 fn guarded(allow_private: bool, allow_hosts: &[&str], names: &[&str]) -> Client {
-    let loopback: std::net::IpAddr = "127.0.0.1".parse().unwrap();
+    let names: Vec<(&str, &str)> = names.iter().map(|n| (*n, "127.0.0.1")).collect();
+    under_policy(Network {
+        allow_private,
+        ..network(&names, allow_hosts)
+    })
+}
+
+/// The policy with `names` answered from a table (nothing reaches the
+/// system's DNS) and `allow_hosts` as the operator would list them.
+fn network(names: &[(&str, &str)], allow_hosts: &[&str]) -> Network {
+    Network {
+        allow_private: false,
+        allow_hosts: allow_hosts.iter().map(|h| h.to_string()).collect(),
+        hosts: names
+            .iter()
+            .map(|(n, ip)| (n.to_string(), vec![ip.parse().unwrap()]))
+            .collect(),
+    }
+}
+
+fn under_policy(network: Network) -> Client {
     Client::new(&ClientConfig {
         connect_timeout: Duration::from_secs(2),
         limits: Limits {
@@ -383,14 +403,7 @@ fn guarded(allow_private: bool, allow_hosts: &[&str], names: &[&str]) -> Client 
             per_host: 4,
             min_interval: Duration::ZERO,
         },
-        network: Network {
-            allow_private,
-            allow_hosts: allow_hosts.iter().map(|h| h.to_string()).collect(),
-            hosts: names
-                .iter()
-                .map(|n| (n.to_string(), vec![loopback]))
-                .collect(),
-        },
+        network,
         ..ClientConfig::default()
     })
     .unwrap()
@@ -477,27 +490,10 @@ async fn every_redirect_hop_is_checked_even_from_an_allowed_host() {
     assert_eq!(server.hits("/inner"), 1);
 }
 
-/// A client whose resolver answers `names` from a table (nothing reaches
-/// the system's DNS); `allow_hosts` as the operator would list them.
+/// A client whose resolver answers `names` from a table; `allow_hosts` as
+/// the operator would list them.
 fn resolving(names: &[(&str, &str)], allow_hosts: &[&str]) -> Client {
-    Client::new(&ClientConfig {
-        connect_timeout: Duration::from_secs(2),
-        limits: Limits {
-            concurrency: 4,
-            per_host: 4,
-            min_interval: Duration::ZERO,
-        },
-        network: Network {
-            allow_private: false,
-            allow_hosts: allow_hosts.iter().map(|h| h.to_string()).collect(),
-            hosts: names
-                .iter()
-                .map(|(n, ip)| (n.to_string(), vec![ip.parse().unwrap()]))
-                .collect(),
-        },
-        ..ClientConfig::default()
-    })
-    .unwrap()
+    under_policy(network(names, allow_hosts))
 }
 
 fn from(origin: Origin) -> RequestOpts {
