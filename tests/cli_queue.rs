@@ -695,9 +695,10 @@ fn a_checked_post_shows_its_state_in_list_show_and_exports() {
     ] {
         assert!(show.contains(want), "{want:?} not in\n{show}");
     }
+    // The copied post has no id: it cannot be checked, and says so.
     let never = a.ok(T0, &["queue", "show", "3"]);
     assert!(
-        never.contains("state      not checked (embarc check)")
+        never.contains("state      not checkable (no post id)")
             && never.contains("checks (0):\n  (never checked)"),
         "{never}"
     );

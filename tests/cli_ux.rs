@@ -941,3 +941,75 @@ fn every_platform_is_named_where_a_platform_is_asked_for() {
         assert!(err.contains(p.as_str()), "{err}");
     }
 }
+
+#[test]
+fn a_new_archive_reads_plainly_and_export_follows_the_out_files_extension() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/seed-article.txt"
+    );
+    embarc(dir.path())
+        .args(["archive", seed])
+        .assert()
+        .success();
+    let status = text(&embarc(dir.path()).arg("status").output().unwrap().stdout);
+    assert!(
+        status.contains("jobs (the [recheck] policy and [[watch]] sources):\n  none yet"),
+        "{status}"
+    );
+    // A copied post has no id: nothing to check, and the claim says so.
+    let export = text(
+        &embarc(dir.path())
+            .args(["export", "queue", "--format", "json"])
+            .output()
+            .unwrap()
+            .stdout,
+    );
+    let claims: serde_json::Value = serde_json::from_str(&export).unwrap();
+    let copied = claims
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["post"]["post_id"].is_null())
+        .expect("a claim about a copied post");
+    let shown = embarc(dir.path())
+        .args(["queue", "show", &copied["id"].to_string()])
+        .output()
+        .unwrap();
+    let shown = text(&shown.stdout);
+    assert!(shown.contains("not checkable (no post id)"), "{shown}");
+    assert!(!shown.contains("(embarc check)"), "{shown}");
+
+    // An empty directory is not a silent success.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let out = embarc(dir.path())
+        .arg("archive")
+        .arg(&empty)
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("warning:") && err.contains("holds no article files (.html, .htm"),
+        "{err}"
+    );
+
+    for (file, format, starts) in [
+        ("posts.csv", None, "platform,"),
+        ("posts.json", None, "["),
+        ("posts.jsonl", None, "{"),
+        ("posts.txt", None, "{"),
+        ("forced.csv", Some("jsonl"), "{"),
+    ] {
+        let out = dir.path().join(file);
+        let mut cmd = embarc(dir.path());
+        cmd.args(["export", "posts", "--out"]).arg(&out);
+        if let Some(f) = format {
+            cmd.args(["--format", f]);
+        }
+        cmd.assert().success();
+        let written = std::fs::read_to_string(&out).unwrap();
+        assert!(written.starts_with(starts), "{file}: {written}");
+    }
+}

@@ -45,7 +45,7 @@ pub enum Error {
 pub const DEFAULT_MAX_BYTES: u64 = 20 * 1024 * 1024;
 
 /// Extensions taken from directories (explicit file arguments are always read).
-const ARTICLE_EXTENSIONS: &[&str] = &[
+pub const ARTICLE_EXTENSIONS: &[&str] = &[
     "html", "htm", "xhtml", "shtml", "txt", "text", "md", "markdown",
 ];
 
@@ -166,6 +166,8 @@ pub struct Expanded {
     pub failures: Vec<Failure>,
     /// Files found in directories but left alone for their extension.
     pub other_extensions: Vec<PathBuf>,
+    /// Directories named as inputs in which no article file was found.
+    pub empty_dirs: Vec<PathBuf>,
 }
 
 /// Expand the command-line inputs into files (and failures for those that
@@ -176,6 +178,7 @@ pub fn expand_inputs(args: &[String], stdin: &mut dyn BufRead) -> Expanded {
         files,
         failures,
         other_extensions,
+        empty_dirs,
     } = &mut found;
     let mut queue: Vec<String> = Vec::new();
     for arg in args {
@@ -197,7 +200,13 @@ pub fn expand_inputs(args: &[String], stdin: &mut dyn BufRead) -> Expanded {
     for input in queue {
         let path = PathBuf::from(&input);
         match std::fs::metadata(&path) {
-            Ok(m) if m.is_dir() => walk_dir(&path, files, failures, other_extensions),
+            Ok(m) if m.is_dir() => {
+                let before = files.len();
+                walk_dir(&path, files, failures, other_extensions);
+                if files.len() == before {
+                    empty_dirs.push(path);
+                }
+            }
             Ok(_) => files.push(path),
             Err(e) => failures.push(match crate::fetch::sources::other_scheme(&input) {
                 Some(scheme) => Failure {

@@ -97,6 +97,17 @@ pub fn run(dir: &Path, mut args: Args) -> anyhow::Result<ExitCode> {
         let runtime = super::runtime()?;
         super::watch::send_webhooks(&runtime, &store, &receivers, &config, "archive", false)?;
     }
+    for empty in &expanded.empty_dirs {
+        eprintln!(
+            "embarc: warning: {} holds no article files ({}); check the path",
+            words::escaped(&empty.display().to_string()),
+            crate::archive::ARTICLE_EXTENSIONS
+                .iter()
+                .map(|e| format!(".{e}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     if summary.other_extensions > 0 {
         let files = words::count(summary.other_extensions, "file");
         if args.verbose {

@@ -13,9 +13,11 @@ pub struct Args {
     #[arg(value_enum, hide_possible_values = true)]
     pub what: What,
 
-    /// Output format (claimreview: decided claims of the queue as schema.org JSON-LD).
-    #[arg(long, value_enum, default_value = "jsonl")]
-    pub format: Format,
+    /// Output format (claimreview: decided claims of the queue as schema.org
+    /// JSON-LD). Default: from the --out file's extension (.csv, .json,
+    /// .jsonl), else jsonl.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
 
     /// Write to this file instead of stdout.
     #[arg(long, value_name = "FILE")]
@@ -56,23 +58,37 @@ pub enum What {
     Queue,
 }
 
+/// The format asked for, else the one `out`'s extension names, else JSONL.
+fn format_of(asked: Option<Format>, out: Option<&Path>) -> Format {
+    let ext = out
+        .and_then(|p| p.extension())
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    asked.unwrap_or(match ext.as_deref() {
+        Some("csv") => Format::Csv,
+        Some("json") => Format::Json,
+        _ => Format::Jsonl,
+    })
+}
+
 pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    let format = format_of(args.format, args.out.as_deref());
     if args.what != What::Queue {
-        if args.format == Format::Claimreview {
+        if format == Format::Claimreview {
             anyhow::bail!("--format claimreview is for `embarc export queue` only");
         }
         if !args.status.is_empty() {
             anyhow::bail!("--status is for `embarc export queue` only");
         }
     }
-    if args.bom && args.format != Format::Csv {
+    if args.bom && format != Format::Csv {
         anyhow::bail!(
             "--bom is for --format csv only (a byte-order mark is for spreadsheet programs; \
              it would break JSON readers)"
         );
     }
     let config = super::load_config(dir)?;
-    let publisher = if args.format == Format::Claimreview {
+    let publisher = if format == Format::Claimreview {
         let publisher = claimreview::Publisher::from_config(&config.claimreview)
             .map_err(|e| anyhow::anyhow!("{e} in {}", crate::config::path(dir).display()))?;
         Some((config.labels.rules()?, publisher))
@@ -85,7 +101,7 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let opts = Options {
-        format: args.format,
+        format,
         bom: args.bom,
     };
     let mut out: Box<dyn Write> = match &args.out {

@@ -512,6 +512,7 @@ fn print_detail(o: &mut String, d: &ClaimDetail) -> std::fmt::Result {
             "state      {}, checked {at}",
             state_words(state, p.latest.reason.as_deref())
         )?,
+        _ if p.post_id.is_none() => writeln!(o, "state      not checkable (no post id)")?,
         _ => writeln!(o, "state      not checked (embarc check)")?,
     }
     if let Some(url) = &p.latest.archived_url {

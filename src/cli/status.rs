@@ -71,6 +71,9 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
         println!("  {status:<14} {n:>8}");
     }
     println!("jobs (the [recheck] policy and [[watch]] sources):");
+    if st.jobs.iter().all(|j| j.total == 0) {
+        println!("  none yet (`embarc check` or `embarc watch` schedules them)");
+    }
     for j in st.jobs.iter().filter(|j| j.total > 0) {
         let next = j
             .next_due
