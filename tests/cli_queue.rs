@@ -567,6 +567,9 @@ fn list_filters() {
     );
     assert_eq!(q(&["--since", "2025-03-04"]), [4, 5]);
     assert_eq!(q(&["--since", "2025-03-04T09:15:00+00:00"]), [5]);
+    // A duration ago, from the real clock, as `export --since` takes it.
+    assert_eq!(q(&["--since", "36500d"]), [1, 2, 3, 4, 5]);
+    assert!(q(&["--since", "1d"]).is_empty(), "queued in 2025");
     assert_eq!(q(&["--assignee", "ANA"]), [1]);
     assert_eq!(
         q(&["--status", "false", "--assignee", "bo"]),

@@ -74,8 +74,9 @@ pub struct ListArgs {
           long_help = format!("Only posts on this platform: {}.", Platform::names()))]
     pub platform: Option<Platform>,
 
-    /// Only claims queued at or after this time (RFC 3339, or a date).
-    #[arg(long, value_name = "TIME", value_parser = parse_since)]
+    /// Only claims queued at or after this time: RFC 3339, a date
+    /// (2025-03-01), or a duration ago (7d), as `export --since` takes.
+    #[arg(long, value_name = "TIME", value_parser = super::parse_when)]
     pub since: Option<chrono::DateTime<chrono::Utc>>,
 
     /// Only claims assigned to this person.
@@ -180,11 +181,6 @@ fn parse_id(s: &str) -> Result<i64, String> {
 
 fn parse_platform(s: &str) -> Result<Platform, String> {
     s.parse()
-}
-
-fn parse_since(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
-    queue::parse_time(s)
-        .ok_or_else(|| format!("{s:?} is not a time; use a date (2025-03-01) or RFC 3339"))
 }
 
 pub fn run(dir: &Path, args: Args) -> Result<ExitCode> {
