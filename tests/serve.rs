@@ -6,7 +6,7 @@ mod serve_support;
 
 use embarc::store::ClaimFilter;
 use serde_json::json;
-use serve_support::{Browser, Desk, PASSWORD, api};
+use serve_support::{Browser, Desk, PASSWORD, api, request};
 
 /// The id of the claim about `handle`'s post.
 fn claim_of(desk: &Desk, handle: &str) -> i64 {
@@ -1562,7 +1562,7 @@ async fn serve_runs_the_scheduler_shows_its_jobs_and_counts_it_in_metrics() {
     // The scheduler checks the archive's posts and reads the feed.
     let mut metrics = String::new();
     for _ in 0..150 {
-        let a = api_root(&desk, "/metrics", Some(&t.viewer)).await;
+        let a = request(&desk, "GET", "/metrics", Some(&t.viewer), None).await;
         assert_eq!(a.status, 200, "{}", a.body);
         metrics = a.body;
         if metrics.contains("embarc_checks_total{target=\"post\"")
@@ -1591,7 +1591,10 @@ async fn serve_runs_the_scheduler_shows_its_jobs_and_counts_it_in_metrics() {
     );
     assert!(platforms.all_hits().values().sum::<usize>() > 0);
     assert_eq!(feed_host.hits("/feed.xml"), 1);
-    assert_eq!(api_root(&desk, "/metrics", None).await.status, 401);
+    assert_eq!(
+        request(&desk, "GET", "/metrics", None, None).await.status,
+        401
+    );
 
     // The Jobs page: the feed, its failure, and "Run now" for admins only.
     let mut viewer = desk.client();
@@ -1631,18 +1634,4 @@ async fn serve_runs_the_scheduler_shows_its_jobs_and_counts_it_in_metrics() {
     let (code, stderr) = desk.signal(libc::SIGTERM);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stderr.contains("embarc: stopped"), "{stderr}");
-}
-
-/// A GET outside the API with a Bearer token (or none).
-async fn api_root(desk: &Desk, path: &str, token: Option<&str>) -> serve_support::Answer {
-    let mut req = reqwest::Client::new().get(format!("{}{path}", desk.url));
-    if let Some(t) = token {
-        req = req.header("authorization", format!("Bearer {t}"));
-    }
-    let r = req.send().await.unwrap();
-    serve_support::Answer {
-        status: r.status().as_u16(),
-        headers: r.headers().clone(),
-        body: r.text().await.unwrap(),
-    }
 }

@@ -98,6 +98,16 @@ pub struct Checked {
     pub took: Duration,
 }
 
+impl Checked {
+    /// `gone (deleted)`, `alive`: for people and the job's last result.
+    pub fn label(&self) -> String {
+        match self.reason {
+            Some(r) => format!("{} ({r})", self.state),
+            None => self.state.to_string(),
+        }
+    }
+}
+
 /// Counts for posts or articles.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Counts {
@@ -598,11 +608,8 @@ impl Recorder<'_> {
             for (d, job) in done {
                 let (checked, recorded) = record(store, d)?;
                 if let (Some(job), Some(owner)) = (job, &owner) {
-                    let result = match checked.reason {
-                        Some(r) => format!("{} ({r})", checked.state),
-                        None => checked.state.to_string(),
-                    };
-                    store.finish_job(job, owner, &result, checked.state == "unknown", None)?;
+                    let unknown = checked.state == "unknown";
+                    store.finish_job(job, owner, &checked.label(), unknown, None)?;
                 }
                 out.push((checked, recorded));
             }

@@ -179,10 +179,7 @@ fn print_summary(summary: &check::Summary, opts: &Options) {
 /// One line per target that is not alive or whose state changed, on stdout
 /// (so `embarc check | grep gone` finds them); the summary is on stderr.
 fn print_result(c: &Checked) {
-    let state = match c.reason {
-        Some(r) => format!("{} ({r})", c.state),
-        None => c.state.to_string(),
-    };
+    let state = c.label();
     let changed = match &c.previous_state {
         Some(prev) if prev != c.state => format!(" [was {prev}]"),
         _ => String::new(),

@@ -136,10 +136,7 @@ pub(crate) fn log(json: bool, event: &str, fields: serde_json::Value, text: &str
 pub(crate) fn report(json: bool, e: &Event) {
     match e {
         Event::Checked(c) => {
-            let state = match c.reason {
-                Some(r) => format!("{} ({r})", c.state),
-                None => c.state.to_string(),
-            };
+            let state = c.label();
             let was = match &c.previous_state {
                 Some(p) if p != c.state => format!(" [was {p}]"),
                 _ => String::new(),

@@ -42,6 +42,14 @@ impl Signed {
         }
     }
 
+    /// The checks every changing form passes: sent from this site, with
+    /// this session's CSRF token, by a user whose role allows `needed`.
+    pub fn check_form(&self, headers: &HeaderMap, csrf: &str, needed: Role) -> Result<(), Failure> {
+        check_origin(headers)?;
+        self.check_csrf(csrf)?;
+        self.require(needed)
+    }
+
     /// A 403 page unless the posted form carries this session's CSRF token.
     pub fn check_csrf(&self, posted: &str) -> Result<(), Failure> {
         if accounts::same_secret(posted, &self.csrf) {

@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 #[derive(Clone)]
 pub struct Db {
     store: Store,
+    /// Opened only to read (asked once: the answer does not change).
+    read_only: bool,
     /// The archive directory (WARC files are named relative to it).
     dir: PathBuf,
 }
@@ -22,12 +24,17 @@ impl Db {
     /// A handle on `store`, the archive in `dir` (opened by the caller, so
     /// a broken archive stops the server before it listens).
     pub fn new(store: Store, dir: PathBuf) -> Db {
-        Db { store, dir }
+        let read_only = store.is_read_only();
+        Db {
+            store,
+            read_only,
+            dir,
+        }
     }
 
     /// True when the archive is served read-only.
     pub fn is_read_only(&self) -> bool {
-        self.store.is_read_only()
+        self.read_only
     }
 
     /// The archive directory.

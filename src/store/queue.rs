@@ -88,16 +88,6 @@ pub struct ClaimPage {
     pub claims: Vec<Claim>,
 }
 
-impl ClaimFilter {
-    /// Exactly the open statuses (the queue's default page).
-    fn is_open_queue(&self) -> bool {
-        let mut st: Vec<&str> = self.statuses.iter().map(|s| s.as_str()).collect();
-        st.sort_unstable();
-        st.dedup();
-        st == ["in_progress", "unstarted"]
-    }
-}
-
 /// Conditions and their numbered parameters, as a filter builds them.
 #[derive(Default)]
 struct Where {
@@ -114,11 +104,19 @@ impl Where {
 }
 
 impl ClaimFilter {
+    /// Exactly the open statuses (the queue's default page).
+    fn is_open_queue(&self) -> bool {
+        let mut st: Vec<&str> = self.statuses.iter().map(|s| s.as_str()).collect();
+        st.sort_unstable();
+        st.dedup();
+        st == ["in_progress", "unstarted"]
+    }
+
     /// `FROM` and `WHERE` for the claims this filter selects, with the
     /// parameters in order: only the filters that are set become
     /// conditions, and `posts` is joined only when one needs it, so the
     /// common pages (open claims, a status, a label) are index lookups.
-    fn sql(&self) -> Result<(String, Vec<rusqlite::types::Value>)> {
+    fn sql(&self) -> (String, Vec<rusqlite::types::Value>) {
         use rusqlite::types::Value;
         let text = |v: &str| Value::Text(v.to_string());
         let mut w = Where::default();
@@ -196,7 +194,7 @@ impl ClaimFilter {
             sql.push_str(" WHERE ");
             sql.push_str(&w.conds.join(" AND "));
         }
-        Ok((sql, w.params))
+        (sql, w.params)
     }
 }
 
@@ -338,7 +336,7 @@ impl Store {
 
     /// How many claims `filter` selects.
     pub fn count_claims(&self, filter: &ClaimFilter) -> Result<usize> {
-        let (from, params) = filter.sql()?;
+        let (from, params) = filter.sql();
         let n: i64 = self
             .read()?
             .prepare_cached(&format!("SELECT COUNT(*) {from}"))?
@@ -355,7 +353,7 @@ impl Store {
         limit: usize,
     ) -> Result<ClaimPage> {
         let conn = self.read()?;
-        let (from, params) = filter.sql()?;
+        let (from, params) = filter.sql();
         let total: i64 = conn
             .prepare_cached(&format!("SELECT COUNT(*) {from}"))?
             .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
@@ -384,7 +382,7 @@ impl Store {
             ..filter.clone()
         };
         let conn = self.read()?;
-        let (from, params) = all.sql()?;
+        let (from, params) = all.sql();
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT cl.status, COUNT(*) {from} GROUP BY cl.status"
         ))?;
@@ -911,7 +909,7 @@ fn load_claims(conn: &Connection, ids: &[i64]) -> Result<Vec<Claim>> {
 
 /// The ids of the claims `filter` selects, oldest first.
 fn claim_ids(conn: &Connection, filter: &ClaimFilter) -> Result<Vec<i64>> {
-    let (from, params) = filter.sql()?;
+    let (from, params) = filter.sql();
     let mut stmt = conn.prepare(&format!(
         "SELECT cl.id {from} ORDER BY {}",
         ClaimSort::Oldest.order_by()
@@ -951,7 +949,7 @@ mod tests {
             ..ClaimFilter::default()
         };
         assert!(open.is_open_queue());
-        let (from, _) = open.sql().unwrap();
+        let (from, _) = open.sql();
         assert!(from.contains("INDEXED BY claims_open"), "{from}");
         let ids = |sort, offset, limit| -> Vec<i64> {
             let page = s.claim_page(&open, sort, offset, limit).unwrap();
@@ -968,7 +966,7 @@ mod tests {
             statuses: vec![Status::False],
             ..ClaimFilter::default()
         };
-        assert!(!decided.sql().unwrap().0.contains("INDEXED BY"));
+        assert!(!decided.sql().0.contains("INDEXED BY"));
         assert_eq!(
             s.claim_page(&decided, ClaimSort::Oldest, 0, 9)
                 .unwrap()

@@ -361,11 +361,22 @@ pub async fn api(
     token: Option<&str>,
     body: Option<serde_json::Value>,
 ) -> Answer {
+    let answer = request(desk, method, &format!("/api/v1{path}"), token, body).await;
+    // Every API answer any test receives is checked against the document.
+    check_against_openapi(method, path, &answer);
+    answer
+}
+
+/// Any request with a Bearer token (or none) and a JSON body (or none).
+pub async fn request(
+    desk: &Desk,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<serde_json::Value>,
+) -> Answer {
     let http = reqwest::Client::new();
-    let mut req = http.request(
-        method.parse().unwrap(),
-        format!("{}/api/v1{path}", desk.url),
-    );
+    let mut req = http.request(method.parse().unwrap(), format!("{}{path}", desk.url));
     if let Some(t) = token {
         req = req.header("authorization", format!("Bearer {t}"));
     }
@@ -375,14 +386,11 @@ pub async fn api(
             .body(b.to_string());
     }
     let res = req.send().await.unwrap();
-    let answer = Answer {
+    Answer {
         status: res.status().as_u16(),
         headers: res.headers().clone(),
         body: res.text().await.unwrap(),
-    };
-    // Every API answer any test receives is checked against the document.
-    check_against_openapi(method, path, &answer);
-    answer
+    }
 }
 
 /// Check an API answer against the OpenAPI document: the status must be

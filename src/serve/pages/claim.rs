@@ -7,7 +7,7 @@ use super::layout::{minutes, page};
 use crate::accounts::Role;
 use crate::queue::{Action, Status};
 use crate::serve::AppState;
-use crate::serve::auth::{self, Signed};
+use crate::serve::auth::Signed;
 use crate::serve::error::Failure;
 use crate::store::{ClaimDetail, ClaimEvent, ClaimSnapshot, PostDetail};
 use axum::Form;
@@ -175,9 +175,7 @@ async fn change<F>(
 where
     F: FnOnce(&crate::store::Store, String) -> Result<(), Failure> + Send + 'static,
 {
-    auth::check_origin(headers)?;
-    who.check_csrf(csrf)?;
-    who.require(Role::Checker)?;
+    who.check_form(headers, csrf, Role::Checker)?;
     let actor = who.user.name.clone();
     let outcome = state.db.run(move |s| Ok(f(s, actor))).await?;
     match outcome {

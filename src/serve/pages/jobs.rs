@@ -6,7 +6,7 @@
 use super::layout::{minutes, page};
 use crate::accounts::Role;
 use crate::serve::AppState;
-use crate::serve::auth::{self, Signed};
+use crate::serve::auth::Signed;
 use crate::serve::error::Failure;
 use crate::store::{DeliveryCounts, JobCounts, JobRow};
 use axum::Form;
@@ -43,9 +43,7 @@ pub async fn run_now(
     headers: HeaderMap,
     Form(f): Form<RunForm>,
 ) -> Result<Response, Failure> {
-    auth::check_origin(&headers)?;
-    who.check_csrf(&f.csrf)?;
-    who.require(Role::Admin)?;
+    who.check_form(&headers, &f.csrf, Role::Admin)?;
     if state.db.run(move |s| Ok(s.run_job_now(id)?)).await? {
         Ok(Redirect::to("/jobs").into_response())
     } else {
