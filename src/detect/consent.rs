@@ -15,7 +15,7 @@
 //! a `blockquote.twitter-tweet`) is left to the walk: the copies in its
 //! attributes are the same post again.
 
-use super::dom::elements;
+use super::dom::{Attrs, elements};
 use super::html::embed as embed_chain;
 use super::{Citation, Kind, Platform, urls};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
@@ -91,7 +91,7 @@ pub(super) fn attr(name: &str) -> bool {
 }
 
 /// The element looks like a consent placeholder.
-fn marks(name: &str, el: &Element) -> bool {
+pub(super) fn marks(name: &str, el: &impl Attrs) -> bool {
     if tag(name) {
         return true;
     }

@@ -54,6 +54,27 @@ pub(super) fn push_collapsed(buf: &mut String, text: &str) {
     }
 }
 
+/// The attributes of an element: one the parser built, or a start tag the
+/// streaming pass ([`super::regions`]) read. The tests that decide what an
+/// element may be (embed, reader section, placeholder) take either, so both
+/// paths decide alike.
+pub(super) trait Attrs {
+    /// The first value of the attribute `name` (lowercase).
+    fn attr(&self, name: &str) -> Option<&str>;
+    /// Every attribute, names lowercase, the first of duplicates only.
+    fn attrs(&self) -> impl Iterator<Item = (&str, &str)>;
+}
+
+impl Attrs for Element {
+    fn attr(&self, name: &str) -> Option<&str> {
+        Element::attr(self, name)
+    }
+
+    fn attrs(&self) -> impl Iterator<Item = (&str, &str)> {
+        Element::attrs(self)
+    }
+}
+
 /// Class-token test, ASCII case-insensitive (class lists vary in case).
 pub(super) fn has_class(el: &Element, token: &str) -> bool {
     el.attr("class").is_some_and(|c| {

@@ -11,8 +11,8 @@
 //! text outside embeds is gathered, with block elements as line breaks, for
 //! posts copied as plain text and Jetpack shortcodes.
 
-use super::dom::{elements, is_block, push_collapsed};
-use super::{Citation, Kind, Platform, consent, pagedata, reader, text, urls};
+use super::dom::{Attrs, elements, is_block, push_collapsed};
+use super::{Citation, Kind, Platform, consent, pagedata, reader, regions, text, urls};
 use ego_tree::{NodeId, NodeRef};
 use scraper::node::Element;
 use scraper::{Html, Node};
@@ -20,25 +20,63 @@ use std::collections::HashSet;
 
 /// Detect every cited post in an HTML document.
 ///
-/// One walk finds embeds and links and notes whether visible text outside
-/// the embeds could hold a copied post (`(@`) or a shortcode (`[tweet`).
-/// Only then does a second walk gather that text (most pages never need it).
+/// The streaming pass ([`regions`]) finds the subtrees a detector may
+/// claim; only those are parsed and walked. Pages the pass cannot follow,
+/// or where the text around the regions matters, take the whole-document
+/// walk ([`detect_html_dom`]); both give the same citations.
+///
+/// Debug builds (every test) walk the whole document as well and panic
+/// when the two disagree, so each fixture of the suite checks the pass.
 pub fn detect_html(source: &str) -> Vec<Citation> {
-    // Linear time on hostile nesting: html5ever's tree builder is
-    // quadratic in the depth of nested blocks.
-    let doc = Html::parse_document(&super::nesting::capped(source));
-    let mut walker = Walker::default();
-    walker.walk(doc.tree.root());
-    let beside = consent::links_beside(&doc, &walker.placeholders, &walker.links, &walker.out);
-    let mut out: Vec<Citation> = std::mem::take(&mut walker.out)
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| !beside.contains(i))
-        .map(|(_, c)| c)
-        .collect();
-    // Page data repeats what the markup embeds (server-rendered pages):
-    // only posts the markup does not embed are added, each once.
-    for c in std::mem::take(&mut walker.page_data) {
+    let found = regions::plan(source).and_then(|plan| from_regions(source, &plan));
+    #[cfg(debug_assertions)]
+    if let Some(found) = &found {
+        let whole = detect_html_dom(source);
+        assert!(
+            *found == whole,
+            "the streaming pass and the whole-document walk disagree on:\n{source}\n\nregions: {found:#?}\n\nwhole: {whole:#?}"
+        );
+    }
+    found.unwrap_or_else(|| detect_html_dom(source))
+}
+
+/// Whether the streaming pass alone detects `source` (tests and the
+/// benchmark: a page that always fell back would prove nothing).
+#[doc(hidden)]
+pub fn streams(source: &str) -> bool {
+    regions::plan(source).is_some_and(|plan| from_regions(source, &plan).is_some())
+}
+
+/// Citations from the regions alone; `None` when one of them needs the page
+/// around it (text that may hold a copied post, a consent placeholder whose
+/// neighbours count).
+fn from_regions(source: &str, plan: &regions::Plan) -> Option<Vec<Citation>> {
+    let mut out = Vec::new();
+    let mut page_data = Vec::new();
+    for region in plan.read() {
+        let doc = Html::parse_fragment(&source[region.start..region.end]);
+        if region.head {
+            page_data.extend(head_scripts(doc.tree.root()));
+            continue;
+        }
+        let mut walker = Walker {
+            in_article: region.in_article,
+            ..Walker::default()
+        };
+        walker.walk(doc.tree.root());
+        if walker.copy_marker || !walker.placeholders.is_empty() {
+            return None;
+        }
+        out.append(&mut walker.out);
+        page_data.append(&mut walker.page_data);
+    }
+    Some(with_page_data(out, page_data))
+}
+
+/// Page data repeats what the markup embeds (server-rendered pages): only
+/// posts the markup does not embed are added, each once.
+fn with_page_data(mut out: Vec<Citation>, page_data: Vec<Citation>) -> Vec<Citation> {
+    for c in page_data {
         let same = |o: &Citation| {
             o.kind == Kind::Embed && o.platform == c.platform && o.post_id == c.post_id
         };
@@ -46,6 +84,44 @@ pub fn detect_html(source: &str) -> Vec<Citation> {
             out.push(c);
         }
     }
+    out
+}
+
+/// The page data of the scripts below `node` (the head's).
+fn head_scripts(node: NodeRef<'_, Node>) -> Vec<Citation> {
+    elements(node)
+        .filter(|(_, e)| e.name() == "script")
+        .flat_map(|(n, e)| {
+            let text: String = n
+                .children()
+                .filter_map(|c| c.value().as_text())
+                .map(|t| &**t)
+                .collect();
+            pagedata::script(e, &text)
+        })
+        .collect()
+}
+
+/// The walk over the whole document: one walk finds embeds and links and
+/// notes whether visible text outside the embeds could hold a copied post
+/// (`(@`) or a shortcode (`[tweet`); only then does a second walk gather
+/// that text. Public for the tests and the benchmark that compare it with
+/// [`detect_html`]; not part of the API.
+#[doc(hidden)]
+pub fn detect_html_dom(source: &str) -> Vec<Citation> {
+    // Linear time on hostile nesting: html5ever's tree builder is
+    // quadratic in the depth of nested blocks.
+    let doc = Html::parse_document(&super::nesting::capped(source));
+    let mut walker = Walker::default();
+    walker.walk(doc.tree.root());
+    let beside = consent::links_beside(&doc, &walker.placeholders, &walker.links, &walker.out);
+    let out: Vec<Citation> = std::mem::take(&mut walker.out)
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !beside.contains(i))
+        .map(|(_, c)| c)
+        .collect();
+    let mut out = with_page_data(out, std::mem::take(&mut walker.page_data));
     if walker.copy_marker {
         let mut texts = Walker {
             text: Some(String::new()),
@@ -85,6 +161,9 @@ struct Walker {
     page_data: Vec<Citation>,
     /// Consent placeholders and the posts they named.
     placeholders: Vec<consent::Placeholder>,
+    /// An ancestor of the walked tree names itself the article body (the
+    /// tree is a region the streaming pass cut out).
+    in_article: bool,
     /// Gathering mode (second walk): the visible text outside `embeds`,
     /// with block elements as line breaks; no matching.
     text: Option<String>,
@@ -129,7 +208,7 @@ impl Walker {
                 if attrs.outside_article
                     || (attrs.maybe_aside
                         && reader::marks_section(name, el)
-                        && !reader::part_of_article(node))
+                        && !reader::part_of_article(node, self.in_article))
                 {
                     return false;
                 }
@@ -156,14 +235,7 @@ impl Walker {
                 if self.text.is_none() {
                     if name == "head" {
                         // JSON-LD sits in the head, which is never walked.
-                        for (n, e) in elements(node).filter(|(_, e)| e.name() == "script") {
-                            let text: String = n
-                                .children()
-                                .filter_map(|c| c.value().as_text())
-                                .map(|t| &**t)
-                                .collect();
-                            self.page_data.extend(pagedata::script(e, &text));
-                        }
+                        self.page_data.extend(head_scripts(node));
                     } else if name == "script" {
                         let text: String = node
                             .children()
@@ -246,23 +318,23 @@ pub(super) fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citatio
 }
 
 /// What one pass over an element's attributes says about it.
-struct Scan {
+pub(super) struct Scan {
     /// Navigation: not the article's own content, so posts there are not
     /// cited by it (reader sections are `reader`'s to judge).
-    outside_article: bool,
+    pub(super) outside_article: bool,
     /// Worth offering to the embed matchers: a tag embeds use, a tweet id,
     /// or a class naming a tweet or a Facebook plugin. Everything else (most
     /// of a page) is rejected here without the matchers' attribute lookups.
-    maybe_embed: bool,
+    pub(super) maybe_embed: bool,
     /// Worth a closer look as a reader section or a consent placeholder:
     /// a class or id with one of their words, an ARIA role or label, a
     /// consent manager's attribute.
-    maybe_aside: bool,
+    pub(super) maybe_aside: bool,
     /// React-style props: JSON in `data-props` for `pagedata`.
-    props: bool,
+    pub(super) props: bool,
 }
 
-fn scan(name: &str, el: &Element) -> Scan {
+pub(super) fn scan(name: &str, el: &impl Attrs) -> Scan {
     let mut scan = Scan {
         outside_article: name == "nav",
         maybe_embed: matches!(name, "blockquote" | "iframe" | "script" | "figure")

@@ -26,6 +26,7 @@ pub mod platform;
 pub mod prefilter;
 mod reader;
 mod reddit;
+mod regions;
 mod telegram;
 pub mod text;
 mod threads;

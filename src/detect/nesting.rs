@@ -57,6 +57,11 @@ const RAW: &[&[u8]] = &[
     b"plaintext",
 ];
 
+/// A block [`capped`] counts (the name lowercase).
+pub(super) fn counts_block(name: &str) -> bool {
+    BLOCKS.contains(&name.as_bytes())
+}
+
 /// `html` with block elements nested deeper than [`MAX_DEPTH`] left out
 /// (borrowed, untouched, when nothing is that deep).
 pub fn capped(html: &str) -> Cow<'_, str> {

@@ -22,10 +22,10 @@
 //! comment, an article body): a layout wrapper such as Genesis's
 //! `content-sidebar-wrap`.
 
+use super::dom::Attrs;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 use ego_tree::NodeRef;
 use scraper::Node;
-use scraper::node::Element;
 use std::sync::LazyLock;
 
 /// Words naming a reader section.
@@ -83,6 +83,15 @@ static HINT: LazyLock<AhoCorasick> = LazyLock::new(|| {
         .expect("the section words are a valid automaton")
 });
 
+/// The words of an article body's second half (`entry-content`,
+/// `article-body`, `post-text`, `articleBody`), as a fast test.
+static BODY_HINT: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .build(["content", "body", "text"])
+        .expect("the body words are a valid automaton")
+});
+
 /// Words that, beside a section word in one token, say it is not a
 /// section: an embed wrapper, or a state or control of the page.
 const NOT_SECTION_WORDS: &[&str] = &[
@@ -128,7 +137,7 @@ pub(super) fn hint(value: &str) -> bool {
 }
 
 /// The element is marked as a reader section by its own attributes.
-pub(super) fn marks_section(name: &str, el: &Element) -> bool {
+pub(super) fn marks_section(name: &str, el: &impl Attrs) -> bool {
     if inline(name) || matches!(name, "html" | "body" | "main" | "article") {
         return false;
     }
@@ -182,22 +191,37 @@ fn for_words(s: &str, mut f: impl FnMut(&str)) {
 /// itself the article body (a quoted comment, an inline box), or the
 /// element holds the article (a layout wrapper such as Genesis's
 /// `content-sidebar-wrap` around both the article and the sidebar).
-pub(super) fn part_of_article(node: NodeRef<'_, Node>) -> bool {
-    node.ancestors()
-        .filter_map(|n| n.value().as_element())
-        .any(is_article_body)
+///
+/// `in_article` says an ancestor outside the tree `node` belongs to (a
+/// fragment the streaming pass cut out) names itself the article body.
+pub(super) fn part_of_article(node: NodeRef<'_, Node>, in_article: bool) -> bool {
+    in_article
+        || node
+            .ancestors()
+            .filter_map(|n| n.value().as_element())
+            .any(is_article_body)
         || node.descendants().skip(1).any(|n| {
-            n.value().as_element().is_some_and(|e| match e.name() {
-                "main" => true,
-                "article" => !e
-                    .attr("class")
-                    .is_some_and(|c| c.split_ascii_whitespace().any(section_token)),
-                _ => is_article_body(e),
-            })
+            n.value()
+                .as_element()
+                .is_some_and(|e| holds_article(e.name(), e))
         })
 }
 
-fn is_article_body(el: &Element) -> bool {
+/// An element that, below a marked section, makes the section part of the
+/// article: `<main>`, an `<article>` that is no comment, an article body.
+pub(super) fn holds_article(name: &str, el: &impl Attrs) -> bool {
+    match name {
+        "main" => true,
+        "article" => !el
+            .attr("class")
+            .is_some_and(|c| c.split_ascii_whitespace().any(section_token)),
+        _ => is_article_body(el),
+    }
+}
+
+/// The element names itself the article body (`entry-content`,
+/// `itemprop="articleBody"`, ...).
+pub(super) fn is_article_body(el: &impl Attrs) -> bool {
     if el
         .attr("itemprop")
         .is_some_and(|v| v.eq_ignore_ascii_case("articleBody"))
@@ -207,6 +231,9 @@ fn is_article_body(el: &Element) -> bool {
     ["class", "id"]
         .into_iter()
         .filter_map(|a| el.attr(a))
+        // Most values hold none of the body words: one automaton pass
+        // rejects them before they are split into words.
+        .filter(|v| BODY_HINT.is_match(v))
         .any(|v| {
             v.split_ascii_whitespace().any(|token| {
                 let mut place = false;
