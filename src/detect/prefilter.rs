@@ -84,9 +84,9 @@ pub fn may_cite(bytes: &[u8]) -> bool {
 const SHORT_INPUT: usize = 512;
 
 /// Search `bytes` chunk by chunk, each copied into `buf` and lowercased.
-fn search(searcher: &packed::Searcher, bytes: &[u8], buf: &mut [u8]) -> bool {
+fn search<const N: usize>(searcher: &packed::Searcher, bytes: &[u8], buf: &mut [u8; N]) -> bool {
     let overlap = MARKERS.iter().map(|m| m.len()).max().unwrap_or(1) - 1;
-    let size = buf.len();
+    let size = N;
     let mut start = 0;
     while start < bytes.len() {
         let end = (start + size).min(bytes.len());

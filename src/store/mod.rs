@@ -316,6 +316,9 @@ impl Store {
         // file fewer times.
         conn.pragma_update(None, "cache_size", -32_768)?;
         conn.pragma_update(None, "wal_autocheckpoint", 16_384)?;
+        // Recording an article runs a score of statements per article;
+        // each is prepared once and kept (the default cache holds 16).
+        conn.set_prepared_statement_cache_capacity(64);
         migrate::to_latest(&mut conn, MIGRATIONS)?;
         Ok(conn)
     }
@@ -545,21 +548,18 @@ pub(crate) fn record_article(
     citations: &[Citation],
     hooks: &[Hook],
 ) -> Result<ArticleOutcome> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT OR IGNORE INTO articles (url, site, first_seen_at) VALUES (?1, ?2, ?3)",
-        params![cap.article_url, cap.site, now],
-    )?;
-    let article_id: i64 = tx.query_row(
-        "SELECT id FROM articles WHERE url = ?1",
-        params![cap.article_url],
-        |r| r.get(0),
-    )?;
-    let inserted = tx.execute(
-        "INSERT OR IGNORE INTO captures (article_id, captured_at, source, http_status, final_url,
+    )?
+    .execute(params![cap.article_url, cap.site, now])?;
+    let article_id: i64 = tx
+        .prepare_cached("SELECT id FROM articles WHERE url = ?1")?
+        .query_row(params![cap.article_url], |r| r.get(0))?;
+    let inserted = tx.prepare_cached("INSERT OR IGNORE INTO captures (article_id, captured_at, source, http_status, final_url,
              content_type, encoding, repaired, sha256, size, headers, warc_file, warc_offset,
              file_mtime_ns)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-        params![
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")?
+        .execute(params![
             article_id,
             now,
             cap.source,
@@ -581,11 +581,11 @@ pub(crate) fn record_article(
         ..ArticleOutcome::default()
     };
     if inserted == 0 {
-        tx.execute(
+        tx.prepare_cached(
             "UPDATE captures SET last_seen_at = ?3, file_mtime_ns = COALESCE(?4, file_mtime_ns)
              WHERE article_id = ?1 AND sha256 = ?2",
-            params![article_id, cap.sha256, now, cap.file_mtime_ns],
-        )?;
+        )?
+        .execute(params![article_id, cap.sha256, now, cap.file_mtime_ns])?;
         return Ok(outcome);
     }
     outcome.new_capture = true;
@@ -608,46 +608,43 @@ pub(crate) fn record_article(
             .optional()?;
         let citation_id = match existing {
             Some(id) => {
-                tx.execute(
-                    "UPDATE citations SET last_capture_id = ?2, snapshot_id = COALESCE(?3, snapshot_id) WHERE id = ?1",
-                    params![id, capture_id, snapshot],
+                tx.prepare_cached("UPDATE citations SET last_capture_id = ?2, snapshot_id = COALESCE(?3, snapshot_id) WHERE id = ?1")?
+        .execute(params![id, capture_id, snapshot],
                 )?;
                 id
             }
             None => {
-                tx.execute(
-                    "INSERT INTO citations (article_id, post_id, kind, occurrence, shape, source_url,
+                tx.prepare_cached("INSERT INTO citations (article_id, post_id, kind, occurrence, shape, source_url,
                          snapshot_id, first_capture_id, last_capture_id)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-                    params![article_id, post_row, c.kind.as_str(), occurrence, c.shape, c.source_url, snapshot, capture_id],
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)")?
+        .execute(params![article_id, post_row, c.kind.as_str(), occurrence, c.shape, c.source_url, snapshot, capture_id],
                 )?;
                 outcome.new_citations += 1;
                 tx.last_insert_rowid()
             }
         };
         for w in &c.warnings {
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT OR IGNORE INTO warnings (post_id, citation_id, kind, detail, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![post_row, citation_id, w.kind, w.detail, now],
-            )?;
+            )?
+            .execute(params![post_row, citation_id, w.kind, w.detail, now])?;
         }
         if let Some(label) = c.labels.first() {
-            let added = tx.execute(
-                "INSERT OR IGNORE INTO claims (post_id, label, status, created_at) VALUES (?1, ?2, 'unstarted', ?3)",
-                params![post_row, label, now],
+            let added = tx.prepare_cached("INSERT OR IGNORE INTO claims (post_id, label, status, created_at) VALUES (?1, ?2, 'unstarted', ?3)")?
+        .execute(params![post_row, label, now],
             )?;
             if added > 0 {
                 let claim_id = tx.last_insert_rowid();
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT INTO claim_events (claim_id, at, actor, action, to_status, note)
                      VALUES (?1, ?2, 'embarc', 'created', 'unstarted', ?3)",
-                    params![
-                        claim_id,
-                        now,
-                        format!("labelled {label} in {}", cap.article_url)
-                    ],
-                )?;
+                )?
+                .execute(params![
+                    claim_id,
+                    now,
+                    format!("labelled {label} in {}", cap.article_url)
+                ])?;
                 deliveries::queue_for_claim(tx, hooks, claim_id, "claim_created", now)?;
                 outcome.new_claims += 1;
             }
@@ -669,19 +666,25 @@ fn upsert_post(tx: &Connection, now: &str, key: &str, c: &Citation) -> Result<(i
         )
         .optional()?;
     if let Some(id) = existing {
-        tx.execute(
+        tx.prepare_cached(
             "UPDATE posts SET post_url = COALESCE(post_url, ?2), handle = COALESCE(handle, ?3),
                  author_name = COALESCE(author_name, ?4), posted_at = COALESCE(posted_at, ?5),
                  date = COALESCE(date, ?6)
              WHERE id = ?1",
-            params![id, c.post_url, handle, c.author_name, posted_at, date],
-        )?;
+        )?
+        .execute(params![
+            id,
+            c.post_url,
+            handle,
+            c.author_name,
+            posted_at,
+            date
+        ])?;
         return Ok((id, false));
     }
-    tx.execute(
-        "INSERT INTO posts (post_key, platform, post_id, post_url, handle, author_name, posted_at, date, first_seen_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![key, c.platform.as_str(), c.post_id, c.post_url, handle, c.author_name, posted_at, date, now],
+    tx.prepare_cached("INSERT INTO posts (post_key, platform, post_id, post_url, handle, author_name, posted_at, date, first_seen_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?
+        .execute(params![key, c.platform.as_str(), c.post_id, c.post_url, handle, c.author_name, posted_at, date, now],
     )?;
     Ok((tx.last_insert_rowid(), true))
 }
@@ -712,11 +715,10 @@ fn insert_snapshot(
         &media,
         &labels,
     )?;
-    tx.execute(
-        "INSERT OR IGNORE INTO snapshots (post_id, source, capture_id, taken_at, text, author_name, handle,
+    tx.prepare_cached("INSERT OR IGNORE INTO snapshots (post_id, source, capture_id, taken_at, text, author_name, handle,
              display_date, posted_at, lang, media, labels, content_hash, cid)
-         VALUES (?1, 'article', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        params![
+         VALUES (?1, 'article', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")?
+        .execute(params![
             post,
             capture,
             now,
@@ -732,19 +734,16 @@ fn insert_snapshot(
             c.cid
         ],
     )?;
-    let id = tx.query_row(
-        "SELECT id FROM snapshots WHERE post_id = ?1 AND source = 'article' AND content_hash = ?2",
-        params![post, hash],
+    let id = tx.prepare_cached("SELECT id FROM snapshots WHERE post_id = ?1 AND source = 'article' AND content_hash = ?2")?
+        .query_row(params![post, hash],
         |r| r.get(0),
     )?;
     // The content id is not part of the content's identity (a post's
     // record does not change while its shown content stays the same), but a
     // snapshot first seen without it learns it.
     if c.cid.is_some() {
-        tx.execute(
-            "UPDATE snapshots SET cid = ?2 WHERE id = ?1 AND cid IS NULL",
-            params![id, c.cid],
-        )?;
+        tx.prepare_cached("UPDATE snapshots SET cid = ?2 WHERE id = ?1 AND cid IS NULL")?
+            .execute(params![id, c.cid])?;
     }
     Ok(Some(id))
 }
