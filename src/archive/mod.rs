@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, sync_channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -301,7 +301,14 @@ fn mtime_ns(meta: &std::fs::Metadata) -> Option<i64> {
 /// Read one file and detect its citations, unless `known` (a reader of the
 /// archive) shows it was archived before: same size and modification time
 /// (not read), or same bytes (read and hashed, not parsed).
-fn read_file(path: &Path, max_bytes: u64, known: Option<&Store>) -> Result<Found, Failure> {
+/// Read, hash and detect one file. `buf` is the worker's buffer, kept
+/// between files (a fresh one per file cost a page fault per 4 KiB read).
+fn read_file(
+    path: &Path,
+    max_bytes: u64,
+    known: Option<&Store>,
+    buf: &mut Vec<u8>,
+) -> Result<Found, Failure> {
     let input = path.display().to_string();
     let fail = |class, message: String| Failure {
         input: input.clone(),
@@ -338,10 +345,14 @@ fn read_file(path: &Path, max_bytes: u64, known: Option<&Store>) -> Result<Found
     {
         return Ok(Found::Unchanged(article_url));
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    buf.clear();
+    // An outlier page is not kept for the rest of the run.
+    buf.shrink_to(KEEP_BUFFER.max(meta.len() as usize));
+    buf.reserve(meta.len() as usize);
     std::fs::File::open(path)
-        .and_then(|f| f.take(max_bytes + 1).read_to_end(&mut bytes))
+        .and_then(|f| f.take(max_bytes + 1).read_to_end(buf))
         .map_err(|e| io_failure(&input, &e))?;
+    let bytes = &buf[..];
     if bytes.len() as u64 > max_bytes {
         return Err(fail(
             "too_large",
@@ -357,13 +368,13 @@ fn read_file(path: &Path, max_bytes: u64, known: Option<&Store>) -> Result<Found
             "the file is empty: nothing to archive".into(),
         ));
     }
-    if looks_binary(&bytes) {
+    if looks_binary(bytes) {
         return Err(fail(
             "binary",
             "binary data, not an HTML or text article".into(),
         ));
     }
-    let sha256 = hex::encode(Sha256::digest(&bytes));
+    let sha256 = hex::encode(Sha256::digest(bytes));
     if let Some(store) = known
         && lookup(store.has_capture(&article_url, &sha256))?
     {
@@ -373,9 +384,9 @@ fn read_file(path: &Path, max_bytes: u64, known: Option<&Store>) -> Result<Found
             mtime_ns: mtime,
         });
     }
-    let kind = doc_kind(path).unwrap_or_else(|| detect::sniff_kind(&bytes));
+    let kind = doc_kind(path).unwrap_or_else(|| detect::sniff_kind(bytes));
     let detection = detect::detect(
-        &bytes,
+        bytes,
         &Hints {
             kind: Some(kind),
             charset: None,
@@ -460,18 +471,21 @@ pub fn run(
             let tx = tx.clone();
             let (work, done, stopped) = (&work, &done, &stopped);
             scope.spawn(move || {
+                let mut buf = Vec::new();
                 loop {
                     if stopped() {
                         break;
                     }
                     let next = work.lock().map(|mut w| w.next()).unwrap_or(None);
                     let Some(path) = next else { break };
-                    let read = read_file(&path, opts.max_bytes, reader.as_ref()).map(|r| match r {
-                        Found::Parsed((capture, citations)) => {
-                            Found::Parsed((capture, opts.labels.apply(citations)))
-                        }
-                        other => other,
-                    });
+                    let read = read_file(&path, opts.max_bytes, reader.as_ref(), &mut buf).map(
+                        |r| match r {
+                            Found::Parsed((capture, citations)) => {
+                                Found::Parsed((capture, opts.labels.apply(citations)))
+                            }
+                            other => other,
+                        },
+                    );
                     done.fetch_add(1, Ordering::SeqCst);
                     if tx.send(read).is_err() {
                         break;
@@ -491,19 +505,26 @@ pub fn run(
     result.map(|()| summary)
 }
 
+/// Bytes of read buffer a worker keeps between files.
+const KEEP_BUFFER: usize = 8 << 20;
+
 /// Most articles recorded in one write.
 const BATCH: usize = 2000;
+/// A writer that has caught up with the workers records what it holds once
+/// it has this many articles, so writing overlaps reading and detection
+/// (a run's last batch is then short instead of the whole run).
+const CAUGHT_UP: usize = 64;
 /// Longest a batch waits for more articles before it is recorded.
 const BATCH_WAIT: Duration = Duration::from_millis(500);
-/// Most batches that share one transaction, and longest it stays open:
+/// Most articles that share one transaction, and longest it stays open:
 /// every commit writes each index page the batches touched (random keys,
 /// such as posts', touch most of them) to the WAL again, so longer
 /// transactions write less. A run starts with a transaction per batch (its
-/// first articles are visible at once) and doubles the batches per
+/// first articles are visible at once) and doubles the articles per
 /// transaction up to these limits. A killed run loses at most one open
 /// transaction (its articles are recorded whole or not at all, and a re-run
 /// records them).
-const COMMIT_BATCHES: usize = 16;
+const COMMIT_ARTICLES: usize = 16 * BATCH;
 const COMMIT_EVERY: Duration = Duration::from_secs(10);
 
 /// The single writer: drain the channel in batches of articles, each
@@ -532,10 +553,10 @@ fn write_batches(
 ) -> crate::store::Result<()> {
     let mut batch: Vec<Prepared> = Vec::new();
     let mut seen: Vec<(String, String, Option<i64>)> = Vec::new();
-    // When the open transaction began, and its batches.
+    // When the open transaction began, and the articles it holds.
     let mut open: Option<Instant> = None;
     let mut in_open = 0;
-    // Batches per transaction: doubled at each commit, up to the limit.
+    // Articles per transaction: doubled at each commit, up to the limit.
     let mut per_commit = 1;
     loop {
         let first = match open {
@@ -581,9 +602,18 @@ fn write_batches(
                     failures.push(f);
                 }
             }
-            if batch.len() + seen.len() < BATCH {
-                let left = deadline.saturating_duration_since(Instant::now());
-                next = rx.recv_timeout(left).ok();
+            let held = batch.len() + seen.len();
+            if held < BATCH {
+                next = match rx.try_recv() {
+                    Ok(item) => Some(item),
+                    // Caught up: record what there is, unless it is little.
+                    Err(TryRecvError::Empty) if held >= CAUGHT_UP => None,
+                    Err(TryRecvError::Empty) => {
+                        let left = deadline.saturating_duration_since(Instant::now());
+                        rx.recv_timeout(left).ok()
+                    }
+                    Err(TryRecvError::Disconnected) => None,
+                };
             }
         }
         if batch.is_empty() && seen.is_empty() {
@@ -594,7 +624,7 @@ fn write_batches(
             open = Some(Instant::now());
             in_open = 0;
         }
-        in_open += 1;
+        in_open += batch.len() + seen.len();
         if !batch.is_empty() {
             for o in store.record_articles(&batch)? {
                 summary.add(&o);
@@ -608,7 +638,7 @@ fn write_batches(
         if in_open >= per_commit || open.is_some_and(|since| since.elapsed() >= COMMIT_EVERY) {
             store.commit_batch()?;
             open = None;
-            per_commit = (per_commit * 2).min(COMMIT_BATCHES);
+            per_commit = (in_open * 2).min(COMMIT_ARTICLES);
         }
     }
     Ok(())

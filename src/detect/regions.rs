@@ -455,8 +455,9 @@ fn formatting(name: &str) -> bool {
     )
 }
 
-/// Start tags that close an open `<p>`.
-fn closes_p(name: &str) -> bool {
+/// The block containers: their start tags close an open `<p>`, their end
+/// tags close the element of their name in scope.
+fn container(name: &str) -> bool {
     matches!(
         name,
         "address"
@@ -475,31 +476,27 @@ fn closes_p(name: &str) -> bool {
             | "footer"
             | "header"
             | "hgroup"
+            | "listing"
             | "main"
             | "menu"
             | "nav"
             | "ol"
-            | "p"
+            | "pre"
             | "search"
             | "section"
             | "summary"
             | "ul"
-            | "pre"
-            | "listing"
-            | "form"
-            | "table"
-            | "hr"
-            | "xmp"
-            | "h1"
-            | "h2"
-            | "h3"
-            | "h4"
-            | "h5"
-            | "h6"
-            | "li"
-            | "dd"
-            | "dt"
     )
+}
+
+/// Start tags that close an open `<p>`.
+fn closes_p(name: &str) -> bool {
+    container(name)
+        || heading(name)
+        || matches!(
+            name,
+            "p" | "form" | "table" | "hr" | "xmp" | "li" | "dd" | "dt"
+        )
 }
 
 fn heading(name: &str) -> bool {
@@ -508,40 +505,7 @@ fn heading(name: &str) -> bool {
 
 /// End tags that close the element of their name in scope (or nothing).
 fn scoped_end(name: &str) -> bool {
-    matches!(
-        name,
-        "address"
-            | "article"
-            | "aside"
-            | "blockquote"
-            | "button"
-            | "center"
-            | "details"
-            | "dialog"
-            | "dir"
-            | "div"
-            | "dl"
-            | "fieldset"
-            | "figcaption"
-            | "figure"
-            | "footer"
-            | "header"
-            | "hgroup"
-            | "listing"
-            | "main"
-            | "menu"
-            | "nav"
-            | "ol"
-            | "pre"
-            | "search"
-            | "section"
-            | "summary"
-            | "ul"
-            | "applet"
-            | "marquee"
-            | "object"
-            | "select"
-    )
+    container(name) || matches!(name, "button" | "applet" | "marquee" | "object" | "select")
 }
 
 /// The tree builder's special elements: an unknown end tag stops at them.
