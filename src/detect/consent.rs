@@ -25,7 +25,7 @@ use scraper::{Html, Node};
 use std::sync::LazyLock;
 
 /// Words in class names of placeholders.
-const CLASS_HINTS: &[&str] = &[
+pub(super) const CLASS_HINTS: &[&str] = &[
     "brlbs",
     "borlabs",
     "embetty",

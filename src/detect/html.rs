@@ -13,10 +13,12 @@
 
 use super::dom::{Attrs, elements, is_block, push_collapsed};
 use super::{Citation, Kind, Platform, consent, pagedata, reader, regions, text, urls};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 use ego_tree::{NodeId, NodeRef};
 use scraper::node::Element;
 use scraper::{Html, Node};
 use std::collections::HashSet;
+use std::sync::LazyLock;
 
 /// Detect every cited post in an HTML document.
 ///
@@ -317,6 +319,15 @@ pub(super) fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citatio
         .find_map(|p| (p.spec().embed)(node, el))
 }
 
+/// The words of a reader section and of a consent placeholder in one
+/// automaton: a class or id that may name either, in one pass.
+static ASIDE_HINT: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .build(reader::SECTION_WORDS.iter().chain(consent::CLASS_HINTS))
+        .expect("the section and placeholder words are a valid automaton")
+});
+
 /// What one pass over an element's attributes says about it.
 pub(super) struct Scan {
     /// Navigation: not the article's own content, so posts there are not
@@ -345,14 +356,14 @@ pub(super) fn scan(name: &str, el: &impl Attrs) -> Scan {
     for (attr, value) in el.attrs() {
         match attr {
             "class" => {
-                scan.maybe_aside |= reader::hint(value) || consent::hint(value);
+                scan.maybe_aside |= ASIDE_HINT.is_match(value);
                 scan.maybe_embed |= value.split_ascii_whitespace().any(|token| {
                     let t = token.as_bytes();
                     t.windows(5).any(|w| w.eq_ignore_ascii_case(b"tweet"))
                         || t.get(..3).is_some_and(|p| p.eq_ignore_ascii_case(b"fb-"))
                 });
             }
-            "id" => scan.maybe_aside |= reader::hint(value) || consent::hint(value),
+            "id" => scan.maybe_aside |= ASIDE_HINT.is_match(value),
             "role" | "aria-label" => scan.maybe_aside = true,
             "data-props" | "data-react-props" => scan.props = true,
             "data-tweet-id" => scan.maybe_embed = true,

@@ -29,7 +29,7 @@ use scraper::Node;
 use std::sync::LazyLock;
 
 /// Words naming a reader section.
-const SECTION_WORDS: &[&str] = &[
+pub(super) const SECTION_WORDS: &[&str] = &[
     // Comments and discussion.
     "comment",
     "comments",
@@ -128,12 +128,6 @@ fn inline(name: &str) -> bool {
         name,
         "a" | "span" | "b" | "i" | "em" | "strong" | "time" | "abbr" | "img" | "small" | "label"
     )
-}
-
-/// A class or id value that may name a reader section (a fast test; see
-/// [`marks_section`]).
-pub(super) fn hint(value: &str) -> bool {
-    HINT.is_match(value)
 }
 
 /// The element is marked as a reader section by its own attributes.

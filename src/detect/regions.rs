@@ -196,11 +196,16 @@ struct Open {
     section: Option<u32>,
     /// Where its start tag begins.
     start: usize,
+    /// What the tree builder's rules say about its name ([`kind_of`]),
+    /// worked out once: the scope searches pass it many times.
+    kind: u8,
 }
 
 impl Open {
     fn is(&self, name: &str) -> bool {
-        self.name.str() == name && usize::from(self.name.len) == name.len()
+        usize::from(self.name.len) == name.len()
+            && name.len() <= 15
+            && &self.name.bytes[..name.len()] == name.as_bytes()
     }
 
     fn html(&self) -> bool {
@@ -509,9 +514,8 @@ fn scoped_end(name: &str) -> bool {
 }
 
 /// The tree builder's special elements: an unknown end tag stops at them.
-fn special(e: &Open) -> bool {
-    let name = e.name.str();
-    if !e.html() {
+fn is_special(name: &str, html: bool) -> bool {
+    if !html {
         return matches!(
             name,
             "mi" | "mo"
@@ -556,10 +560,10 @@ fn special(e: &Open) -> bool {
 
 /// Where a search "in scope" stops (html5ever 0.40's default scope,
 /// `<select>` included).
-fn scope_boundary(e: &Open) -> bool {
-    if !e.html() {
+fn is_boundary(name: &str, html: bool) -> bool {
+    if !html {
         return matches!(
-            e.name.str(),
+            name,
             "mi" | "mo"
                 | "mn"
                 | "ms"
@@ -571,7 +575,7 @@ fn scope_boundary(e: &Open) -> bool {
         );
     }
     matches!(
-        e.name.str(),
+        name,
         "applet"
             | "caption"
             | "html"
@@ -586,12 +590,63 @@ fn scope_boundary(e: &Open) -> bool {
 }
 
 /// Elements that start a level of the list of active formatting elements.
+fn is_marker(name: &str, html: bool) -> bool {
+    html && matches!(
+        name,
+        "applet" | "caption" | "td" | "th" | "marquee" | "object" | "template"
+    )
+}
+
+const K_SPECIAL: u8 = 1;
+const K_BOUNDARY: u8 = 2;
+const K_MARKER: u8 = 4;
+const K_INTEGRATION: u8 = 8;
+const K_TABLE_SCOPE: u8 = 16;
+const K_HEADING: u8 = 32;
+
+/// The tree builder's classes of an element's name.
+fn kind_of(name: &str, html: bool) -> u8 {
+    let mut kind = 0;
+    for (yes, bit) in [
+        (is_special(name, html), K_SPECIAL),
+        (is_boundary(name, html), K_BOUNDARY),
+        (is_marker(name, html), K_MARKER),
+        (
+            !html && matches!(name, "foreignobject" | "desc" | "title"),
+            K_INTEGRATION,
+        ),
+        (
+            html && matches!(name, "html" | "table" | "template"),
+            K_TABLE_SCOPE,
+        ),
+        (html && heading(name), K_HEADING),
+    ] {
+        if yes {
+            kind |= bit;
+        }
+    }
+    kind
+}
+
+fn special(e: &Open) -> bool {
+    e.kind & K_SPECIAL != 0
+}
+
+fn scope_boundary(e: &Open) -> bool {
+    e.kind & K_BOUNDARY != 0
+}
+
 fn marker(e: &Open) -> bool {
-    e.html()
-        && matches!(
-            e.name.str(),
-            "applet" | "caption" | "td" | "th" | "marquee" | "object" | "template"
-        )
+    e.kind & K_MARKER != 0
+}
+
+/// Foreign elements whose content is HTML again.
+fn integration_point(e: &Open) -> bool {
+    e.kind & K_INTEGRATION != 0
+}
+
+fn table_scope(e: &Open) -> bool {
+    e.kind & K_TABLE_SCOPE != 0
 }
 
 /// HTML start tags that end foreign content.
@@ -690,11 +745,6 @@ fn reconstructs(name: &str) -> bool {
                     | "rt"
                     | "rtc"
             ))
-}
-
-/// Foreign elements whose content is HTML again.
-fn integration_point(e: &Open) -> bool {
-    !e.html() && matches!(e.name.str(), "foreignobject" | "desc" | "title")
 }
 
 /// Attributes whose values the tests of `scan`, `reader` and `consent`
@@ -1055,8 +1105,7 @@ impl Pass<'_> {
                         self.pop_to(i, at)?;
                         break;
                     }
-                    if special(e) && !(e.html() && matches!(e.name.str(), "address" | "div" | "p"))
-                    {
+                    if special(e) && !(e.html() && (e.is("address") || e.is("div") || e.is("p"))) {
                         break;
                     }
                 }
@@ -1208,10 +1257,10 @@ impl Pass<'_> {
             ),
             "li" => self.in_scope(
                 |e| e.is("li"),
-                |e| scope_boundary(e) || e.html() && matches!(e.name.str(), "ol" | "ul"),
+                |e| scope_boundary(e) || e.html() && (e.is("ol") || e.is("ul")),
             ),
             "dd" | "dt" => self.in_scope(|e| e.name == name, scope_boundary),
-            _ if heading(n) => self.in_scope(|e| heading(e.name.str()), scope_boundary),
+            _ if heading(n) => self.in_scope(|e| e.kind & K_HEADING != 0, scope_boundary),
             "form" => {
                 let i = self.in_scope(|e| e.is("form"), scope_boundary);
                 if i.is_some_and(|i| i + 1 != self.stack.len()) {
@@ -1351,6 +1400,7 @@ impl Pass<'_> {
             flags,
             section,
             start,
+            kind: kind_of(name.str(), flags & FOREIGN == 0),
         };
         if marker(&e) {
             self.pending.push(Vec::new());
@@ -1473,10 +1523,6 @@ impl Pass<'_> {
         }
         Some(())
     }
-}
-
-fn table_scope(e: &Open) -> bool {
-    e.html() && matches!(e.name.str(), "html" | "table" | "template")
 }
 
 fn name_end(b: &[u8], from: usize) -> usize {
