@@ -226,7 +226,12 @@ fn round(server: &Server, scale: f64, posts: u64, lanes: bool) -> Round {
     let started = Instant::now();
     let mut done = Vec::with_capacity(posts as usize);
     let mut on_result = |c: &Checked| {
-        done.push((started.elapsed(), c.platform.clone().unwrap_or_default()));
+        done.push((
+            started.elapsed(),
+            c.platform
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_default(),
+        ));
     };
     let summary = runtime
         .block_on(check::run(&store, &settings, &opts, &mut on_result))

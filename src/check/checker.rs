@@ -29,21 +29,14 @@ pub struct PostRef {
 }
 
 impl PostRef {
-    /// The post a store target names; an unknown platform name is the
-    /// verdict that it cannot be checked.
-    pub fn from_target(t: &PostTarget) -> Result<PostRef, Box<Verdict>> {
-        let platform = t.platform.parse::<Platform>().map_err(|_| {
-            Box::new(unsupported(
-                "none",
-                format!("unknown platform {:?}", t.platform),
-            ))
-        })?;
-        Ok(PostRef {
-            platform,
+    /// The post a store target names.
+    pub fn from_target(t: &PostTarget) -> PostRef {
+        PostRef {
+            platform: t.platform,
             id: t.post_id.clone(),
             url: t.post_url.clone(),
             handle: t.handle.clone(),
-        })
+        }
     }
 }
 
@@ -120,10 +113,7 @@ impl Checker {
 
     /// Check one post of the archive on its platform's ladder.
     pub async fn post(&self, t: &PostTarget) -> Verdict {
-        match PostRef::from_target(t) {
-            Ok(post) => self.probe(&post).await,
-            Err(verdict) => *verdict,
-        }
+        self.probe(&PostRef::from_target(t)).await
     }
 
     /// Check one post on its platform's ladder. Never fails: what could not

@@ -81,7 +81,7 @@ pub struct Stopping {
 pub struct Checked {
     /// `post` or `article`.
     pub target: &'static str,
-    pub platform: Option<String>,
+    pub platform: Option<Platform>,
     /// The post's URL (or `platform:id`), or the article's URL.
     pub url: String,
     pub checked_at: String,
@@ -216,10 +216,7 @@ impl Job {
     fn lane(&self, lanes: bool) -> Lane {
         match self {
             _ if !lanes => ONE_LANE,
-            Job::Post(t) => t
-                .platform
-                .parse::<Platform>()
-                .map_or("other", Platform::as_str),
+            Job::Post(t) => t.platform.as_str(),
             Job::Article(_) => ARTICLES,
         }
     }
@@ -779,7 +776,7 @@ async fn archived_copy(
 /// twitter.com form it was archived under for years.
 fn wayback_urls(t: &PostTarget) -> Vec<String> {
     let mut urls: Vec<String> = t.post_url.iter().cloned().collect();
-    if t.platform == "x" {
+    if t.platform == Platform::X {
         let handle = t.handle.as_deref().unwrap_or("i");
         urls.push(format!("https://twitter.com/{handle}/status/{}", t.post_id));
     }
@@ -853,7 +850,7 @@ fn new_check<'a>(checked_at: &'a str, v: &'a Verdict, archived: Option<&'a str>)
 #[allow(clippy::too_many_arguments)]
 fn checked(
     target: &'static str,
-    platform: Option<String>,
+    platform: Option<Platform>,
     url: String,
     previous_state: Option<String>,
     checked_at: String,

@@ -146,6 +146,13 @@ impl fmt::Display for Platform {
     }
 }
 
+/// Serialized as its stored name (`"x"`, `"bluesky"`), as exports write it.
+impl serde::Serialize for Platform {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 impl FromStr for Platform {
     type Err = String;
 

@@ -277,7 +277,7 @@ mod tests {
             decided_at: Some("2025-03-02T09:00:00.000Z".into()),
             decided_by: Some("ana".into()),
             post: ClaimPost {
-                platform: "x".into(),
+                platform: crate::detect::Platform::X,
                 post_id: post_url.map(|_| "20".into()),
                 post_url: post_url.map(Into::into),
                 handle: Some("jack".into()),

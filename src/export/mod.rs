@@ -69,7 +69,7 @@ impl CsvRow for CitationRow {
         vec![
             self.article_url.clone(),
             self.kind.clone(),
-            self.platform.clone(),
+            self.platform.to_string(),
             opt(&self.post_id),
             opt(&self.post_url),
             opt(&self.handle),
@@ -109,7 +109,7 @@ impl CsvRow for PostRow {
     ];
     fn cells(&self) -> Vec<String> {
         vec![
-            self.platform.clone(),
+            self.platform.to_string(),
             opt(&self.post_id),
             opt(&self.post_url),
             opt(&self.handle),

@@ -55,7 +55,7 @@ impl CsvRow for Claim {
             self.updated_at.clone(),
             opt(&self.decided_at),
             opt(&self.decided_by),
-            p.platform.clone(),
+            p.platform.to_string(),
             opt(&p.post_id),
             opt(&p.post_url),
             opt(&p.handle),

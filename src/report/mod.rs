@@ -9,6 +9,7 @@ mod render;
 
 pub use render::{history_text, markdown, text};
 
+use crate::detect::Platform;
 use crate::store::{CheckRow, GoneTarget, StateCount, Store};
 use anyhow::Result;
 use chrono::DateTime;
@@ -62,7 +63,7 @@ impl Tally {
 /// A post that is gone now.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct GonePost {
-    pub platform: String,
+    pub platform: Platform,
     pub post_id: Option<String>,
     pub post_url: Option<String>,
     pub reason: Option<String>,
@@ -243,7 +244,9 @@ pub fn build(store: &Store, lists: Lists) -> Result<Report> {
 fn gone_post(store: &Store, p: GoneTarget) -> Result<GonePost> {
     Ok(GonePost {
         articles: store.citing_articles(p.id)?,
-        platform: p.platform,
+        platform: p
+            .platform
+            .ok_or_else(|| anyhow::anyhow!("the gone post {} has no platform", p.id))?,
         post_id: p.post_id,
         post_url: p.url,
         reason: p.reason,

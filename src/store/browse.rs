@@ -7,6 +7,7 @@ use super::checks::{CheckRow, history};
 use super::queue::ClaimSnapshot;
 use super::rows::json_list;
 use super::{LatestCheck, Store, WarningRow};
+use crate::detect::Platform;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -15,7 +16,7 @@ use serde::Serialize;
 pub struct PostDetail {
     /// The row id (`/posts/{id}`).
     pub id: i64,
-    pub platform: String,
+    pub platform: Platform,
     pub post_id: Option<String>,
     pub post_url: Option<String>,
     pub handle: Option<String>,
@@ -104,7 +105,7 @@ pub struct CaptureRow {
 pub struct ArticlePost {
     /// The post's row id (`/posts/{id}`).
     pub post: i64,
-    pub platform: String,
+    pub platform: Platform,
     pub post_id: Option<String>,
     pub post_url: Option<String>,
     pub handle: Option<String>,

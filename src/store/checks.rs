@@ -8,6 +8,7 @@
 
 use super::Result;
 use super::{Store, hex_sha256};
+use crate::detect::Platform;
 use crate::liveness::{Content, Outcome};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
@@ -68,7 +69,7 @@ impl LatestCheck {
 pub struct PostTarget {
     /// The row id in `posts`.
     pub id: i64,
-    pub platform: String,
+    pub platform: Platform,
     pub post_id: String,
     pub post_url: Option<String>,
     pub handle: Option<String>,
@@ -177,8 +178,8 @@ pub struct StateCount {
 pub struct GoneTarget {
     /// The row id in `posts` or `articles`.
     pub id: i64,
-    /// The post's platform; empty for articles.
-    pub platform: String,
+    /// The post's platform; `None` for articles.
+    pub platform: Option<Platform>,
     pub post_id: Option<String>,
     /// The post's URL, or the article's.
     pub url: Option<String>,
@@ -556,7 +557,7 @@ impl Store {
         f: impl FnMut(GoneTarget) -> Result<(), E>,
     ) -> Result<(), E> {
         self.for_each_gone(
-            "SELECT a.id, '', NULL, a.url, a.first_seen_at, c.reason, c.evidence,
+            "SELECT a.id, NULL, NULL, a.url, a.first_seen_at, c.reason, c.evidence,
                     (SELECT g.checked_at FROM checks g
                       WHERE g.article_id = a.id AND g.state = 'gone'
                         AND g.id > COALESCE((SELECT MAX(d.id) FROM checks d

@@ -5,6 +5,7 @@
 use super::Result;
 use super::checks::CheckRow;
 use super::{Store, format_time};
+use crate::detect::Platform;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
@@ -48,7 +49,7 @@ pub struct EventData {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EventPost {
-    pub platform: String,
+    pub platform: Platform,
     pub id: Option<String>,
     pub url: Option<String>,
     pub handle: Option<String>,

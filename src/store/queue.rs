@@ -11,6 +11,7 @@ use super::checks::{CheckRow, check_row};
 use super::rows::json_list;
 use super::{Store, WarningRow, format_time, post_key, snapshot_hash, upsert_post};
 use crate::detect::Citation;
+use crate::detect::Platform;
 use crate::detect::labels::Rules;
 use crate::queue::{self, Action, MANUAL_LABEL, Refusal, SYSTEM_ACTOR, Status};
 use chrono::{DateTime, Utc};
@@ -225,7 +226,7 @@ pub struct Claim {
 /// The post a claim is about, with its latest known text.
 #[derive(Debug, Clone, Serialize)]
 pub struct ClaimPost {
-    pub platform: String,
+    pub platform: Platform,
     pub post_id: Option<String>,
     pub post_url: Option<String>,
     pub handle: Option<String>,

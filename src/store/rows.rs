@@ -2,6 +2,7 @@
 
 use super::Store;
 use super::{Error, Result};
+use crate::detect::Platform;
 use chrono::{DateTime, Utc};
 use rusqlite::Row;
 use rusqlite::types::Value;
@@ -20,7 +21,7 @@ pub struct WarningRow {
 pub struct CitationRow {
     pub article_url: String,
     pub kind: String,
-    pub platform: String,
+    pub platform: Platform,
     pub post_id: Option<String>,
     pub post_url: Option<String>,
     pub handle: Option<String>,
@@ -41,7 +42,7 @@ pub struct CitationRow {
 /// One row of `embarc export posts`.
 #[derive(Debug, Clone, Serialize)]
 pub struct PostRow {
-    pub platform: String,
+    pub platform: Platform,
     pub post_id: Option<String>,
     pub post_url: Option<String>,
     pub handle: Option<String>,
@@ -300,9 +301,30 @@ fn citation_row(r: &Row<'_>) -> rusqlite::Result<CitationRow> {
     })
 }
 
+/// A platform as stored (its name); a name no platform has is an error,
+/// not a string passed on.
+impl rusqlite::types::FromSql for Platform {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        value
+            .as_str()?
+            .parse()
+            .map_err(|e: String| rusqlite::types::FromSqlError::Other(e.into()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stored_platform_name_reads_as_the_platform_and_an_unknown_one_is_an_error() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let read = |name: &str| conn.query_row("SELECT ?1", [name], |r| r.get::<_, Platform>(0));
+        assert_eq!(read("bluesky").unwrap(), Platform::Bluesky);
+        assert_eq!(read("x").unwrap(), Platform::X);
+        let err = read("friendster").unwrap_err().to_string();
+        assert!(err.contains("unknown platform \"friendster\""), "{err}");
+    }
 
     /// One article per site, each citing its own post.
     fn archive(sites: &[&str]) -> Store {

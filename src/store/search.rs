@@ -3,6 +3,7 @@
 //! follow the tables through triggers, so nothing here writes.
 
 use super::{Result, Store};
+use crate::detect::Platform;
 use rusqlite::params;
 use serde::Serialize;
 
@@ -14,7 +15,7 @@ pub const MAX_HITS: usize = 200;
 pub struct PostHit {
     /// The post's row id (`/posts/{id}`).
     pub post: i64,
-    pub platform: String,
+    pub platform: Platform,
     pub post_id: Option<String>,
     pub post_url: Option<String>,
     pub handle: Option<String>,
