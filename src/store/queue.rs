@@ -432,31 +432,7 @@ impl Store {
         let post: i64 = conn.query_row("SELECT post_id FROM claims WHERE id = ?1", [id], |r| {
             r.get(0)
         })?;
-        let mut stmt = conn.prepare(
-            "SELECT s.source, a.url, s.taken_at, s.text, s.author_name, s.handle, s.display_date,
-                    s.posted_at, s.lang, s.media, s.labels
-             FROM snapshots s
-             LEFT JOIN captures c ON c.id = s.capture_id
-             LEFT JOIN articles a ON a.id = c.article_id
-             WHERE s.post_id = ?1 ORDER BY s.id",
-        )?;
-        let snapshots = stmt
-            .query_map([post], |r| {
-                Ok(ClaimSnapshot {
-                    source: r.get(0)?,
-                    article_url: r.get(1)?,
-                    taken_at: r.get(2)?,
-                    text: r.get(3)?,
-                    author_name: r.get(4)?,
-                    handle: r.get(5)?,
-                    display_date: r.get(6)?,
-                    posted_at: r.get(7)?,
-                    lang: r.get(8)?,
-                    media: json_list(r.get(9)?),
-                    labels: json_list(r.get(10)?),
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let snapshots = super::browse::snapshots(&conn, post)?;
         let checks = super::checks::history(&conn, "post_id", post)?;
         Ok(ClaimDetail {
             claim,
