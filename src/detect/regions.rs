@@ -513,20 +513,19 @@ fn scoped_end(name: &str) -> bool {
     container(name) || matches!(name, "button" | "applet" | "marquee" | "object" | "select")
 }
 
+/// MathML text integration points and SVG HTML integration points: special
+/// and scope boundaries in foreign content.
+fn foreign_scope(name: &str) -> bool {
+    matches!(
+        name,
+        "mi" | "mo" | "mn" | "ms" | "mtext" | "annotation-xml" | "foreignobject" | "desc" | "title"
+    )
+}
+
 /// The tree builder's special elements: an unknown end tag stops at them.
 fn is_special(name: &str, html: bool) -> bool {
     if !html {
-        return matches!(
-            name,
-            "mi" | "mo"
-                | "mn"
-                | "ms"
-                | "mtext"
-                | "annotation-xml"
-                | "foreignobject"
-                | "desc"
-                | "title"
-        );
+        return foreign_scope(name);
     }
     void(name)
         || raw_text(name)
@@ -562,17 +561,7 @@ fn is_special(name: &str, html: bool) -> bool {
 /// `<select>` included).
 fn is_boundary(name: &str, html: bool) -> bool {
     if !html {
-        return matches!(
-            name,
-            "mi" | "mo"
-                | "mn"
-                | "ms"
-                | "mtext"
-                | "annotation-xml"
-                | "foreignobject"
-                | "desc"
-                | "title"
-        );
+        return foreign_scope(name);
     }
     matches!(
         name,
