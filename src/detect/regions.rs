@@ -69,71 +69,47 @@ impl Plan {
 }
 
 /// Text that may hold a copied post or a shortcode (`(@`, `[tweet`), also
-/// written as character references; outside regions it sends the page to
-/// the whole parse, whose text gathering reads it.
+/// written as character references (`&#` is checked by its value); outside
+/// regions it sends the page to the whole parse, whose text gathering
+/// reads it.
 static TEXT_MARKERS: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)
         .build([
-            "(@", "[tweet", "&#40", "&#x28", "&lpar;", "&#64", "&#x40", "&commat;", "&#91",
-            "&#x5b", "&lsqb;", "&lbrack;",
+            "(@", "[tweet", "&#", "&lpar;", "&commat;", "&lsqb;", "&lbrack;",
         ])
         .expect("the text markers are a valid automaton")
 });
 
-/// Offsets of the text markers in `b`. A numeric reference counts only
-/// when it ends there (`&#x5B;` is `[`, `&#x5B9A;` is not); leading zeros
-/// (`&#040;`) are read as the parser reads them.
+/// Offsets of the text markers in `b`, in order. A numeric reference counts
+/// when its value is `(`, `@` or `[`, read as the parser reads it (leading
+/// zeros; `&#x5B;` is `[`, `&#x5B9A;` is not).
 fn text_hits(b: &[u8]) -> Vec<usize> {
-    let mut hits = Vec::new();
-    let mut at = 0;
-    while let Some(m) = TEXT_MARKERS.find(&b[at..]) {
-        let (start, end) = (at + m.start(), at + m.end());
-        at = start + 1;
-        let numeric = b[start..end].starts_with(b"&#");
-        let hex = b[start..end].len() > 2 && b[start + 2].eq_ignore_ascii_case(&b'x');
-        let more = |c: &u8| {
+    TEXT_MARKERS
+        .find_iter(b)
+        .filter(|m| !b[m.start()..].starts_with(b"&#") || names_marker(&b[m.end()..]))
+        .map(|m| m.start())
+        .collect()
+}
+
+/// The digits after `&#` name `(`, `@` or `[`.
+fn names_marker(rest: &[u8]) -> bool {
+    let hex = rest.first().is_some_and(|c| c.eq_ignore_ascii_case(&b'x'));
+    let digits = &rest[usize::from(hex)..];
+    let len = digits
+        .iter()
+        .take_while(|c| {
             if hex {
                 c.is_ascii_hexdigit()
             } else {
                 c.is_ascii_digit()
             }
-        };
-        if !numeric || !b.get(end).is_some_and(more) {
-            hits.push(start);
-        }
-    }
-    // Leading zeros: `&#0…` and `&#x0…` are whatever follows the zeros.
-    let mut at = 0;
-    while let Some(found) = memmem::find(&b[at..], b"&#") {
-        let start = at + found;
-        at = start + 2;
-        let hex = b.get(at).is_some_and(|c| c.eq_ignore_ascii_case(&b'x'));
-        let digits = at + usize::from(hex);
-        let zeros = b[digits..].iter().take_while(|&&c| c == b'0').count();
-        if zeros == 0 {
-            continue;
-        }
-        let rest = &b[digits + zeros..];
-        let len = rest
-            .iter()
-            .take_while(|c| {
-                if hex {
-                    c.is_ascii_hexdigit()
-                } else {
-                    c.is_ascii_digit()
-                }
-            })
-            .count();
-        let value = std::str::from_utf8(&rest[..len])
-            .ok()
-            .and_then(|v| u32::from_str_radix(v, if hex { 16 } else { 10 }).ok());
-        if matches!(value, Some(0x28 | 0x40 | 0x5b)) {
-            hits.push(start);
-        }
-    }
-    hits.sort_unstable();
-    hits
+        })
+        .count();
+    let value = std::str::from_utf8(&digits[..len])
+        .ok()
+        .and_then(|v| u32::from_str_radix(v, if hex { 16 } else { 10 }).ok());
+    matches!(value, Some(0x28 | 0x40 | 0x5b))
 }
 
 /// The regions of `src`, or `None` when the page needs the whole parse.
