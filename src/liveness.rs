@@ -29,8 +29,40 @@ pub enum Outcome {
     Blocked,
 }
 
-/// The four states a target can be in.
-pub const STATES: [&str; 4] = ["alive", "gone", "restricted", "unknown"];
+/// The four states a target can be in; stored and shown by [`State::name`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    Alive,
+    Gone,
+    Restricted,
+    Unknown,
+}
+
+impl State {
+    pub const ALL: [State; 4] = [State::Alive, State::Gone, State::Restricted, State::Unknown];
+
+    /// `alive`, `gone`, `restricted` or `unknown`.
+    pub fn name(self) -> &'static str {
+        match self {
+            State::Alive => "alive",
+            State::Gone => "gone",
+            State::Restricted => "restricted",
+            State::Unknown => "unknown",
+        }
+    }
+
+    /// The state a stored name names; `None` for one that is not a state.
+    pub fn from_name(name: &str) -> Option<State> {
+        State::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+impl std::fmt::Display for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 impl Outcome {
     /// Every outcome.
@@ -57,17 +89,17 @@ impl Outcome {
     pub fn from_parts(state: &str, reason: Option<&str>) -> Option<Outcome> {
         Outcome::ALL
             .into_iter()
-            .find(|o| o.state() == state && o.reason() == reason)
+            .find(|o| o.state().name() == state && o.reason() == reason)
     }
 
-    /// `alive`, `gone`, `restricted` or `unknown`.
-    pub fn state(self) -> &'static str {
+    /// The state the outcome is a reason within.
+    pub fn state(self) -> State {
         use Outcome::*;
         match self {
-            Alive => "alive",
-            Deleted | AccountSuspended | AccountDeleted | NotFound => "gone",
-            Protected | Private | AgeRestricted | LoginRequired | Withheld => "restricted",
-            RateLimited | NetworkError | Ambiguous | Unsupported | Blocked => "unknown",
+            Alive => State::Alive,
+            Deleted | AccountSuspended | AccountDeleted | NotFound => State::Gone,
+            Protected | Private | AgeRestricted | LoginRequired | Withheld => State::Restricted,
+            RateLimited | NetworkError | Ambiguous | Unsupported | Blocked => State::Unknown,
         }
     }
 
@@ -94,11 +126,11 @@ impl Outcome {
     }
 
     pub fn is_gone(self) -> bool {
-        self.state() == "gone"
+        self.state() == State::Gone
     }
 
     pub fn is_unknown(self) -> bool {
-        self.state() == "unknown"
+        self.state() == State::Unknown
     }
 
     /// `gone (deleted)`, `alive`: for people.
@@ -107,6 +139,24 @@ impl Outcome {
             Some(r) => format!("{} ({r})", self.state()),
             None => self.state().to_string(),
         }
+    }
+
+    /// Serialize as the two stored fields, `state` and `reason`: for rows
+    /// that flatten an outcome (`#[serde(flatten, serialize_with = ...)]`).
+    pub fn serialize_parts<S: serde::Serializer>(o: &Outcome, s: S) -> Result<S::Ok, S::Error> {
+        Outcome::serialize_maybe(&Some(*o), s)
+    }
+
+    /// As [`Outcome::serialize_parts`], both fields null for `None`.
+    pub fn serialize_maybe<S: serde::Serializer>(
+        o: &Option<Outcome>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Outcome", 2)?;
+        st.serialize_field("state", &o.map(Outcome::state))?;
+        st.serialize_field("reason", &o.and_then(Outcome::reason))?;
+        st.end()
     }
 }
 
@@ -166,7 +216,7 @@ mod tests {
         ];
         let by_state = |s: &str| {
             all.iter()
-                .filter(|o| o.state() == s)
+                .filter(|o| o.state().name() == s)
                 .filter_map(|o| o.reason())
                 .collect::<Vec<_>>()
         };
@@ -201,6 +251,12 @@ mod tests {
         );
         assert_eq!(Alive.reason(), None);
         assert_eq!(Deleted.label(), "gone (deleted)");
-        assert!(all.iter().all(|o| STATES.contains(&o.state())));
+        for st in State::ALL {
+            assert_eq!(State::from_name(st.name()), Some(st));
+            assert_eq!(serde_json::to_value(st).unwrap(), st.name());
+        }
+        assert_eq!(State::from_name("dead"), None);
+        assert_eq!(Outcome::from_parts("gone", Some("deleted")), Some(Deleted));
+        assert_eq!(Outcome::from_parts("alive", Some("deleted")), None);
     }
 }

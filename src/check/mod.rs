@@ -33,6 +33,6 @@ mod x;
 mod youtube;
 
 pub use checker::{PostRef, endpoints};
-pub use outcome::{Content, Outcome, STATES, Verdict};
+pub use outcome::{Content, Outcome, State, Verdict};
 pub use run::{Checked, Counts, Error, Lease, Options, Select, Stopping, Summary, run};
 pub use settings::{Settings, Spec, parse_duration};

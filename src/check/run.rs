@@ -6,7 +6,7 @@
 //! `unknown`), so one bad target never spoils the run.
 
 use super::checker::Checker;
-use super::outcome::{Content, Verdict};
+use super::outcome::{Content, Outcome, State, Verdict};
 use super::settings::Settings;
 use super::text::comparable;
 use crate::detect::Platform;
@@ -85,10 +85,11 @@ pub struct Checked {
     /// The post's URL (or `platform:id`), or the article's URL.
     pub url: String,
     pub checked_at: String,
-    pub state: &'static str,
-    pub reason: Option<&'static str>,
+    /// Shown as `state` and `reason`.
+    #[serde(flatten, serialize_with = "Outcome::serialize_parts")]
+    pub outcome: Outcome,
     /// The state of the check before this one.
-    pub previous_state: Option<String>,
+    pub previous_state: Option<State>,
     pub http_status: Option<u16>,
     pub evidence: String,
     pub endpoint: String,
@@ -101,10 +102,7 @@ pub struct Checked {
 impl Checked {
     /// `gone (deleted)`, `alive`: for people and the job's last result.
     pub fn label(&self) -> String {
-        match self.reason {
-            Some(r) => format!("{} ({r})", self.state),
-            None => self.state.to_string(),
-        }
+        self.outcome.label()
     }
 }
 
@@ -129,9 +127,10 @@ impl Counts {
 
     fn add(&mut self, c: &Checked) {
         self.checked += 1;
-        *self.states.entry(c.state).or_default() += 1;
-        if let Some(r) = c.reason {
-            *self.reasons.entry(format!("{}/{r}", c.state)).or_default() += 1;
+        let state = c.outcome.state().name();
+        *self.states.entry(state).or_default() += 1;
+        if let Some(r) = c.outcome.reason() {
+            *self.reasons.entry(format!("{state}/{r}")).or_default() += 1;
         }
     }
 }
@@ -181,9 +180,8 @@ impl Summary {
 
     fn count(&mut self, c: &Checked) {
         self.tally.checked += 1;
-        self.tally.gone += usize::from(c.state == "gone");
-        self.tally.network_errors +=
-            usize::from(c.state == "unknown" && c.reason == Some("network_error"));
+        self.tally.gone += usize::from(c.outcome.is_gone());
+        self.tally.network_errors += usize::from(c.outcome == Outcome::NetworkError);
     }
 }
 
@@ -605,7 +603,7 @@ impl Recorder<'_> {
             for (d, job) in done {
                 let (checked, recorded) = record(store, d)?;
                 if let (Some(job), Some(owner)) = (job, &owner) {
-                    let unknown = checked.state == "unknown";
+                    let unknown = checked.outcome.is_unknown();
                     store.finish_job(job, owner, &checked.label(), unknown, None)?;
                 }
                 out.push((checked, recorded));
@@ -852,7 +850,7 @@ fn checked(
     target: &'static str,
     platform: Option<Platform>,
     url: String,
-    previous_state: Option<String>,
+    previous_state: Option<State>,
     checked_at: String,
     v: Verdict,
     archived_url: Option<String>,
@@ -863,8 +861,7 @@ fn checked(
         platform,
         url,
         checked_at,
-        state: v.outcome.state(),
-        reason: v.outcome.reason(),
+        outcome: v.outcome,
         previous_state,
         http_status: v.http_status,
         evidence: v.evidence,

@@ -168,15 +168,11 @@ fn print(out: &mut impl Write, a: &ArticleView, checks: &[CheckRow]) -> Result<(
     }
     writeln!(out, "checks ({}):", checks.len())?;
     for c in checks {
-        let reason = c
-            .reason
-            .as_deref()
-            .map_or(String::new(), |r| format!(" ({r})"));
         writeln!(
             out,
-            "  {}  {}{reason}  {}",
+            "  {}  {}  {}",
             c.checked_at,
-            c.state,
+            c.outcome.label(),
             escaped(&c.evidence)
         )?;
     }

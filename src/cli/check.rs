@@ -1,6 +1,6 @@
 //! `embarc check`
 
-use crate::check::{self, Checked, Lease, Options, Select, Settings, Stopping};
+use crate::check::{self, Checked, Lease, Options, Outcome, Select, Settings, Stopping};
 use crate::detect::Platform;
 use crate::words;
 use std::path::Path;
@@ -181,10 +181,10 @@ fn print_summary(summary: &check::Summary, opts: &Options) {
 fn print_result(c: &Checked) {
     let state = c.label();
     let changed = match &c.previous_state {
-        Some(prev) if prev != c.state => format!(" [was {prev}]"),
+        Some(prev) if *prev != c.outcome.state() => format!(" [was {prev}]"),
         _ => String::new(),
     };
-    if c.state == "alive" && changed.is_empty() {
+    if c.outcome == Outcome::Alive && changed.is_empty() {
         return;
     }
     println!("  {state:<26} {}{changed}", words::escaped(&c.url));

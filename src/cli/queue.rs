@@ -379,13 +379,6 @@ fn minutes(at: &str) -> String {
 }
 
 /// `gone (deleted)`, or `alive`.
-fn state_words(state: &str, reason: Option<&str>) -> String {
-    match reason {
-        Some(r) => format!("{state} ({r})"),
-        None => state.to_string(),
-    }
-}
-
 fn print_summary(o: &mut String, c: &Claim) -> std::fmt::Result {
     let p = &c.post;
     writeln!(
@@ -412,13 +405,8 @@ fn print_summary(o: &mut String, c: &Claim) -> std::fmt::Result {
         writeln!(o, "    post      {url}")?;
     }
     // Liveness only when a check has said something.
-    if let (Some(state), Some(at)) = (&p.latest.state, &p.latest.checked_at) {
-        writeln!(
-            o,
-            "    state     {}, checked {}",
-            state_words(state, p.latest.reason.as_deref()),
-            minutes(at)
-        )?;
+    if let (Some(state), Some(at)) = (p.latest.outcome, &p.latest.checked_at) {
+        writeln!(o, "    state     {}, checked {}", state.label(), minutes(at))?;
     }
     if let Some(url) = &p.latest.archived_url {
         writeln!(o, "    archived  {url}")?;
@@ -502,12 +490,8 @@ fn print_detail(o: &mut String, d: &ClaimDetail) -> std::fmt::Result {
     };
     writeln!(o, "posted     {date}")?;
     writeln!(o, "first seen {}", p.first_seen_at)?;
-    match (&p.latest.state, &p.latest.checked_at) {
-        (Some(state), Some(at)) => writeln!(
-            o,
-            "state      {}, checked {at}",
-            state_words(state, p.latest.reason.as_deref())
-        )?,
+    match (p.latest.outcome, &p.latest.checked_at) {
+        (Some(state), Some(at)) => writeln!(o, "state      {}, checked {at}", state.label())?,
         _ if p.post_id.is_none() => writeln!(o, "state      not checkable (no post id)")?,
         _ => writeln!(o, "state      not checked (embarc check)")?,
     }
@@ -553,7 +537,7 @@ fn print_detail(o: &mut String, d: &ClaimDetail) -> std::fmt::Result {
             o,
             "  {}  {}  {status}  {}",
             k.checked_at,
-            state_words(&k.state, k.reason.as_deref()),
+            k.outcome.label(),
             k.endpoint
         )?;
         writeln!(o, "      {}", k.evidence)?;

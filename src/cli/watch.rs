@@ -138,7 +138,7 @@ pub(crate) fn report(json: bool, e: &Event) {
         Event::Checked(c) => {
             let state = c.label();
             let was = match &c.previous_state {
-                Some(p) if p != c.state => format!(" [was {p}]"),
+                Some(p) if *p != c.outcome.state() => format!(" [was {p}]"),
                 _ => String::new(),
             };
             log(

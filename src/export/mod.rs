@@ -121,8 +121,8 @@ impl CsvRow for PostRow {
             self.first_seen_at.clone(),
             self.citation_count.to_string(),
             opt(&self.claim_status),
-            opt(&self.latest.state),
-            opt(&self.latest.reason),
+            self.latest.state().map_or("", |s| s.name()).into(),
+            self.latest.reason().unwrap_or_default().into(),
             opt(&self.latest.checked_at),
             opt(&self.latest.archived_url),
         ]

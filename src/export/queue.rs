@@ -74,8 +74,8 @@ impl CsvRow for Claim {
                 .find_map(|e| e.note.clone())
                 .unwrap_or_default(),
             self.events.len().to_string(),
-            opt(&p.latest.state),
-            opt(&p.latest.reason),
+            p.latest.state().map_or("", |s| s.name()).into(),
+            p.latest.reason().unwrap_or_default().into(),
             opt(&p.latest.checked_at),
             opt(&p.latest.archived_url),
         ]

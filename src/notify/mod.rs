@@ -143,10 +143,7 @@ fn summary_text(d: &EventData) -> String {
             text.push_str(&format!(" (@{h})"));
         }
         if let Some(c) = &p.latest_check {
-            match &c.reason {
-                Some(r) => text.push_str(&format!(", {} ({r})", c.state)),
-                None => text.push_str(&format!(", {}", c.state)),
-            }
+            text.push_str(&format!(", {}", c.outcome.label()));
         }
         match d.articles.len() {
             0 => {}

@@ -10,6 +10,7 @@ mod render;
 pub use render::{history_text, markdown, text};
 
 use crate::detect::Platform;
+use crate::liveness::State;
 use crate::store::{CheckRow, GoneTarget, StateCount, Store};
 use anyhow::Result;
 use chrono::DateTime;
@@ -39,20 +40,25 @@ impl Tally {
     fn add(&mut self, c: &StateCount) {
         let n = c.count;
         self.total += n;
-        let reason = c.reason.as_deref().unwrap_or("unspecified").to_string();
-        match (c.checkable, c.state.as_deref()) {
-            (false, _) => self.not_checkable += n,
-            (true, None) => self.unchecked += n,
-            (true, Some("alive")) => self.alive += n,
-            (true, Some("gone")) => {
+        let Some(outcome) = c.outcome.filter(|_| c.checkable) else {
+            match c.checkable {
+                false => self.not_checkable += n,
+                true => self.unchecked += n,
+            }
+            return;
+        };
+        let reason = outcome.reason().unwrap_or("unspecified").to_string();
+        match outcome.state() {
+            State::Alive => self.alive += n,
+            State::Gone => {
                 self.gone += n;
                 *self.gone_by_reason.entry(reason).or_default() += n;
             }
-            (true, Some("restricted")) => {
+            State::Restricted => {
                 self.restricted += n;
                 *self.restricted_by_reason.entry(reason).or_default() += n;
             }
-            (true, Some(_)) => {
+            State::Unknown => {
                 self.unknown += n;
                 *self.unknown_by_reason.entry(reason).or_default() += n;
             }
@@ -215,7 +221,7 @@ pub fn build(store: &Store, lists: Lists) -> Result<Report> {
         if lists.gone_articles && report.gone_articles.len() < limit {
             report.gone_articles.push(GoneArticle {
                 url: a.url.unwrap_or_default(),
-                reason: a.reason,
+                reason: a.outcome.reason().map(String::from),
                 gone_since: a.gone_since,
                 evidence: Some(a.evidence),
                 archived_url: a.archived_url,
@@ -230,9 +236,9 @@ pub fn build(store: &Store, lists: Lists) -> Result<Report> {
                 target: c.target,
                 url: c.name,
                 at: c.checked_at,
-                from: c.from_state,
-                to: c.to_state,
-                reason: c.reason,
+                from: c.from_state.name().into(),
+                to: c.to.state().name().into(),
+                reason: c.to.reason().map(String::from),
             });
             Ok::<(), anyhow::Error>(())
         })?;
@@ -249,7 +255,7 @@ fn gone_post(store: &Store, p: GoneTarget) -> Result<GonePost> {
             .ok_or_else(|| anyhow::anyhow!("the gone post {} has no platform", p.id))?,
         post_id: p.post_id,
         post_url: p.url,
-        reason: p.reason,
+        reason: p.outcome.reason().map(String::from),
         first_seen_at: p.first_seen_at,
         gone_since: p.gone_since,
         archived_url: p.archived_url,
@@ -289,7 +295,7 @@ pub struct HistoryRow {
     #[serde(flatten)]
     pub check: CheckRow,
     /// The previous definite state, when this check changed it.
-    pub changed_from: Option<String>,
+    pub changed_from: Option<State>,
 }
 
 /// The history of a post (`platform:id`, or a post URL) or an article (its
@@ -306,18 +312,15 @@ pub fn history(store: &Store, target: &str) -> Result<Option<History>> {
         };
         ("post", target.to_string(), store.post_history(id)?)
     };
-    let mut last_definite: Option<String> = None;
+    let mut last_definite: Option<State> = None;
     let checks = rows
         .into_iter()
         .map(|check| {
             let mut changed_from = None;
-            if check.state != "unknown" {
-                if let Some(prev) = &last_definite
-                    && *prev != check.state
-                {
-                    changed_from = Some(prev.clone());
-                }
-                last_definite = Some(check.state.clone());
+            let state = check.outcome.state();
+            if state != State::Unknown {
+                changed_from = last_definite.filter(|prev| *prev != state);
+                last_definite = Some(state);
             }
             HistoryRow {
                 check,

@@ -353,14 +353,11 @@ pub fn history_text(h: &History) -> String {
     }
     for row in &h.checks {
         let c = &row.check;
-        let state = match &c.reason {
-            Some(r) => format!("{} ({r})", c.state),
-            None => c.state.clone(),
-        };
+        let state = c.outcome.label();
         let change = row
             .changed_from
             .as_ref()
-            .map(|f| format!("  [{f} -> {}]", c.state))
+            .map(|f| format!("  [{f} -> {}]", c.outcome.state()))
             .unwrap_or_default();
         let status = c
             .http_status

@@ -72,7 +72,7 @@ impl Metrics {
         let mut c = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         match e {
             Event::Checked(k) => {
-                *c.checks.entry((k.target, k.state)).or_default() += 1;
+                *c.checks.entry((k.target, k.outcome.state().name())).or_default() += 1;
                 c.check_seconds.observe(k.took);
             }
             Event::Archived { took, .. } => {
@@ -119,8 +119,8 @@ impl Metrics {
         );
         let mut posts: BTreeMap<(String, String), usize> = BTreeMap::new();
         for s in store.post_state_counts()? {
-            let state = s.state.unwrap_or_else(|| "unchecked".into());
-            *posts.entry((s.group, state)).or_default() += s.count;
+            let state = s.outcome.map_or("unchecked", |o| o.state().name());
+            *posts.entry((s.group, state.to_string())).or_default() += s.count;
         }
         for ((platform, state), n) in posts {
             let _ = writeln!(
@@ -133,7 +133,7 @@ impl Metrics {
         let mut articles: BTreeMap<String, usize> = BTreeMap::new();
         for s in store.article_state_counts()? {
             *articles
-                .entry(s.state.unwrap_or_else(|| "unchecked".into()))
+                .entry(s.outcome.map_or("unchecked", |o| o.state().name()).to_string())
                 .or_default() += s.count;
         }
         for (state, n) in articles {

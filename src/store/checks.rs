@@ -9,7 +9,7 @@
 use super::Result;
 use super::{Store, hex_sha256};
 use crate::detect::Platform;
-use crate::liveness::{Content, Outcome};
+use crate::liveness::{Content, Outcome, State};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 
@@ -23,10 +23,10 @@ const LEARNED_NOTHING: &str = "(s.state = 'unknown' AND s.reason = 'network_erro
 /// never checked.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct LatestCheck {
-    /// `alive`, `gone`, `restricted` or `unknown`.
-    pub state: Option<String>,
-    /// The reason within the state (null for `alive`).
-    pub reason: Option<String>,
+    /// Shown as `state` (`alive`, `gone`, `restricted`, `unknown`) and
+    /// `reason` (the reason within the state, null for `alive`).
+    #[serde(flatten, serialize_with = "Outcome::serialize_maybe")]
+    pub outcome: Option<Outcome>,
     pub checked_at: Option<String>,
     /// The latest archived copy found for it (Wayback Machine).
     pub archived_url: Option<String>,
@@ -45,22 +45,26 @@ impl LatestCheck {
     /// Read from a row that selected [`LatestCheck::columns`].
     pub(super) fn read(r: &Row<'_>) -> rusqlite::Result<LatestCheck> {
         Ok(LatestCheck {
-            state: r.get("latest_state")?,
-            reason: r.get("latest_reason")?,
+            outcome: super::rows::outcome(r, "latest_state", "latest_reason")?,
             checked_at: r.get("latest_checked_at")?,
             archived_url: r.get("latest_archived_url")?,
         })
     }
 
-    /// The outcome it records; `None` when never checked (or a state and
-    /// reason this build does not know).
-    pub fn outcome(&self) -> Option<Outcome> {
-        Outcome::from_parts(self.state.as_deref()?, self.reason.as_deref())
+    /// Its state; `None` when never checked.
+    pub fn state(&self) -> Option<State> {
+        self.outcome.map(Outcome::state)
+    }
+
+    /// The reason within its state; `None` for `alive` and when never
+    /// checked.
+    pub fn reason(&self) -> Option<&'static str> {
+        self.outcome.and_then(Outcome::reason)
     }
 
     /// `gone (deleted)`, `alive`, for people; `None` when never checked.
     pub fn label(&self) -> Option<String> {
-        self.outcome().map(Outcome::label)
+        self.outcome.map(Outcome::label)
     }
 }
 
@@ -74,7 +78,7 @@ pub struct PostTarget {
     pub post_url: Option<String>,
     pub handle: Option<String>,
     /// The state of its latest check, if any.
-    pub last_state: Option<String>,
+    pub last_state: Option<State>,
     /// An archived copy found by an earlier check.
     pub archived_url: Option<String>,
 }
@@ -85,7 +89,7 @@ pub struct PostTarget {
 pub struct ArticleTarget {
     pub id: i64,
     pub url: String,
-    pub last_state: Option<String>,
+    pub last_state: Option<State>,
     pub archived_url: Option<String>,
     pub cited: Vec<CitedPost>,
 }
@@ -152,8 +156,9 @@ pub struct Recorded {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CheckRow {
     pub checked_at: String,
-    pub state: String,
-    pub reason: Option<String>,
+    /// Shown as `state` and `reason`.
+    #[serde(flatten, serialize_with = "Outcome::serialize_parts")]
+    pub outcome: Outcome,
     pub http_status: Option<u16>,
     pub evidence: String,
     pub endpoint: String,
@@ -168,8 +173,7 @@ pub struct StateCount {
     /// Posts with an id; articles with an http(s) URL.
     pub checkable: bool,
     /// `None`: never checked.
-    pub state: Option<String>,
-    pub reason: Option<String>,
+    pub outcome: Option<Outcome>,
     pub count: usize,
 }
 
@@ -184,7 +188,8 @@ pub struct GoneTarget {
     /// The post's URL, or the article's.
     pub url: Option<String>,
     pub first_seen_at: String,
-    pub reason: Option<String>,
+    /// Why it is gone (an outcome whose state is `gone`).
+    pub outcome: Outcome,
     pub evidence: String,
     /// The first check of its current run of `gone` checks (`unknown`
     /// checks in between do not end the run).
@@ -200,42 +205,45 @@ pub struct StateChange {
     /// The post's URL (else `platform:id`), or the article's URL.
     pub name: String,
     pub checked_at: String,
-    pub from_state: String,
-    pub to_state: String,
-    pub reason: Option<String>,
+    pub from_state: State,
+    /// The new state with its reason.
+    pub to: Outcome,
 }
 
 fn post_target(r: &Row<'_>) -> rusqlite::Result<PostTarget> {
     Ok(PostTarget {
-        id: r.get(0)?,
-        platform: r.get(1)?,
-        post_id: r.get(2)?,
-        post_url: r.get(3)?,
-        handle: r.get(4)?,
-        last_state: r.get(5)?,
-        archived_url: r.get(6)?,
+        id: r.get("id")?,
+        platform: r.get("platform")?,
+        post_id: r.get("post_id")?,
+        post_url: r.get("post_url")?,
+        handle: r.get("handle")?,
+        last_state: r.get("state")?,
+        archived_url: r.get("archived_url")?,
     })
 }
 
 fn article_target(r: &Row<'_>) -> rusqlite::Result<ArticleTarget> {
     Ok(ArticleTarget {
-        id: r.get(0)?,
-        url: r.get(1)?,
-        last_state: r.get(2)?,
-        archived_url: r.get(3)?,
+        id: r.get("id")?,
+        url: r.get("url")?,
+        last_state: r.get("state")?,
+        archived_url: r.get("archived_url")?,
         cited: Vec::new(),
     })
 }
 
+/// The columns [`check_row`] reads, from `checks`.
+pub(super) const CHECK_COLUMNS: &str =
+    "checked_at, state, reason, http_status, evidence, endpoint, archived_url";
+
 pub(super) fn check_row(r: &Row<'_>) -> rusqlite::Result<CheckRow> {
     Ok(CheckRow {
-        checked_at: r.get(0)?,
-        state: r.get(1)?,
-        reason: r.get(2)?,
-        http_status: r.get(3)?,
-        evidence: r.get(4)?,
-        endpoint: r.get(5)?,
-        archived_url: r.get(6)?,
+        checked_at: r.get("checked_at")?,
+        outcome: super::rows::checked_outcome(r, "state", "reason")?,
+        http_status: r.get("http_status")?,
+        evidence: r.get("evidence")?,
+        endpoint: r.get("endpoint")?,
+        archived_url: r.get("archived_url")?,
     })
 }
 
@@ -385,7 +393,7 @@ impl Store {
                 &self.hooks,
                 Some(post),
                 None,
-                check.outcome.state(),
+                check.outcome.state().name(),
                 check.checked_at,
             )?,
             ..Recorded::default()
@@ -435,7 +443,7 @@ impl Store {
             &self.hooks,
             None,
             Some(article),
-            check.outcome.state(),
+            check.outcome.state().name(),
             check.checked_at,
         )?;
         tx.commit()?;
@@ -481,7 +489,7 @@ impl Store {
     /// and reason.
     pub fn post_state_counts(&self) -> Result<Vec<StateCount>> {
         self.state_counts(
-            "SELECT p.platform, p.post_id IS NOT NULL, c.state, c.reason, COUNT(*)
+            "SELECT p.platform AS grp, p.post_id IS NOT NULL AS checkable, c.state, c.reason, COUNT(*) AS n
              FROM posts p
              LEFT JOIN checks c ON c.id = p.latest_check_id
              GROUP BY 1, 2, 3, 4",
@@ -492,7 +500,7 @@ impl Store {
     /// once for every site), whether checkable, state and reason.
     pub fn post_state_counts_by_site(&self) -> Result<Vec<StateCount>> {
         self.state_counts(
-            "SELECT s.site, p.post_id IS NOT NULL, c.state, c.reason, COUNT(*)
+            "SELECT s.site AS grp, p.post_id IS NOT NULL AS checkable, c.state, c.reason, COUNT(*) AS n
              FROM (SELECT DISTINCT ci.post_id AS post, a.site AS site
                    FROM citations ci JOIN articles a ON a.id = ci.article_id) s
              JOIN posts p ON p.id = s.post
@@ -505,7 +513,8 @@ impl Store {
     /// reason; the group is empty.
     pub fn article_state_counts(&self) -> Result<Vec<StateCount>> {
         self.state_counts(
-            "SELECT '', a.url LIKE 'http://%' OR a.url LIKE 'https://%', c.state, c.reason, COUNT(*)
+            "SELECT '' AS grp, a.url LIKE 'http://%' OR a.url LIKE 'https://%' AS checkable,
+                    c.state, c.reason, COUNT(*) AS n
              FROM articles a
              LEFT JOIN checks c ON c.id = a.latest_check_id
              GROUP BY 1, 2, 3, 4",
@@ -518,11 +527,10 @@ impl Store {
         let rows = stmt
             .query_map([], |r| {
                 Ok(StateCount {
-                    group: r.get(0)?,
-                    checkable: r.get(1)?,
-                    state: r.get(2)?,
-                    reason: r.get(3)?,
-                    count: r.get::<_, i64>(4)? as usize,
+                    group: r.get("grp")?,
+                    checkable: r.get("checkable")?,
+                    outcome: super::rows::outcome(r, "state", "reason")?,
+                    count: r.get::<_, i64>("n")? as usize,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -535,14 +543,15 @@ impl Store {
         f: impl FnMut(GoneTarget) -> Result<(), E>,
     ) -> Result<(), E> {
         self.for_each_gone(
-            "SELECT p.id, p.platform, p.post_id, p.post_url, p.first_seen_at, c.reason, c.evidence,
+            "SELECT p.id, p.platform, p.post_id, p.post_url AS url, p.first_seen_at,
+                    c.state, c.reason, c.evidence,
                     (SELECT g.checked_at FROM checks g
                       WHERE g.post_id = p.id AND g.state = 'gone'
                         AND g.id > COALESCE((SELECT MAX(d.id) FROM checks d
                                               WHERE d.post_id = p.id AND d.state IN ('alive', 'restricted')), 0)
-                      ORDER BY g.id LIMIT 1),
+                      ORDER BY g.id LIMIT 1) AS gone_since,
                     (SELECT w.archived_url FROM checks w
-                      WHERE w.post_id = p.id AND w.archived_url IS NOT NULL ORDER BY w.id DESC LIMIT 1)
+                      WHERE w.post_id = p.id AND w.archived_url IS NOT NULL ORDER BY w.id DESC LIMIT 1) AS archived_url
              FROM posts p
              JOIN checks c ON c.id = p.latest_check_id
              WHERE c.state = 'gone' AND p.post_id IS NOT NULL
@@ -557,14 +566,15 @@ impl Store {
         f: impl FnMut(GoneTarget) -> Result<(), E>,
     ) -> Result<(), E> {
         self.for_each_gone(
-            "SELECT a.id, NULL, NULL, a.url, a.first_seen_at, c.reason, c.evidence,
+            "SELECT a.id, NULL AS platform, NULL AS post_id, a.url, a.first_seen_at,
+                    c.state, c.reason, c.evidence,
                     (SELECT g.checked_at FROM checks g
                       WHERE g.article_id = a.id AND g.state = 'gone'
                         AND g.id > COALESCE((SELECT MAX(d.id) FROM checks d
                                               WHERE d.article_id = a.id AND d.state IN ('alive', 'restricted')), 0)
-                      ORDER BY g.id LIMIT 1),
+                      ORDER BY g.id LIMIT 1) AS gone_since,
                     (SELECT w.archived_url FROM checks w
-                      WHERE w.article_id = a.id AND w.archived_url IS NOT NULL ORDER BY w.id DESC LIMIT 1)
+                      WHERE w.article_id = a.id AND w.archived_url IS NOT NULL ORDER BY w.id DESC LIMIT 1) AS archived_url
              FROM articles a
              JOIN checks c ON c.id = a.latest_check_id
              WHERE c.state = 'gone' AND (a.url LIKE 'http://%' OR a.url LIKE 'https://%')
@@ -583,15 +593,15 @@ impl Store {
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             f(GoneTarget {
-                id: r.get(0)?,
-                platform: r.get(1)?,
-                post_id: r.get(2)?,
-                url: r.get(3)?,
-                first_seen_at: r.get(4)?,
-                reason: r.get(5)?,
-                evidence: r.get(6)?,
-                gone_since: r.get(7)?,
-                archived_url: r.get(8)?,
+                id: r.get("id")?,
+                platform: r.get("platform")?,
+                post_id: r.get("post_id")?,
+                url: r.get("url")?,
+                first_seen_at: r.get("first_seen_at")?,
+                outcome: super::rows::checked_outcome(r, "state", "reason")?,
+                evidence: r.get("evidence")?,
+                gone_since: r.get("gone_since")?,
+                archived_url: r.get("archived_url")?,
             })?;
         }
         Ok(())
@@ -629,11 +639,11 @@ impl Store {
     ) -> Result<(), E> {
         let conn = self.read()?;
         let mut stmt = conn.prepare(
-            "SELECT s.post_id IS NOT NULL,
+            "SELECT s.post_id IS NOT NULL AS is_post,
                     CASE WHEN s.post_id IS NOT NULL
                          THEN COALESCE(p.post_url, p.platform || ':' || p.post_id,
                                        p.platform || ': unidentified post')
-                         ELSE a.url END,
+                         ELSE a.url END AS name,
                     s.checked_at, s.from_state, s.to_state, s.reason
              FROM state_changes s
              LEFT JOIN posts p ON p.id = s.post_id
@@ -643,14 +653,13 @@ impl Store {
         )?;
         let mut rows = stmt.query(params![limit.map_or(-1, |n| n as i64)])?;
         while let Some(r) = rows.next()? {
-            let is_post: bool = r.get(0)?;
+            let is_post: bool = r.get("is_post")?;
             f(StateChange {
                 target: if is_post { "post" } else { "article" },
-                name: r.get(1)?,
-                checked_at: r.get(2)?,
-                from_state: r.get(3)?,
-                to_state: r.get(4)?,
-                reason: r.get(5)?,
+                name: r.get("name")?,
+                checked_at: r.get("checked_at")?,
+                from_state: r.get("from_state")?,
+                to: super::rows::checked_outcome(r, "to_state", "reason")?,
             })?;
         }
         Ok(())
@@ -682,7 +691,7 @@ fn fill_cited(conn: &Connection, targets: &mut [ArticleTarget]) -> Result<()> {
 /// Every check of a post or article (`column`), oldest first.
 pub(super) fn history(conn: &Connection, column: &str, id: i64) -> Result<Vec<CheckRow>> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT checked_at, state, reason, http_status, evidence, endpoint, archived_url
+        "SELECT {CHECK_COLUMNS}
          FROM checks WHERE {column} = ?1 ORDER BY id"
     ))?;
     let rows = stmt

@@ -214,8 +214,10 @@ fn claim_at_event(conn: &rusqlite::Connection, event: i64) -> Result<Option<(Str
 fn latest_check(tx: &rusqlite::Connection, check: Option<i64>) -> Result<Option<CheckRow>> {
     Ok(tx
         .query_row(
-            "SELECT checked_at, state, reason, http_status, evidence, endpoint, archived_url
-             FROM checks WHERE id = ?1",
+            &format!(
+                "SELECT {} FROM checks WHERE id = ?1",
+                super::checks::CHECK_COLUMNS
+            ),
             params![check],
             super::checks::check_row,
         )

@@ -811,7 +811,7 @@ fn load_claims(conn: &Connection, ids: &[i64]) -> Result<Vec<Claim>> {
     let mut checks: HashMap<i64, CheckRow> = HashMap::new();
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT k.checked_at, k.state, k.reason, k.http_status, k.evidence, k.endpoint,
-                k.archived_url, cl.post_id
+                k.archived_url, cl.post_id AS of_post
          FROM claims cl
          JOIN checks k ON k.id = (SELECT id FROM checks WHERE post_id = cl.post_id
                                   ORDER BY id DESC LIMIT 1)
@@ -819,7 +819,7 @@ fn load_claims(conn: &Connection, ids: &[i64]) -> Result<Vec<Claim>> {
     ))?;
     let mut rows = stmt.query([&list])?;
     while let Some(r) = rows.next()? {
-        checks.insert(r.get(7)?, check_row(r)?);
+        checks.insert(r.get("of_post")?, check_row(r)?);
     }
 
     let mut events: HashMap<i64, Vec<ClaimEvent>> = HashMap::new();

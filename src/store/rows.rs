@@ -3,6 +3,7 @@
 use super::Store;
 use super::{Error, Result};
 use crate::detect::Platform;
+use crate::liveness::{Outcome, State};
 use chrono::{DateTime, Utc};
 use rusqlite::Row;
 use rusqlite::types::Value;
@@ -312,9 +313,69 @@ impl rusqlite::types::FromSql for Platform {
     }
 }
 
+/// A state as stored (its name); any other text is an error.
+impl rusqlite::types::FromSql for State {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let name = value.as_str()?;
+        State::from_name(name).ok_or_else(|| {
+            rusqlite::types::FromSqlError::Other(format!("unknown state {name:?}").into())
+        })
+    }
+}
+
+impl rusqlite::types::ToSql for State {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.name().into())
+    }
+}
+
+/// The outcome stored in the columns `state` and `reason` of a row (read by
+/// name); `None` when both are null. A pair that is not an outcome is an
+/// error.
+pub(super) fn outcome(r: &Row<'_>, state: &str, reason: &str) -> rusqlite::Result<Option<Outcome>> {
+    let Some(st) = r.get::<_, Option<State>>(state)? else {
+        return Ok(None);
+    };
+    let why: Option<String> = r.get(reason)?;
+    match Outcome::from_parts(st.name(), why.as_deref()) {
+        Some(o) => Ok(Some(o)),
+        None => Err(rusqlite::Error::FromSqlConversionFailure(
+            r.as_ref().column_index(reason)?,
+            rusqlite::types::Type::Text,
+            format!("{:?} is not a reason for state {st}", why.as_deref().unwrap_or("")).into(),
+        )),
+    }
+}
+
+/// As [`outcome`], for a row that always has one (a check's own columns).
+pub(super) fn checked_outcome(r: &Row<'_>, state: &str, reason: &str) -> rusqlite::Result<Outcome> {
+    outcome(r, state, reason)?.ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Null,
+            format!("a check without a state (column {state})").into(),
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stored_state_and_reason_read_as_an_outcome_and_a_wrong_pair_is_an_error() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let read = |st: Option<&str>, why: Option<&str>| {
+            conn.query_row("SELECT ?1 AS s, ?2 AS r", [st, why], |r| outcome(r, "s", "r"))
+        };
+        assert_eq!(read(Some("gone"), Some("deleted")).unwrap(), Some(Outcome::Deleted));
+        assert_eq!(read(Some("alive"), None).unwrap(), Some(Outcome::Alive));
+        assert_eq!(read(None, None).unwrap(), None);
+        let err = read(Some("alive"), Some("deleted")).unwrap_err().to_string();
+        assert!(err.contains("not a reason for state alive"), "{err}");
+        let err = read(Some("dead"), None).unwrap_err().to_string();
+        assert!(err.contains("unknown state \"dead\""), "{err}");
+    }
 
     #[test]
     fn a_stored_platform_name_reads_as_the_platform_and_an_unknown_one_is_an_error() {

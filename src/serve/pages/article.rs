@@ -40,8 +40,8 @@ fn render(a: &ArticleView) -> Markup {
             dt { "Site" } dd { (a.site) }
             dt { "First seen" } dd { (minutes(&a.first_seen_at)) }
             dt { "Liveness" } dd {
-                @match (&a.latest.state, &a.latest.checked_at) {
-                    (Some(st), Some(at)) => { strong { (st) } @if let Some(r) = &a.latest.reason { " (" (r) ")" } ", checked " (minutes(at)) }
+                @match (a.latest.outcome, &a.latest.checked_at) {
+                    (Some(st), Some(at)) => { strong { (st.state()) } @if let Some(r) = st.reason() { " (" (r) ")" } ", checked " (minutes(at)) }
                     _ => { "not checked yet" }
                 }
             }

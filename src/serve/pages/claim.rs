@@ -301,15 +301,15 @@ fn render(who: &Signed, d: &ClaimDetail, post: Option<&PostDetail>, sent: &Sent)
         }
         section.liveness {
             h2 { "Liveness" }
-            p { @match (&p.latest.state, &p.latest.checked_at) {
-                (Some(st), Some(at)) => { strong { (st) } @if let Some(r) = &p.latest.reason { " (" (r) ")" } ", checked " (minutes(at)) }
+            p { @match (p.latest.outcome, &p.latest.checked_at) {
+                (Some(st), Some(at)) => { strong { (st.state()) } @if let Some(r) = st.reason() { " (" (r) ")" } ", checked " (minutes(at)) }
                 _ => { "Not checked yet (embarc check)." }
             } }
             @if let Some(a) = &p.latest.archived_url { p { "Archived copy: " a href=(a) rel="noreferrer noopener nofollow" target="_blank" { (a) } } }
             @if !d.checks.is_empty() {
                 ol.timeline {
                     @for k in &d.checks {
-                        li { time { (minutes(&k.checked_at)) } " " strong { (k.state) } @if let Some(r) = &k.reason { " (" (r) ")" }
+                        li { time { (minutes(&k.checked_at)) } " " strong { (k.outcome.state()) } @if let Some(r) = k.outcome.reason() { " (" (r) ")" }
                              " · " (k.http_status.map_or("no HTTP answer".to_string(), |s| format!("HTTP {s}"))) " · " (k.endpoint)
                              div.evidence { (k.evidence) } }
                     }

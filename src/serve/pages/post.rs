@@ -56,8 +56,8 @@ fn render(p: &PostDetail) -> Markup {
             dt { "Posted" } dd { (p.posted_at.as_deref().or(p.date.as_deref()).unwrap_or("unknown")) }
             dt { "First seen" } dd { (minutes(&p.first_seen_at)) }
             dt { "Liveness" } dd {
-                @match (&p.latest.state, &p.latest.checked_at) {
-                    (Some(st), Some(at)) => { strong { (st) } @if let Some(r) = &p.latest.reason { " (" (r) ")" } ", checked " (minutes(at)) }
+                @match (p.latest.outcome, &p.latest.checked_at) {
+                    (Some(st), Some(at)) => { strong { (st.state()) } @if let Some(r) = st.reason() { " (" (r) ")" } ", checked " (minutes(at)) }
                     _ => { "not checked yet" }
                 }
             }
@@ -91,7 +91,7 @@ fn render(p: &PostDetail) -> Markup {
             @if p.checks.is_empty() { p.empty { "Not checked yet (embarc check)." } }
             ol.timeline {
                 @for k in &p.checks {
-                    li { time { (minutes(&k.checked_at)) } " " strong { (k.state) } @if let Some(r) = &k.reason { " (" (r) ")" }
+                    li { time { (minutes(&k.checked_at)) } " " strong { (k.outcome.state()) } @if let Some(r) = k.outcome.reason() { " (" (r) ")" }
                          " · " (k.http_status.map_or("no HTTP answer".to_string(), |s| format!("HTTP {s}"))) " · " (k.endpoint)
                          div.evidence { (k.evidence) } }
                 }

@@ -260,7 +260,7 @@ fn row(c: &Claim) -> Markup {
                 @if let Some(t) = text { div.text { (t) } }
                 @else if let Some(r) = &c.reason { div.text { "(text unknown) " (r) } }
             }
-            td { (p.latest.state.as_deref().unwrap_or("unchecked")) }
+            td { (p.latest.state().map_or("unchecked", |s| s.name())) }
             td { (c.assignee.as_deref().unwrap_or("")) }
             td { (minutes(&c.created_at)) }
         }
