@@ -14,7 +14,7 @@ fn claim_of(desk: &Desk, handle: &str) -> i64 {
         .claims(&ClaimFilter::default())
         .unwrap()
         .into_iter()
-        .find(|c| c.post.handle.as_deref() == Some(handle))
+        .find(|c| c.post.ident.handle.as_deref() == Some(handle))
         .unwrap_or_else(|| panic!("no claim for @{handle}"))
         .id
 }

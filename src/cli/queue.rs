@@ -365,7 +365,7 @@ fn list(dir: &Path, mut a: ListArgs) -> Result<ExitCode> {
 
 fn who(c: &Claim) -> String {
     let p = &c.post;
-    match (&p.author_name, &p.handle) {
+    match (&p.ident.author_name, &p.ident.handle) {
         (Some(n), Some(h)) => format!("{n} (@{h})"),
         (Some(n), None) => n.clone(),
         (None, Some(h)) => format!("@{h}"),
@@ -387,7 +387,7 @@ fn print_summary(o: &mut String, c: &Claim) -> std::fmt::Result {
         c.id,
         c.status,
         c.label,
-        p.platform,
+        p.ident.platform,
         who(c),
         p.date.as_deref().unwrap_or("?"),
         minutes(&c.created_at),
@@ -401,12 +401,17 @@ fn print_summary(o: &mut String, c: &Claim) -> std::fmt::Result {
         (None, Some(r)) => writeln!(o, "    (text unknown) queued because: {r}")?,
         (None, None) => writeln!(o, "    (text unknown)")?,
     }
-    if let Some(url) = &p.post_url {
+    if let Some(url) = &p.ident.post_url {
         writeln!(o, "    post      {url}")?;
     }
     // Liveness only when a check has said something.
     if let (Some(state), Some(at)) = (p.latest.outcome, &p.latest.checked_at) {
-        writeln!(o, "    state     {}, checked {}", state.label(), minutes(at))?;
+        writeln!(
+            o,
+            "    state     {}, checked {}",
+            state.label(),
+            minutes(at)
+        )?;
     }
     if let Some(url) = &p.latest.archived_url {
         writeln!(o, "    archived  {url}")?;
@@ -461,16 +466,16 @@ fn print_detail(o: &mut String, d: &ClaimDetail) -> std::fmt::Result {
     // Archives made before ids were kept unless contradicted hold posts
     // whose id was dropped as rounded; today a `rounded_id` warning comes
     // with the exact id, which is shown as any other.
-    let rounded = p.post_id.is_none() && c.warnings.iter().any(|w| w.kind == "rounded_id");
-    let id = match (&p.post_id, &p.post_url) {
+    let rounded = p.ident.post_id.is_none() && c.warnings.iter().any(|w| w.kind == "rounded_id");
+    let id = match (&p.ident.post_id, &p.ident.post_url) {
         (Some(id), _) => id.clone(),
         // The link's id was mangled by JavaScript and dropped: not a copy.
         _ if rounded => "(no id: the link's id was rounded, see warnings)".into(),
         (None, Some(_)) => "(no id)".into(),
         (None, None) => "(no id: copied text)".into(),
     };
-    writeln!(o, "post       {} {id}", p.platform)?;
-    if let Some(url) = &p.post_url {
+    writeln!(o, "post       {} {id}", p.ident.platform)?;
+    if let Some(url) = &p.ident.post_url {
         if rounded {
             writeln!(
                 o,
@@ -492,7 +497,7 @@ fn print_detail(o: &mut String, d: &ClaimDetail) -> std::fmt::Result {
     writeln!(o, "first seen {}", p.first_seen_at)?;
     match (p.latest.outcome, &p.latest.checked_at) {
         (Some(state), Some(at)) => writeln!(o, "state      {}, checked {at}", state.label())?,
-        _ if p.post_id.is_none() => writeln!(o, "state      not checkable (no post id)")?,
+        _ if p.ident.post_id.is_none() => writeln!(o, "state      not checkable (no post id)")?,
         _ => writeln!(o, "state      not checked (embarc check)")?,
     }
     if let Some(url) = &p.latest.archived_url {

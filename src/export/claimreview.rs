@@ -152,8 +152,8 @@ pub fn review(claim: &Claim, rules: &Rules, publisher: &Publisher) -> Option<Cla
         .filter(|t| !t.is_empty())
         .or_else(|| claim.reason.as_deref().map(collapsed))
         .unwrap_or_else(|| format!("claim {}", claim.id));
-    let handle = p.handle.as_ref().map(|h| format!("@{h}"));
-    let author = match (&p.author_name, handle) {
+    let handle = p.ident.handle.as_ref().map(|h| format!("@{h}"));
+    let author = match (&p.ident.author_name, handle) {
         (Some(name), handle) => Some(Person {
             kind: "Person",
             name: name.clone(),
@@ -169,7 +169,7 @@ pub fn review(claim: &Claim, rules: &Rules, publisher: &Publisher) -> Option<Cla
     let mut appearance: Vec<CreativeWork> = Vec::new();
     // Articles read from local files are left out: a file:// URL means
     // nothing to a reader and would publish a path on the archivist's disk.
-    let urls = p.post_url.iter().chain(
+    let urls = p.ident.post_url.iter().chain(
         claim
             .citations
             .iter()
@@ -277,11 +277,13 @@ mod tests {
             decided_at: Some("2025-03-02T09:00:00.000Z".into()),
             decided_by: Some("ana".into()),
             post: ClaimPost {
-                platform: crate::detect::Platform::X,
-                post_id: post_url.map(|_| "20".into()),
-                post_url: post_url.map(Into::into),
-                handle: Some("jack".into()),
-                author_name: None,
+                ident: crate::store::PostIdentity {
+                    platform: crate::detect::Platform::X,
+                    post_id: post_url.map(|_| "20".into()),
+                    post_url: post_url.map(Into::into),
+                    handle: Some("jack".into()),
+                    author_name: None,
+                },
                 posted_at: None,
                 date: None,
                 display_date: None,

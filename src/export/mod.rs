@@ -69,11 +69,11 @@ impl CsvRow for CitationRow {
         vec![
             self.article_url.clone(),
             self.kind.clone(),
-            self.platform.to_string(),
-            opt(&self.post_id),
-            opt(&self.post_url),
-            opt(&self.handle),
-            opt(&self.author_name),
+            self.ident.platform.to_string(),
+            opt(&self.ident.post_id),
+            opt(&self.ident.post_url),
+            opt(&self.ident.handle),
+            opt(&self.ident.author_name),
             opt(&self.display_date),
             opt(&self.posted_at),
             opt(&self.date),
@@ -83,7 +83,7 @@ impl CsvRow for CitationRow {
             warnings_cell(&self.warnings),
             self.shape.clone(),
             opt(&self.source_url),
-            opt(&self.state),
+            self.state.map_or("", |s| s.name()).into(),
         ]
     }
 }
@@ -109,11 +109,11 @@ impl CsvRow for PostRow {
     ];
     fn cells(&self) -> Vec<String> {
         vec![
-            self.platform.to_string(),
-            opt(&self.post_id),
-            opt(&self.post_url),
-            opt(&self.handle),
-            opt(&self.author_name),
+            self.ident.platform.to_string(),
+            opt(&self.ident.post_id),
+            opt(&self.ident.post_url),
+            opt(&self.ident.handle),
+            opt(&self.ident.author_name),
             opt(&self.posted_at),
             opt(&self.date),
             opt(&self.text),

@@ -72,7 +72,9 @@ impl Metrics {
         let mut c = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         match e {
             Event::Checked(k) => {
-                *c.checks.entry((k.target, k.outcome.state().name())).or_default() += 1;
+                *c.checks
+                    .entry((k.target, k.outcome.state().name()))
+                    .or_default() += 1;
                 c.check_seconds.observe(k.took);
             }
             Event::Archived { took, .. } => {
@@ -133,7 +135,11 @@ impl Metrics {
         let mut articles: BTreeMap<String, usize> = BTreeMap::new();
         for s in store.article_state_counts()? {
             *articles
-                .entry(s.outcome.map_or("unchecked", |o| o.state().name()).to_string())
+                .entry(
+                    s.outcome
+                        .map_or("unchecked", |o| o.state().name())
+                        .to_string(),
+                )
                 .or_default() += s.count;
         }
         for (state, n) in articles {

@@ -16,11 +16,8 @@ use serde::Serialize;
 pub struct PostDetail {
     /// The row id (`/posts/{id}`).
     pub id: i64,
-    pub platform: Platform,
-    pub post_id: Option<String>,
-    pub post_url: Option<String>,
-    pub handle: Option<String>,
-    pub author_name: Option<String>,
+    #[serde(flatten)]
+    pub ident: super::PostIdentity,
     pub posted_at: Option<String>,
     pub date: Option<String>,
     pub first_seen_at: String,
@@ -151,24 +148,20 @@ impl Store {
         let conn = self.read()?;
         let head = conn
             .prepare_cached(&format!(
-                "SELECT p.id, p.platform, p.post_id, p.post_url, p.handle, p.author_name,
-                        p.posted_at, p.date, p.first_seen_at, {},
+                "SELECT p.id, {}, p.posted_at, p.date, p.first_seen_at, {},
                         (SELECT id FROM claims WHERE post_id = p.id) AS claim
                  FROM posts p JOIN post_states ps ON ps.id = p.id
                  WHERE p.id = ?1",
+                super::PostIdentity::columns("p", None),
                 LatestCheck::columns("ps")
             ))?
             .query_row([id], |r| {
                 Ok(PostDetail {
-                    id: r.get(0)?,
-                    platform: r.get(1)?,
-                    post_id: r.get(2)?,
-                    post_url: r.get(3)?,
-                    handle: r.get(4)?,
-                    author_name: r.get(5)?,
-                    posted_at: r.get(6)?,
-                    date: r.get(7)?,
-                    first_seen_at: r.get(8)?,
+                    id: r.get("id")?,
+                    ident: super::PostIdentity::read(r)?,
+                    posted_at: r.get("posted_at")?,
+                    date: r.get("date")?,
+                    first_seen_at: r.get("first_seen_at")?,
                     latest: LatestCheck::read(r)?,
                     claim: r.get("claim")?,
                     snapshots: Vec::new(),

@@ -46,7 +46,7 @@ pub use queue::{
     Claim, ClaimCitation, ClaimDetail, ClaimEvent, ClaimFilter, ClaimPage, ClaimPost,
     ClaimSnapshot, ClaimSort, HandAdded, LIVENESS, Relabelled,
 };
-pub use rows::{CitationRow, ExportFilter, PostRow, Status, WarningRow};
+pub use rows::{CitationRow, ExportFilter, PostIdentity, PostRow, Status, WarningRow};
 
 use crate::detect::{Citation, Kind};
 use r2d2_sqlite::SqliteConnectionManager;

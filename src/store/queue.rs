@@ -11,7 +11,6 @@ use super::checks::{CheckRow, check_row};
 use super::rows::json_list;
 use super::{Store, WarningRow, format_time, post_key, snapshot_hash, upsert_post};
 use crate::detect::Citation;
-use crate::detect::Platform;
 use crate::detect::labels::Rules;
 use crate::queue::{self, Action, MANUAL_LABEL, Refusal, SYSTEM_ACTOR, Status};
 use chrono::{DateTime, Utc};
@@ -226,11 +225,8 @@ pub struct Claim {
 /// The post a claim is about, with its latest known text.
 #[derive(Debug, Clone, Serialize)]
 pub struct ClaimPost {
-    pub platform: Platform,
-    pub post_id: Option<String>,
-    pub post_url: Option<String>,
-    pub handle: Option<String>,
-    pub author_name: Option<String>,
+    #[serde(flatten)]
+    pub ident: super::PostIdentity,
     pub posted_at: Option<String>,
     pub date: Option<String>,
     pub display_date: Option<String>,
@@ -731,9 +727,8 @@ fn load_claims(conn: &Connection, ids: &[i64]) -> Result<Vec<Claim>> {
     );
     let mut heads: HashMap<i64, (Head, ClaimPost)> = HashMap::with_capacity(ids.len());
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT cl.id, cl.label, cl.status, cl.assignee, cl.reason, cl.created_at, cl.post_id,
-                p.platform, p.post_id, p.post_url, COALESCE(s.handle, p.handle),
-                COALESCE(s.author_name, p.author_name), p.posted_at, p.date, s.display_date,
+        "SELECT cl.id, cl.label, cl.status, cl.assignee, cl.reason, cl.created_at,
+                cl.post_id AS claim_post, {ident}, p.posted_at, p.date, s.display_date,
                 p.first_seen_at, s.text, s.labels, s.media,
                 {latest}
          FROM claims cl
@@ -743,32 +738,29 @@ fn load_claims(conn: &Connection, ids: &[i64]) -> Result<Vec<Claim>> {
              SELECT id FROM snapshots WHERE post_id = p.id AND text IS NOT NULL
              ORDER BY source = 'article' DESC, id DESC LIMIT 1)
          WHERE cl.id IN {IDS}",
+        ident = super::PostIdentity::columns("p", Some("s")),
         latest = super::LatestCheck::columns("ps")
     ))?;
     let mut rows = stmt.query([&list])?;
     while let Some(r) = rows.next()? {
         let head: Head = (
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-            r.get(6)?,
+            r.get("id")?,
+            r.get("label")?,
+            r.get("status")?,
+            r.get("assignee")?,
+            r.get("reason")?,
+            r.get("created_at")?,
+            r.get("claim_post")?,
         );
         let post = ClaimPost {
-            platform: r.get(7)?,
-            post_id: r.get(8)?,
-            post_url: r.get(9)?,
-            handle: r.get(10)?,
-            author_name: r.get(11)?,
-            posted_at: r.get(12)?,
-            date: r.get(13)?,
-            display_date: r.get(14)?,
-            first_seen_at: r.get(15)?,
-            text: r.get(16)?,
-            labels: json_list(r.get(17)?),
-            media: json_list(r.get(18)?),
+            ident: super::PostIdentity::read(r)?,
+            posted_at: r.get("posted_at")?,
+            date: r.get("date")?,
+            display_date: r.get("display_date")?,
+            first_seen_at: r.get("first_seen_at")?,
+            text: r.get("text")?,
+            labels: json_list(r.get("labels")?),
+            media: json_list(r.get("media")?),
             latest: super::LatestCheck::read(r)?,
         };
         heads.insert(head.0, (head, post));

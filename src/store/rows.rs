@@ -17,16 +17,52 @@ pub struct WarningRow {
     pub detail: String,
 }
 
-/// One row of `embarc export citations`.
-#[derive(Debug, Clone, Serialize)]
-pub struct CitationRow {
-    pub article_url: String,
-    pub kind: String,
+/// A post's platform, id, URL and who posted it: the fields every row
+/// about a post carries (flattened into the row's JSON, in this order).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PostIdentity {
     pub platform: Platform,
     pub post_id: Option<String>,
     pub post_url: Option<String>,
     pub handle: Option<String>,
     pub author_name: Option<String>,
+}
+
+impl PostIdentity {
+    /// The columns [`PostIdentity::read`] reads, from the post aliased
+    /// `post`; with a snapshot aliased `snapshot`, the handle and author
+    /// name it shows win over the post's own.
+    pub(super) fn columns(post: &str, snapshot: Option<&str>) -> String {
+        let who = |column: &str| match snapshot {
+            Some(s) => format!("COALESCE({s}.{column}, {post}.{column}) AS {column}"),
+            None => format!("{post}.{column}"),
+        };
+        format!(
+            "{post}.platform, {post}.post_id, {post}.post_url, {}, {}",
+            who("handle"),
+            who("author_name")
+        )
+    }
+
+    /// Read from a row that selected [`PostIdentity::columns`].
+    pub(super) fn read(r: &Row<'_>) -> rusqlite::Result<PostIdentity> {
+        Ok(PostIdentity {
+            platform: r.get("platform")?,
+            post_id: r.get("post_id")?,
+            post_url: r.get("post_url")?,
+            handle: r.get("handle")?,
+            author_name: r.get("author_name")?,
+        })
+    }
+}
+
+/// One row of `embarc export citations`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CitationRow {
+    pub article_url: String,
+    pub kind: String,
+    #[serde(flatten)]
+    pub ident: PostIdentity,
     pub display_date: Option<String>,
     pub posted_at: Option<String>,
     pub date: Option<String>,
@@ -37,17 +73,14 @@ pub struct CitationRow {
     pub shape: String,
     pub source_url: Option<String>,
     /// The post's current state (its latest check), null when never checked.
-    pub state: Option<String>,
+    pub state: Option<State>,
 }
 
 /// One row of `embarc export posts`.
 #[derive(Debug, Clone, Serialize)]
 pub struct PostRow {
-    pub platform: Platform,
-    pub post_id: Option<String>,
-    pub post_url: Option<String>,
-    pub handle: Option<String>,
-    pub author_name: Option<String>,
+    #[serde(flatten)]
+    pub ident: PostIdentity,
     pub posted_at: Option<String>,
     pub date: Option<String>,
     pub text: Option<String>,
@@ -189,14 +222,13 @@ impl Store {
         // the whole export.
         let conn = self.read()?;
         let mut stmt = conn.prepare(&format!(
-            "SELECT a.url, c.kind, p.platform, p.post_id, p.post_url,
-                    COALESCE(s.handle, p.handle), COALESCE(s.author_name, p.author_name),
+            "SELECT a.url AS article_url, c.kind, {ident},
                     s.display_date, p.posted_at, p.date, s.text,
-                    COALESCE(s.media, '[]'), COALESCE(s.labels, '[]'),
+                    COALESCE(s.media, '[]') AS media, COALESCE(s.labels, '[]') AS labels,
                     (SELECT json_group_array(json_object('kind', w.kind, 'detail', w.detail))
-                       FROM warnings w WHERE w.citation_id = c.id),
+                       FROM warnings w WHERE w.citation_id = c.id) AS warnings,
                     c.shape, c.source_url,
-                    (SELECT state FROM checks WHERE id = p.latest_check_id)
+                    (SELECT state FROM checks WHERE id = p.latest_check_id) AS state
              FROM articles a
              CROSS JOIN citations c ON c.article_id = a.id
              JOIN posts p ON p.id = c.post_id
@@ -204,7 +236,8 @@ impl Store {
              WHERE {ARTICLE_MATCHES}
                AND (?3 IS NULL OR (SELECT captured_at FROM captures WHERE id = c.first_capture_id) >= ?3)
                AND (?4 IS NULL OR (SELECT captured_at FROM captures WHERE id = c.first_capture_id) < ?4)
-             ORDER BY a.url, c.id"
+             ORDER BY a.url, c.id",
+            ident = PostIdentity::columns("p", Some("s"))
         ))?;
         let mut rows = stmt.query(rusqlite::params_from_iter(filter.params()))?;
         while let Some(r) = rows.next()? {
@@ -222,10 +255,10 @@ impl Store {
     ) -> Result<(), E> {
         let conn = self.read()?;
         let mut stmt = conn.prepare(&format!(
-            "SELECT p.platform, p.post_id, p.post_url, p.handle, p.author_name, p.posted_at, p.date,
+            "SELECT {ident}, p.posted_at, p.date,
                     s.text, s.labels, p.first_seen_at,
-                    (SELECT COUNT(*) FROM citations c WHERE c.post_id = p.id),
-                    (SELECT cl.status FROM claims cl WHERE cl.post_id = p.id),
+                    (SELECT COUNT(*) FROM citations c WHERE c.post_id = p.id) AS citation_count,
+                    (SELECT cl.status FROM claims cl WHERE cl.post_id = p.id) AS claim_status,
                     {latest}
              FROM posts p
              JOIN post_states ps ON ps.id = p.id
@@ -238,6 +271,7 @@ impl Store {
                     OR EXISTS (SELECT 1 FROM citations c JOIN articles a ON a.id = c.article_id
                                WHERE c.post_id = p.id AND {ARTICLE_MATCHES}))
              ORDER BY p.id",
+            ident = PostIdentity::columns("p", None),
             latest = super::LatestCheck::columns("ps")
             ))
             .map_err(Error::from)?;
@@ -253,38 +287,30 @@ impl Store {
 
 fn post_row(r: &Row<'_>) -> rusqlite::Result<PostRow> {
     Ok(PostRow {
-        platform: r.get(0)?,
-        post_id: r.get(1)?,
-        post_url: r.get(2)?,
-        handle: r.get(3)?,
-        author_name: r.get(4)?,
-        posted_at: r.get(5)?,
-        date: r.get(6)?,
-        text: r.get(7)?,
-        labels: json_list(r.get(8)?),
-        first_seen_at: r.get(9)?,
-        citation_count: r.get(10)?,
-        claim_status: r.get(11)?,
+        ident: PostIdentity::read(r)?,
+        posted_at: r.get("posted_at")?,
+        date: r.get("date")?,
+        text: r.get("text")?,
+        labels: json_list(r.get("labels")?),
+        first_seen_at: r.get("first_seen_at")?,
+        citation_count: r.get("citation_count")?,
+        claim_status: r.get("claim_status")?,
         latest: super::LatestCheck::read(r)?,
     })
 }
 
 fn citation_row(r: &Row<'_>) -> rusqlite::Result<CitationRow> {
-    let warnings: Option<String> = r.get(13)?;
+    let warnings: Option<String> = r.get("warnings")?;
     Ok(CitationRow {
-        article_url: r.get(0)?,
-        kind: r.get(1)?,
-        platform: r.get(2)?,
-        post_id: r.get(3)?,
-        post_url: r.get(4)?,
-        handle: r.get(5)?,
-        author_name: r.get(6)?,
-        display_date: r.get(7)?,
-        posted_at: r.get(8)?,
-        date: r.get(9)?,
-        text: r.get(10)?,
-        media: json_list(r.get(11)?),
-        labels: json_list(r.get(12)?),
+        article_url: r.get("article_url")?,
+        kind: r.get("kind")?,
+        ident: PostIdentity::read(r)?,
+        display_date: r.get("display_date")?,
+        posted_at: r.get("posted_at")?,
+        date: r.get("date")?,
+        text: r.get("text")?,
+        media: json_list(r.get("media")?),
+        labels: json_list(r.get("labels")?),
         warnings: warnings
             .and_then(|w| serde_json::from_str::<Vec<serde_json::Value>>(&w).ok())
             .unwrap_or_default()
@@ -296,9 +322,9 @@ fn citation_row(r: &Row<'_>) -> rusqlite::Result<CitationRow> {
                 })
             })
             .collect(),
-        shape: r.get(14)?,
-        source_url: r.get(15)?,
-        state: r.get(16)?,
+        shape: r.get("shape")?,
+        source_url: r.get("source_url")?,
+        state: r.get("state")?,
     })
 }
 
@@ -342,7 +368,11 @@ pub(super) fn outcome(r: &Row<'_>, state: &str, reason: &str) -> rusqlite::Resul
         None => Err(rusqlite::Error::FromSqlConversionFailure(
             r.as_ref().column_index(reason)?,
             rusqlite::types::Type::Text,
-            format!("{:?} is not a reason for state {st}", why.as_deref().unwrap_or("")).into(),
+            format!(
+                "{:?} is not a reason for state {st}",
+                why.as_deref().unwrap_or("")
+            )
+            .into(),
         )),
     }
 }
@@ -366,12 +396,19 @@ mod tests {
     fn a_stored_state_and_reason_read_as_an_outcome_and_a_wrong_pair_is_an_error() {
         let conn = rusqlite::Connection::open_in_memory().unwrap();
         let read = |st: Option<&str>, why: Option<&str>| {
-            conn.query_row("SELECT ?1 AS s, ?2 AS r", [st, why], |r| outcome(r, "s", "r"))
+            conn.query_row("SELECT ?1 AS s, ?2 AS r", [st, why], |r| {
+                outcome(r, "s", "r")
+            })
         };
-        assert_eq!(read(Some("gone"), Some("deleted")).unwrap(), Some(Outcome::Deleted));
+        assert_eq!(
+            read(Some("gone"), Some("deleted")).unwrap(),
+            Some(Outcome::Deleted)
+        );
         assert_eq!(read(Some("alive"), None).unwrap(), Some(Outcome::Alive));
         assert_eq!(read(None, None).unwrap(), None);
-        let err = read(Some("alive"), Some("deleted")).unwrap_err().to_string();
+        let err = read(Some("alive"), Some("deleted"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("not a reason for state alive"), "{err}");
         let err = read(Some("dead"), None).unwrap_err().to_string();
         assert!(err.contains("unknown state \"dead\""), "{err}");

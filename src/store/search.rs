@@ -3,7 +3,6 @@
 //! follow the tables through triggers, so nothing here writes.
 
 use super::{Result, Store};
-use crate::detect::Platform;
 use rusqlite::params;
 use serde::Serialize;
 
@@ -15,11 +14,8 @@ pub const MAX_HITS: usize = 200;
 pub struct PostHit {
     /// The post's row id (`/posts/{id}`).
     pub post: i64,
-    pub platform: Platform,
-    pub post_id: Option<String>,
-    pub post_url: Option<String>,
-    pub handle: Option<String>,
-    pub author_name: Option<String>,
+    #[serde(flatten)]
+    pub ident: super::PostIdentity,
     /// Its latest text (the article's, else an endpoint's); null when unknown.
     pub text: Option<String>,
     /// Its claim in the queue, if it is one.
@@ -86,9 +82,7 @@ impl Store {
         let posts = conn
             .prepare_cached(&format!(
                 "{POST_HITS}
-                 SELECT p.id, p.platform, p.post_id, p.post_url,
-                        COALESCE(s.handle, p.handle), COALESCE(s.author_name, p.author_name),
-                        s.text, cl.id
+                 SELECT p.id, {ident}, s.text, cl.id AS claim
                  FROM best
                  JOIN posts p ON p.id = best.post
                  LEFT JOIN claims cl ON cl.post_id = p.id
@@ -96,18 +90,15 @@ impl Store {
                      SELECT id FROM snapshots WHERE post_id = p.id AND text IS NOT NULL
                      ORDER BY source = 'article' DESC, id DESC LIMIT 1)
                  ORDER BY best.rank, p.id
-                 LIMIT ?2 OFFSET ?3"
+                 LIMIT ?2 OFFSET ?3",
+                ident = super::PostIdentity::columns("p", Some("s"))
             ))?
             .query_map(params![q, limit as i64, offset as i64], |r| {
                 Ok(PostHit {
-                    post: r.get(0)?,
-                    platform: r.get(1)?,
-                    post_id: r.get(2)?,
-                    post_url: r.get(3)?,
-                    handle: r.get(4)?,
-                    author_name: r.get(5)?,
-                    text: r.get(6)?,
-                    claim: r.get(7)?,
+                    post: r.get("id")?,
+                    ident: super::PostIdentity::read(r)?,
+                    text: r.get("text")?,
+                    claim: r.get("claim")?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;

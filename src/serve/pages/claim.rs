@@ -264,8 +264,8 @@ fn render(who: &Signed, d: &ClaimDetail, post: Option<&PostDetail>, sent: &Sent)
         section.post {
             h2 { "Post" }
             dl.facts {
-                dt { "Platform" } dd { (p.platform) " " (p.post_id.as_deref().unwrap_or("(no id: copied text)")) }
-                dt { "Author" } dd { (who_line(&p.author_name, &p.handle)) }
+                dt { "Platform" } dd { (p.ident.platform) " " (p.ident.post_id.as_deref().unwrap_or("(no id: copied text)")) }
+                dt { "Author" } dd { (who_line(&p.ident.author_name, &p.ident.handle)) }
                 dt { "Posted" } dd {
                     @match (&p.posted_at, &p.date, &p.display_date) {
                         (Some(t), _, _) => { (t) " (from the post's id)" }
@@ -274,7 +274,7 @@ fn render(who: &Signed, d: &ClaimDetail, post: Option<&PostDetail>, sent: &Sent)
                         _ => { "unknown" }
                     }
                 }
-                @if let Some(url) = &p.post_url {
+                @if let Some(url) = &p.ident.post_url {
                     dt { "URL" } dd { a href=(url) rel="noreferrer noopener nofollow" target="_blank" { (url) } }
                 }
                 @if !p.media.is_empty() {

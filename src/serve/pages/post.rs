@@ -47,10 +47,10 @@ pub fn who_line(name: Option<&str>, handle: Option<&str>) -> String {
 
 fn render(p: &PostDetail) -> Markup {
     html! {
-        h1 { "Post · " (p.platform) " · " (who_line(p.author_name.as_deref(), p.handle.as_deref())) }
+        h1 { "Post · " (p.ident.platform) " · " (who_line(p.ident.author_name.as_deref(), p.ident.handle.as_deref())) }
         dl.facts {
-            dt { "Platform" } dd { (p.platform) " " (p.post_id.as_deref().unwrap_or("(no id: copied text)")) }
-            @if let Some(url) = &p.post_url {
+            dt { "Platform" } dd { (p.ident.platform) " " (p.ident.post_id.as_deref().unwrap_or("(no id: copied text)")) }
+            @if let Some(url) = &p.ident.post_url {
                 dt { "URL" } dd { a href=(url) rel="noreferrer noopener nofollow" target="_blank" { (url) } }
             }
             dt { "Posted" } dd { (p.posted_at.as_deref().or(p.date.as_deref()).unwrap_or("unknown")) }

@@ -240,7 +240,7 @@ fn sort_name(f: &Filters) -> &str {
 
 fn row(c: &Claim) -> Markup {
     let p = &c.post;
-    let who = match (&p.author_name, &p.handle) {
+    let who = match (&p.ident.author_name, &p.ident.handle) {
         (Some(n), Some(h)) => format!("{n} (@{h})"),
         (Some(n), None) => n.clone(),
         (None, Some(h)) => format!("@{h}"),
@@ -256,7 +256,7 @@ fn row(c: &Claim) -> Markup {
             td { span class={"status s-" (c.status.as_str())} { (c.status.as_str()) } }
             td { (c.label) }
             td.post {
-                a href={"/claims/" (c.id)} { (p.platform) " · " (who) }
+                a href={"/claims/" (c.id)} { (p.ident.platform) " · " (who) }
                 @if let Some(t) = text { div.text { (t) } }
                 @else if let Some(r) = &c.reason { div.text { "(text unknown) " (r) } }
             }

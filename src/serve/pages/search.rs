@@ -70,10 +70,10 @@ pub async fn show(
             ul.hits {
                 @for h in &f.posts {
                     li {
-                        a href={"/posts/" (h.post)} { (h.platform) " · " (who_line(h.author_name.as_deref(), h.handle.as_deref())) }
+                        a href={"/posts/" (h.post)} { (h.ident.platform) " · " (who_line(h.ident.author_name.as_deref(), h.ident.handle.as_deref())) }
                         @if let Some(c) = h.claim { " · " a href={"/claims/" (c)} { "claim #" (c) } }
                         @if let Some(t) = &h.text { div.text { (queue::shorten(&t.split_whitespace().collect::<Vec<_>>().join(" "), 200)) } }
-                        @if let Some(u) = &h.post_url { div.hint { (u) } }
+                        @if let Some(u) = &h.ident.post_url { div.hint { (u) } }
                     }
                 }
             }
