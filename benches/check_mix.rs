@@ -217,7 +217,6 @@ fn round(server: &Server, scale: f64, posts: u64, lanes: bool) -> Round {
         limit: None,
         stop: None,
         lanes,
-        keep_results: false,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

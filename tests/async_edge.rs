@@ -80,7 +80,6 @@ async fn checking_runs_on_the_callers_runtime() {
         platform: None,
         select: check::Select::Stale(Duration::ZERO),
         lanes: true,
-        keep_results: true,
         stop: None,
         limit: None,
     };
@@ -103,7 +102,6 @@ fn entry_points_can_be_spawned_and_the_store_shared() {
         platform: None,
         select: check::Select::Stale(Duration::ZERO),
         lanes: true,
-        keep_results: true,
         stop: None,
         limit: None,
     };

@@ -540,16 +540,16 @@ async fn check_with_resolver(a: &Archive, allow_private: bool) -> embarc::check:
         articles: false,
         platform: None,
         select: check::Select::Stale(Duration::ZERO),
-        keep_results: true,
         stop: None,
         limit: None,
         lanes: true,
     };
-    let mut summary = check::run(&store, &settings, &opts, &mut |_| {})
+    let mut results = Vec::new();
+    let summary = check::run(&store, &settings, &opts, &mut |c| results.push(c.clone()))
         .await
         .unwrap();
-    assert_eq!(summary.results.len(), 1, "{summary:?}");
-    summary.results.remove(0)
+    assert_eq!(results.len(), 1, "{summary:?}");
+    results.remove(0)
 }
 
 #[tokio::test]

@@ -43,10 +43,6 @@ pub struct Options {
     /// time, at its endpoints' rates). `false` is the single queue of
     /// before, kept as the benchmark's baseline.
     pub lanes: bool,
-    /// Keep every result in [`Summary::results`] (`--json` prints them);
-    /// otherwise only counts are kept, so a round over millions of targets
-    /// holds none of them.
-    pub keep_results: bool,
 }
 
 /// How the due targets are chosen.
@@ -150,8 +146,6 @@ pub struct Summary {
     pub released: usize,
     /// Checks cut off by the end of the grace period (given back too).
     pub abandoned: usize,
-    /// Every result, when [`Options::keep_results`] asks for them.
-    pub results: Vec<Checked>,
     /// Targets checked in this run, and how many of them were found gone or
     /// ended `unknown (network_error)`.
     #[serde(skip)]
@@ -451,7 +445,6 @@ pub async fn run(
         since: None,
         owner: owner.map(str::to_string),
         warc,
-        keep_results: opts.keep_results,
         on_result,
     };
     let mut renewed = tokio::time::Instant::now();
@@ -573,7 +566,8 @@ struct Recorder<'a> {
     owner: Option<String>,
     /// Where endpoint answers are kept (`[check] keep_answers`).
     warc: Option<crate::capture::warc::WarcWriter>,
-    keep_results: bool,
+    /// Each result goes here once recorded; the run keeps only counts, so
+    /// a round over millions of targets holds none of them.
     on_result: &'a mut (dyn FnMut(&Checked) + Send),
 }
 
@@ -622,9 +616,6 @@ impl Recorder<'_> {
             }
             (self.on_result)(&checked);
             summary.count(&checked);
-            if self.keep_results {
-                summary.results.push(checked);
-            }
         }
         if let Some(warc) = self.warc.as_mut() {
             keep(warc, checker.take_answers())?;

@@ -90,19 +90,18 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
             grace: settings.timeout.saturating_mul(2),
         }),
         lanes: true,
-        keep_results: args.json,
     };
     let receivers = super::watch::notify_on(&mut store, &config)?;
-    let quiet = args.json;
-    let mut on_result = |c: &Checked| {
-        if !quiet {
-            print_result(c);
-        }
+    let mut spill = if args.json { Some(Spill::new()?) } else { None };
+    let mut on_result = |c: &Checked| match &mut spill {
+        Some(s) => s.push(c),
+        None => print_result(c),
     };
     let runtime = super::runtime()?;
     let summary = runtime.block_on(check::run(&store, &settings, &opts, &mut on_result))?;
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&summary)?);
+    if let Some(spill) = spill {
+        let mut out = std::io::stdout().lock();
+        spill.print(&summary, &mut out)?;
     } else {
         print_summary(&summary, &opts);
     }
@@ -120,6 +119,72 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(super::EXIT_PARTIAL));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--json`'s results, written to an unnamed temporary file as they come,
+/// so that a round over millions of targets holds none of them in memory;
+/// printed after the summary's counts as its last field, `results`.
+struct Spill {
+    file: std::io::BufWriter<std::fs::File>,
+    count: usize,
+    /// The first write that failed: the run goes on, printing fails.
+    failed: Option<std::io::Error>,
+}
+
+impl Spill {
+    fn new() -> anyhow::Result<Spill> {
+        let file = tempfile::tempfile().map_err(|e| {
+            anyhow::anyhow!("cannot create a temporary file for --json results: {e}")
+        })?;
+        Ok(Spill {
+            file: std::io::BufWriter::new(file),
+            count: 0,
+            failed: None,
+        })
+    }
+
+    /// One result, pretty-printed at the depth of an element of `results`.
+    fn push(&mut self, c: &Checked) {
+        use std::io::Write;
+        if self.failed.is_some() {
+            return;
+        }
+        let json = serde_json::to_string_pretty(c).unwrap_or_default();
+        let sep = if self.count == 0 { "" } else { ",\n" };
+        let indented = json.replace('\n', "\n    ");
+        if let Err(e) = write!(self.file, "{sep}    {indented}") {
+            self.failed = Some(e);
+        }
+        self.count += 1;
+    }
+
+    /// The summary with the results as its last field.
+    fn print(self, summary: &check::Summary, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+        use std::io::{Read, Seek};
+        if let Some(e) = self.failed {
+            anyhow::bail!("cannot keep --json results in a temporary file: {e}");
+        }
+        let mut file = self.file.into_inner().map_err(|e| e.into_error())?;
+        file.rewind()?;
+        let head = serde_json::to_string_pretty(summary)?;
+        let head = head.strip_suffix("\n}").unwrap_or(&head);
+        if self.count == 0 {
+            writeln!(out, "{head},\n  \"results\": []\n}}")?;
+        } else {
+            write!(out, "{head},\n  \"results\": [\n")?;
+            let mut buf = vec![0; 64 * 1024];
+            loop {
+                let n = file.read(&mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                out.write_all(&buf[..n])?;
+            }
+            writeln!(out, "\n  ]\n}}")?;
+        }
+        out.flush()?;
+        Ok(())
+    }
 }
 
 /// The run summary on stderr: a line for each kind of target asked for.
@@ -191,5 +256,65 @@ fn print_result(c: &Checked) {
     println!("      {}", words::escaped(&c.evidence));
     if let Some(a) = &c.archived_url {
         println!("      archived: {}", words::escaped(a));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{Outcome, State};
+
+    fn checked(url: &str, outcome: Outcome) -> Checked {
+        Checked {
+            target: "post",
+            platform: Some(Platform::X),
+            url: url.into(),
+            checked_at: "2026-12-07T02:00:00.000Z".into(),
+            outcome,
+            previous_state: Some(State::Alive),
+            http_status: Some(404),
+            evidence: "x_syndication: 404 \"quoted\"\nline".into(),
+            endpoint: "x_syndication".into(),
+            archived_url: None,
+            took: Duration::ZERO,
+        }
+    }
+
+    /// What `--json` printed when the summary held its results.
+    fn whole(summary: &check::Summary, results: &[Checked]) -> String {
+        #[derive(serde::Serialize)]
+        struct Whole<'a> {
+            #[serde(flatten)]
+            summary: &'a check::Summary,
+            results: &'a [Checked],
+        }
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&Whole { summary, results }).unwrap()
+        )
+    }
+
+    #[test]
+    fn spilled_results_print_the_same_document_as_results_held_in_memory() {
+        let mut summary = check::Summary::default();
+        summary.posts.checked = 3;
+        summary.posts.states.insert("gone", 2);
+        for results in [
+            vec![],
+            vec![checked("https://x.com/a/status/1", Outcome::Deleted)],
+            vec![
+                checked("https://x.com/a/status/1", Outcome::Deleted),
+                checked("https://x.com/b/status/2", Outcome::Alive),
+                checked("https://x.com/c/status/3", Outcome::RateLimited),
+            ],
+        ] {
+            let mut spill = Spill::new().unwrap();
+            for c in &results {
+                spill.push(c);
+            }
+            let mut out = Vec::new();
+            spill.print(&summary, &mut out).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), whole(&summary, &results));
+        }
     }
 }

@@ -50,21 +50,25 @@ pub struct ApiToken {
     pub last_used_at: Option<String>,
 }
 
-fn role(r: &Row<'_>, i: usize) -> rusqlite::Result<Role> {
-    let s: String = r.get(i)?;
-    s.parse().map_err(|e: String| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
-    })
+/// A role as stored (its name); any other text is an error.
+impl rusqlite::types::FromSql for Role {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        value
+            .as_str()?
+            .parse()
+            .map_err(|e: String| rusqlite::types::FromSqlError::Other(e.into()))
+    }
 }
 
+/// Reads the columns of [`USER_COLUMNS`].
 fn user_row(r: &Row<'_>) -> rusqlite::Result<User> {
     Ok(User {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        role: role(r, 2)?,
-        disabled: r.get(3)?,
-        created_at: r.get(4)?,
-        updated_at: r.get(5)?,
+        id: r.get("id")?,
+        name: r.get("name")?,
+        role: r.get("role")?,
+        disabled: r.get("disabled")?,
+        created_at: r.get("created_at")?,
+        updated_at: r.get("updated_at")?,
     })
 }
 
@@ -278,7 +282,7 @@ impl Store {
             .query_map([], |r| {
                 Ok(ApiToken {
                     name: r.get(0)?,
-                    role: role(r, 1)?,
+                    role: r.get(1)?,
                     created_at: r.get(2)?,
                     revoked_at: r.get(3)?,
                     last_used_at: r.get(4)?,
@@ -307,7 +311,7 @@ impl Store {
             .query_row(
                 "SELECT name, role FROM api_tokens WHERE token_hash = ?1 AND revoked_at IS NULL",
                 [token_hash],
-                |r| Ok((r.get(0)?, role(r, 1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?)
     }

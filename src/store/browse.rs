@@ -117,27 +117,29 @@ pub struct ArticlePost {
     pub claim: Option<i64>,
 }
 
-const CAPTURE_COLUMNS: &str = "c.id, c.article_id, a.url, c.captured_at, c.last_seen_at, c.source,
-     c.http_status, c.final_url, c.content_type, c.encoding, c.sha256, c.size,
-     c.payload_digest, c.warc_file, c.warc_offset";
+/// The columns [`capture_row`] reads, from `captures c` joined to
+/// `articles a`.
+const CAPTURE_COLUMNS: &str = "c.id, c.article_id, a.url AS article_url, c.captured_at,
+     c.last_seen_at, c.source, c.http_status, c.final_url, c.content_type, c.encoding,
+     c.sha256, c.size, c.payload_digest, c.warc_file, c.warc_offset";
 
 fn capture_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaptureRow> {
     Ok(CaptureRow {
-        id: r.get(0)?,
-        article: r.get(1)?,
-        article_url: r.get(2)?,
-        captured_at: r.get(3)?,
-        last_seen_at: r.get(4)?,
-        source: r.get(5)?,
-        http_status: r.get(6)?,
-        final_url: r.get(7)?,
-        content_type: r.get(8)?,
-        encoding: r.get(9)?,
-        sha256: r.get(10)?,
-        size: r.get(11)?,
-        payload_digest: r.get(12)?,
-        warc_file: r.get(13)?,
-        warc_offset: r.get::<_, Option<i64>>(14)?.map(|o| o as u64),
+        id: r.get("id")?,
+        article: r.get("article_id")?,
+        article_url: r.get("article_url")?,
+        captured_at: r.get("captured_at")?,
+        last_seen_at: r.get("last_seen_at")?,
+        source: r.get("source")?,
+        http_status: r.get("http_status")?,
+        final_url: r.get("final_url")?,
+        content_type: r.get("content_type")?,
+        encoding: r.get("encoding")?,
+        sha256: r.get("sha256")?,
+        size: r.get("size")?,
+        payload_digest: r.get("payload_digest")?,
+        warc_file: r.get("warc_file")?,
+        warc_offset: r.get::<_, Option<i64>>("warc_offset")?.map(|o| o as u64),
     })
 }
 

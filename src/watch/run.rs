@@ -215,7 +215,6 @@ impl Watcher {
                 grace: self.settings.grace,
             }),
             lanes: true,
-            keep_results: false,
         };
         let mut total = 0;
         while !self.stopped() {
