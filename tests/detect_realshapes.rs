@@ -151,3 +151,114 @@ More prose.\n\n\
         "{found:#?}"
     );
 }
+
+/// A page with `head` metadata and `body` inside the article.
+fn page_with_head(head: &str, body: &str) -> Vec<Citation> {
+    let page = format!(
+        "<!doctype html><html><head><title>t</title>{head}</head><body><article><p>Text.</p>{body}</article></body></html>"
+    );
+    detect(
+        page.as_bytes(),
+        &Hints {
+            kind: Some(DocKind::Html),
+            charset: None,
+        },
+    )
+    .citations
+}
+
+const NOSCRIPT_TWEET: &str = "<noscript><blockquote class=\"twitter-tweet\"><p lang=\"en\" dir=\"ltr\">The bridge reopens at noon.</p>&mdash; Harbour Desk (@harbourdesk) <a href=\"https://twitter.com/harbourdesk/status/1712345678901234567?ref_src=twsrc%5Etfw\">October 12, 2023</a></blockquote></noscript>";
+
+#[test]
+fn embeds_kept_only_as_a_noscript_fallback_are_embeds() {
+    // Lazy-loading boxes in several styles: a script fills the box, the
+    // embed's markup waits in <noscript>.
+    for wrapper in [
+        "<div class=\"lazy-embed\" data-provider=\"twitter\">{}</div>",
+        "<figure class=\"embed embed--social\"><div class=\"embed__placeholder\"></div>{}</figure>",
+        "<div class=\"rll-youtube-player\"></div>{}",
+        "<section class=\"c-social\"><div data-component=\"LazyLoad\">{}</div></section>",
+    ] {
+        let found = html(&wrapper.replace("{}", NOSCRIPT_TWEET));
+        assert_eq!(
+            ids(&found),
+            vec![(Platform::X, Kind::Embed, "1712345678901234567".into())],
+            "{wrapper}"
+        );
+        let c = &found[0];
+        assert_eq!(c.shape, "noscript");
+        assert_eq!(c.handle.as_deref(), Some("harbourdesk"));
+        assert_eq!(c.author_name.as_deref(), Some("Harbour Desk"));
+        assert_eq!(c.text.as_deref(), Some("The bridge reopens at noon."));
+    }
+    // Other platforms' fallbacks: an Instagram blockquote, a player frame.
+    let found = html(
+        "<div class=\"lazy\"><noscript><blockquote class=\"instagram-media\" \
+         data-instgrm-permalink=\"https://www.instagram.com/p/CxYzAbCdEfG/\"></blockquote></noscript></div>\
+         <div class=\"lazy\"><noscript><iframe src=\"https://www.youtube.com/embed/AbCdEfGhIjK\"></iframe></noscript></div>",
+    );
+    assert_eq!(
+        ids(&found),
+        vec![
+            (Platform::Instagram, Kind::Embed, "CxYzAbCdEfG".into()),
+            (Platform::YouTube, Kind::Embed, "AbCdEfGhIjK".into()),
+        ]
+    );
+}
+
+#[test]
+fn a_noscript_fallback_of_an_embed_the_page_shows_is_not_a_second_citation() {
+    // The live embed beside its fallback (a saved page after the script ran).
+    let live = "<blockquote class=\"twitter-tweet\"><p>The bridge reopens at noon.</p>&mdash; Harbour Desk (@harbourdesk) <a href=\"https://twitter.com/harbourdesk/status/1712345678901234567\">October 12, 2023</a></blockquote>";
+    for body in [
+        format!("{live}{NOSCRIPT_TWEET}"),
+        format!(
+            "<div class=\"tweet-box\" data-tweet-id=\"1712345678901234567\"></div>{NOSCRIPT_TWEET}"
+        ),
+    ] {
+        let found = html(&body);
+        assert_eq!(
+            ids(&found),
+            vec![(Platform::X, Kind::Embed, "1712345678901234567".into())],
+            "{body}"
+        );
+        assert_ne!(found[0].shape, "noscript", "{body}");
+    }
+    // Markup in a fallback is not copied text either (its `(@handle)` and
+    // status link are markup, not prose).
+    assert_eq!(html(NOSCRIPT_TWEET).len(), 1);
+}
+
+#[test]
+fn the_pages_own_player_in_a_noscript_fallback_is_not_a_citation() {
+    for meta in [
+        "<meta property=\"og:video\" content=\"https://www.youtube.com/embed/AbCdEfGhIjK\">",
+        "<meta property=\"og:video:secure_url\" content=\"https://www.youtube.com/watch?v=AbCdEfGhIjK\">",
+        "<meta name=\"twitter:player\" content=\"https://www.youtube.com/embed/AbCdEfGhIjK?autoplay=1\">",
+    ] {
+        let found = page_with_head(
+            meta,
+            "<div class=\"player\"><noscript><iframe src=\"https://www.youtube.com/embed/AbCdEfGhIjK\"></iframe></noscript></div>",
+        );
+        assert!(found.is_empty(), "{meta}: {found:#?}");
+    }
+    // Another video in a fallback on the same page still counts.
+    let found = page_with_head(
+        "<meta property=\"og:video\" content=\"https://www.youtube.com/embed/AbCdEfGhIjK\">",
+        "<div><noscript><iframe src=\"https://www.youtube.com/embed/ZyXwVuTsRqP\"></iframe></noscript></div>",
+    );
+    assert_eq!(
+        ids(&found),
+        vec![(Platform::YouTube, Kind::Embed, "ZyXwVuTsRqP".into())]
+    );
+}
+
+#[test]
+fn noscript_fallbacks_in_reader_sections_and_links_in_them_are_not_citations() {
+    let found = html(&format!(
+        "<section class=\"comments\"><div class=\"comment\">{NOSCRIPT_TWEET}</div></section>\
+         <div class=\"lazy\"><noscript><a href=\"https://twitter.com/harbourdesk/status/1712345678901234999\">a tweet</a></noscript></div>\
+         <noscript><img src=\"https://www.facebook.com/tr?id=1234&amp;ev=PageView\"></noscript>"
+    ));
+    assert!(found.is_empty(), "{found:#?}");
+}

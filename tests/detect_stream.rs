@@ -65,6 +65,13 @@ fn ordinary_layouts_stream_and_agree() {
             r#"<script>document.write("<div class='twitter-tweet'>");</script>
             <script><!-- var s = "</div>"; --></script><!-- {TWEET} -->{TWEET}"#
         ),
+        // Lazy embeds with their markup in <noscript>, one repeating a
+        // live embed, one alone; a tracking pixel's.
+        format!(
+            r#"<div class="lazy">{TWEET}<noscript>{TWEET}</noscript></div>
+            <div class="lazy"><noscript>{INSTAGRAM}</noscript></div>
+            <noscript><img src="https://www.facebook.com/tr?id=1"></noscript>"#
+        ),
     ];
     for (i, body) in layouts.iter().enumerate() {
         let page = page(body);
@@ -188,6 +195,9 @@ const PIECES: &[&str] = &[
     "</select>",
     "<template>",
     "</template>",
+    "<noscript>",
+    "</noscript>",
+    "<noscript><blockquote class=\"twitter-tweet\">&mdash; A (@a) <a href=\"https://twitter.com/a/status/1404220535211443209\">d</a></blockquote></noscript>",
     "<script>var x = '<div>';</script>",
     "<script><!--",
     "-->",

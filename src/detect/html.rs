@@ -7,12 +7,14 @@
 //! widget is one), but never read inside.
 //! `<a href>` elements outside embeds that point at a post become `link`
 //! citations. Contents of `<script>`, `<style>`, `<template>` and `<head>`
-//! are never read as markup (class names there prove nothing). The visible
+//! are never read as markup (class names there prove nothing); a
+//! `<noscript>`'s markup is handed to [`fallback`], which keeps the embeds
+//! nothing else on the page shows. The visible
 //! text outside embeds is gathered, with block elements as line breaks, for
 //! posts copied as plain text and Jetpack shortcodes.
 
 use super::dom::{Attrs, elements, is_block, push_collapsed};
-use super::{Citation, Kind, Platform, consent, pagedata, reader, regions, text, urls};
+use super::{Citation, Kind, Platform, consent, fallback, pagedata, reader, regions, text, urls};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 use ego_tree::{NodeId, NodeRef};
 use scraper::node::Element;
@@ -55,6 +57,7 @@ pub fn streams(source: &str) -> bool {
 fn from_regions(source: &str, plan: &regions::Plan) -> Option<Vec<Citation>> {
     let mut out = Vec::new();
     let mut page_data = Vec::new();
+    let mut fallbacks = Vec::new();
     for region in plan.read() {
         let doc = Html::parse_fragment(&source[region.start..region.end]);
         if region.head {
@@ -71,8 +74,11 @@ fn from_regions(source: &str, plan: &regions::Plan) -> Option<Vec<Citation>> {
         }
         out.append(&mut walker.out);
         page_data.append(&mut walker.page_data);
+        fallbacks.append(&mut walker.fallbacks);
     }
-    Some(with_page_data(out, page_data))
+    let mut out = with_page_data(out, page_data);
+    fallback::add(&mut out, fallbacks, source);
+    Some(out)
 }
 
 /// Page data repeats what the markup embeds (server-rendered pages): only
@@ -93,14 +99,15 @@ fn with_page_data(mut out: Vec<Citation>, page_data: Vec<Citation>) -> Vec<Citat
 fn head_scripts(node: NodeRef<'_, Node>) -> Vec<Citation> {
     elements(node)
         .filter(|(_, e)| e.name() == "script")
-        .flat_map(|(n, e)| {
-            let text: String = n
-                .children()
-                .filter_map(|c| c.value().as_text())
-                .map(|t| &**t)
-                .collect();
-            pagedata::script(e, &text)
-        })
+        .flat_map(|(n, e)| pagedata::script(e, &text_of(n)))
+        .collect()
+}
+
+/// The text of a raw-text element (`<script>`, `<noscript>`).
+fn text_of(node: NodeRef<'_, Node>) -> String {
+    node.children()
+        .filter_map(|c| c.value().as_text())
+        .map(|t| &**t)
         .collect()
 }
 
@@ -124,6 +131,7 @@ pub fn detect_html_dom(source: &str) -> Vec<Citation> {
         .map(|(_, c)| c)
         .collect();
     let mut out = with_page_data(out, std::mem::take(&mut walker.page_data));
+    fallback::add(&mut out, std::mem::take(&mut walker.fallbacks), source);
     if walker.copy_marker {
         let mut texts = Walker {
             text: Some(String::new()),
@@ -161,6 +169,8 @@ struct Walker {
     links: Vec<(usize, NodeId)>,
     /// Posts named only in page data (JSON in scripts and `data-props`).
     page_data: Vec<Citation>,
+    /// Embeds in `<noscript>` fallbacks, judged at the end ([`fallback`]).
+    fallbacks: Vec<Citation>,
     /// Consent placeholders and the posts they named.
     placeholders: Vec<consent::Placeholder>,
     /// An ancestor of the walked tree names itself the article body (the
@@ -239,12 +249,9 @@ impl Walker {
                         // JSON-LD sits in the head, which is never walked.
                         self.page_data.extend(head_scripts(node));
                     } else if name == "script" {
-                        let text: String = node
-                            .children()
-                            .filter_map(|c| c.value().as_text())
-                            .map(|t| &**t)
-                            .collect();
-                        self.page_data.extend(pagedata::script(el, &text));
+                        self.page_data.extend(pagedata::script(el, &text_of(node)));
+                    } else if name == "noscript" {
+                        self.fallbacks.extend(fallback::noscript(&text_of(node)));
                     } else if attrs.props {
                         let props = ["data-props", "data-react-props"];
                         for value in props.iter().filter_map(|a| el.attr(a)) {
@@ -254,7 +261,7 @@ impl Walker {
                 }
                 if matches!(
                     name,
-                    "script" | "style" | "template" | "head" | "svg" | "math"
+                    "script" | "noscript" | "style" | "template" | "head" | "svg" | "math"
                 ) {
                     return false;
                 }

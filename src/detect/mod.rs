@@ -14,6 +14,7 @@ pub mod decode;
 mod dom;
 mod embeds;
 mod facebook;
+mod fallback;
 pub mod html;
 mod ids;
 mod instagram;

@@ -1031,7 +1031,7 @@ impl Pass<'_> {
         lt: usize,
         content_end: Option<usize>,
     ) -> bool {
-        if name == "script" {
+        if name == "script" || name == "noscript" {
             let end = content_end.unwrap_or(lt);
             return scan.props || prefilter::may_cite(&self.src.as_bytes()[lt..end.max(lt)]);
         }
