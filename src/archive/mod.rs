@@ -160,8 +160,11 @@ impl Summary {
 /// The command-line inputs expanded into files.
 #[derive(Debug, Default)]
 pub struct Expanded {
-    /// The files to read.
-    pub files: Vec<PathBuf>,
+    /// The files to read, found as they are needed (see [`Files`]).
+    pub files: Files,
+    /// How many files [`Expanded::files`] yields (counted by a first walk
+    /// that keeps no paths).
+    pub count: usize,
     /// Inputs that cannot be expanded.
     pub failures: Vec<Failure>,
     /// Files found in directories but left alone for their extension.
@@ -174,19 +177,13 @@ pub struct Expanded {
 /// cannot be expanded). `-` reads a list of inputs from `stdin`.
 pub fn expand_inputs(args: &[String], stdin: &mut dyn BufRead) -> Expanded {
     let mut found = Expanded::default();
-    let Expanded {
-        files,
-        failures,
-        other_extensions,
-        empty_dirs,
-    } = &mut found;
     let mut queue: Vec<String> = Vec::new();
     for arg in args {
         if arg == "-" {
             for entry in crate::fetch::sources::read_list(&mut *stdin) {
                 match entry {
                     Ok(l) => queue.push(l),
-                    Err(e) => failures.push(Failure {
+                    Err(e) => found.failures.push(Failure {
                         input: "-".into(),
                         class: "io_error",
                         message: format!("cannot read the input list from stdin: {e}"),
@@ -197,58 +194,143 @@ pub fn expand_inputs(args: &[String], stdin: &mut dyn BufRead) -> Expanded {
             queue.push(arg.clone());
         }
     }
+    let mut inputs = Vec::new();
     for input in queue {
         let path = PathBuf::from(&input);
         match std::fs::metadata(&path) {
             Ok(m) if m.is_dir() => {
-                let before = files.len();
-                walk_dir(&path, files, failures, other_extensions);
-                if files.len() == before {
-                    empty_dirs.push(path);
+                let before = found.count;
+                for entry in Walk::new(vec![path.clone()]) {
+                    match entry {
+                        Entry::Article(_) => found.count += 1,
+                        Entry::Other(p) => found.other_extensions.push(p),
+                        Entry::Unreadable(dir, e) => {
+                            found
+                                .failures
+                                .push(io_failure(&dir.display().to_string(), &e));
+                        }
+                    }
                 }
+                if found.count == before {
+                    found.empty_dirs.push(path.clone());
+                }
+                inputs.push(path);
             }
-            Ok(_) => files.push(path),
-            Err(e) => failures.push(match crate::fetch::sources::other_scheme(&input) {
-                Some(scheme) => Failure {
-                    message: crate::fetch::sources::unsupported_scheme(&scheme),
-                    input,
-                    class: "invalid_url",
-                },
-                None => io_failure(&input, &e),
-            }),
+            Ok(_) => {
+                found.count += 1;
+                inputs.push(path);
+            }
+            Err(e) => found
+                .failures
+                .push(match crate::fetch::sources::other_scheme(&input) {
+                    Some(scheme) => Failure {
+                        message: crate::fetch::sources::unsupported_scheme(&scheme),
+                        input,
+                        class: "invalid_url",
+                    },
+                    None => io_failure(&input, &e),
+                }),
         }
     }
+    found.files = Files(Walk::new(inputs));
     found
 }
 
-fn walk_dir(
-    dir: &Path,
-    files: &mut Vec<PathBuf>,
-    failures: &mut Vec<Failure>,
-    other: &mut Vec<PathBuf>,
-) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => return failures.push(io_failure(&dir.display().to_string(), &e)),
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        // Symbolic links to directories are not followed (they can loop);
-        // links to files are.
-        let is_link = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
-        if path.is_dir() {
-            if !is_link {
-                walk_dir(&path, files, failures, other);
+/// The article files of the inputs, in order: a file named as an input as
+/// it is, a directory walked (each directory's entries sorted, symbolic
+/// links to directories not followed, since they can loop; links to files
+/// followed) one directory at a time as the files are needed. A run over a
+/// million files holds the listings of the directories being walked, never
+/// every path.
+#[derive(Debug, Default)]
+pub struct Files(Walk);
+
+impl Iterator for Files {
+    type Item = PathBuf;
+
+    fn next(&mut self) -> Option<PathBuf> {
+        // Unreadable directories and other files were reported when the
+        // inputs were expanded.
+        self.0.find_map(|e| match e {
+            Entry::Article(path) => Some(path),
+            _ => None,
+        })
+    }
+}
+
+/// What a walk over the inputs meets.
+enum Entry {
+    Article(PathBuf),
+    /// A file in a directory whose extension is not an article's.
+    Other(PathBuf),
+    Unreadable(PathBuf, std::io::Error),
+}
+
+#[derive(Debug, Default)]
+struct Walk {
+    /// The inputs not reached yet (files and directories).
+    inputs: std::vec::IntoIter<PathBuf>,
+    /// The sorted listings of the directories being walked, innermost last.
+    open: Vec<std::vec::IntoIter<PathBuf>>,
+}
+
+impl Walk {
+    fn new(inputs: Vec<PathBuf>) -> Walk {
+        Walk {
+            inputs: inputs.into_iter(),
+            open: Vec::new(),
+        }
+    }
+
+    /// Open `dir`'s sorted listing; the failure to read it otherwise.
+    fn enter(&mut self, dir: PathBuf) -> Option<Entry> {
+        match std::fs::read_dir(&dir) {
+            Ok(entries) => {
+                let mut paths: Vec<PathBuf> =
+                    entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+                paths.sort();
+                self.open.push(paths.into_iter());
+                None
             }
-        } else if path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| ARTICLE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-        {
-            files.push(path);
-        } else {
-            other.push(path);
+            Err(e) => Some(Entry::Unreadable(dir, e)),
+        }
+    }
+}
+
+impl Iterator for Walk {
+    type Item = Entry;
+
+    fn next(&mut self) -> Option<Entry> {
+        loop {
+            let Some(listing) = self.open.last_mut() else {
+                let input = self.inputs.next()?;
+                if input.is_dir() {
+                    if let Some(failed) = self.enter(input) {
+                        return Some(failed);
+                    }
+                    continue;
+                }
+                return Some(Entry::Article(input));
+            };
+            let Some(path) = listing.next() else {
+                self.open.pop();
+                continue;
+            };
+            let is_link =
+                std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+            if path.is_dir() {
+                if !is_link && let Some(failed) = self.enter(path) {
+                    return Some(failed);
+                }
+            } else if path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| ARTICLE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+            {
+                return Some(Entry::Article(path));
+            } else {
+                return Some(Entry::Other(path));
+            }
         }
     }
 }
@@ -447,16 +529,16 @@ fn looks_binary(bytes: &[u8]) -> bool {
 /// that were).
 pub fn run(
     store: &Store,
-    files: Vec<PathBuf>,
+    files: impl Iterator<Item = PathBuf> + Send,
+    total: usize,
     mut failures: Vec<Failure>,
     opts: &Options,
     on_done: &(dyn Fn(&str) + Sync),
 ) -> crate::store::Result<Summary> {
     let mut summary = Summary {
-        inputs: files.len() + failures.len(),
+        inputs: total + failures.len(),
         ..Summary::default()
     };
-    let total = files.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
     let stopped = || opts.stop.as_ref().is_some_and(|s| s.load(Ordering::SeqCst));
     // One read-only connection per worker, opened before any of them runs.
@@ -464,7 +546,7 @@ pub fn run(
     for _ in 0..opts.jobs.max(1) {
         readers.push(store.reader()?);
     }
-    let work = Mutex::new(files.into_iter());
+    let work = Mutex::new(files);
     let (tx, rx) = sync_channel::<Result<Found, Failure>>(256);
     let result = std::thread::scope(|scope| {
         for reader in readers {
@@ -642,4 +724,64 @@ fn write_batches(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inputs_expand_to_sorted_files_counted_before_they_are_walked() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("in");
+        for f in [
+            "b.html",
+            "a.txt",
+            "sub/z.htm",
+            "sub/deeper/m.md",
+            "notes.pdf",
+            "c.HTML",
+        ] {
+            let path = root.join(f);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "x").unwrap();
+        }
+        std::fs::create_dir_all(root.join("empty")).unwrap();
+        let single = dir.path().join("single.bin");
+        std::fs::write(&single, "x").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("..", root.join("sub/up")).unwrap();
+        let args = [
+            root.display().to_string(),
+            single.display().to_string(),
+            dir.path().join("missing.html").display().to_string(),
+            root.join("empty").display().to_string(),
+        ];
+        let expanded = expand_inputs(&args, &mut &b""[..]);
+        let names = |paths: &[PathBuf]| -> Vec<String> {
+            paths
+                .iter()
+                .map(|p| p.strip_prefix(dir.path()).unwrap().display().to_string())
+                .collect()
+        };
+        assert_eq!(expanded.count, 6);
+        assert_eq!(names(&expanded.other_extensions), ["in/notes.pdf"]);
+        assert_eq!(names(&expanded.empty_dirs), ["in/empty"]);
+        assert_eq!(expanded.failures.len(), 1);
+        assert_eq!(expanded.failures[0].class, "not_found");
+        // A file named as an input is read whatever its extension; the
+        // symbolic link back up is not followed.
+        let files: Vec<PathBuf> = expanded.files.collect();
+        assert_eq!(
+            names(&files),
+            [
+                "in/a.txt",
+                "in/b.html",
+                "in/c.HTML",
+                "in/sub/deeper/m.md",
+                "in/sub/z.htm",
+                "single.bin"
+            ]
+        );
+    }
 }

@@ -62,9 +62,9 @@ pub fn run(dir: &Path, mut args: Args) -> anyhow::Result<ExitCode> {
         Some(lines) => archive::expand_inputs(&args.inputs, &mut lines.as_bytes()),
         None => archive::expand_inputs(&args.inputs, &mut std::io::stdin().lock()),
     };
-    let (files, failures) = (expanded.files, expanded.failures);
-    let local = !(files.is_empty() && failures.is_empty());
-    let bar = ProgressBar::with_draw_target(Some(files.len() as u64), ProgressDrawTarget::stderr());
+    let (files, total, failures) = (expanded.files, expanded.count, expanded.failures);
+    let local = !(total == 0 && failures.is_empty());
+    let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
     if std::io::stderr().is_terminal() {
         bar.set_style(
             ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
@@ -78,7 +78,7 @@ pub fn run(dir: &Path, mut args: Args) -> anyhow::Result<ExitCode> {
         bar.set_message(name.to_string());
     };
     let mut summary = if local {
-        archive::run(&store, files, failures, &opts, &on_done)?
+        archive::run(&store, files, total, failures, &opts, &on_done)?
     } else {
         Summary::default()
     };
