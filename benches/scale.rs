@@ -1,6 +1,6 @@
 //! Scale benchmark: N synthetic articles (deterministic from a seed) through
 //! every command that reads the whole archive, each run as its own process
-//! and measured from outside: wall time, peak RSS (`ru_maxrss`), bytes
+//! and measured from outside: wall time, peak RSS (`VmHWM`, sampled), bytes
 //! written (`/proc/PID/io` `write_bytes`, read before the process is reaped)
 //! and the database size.
 //!
@@ -533,6 +533,13 @@ struct Measured {
 /// Run `cmd` to its end and measure it. `/proc/PID/io` is read after the
 /// process exits but before it is reaped (`waitid` with `WNOWAIT`), so its
 /// last writes are counted.
+///
+/// Peak RSS is the child's `VmHWM`, read from `/proc/PID/status` every
+/// 10 ms while it runs (the last reading is the peak up to its last 10 ms).
+/// Not `ru_maxrss`: Linux starts a child's at the peak RSS of the process
+/// that spawned it (exec records the old memory map's high-water mark), so
+/// every step would read at least this benchmark's own size (hundreds of
+/// MiB at a million articles, with the posts' fates held for the server).
 fn measure(mut cmd: Command, stdout: Option<&Path>) -> Measured {
     let out = stdout.map(|p| std::fs::File::create(p).expect("create the output file"));
     cmd.stdout(out.map_or(Stdio::null(), Stdio::from))
@@ -546,7 +553,26 @@ fn measure(mut cmd: Command, stdout: Option<&Path>) -> Measured {
         let _ = std::io::Read::read_to_string(&mut { stderr }, &mut s);
         s
     });
-    // SAFETY: plain waitid/wait4 calls on our own child, with zeroed out-structs.
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sampler = {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let mut peak = 0u64;
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                let status =
+                    std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+                let hwm = status
+                    .lines()
+                    .find_map(|l| l.strip_prefix("VmHWM:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+                    .unwrap_or(0);
+                peak = peak.max(hwm);
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            peak
+        })
+    };
+    // SAFETY: plain waitid/waitpid calls on our own child, with zeroed out-structs.
     let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
     unsafe {
         libc::waitid(
@@ -557,6 +583,8 @@ fn measure(mut cmd: Command, stdout: Option<&Path>) -> Measured {
         )
     };
     let seconds = start.elapsed().as_secs_f64();
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let peak_rss_kib = sampler.join().unwrap_or(0);
     let io = std::fs::read_to_string(format!("/proc/{pid}/io")).unwrap_or_default();
     let write_bytes = io
         .lines()
@@ -564,9 +592,8 @@ fn measure(mut cmd: Command, stdout: Option<&Path>) -> Measured {
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(0);
     let mut status = 0;
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    // The Child has been reaped by wait4; forget it so nothing waits twice.
+    unsafe { libc::waitpid(pid, &mut status, 0) };
+    // The Child has been reaped by waitpid; forget it so nothing waits twice.
     std::mem::forget(child);
     let err = reader.join().unwrap_or_default();
     let code = if libc::WIFEXITED(status) {
@@ -580,7 +607,7 @@ fn measure(mut cmd: Command, stdout: Option<&Path>) -> Measured {
     }
     Measured {
         seconds,
-        peak_rss_kib: usage.ru_maxrss as u64,
+        peak_rss_kib,
         write_bytes,
         stdout_bytes: stdout
             .and_then(|p| std::fs::metadata(p).ok())
