@@ -262,3 +262,101 @@ fn noscript_fallbacks_in_reader_sections_and_links_in_them_are_not_citations() {
     ));
     assert!(found.is_empty(), "{found:#?}");
 }
+
+#[test]
+fn embed_service_wrappers_name_the_post_in_their_attributes() {
+    // Iframely: the embedded page in `data-embedded-url`, an inner frame of
+    // the service's own with no post in it.
+    let found = html(
+        "<div class=\"article__embed article__embed--iframely\" data-iframely-id=\"aB3\" \
+         data-embedded-url=\"https://twitter.com/harbourdesk/status/1712345678901234567?s=20\">\
+         <div data-iframely-smart-iframe=\"true\"><iframe data-iframely-url=\"//cdn.iframe.example/api/iframe?url=x\"></iframe></div></div>\
+         <div class=\"oembed-block\" data-oembed-url=\"https://www.instagram.com/p/CxYzAbCdEfG/\"></div>",
+    );
+    assert_eq!(
+        ids(&found),
+        vec![
+            (Platform::X, Kind::Embed, "1712345678901234567".into()),
+            (Platform::Instagram, Kind::Embed, "CxYzAbCdEfG".into()),
+        ]
+    );
+    assert!(found.iter().all(|c| c.shape == "wrapper"), "{found:#?}");
+    // After the script ran, the live embed inside is read instead.
+    let found = html(
+        "<div data-embedded-url=\"https://twitter.com/harbourdesk/status/1712345678901234567\">\
+         <blockquote class=\"twitter-tweet\"><p>The bridge reopens at noon.</p>&mdash; Harbour Desk (@harbourdesk) \
+         <a href=\"https://twitter.com/harbourdesk/status/1712345678901234567\">October 12, 2023</a></blockquote></div>",
+    );
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].shape, "blockquote");
+}
+
+#[test]
+fn blocks_keeping_the_embed_markup_escaped_in_an_attribute() {
+    // A site builder's video block: the block's JSON (with the player's
+    // markup) on the block, the markup again on the inner wrapper.
+    let found = html(
+        "<div class=\"sqs-block video-block sqs-block-video\" data-block-type=\"32\" \
+         data-block-json=\"{&quot;html&quot;:&quot;&lt;iframe src=\\&quot;//www.youtube.com/embed/AbCdEfGhIjK?wmode=opaque\\&quot; width=\\&quot;854\\&quot;&gt;&lt;/iframe&gt;&quot;,&quot;url&quot;:&quot;https://www.youtube.com/watch?v=AbCdEfGhIjK&quot;,&quot;providerName&quot;:&quot;YouTube&quot;}\">\
+         <div class=\"sqs-block-content\"><div class=\"intrinsic\"><div class=\"sqs-video-wrapper\" \
+         data-html=\"&lt;iframe src=&quot;//www.youtube.com/embed/AbCdEfGhIjK?wmode=opaque&quot;&gt;&lt;/iframe&gt;\"></div></div></div></div>",
+    );
+    assert_eq!(
+        ids(&found),
+        vec![(Platform::YouTube, Kind::Embed, "AbCdEfGhIjK".into())]
+    );
+    // The same attribute as a switch (a tooltip's `data-html="true"`).
+    let found = html(
+        "<p><span data-toggle=\"tooltip\" data-html=\"true\" title=\"&lt;b&gt;x&lt;/b&gt;\">?</span> \
+         <a href=\"https://www.youtube.com/@harbourtv\">channel</a></p>",
+    );
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+#[test]
+fn sidebars_navigation_bars_and_dialogs_named_by_role_are_not_the_article() {
+    let feed = "<ul><li><a href=\"https://www.instagram.com/p/CaAaAaAaAaA/\"><img src=\"a.jpg\"></a></li>\
+                <li><a href=\"https://www.instagram.com/p/CbBbBbBbBbB/\"><img src=\"b.jpg\"></a></li></ul>";
+    let found = html(&format!(
+        "<div id=\"col3\" role=\"complementary\"><div class=\"r28\">{feed}\
+         <iframe src=\"https://www.youtube.com/embed/AbCdEfGhIjK\"></iframe></div></div>\
+         <div class=\"navbar\"><div class=\"instagram-images\">{feed}</div></div>\
+         <div class=\"modal fade\" role=\"dialog\"><div class=\"modal-body\">\
+         <iframe data-src=\"https://www.youtube.com/embed/ZyXwVuTsRqP\"></iframe></div></div>"
+    ));
+    assert!(found.is_empty(), "{found:#?}");
+    // A lightbox inside the article body is the article's.
+    let found = html(
+        "<div class=\"entry-content\"><p>Watch:</p><div class=\"lightbox\" role=\"dialog\">\
+         <iframe src=\"https://www.youtube.com/embed/AbCdEfGhIjK\"></iframe></div></div>",
+    );
+    assert_eq!(
+        ids(&found),
+        vec![(Platform::YouTube, Kind::Embed, "AbCdEfGhIjK".into())]
+    );
+}
+
+#[test]
+fn article_bodies_kept_as_serialized_dom_in_page_data() {
+    // An Apollo cache holding the article as DOM nodes (htmlparser2 style):
+    // the player is an iframe node whose platform is its subtype; the
+    // related articles' bodies beside it are other articles.
+    let state = r#"{"Article:1":{"headline":"Floods","body({\"format\":\"json\"})":[{"type":"p","children":[{"type":"text","data":"Watch:"}]},{"type":"div","attribs":{"class":"video-wrapper"},"children":[{"type":"iframe","subtype":"youtube","attribs":{"data-youtube-id":"AbCdEfGhIjK","src":"//www.youtube.com/embed/AbCdEfGhIjK"}}]}],"moreOnThisArticles":[{"body":[{"type":"iframe","subtype":"youtube","attribs":{"src":"//www.youtube.com/embed/ZyXwVuTsRqP"}}]}],"relatedStories":[{"body":[{"name":"iframe","attribs":{"src":"https://www.youtube.com/embed/QwErTyUiOpA"}}]}]}}"#;
+    let page = format!(
+        "<!doctype html><html><head><title>t</title></head><body><div id=\"root\"></div>\
+         <script>window.__APOLLO_STATE__={state};</script></body></html>"
+    );
+    let found = detect(
+        page.as_bytes(),
+        &Hints {
+            kind: Some(DocKind::Html),
+            charset: None,
+        },
+    )
+    .citations;
+    assert_eq!(
+        ids(&found),
+        vec![(Platform::YouTube, Kind::Embed, "AbCdEfGhIjK".into())]
+    );
+    assert_eq!(found[0].shape, "page_data");
+}

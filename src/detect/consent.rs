@@ -192,6 +192,11 @@ fn post(raw: &str, keep_source: bool) -> Option<Citation> {
     Some(c.finish())
 }
 
+/// Posts named in an attribute value (for [`super::wrappers`]).
+pub(super) fn payload(value: &str) -> Vec<Citation> {
+    from_payload(value)
+}
+
 /// Posts named in an attribute value or inert text: a post URL, markup (as
 /// written, HTML-escaped inside JSON, or base64-encoded), or text with URLs.
 fn from_payload(value: &str) -> Vec<Citation> {

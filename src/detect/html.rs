@@ -14,7 +14,9 @@
 //! posts copied as plain text and Jetpack shortcodes.
 
 use super::dom::{Attrs, elements, is_block, push_collapsed};
-use super::{Citation, Kind, Platform, consent, fallback, pagedata, reader, regions, text, urls};
+use super::{
+    Citation, Kind, Platform, consent, fallback, pagedata, reader, regions, text, urls, wrappers,
+};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 use ego_tree::{NodeId, NodeRef};
 use scraper::node::Element;
@@ -324,6 +326,7 @@ pub(super) fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citatio
     Platform::ALL
         .iter()
         .find_map(|p| (p.spec().embed)(node, el))
+        .or_else(|| wrappers::embed(node, el))
 }
 
 /// The words of a reader section and of a consent placeholder in one
@@ -374,6 +377,7 @@ pub(super) fn scan(name: &str, el: &impl Attrs) -> Scan {
             "role" | "aria-label" => scan.maybe_aside = true,
             "data-props" | "data-react-props" => scan.props = true,
             "data-tweet-id" => scan.maybe_embed = true,
+            _ if wrappers::attr(attr) => scan.maybe_embed = true,
             _ if consent::attr(attr) => scan.maybe_aside = true,
             // A newsletter card's avatar (beehiiv).
             "alt" => scan.maybe_embed |= value.trim_start().starts_with("tw profile:"),

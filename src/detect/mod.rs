@@ -33,6 +33,7 @@ pub mod text;
 mod threads;
 mod tiktok;
 pub mod urls;
+mod wrappers;
 mod x;
 mod youtube;
 

@@ -126,6 +126,7 @@ fn walk(
         Value::Object(map) => {
             let typed_here = [
                 "type",
+                "subtype",
                 "__typename",
                 "_type",
                 "@type",
@@ -138,7 +139,16 @@ fn walk(
             .iter()
             .filter_map(|k| map.get(*k).and_then(Value::as_str))
             .any(names_platform)
-                || key.is_some_and(embed_key);
+                || key.is_some_and(embed_key)
+                // A serialized DOM element (htmlparser2's `{type, name,
+                // attribs}` and the like) that is a frame: its `src` is
+                // the player it shows.
+                || ["name", "tagName", "tag", "type"]
+                    .iter()
+                    .filter_map(|k| map.get(*k).and_then(Value::as_str))
+                    .any(|t| t.eq_ignore_ascii_case("iframe"))
+                // The attribute bag of a typed object is typed too.
+                || (typed && key.is_some_and(attribute_bag));
             for (k, val) in map {
                 if skipped(k) {
                     continue;
@@ -197,6 +207,14 @@ fn field(key: &str, s: &str, typed: bool) -> Option<Vec<Citation>> {
         return Some(found);
     }
     Some(post(s, true).into_iter().collect())
+}
+
+/// A key holding an element's attributes (`attribs`, `attributes`).
+fn attribute_bag(key: &str) -> bool {
+    matches!(
+        key.to_ascii_lowercase().as_str(),
+        "attribs" | "attributes" | "attrs" | "props"
+    )
 }
 
 /// A key that names an embed.
@@ -270,6 +288,13 @@ fn skipped(key: &str) -> bool {
         "creator",
         "publisher",
         "contributor",
+        // Other articles' content: related and recommended stories.
+        "related",
+        "recommend",
+        "moreon",
+        "morefrom",
+        "trending",
+        "popular",
     ]
     .iter()
     .any(|w| k.contains(w))

@@ -4,8 +4,10 @@
 //! "replies"), reader reactions, related-article and recommendation rails
 //! (Outbrain, Taboola), newsletter sign-up boxes, trackbacks, referrer lists
 //! and sidebars hold links to posts that readers, other pages or the site's
-//! widgets put there. They are recognised by structure, not by content: a
-//! word in the element's `class`, `id`, `role` or `aria-label` (split at
+//! widgets put there; so do navigation bars and pop-up dialogs. They are
+//! recognised by structure, not by content: an ARIA role (`comment`,
+//! `complementary`, `navigation`, `dialog`), or a word in the element's
+//! `class`, `id` or `aria-label` (split at
 //! `-`, `_`, spaces and camelCase humps), in English, German, French,
 //! Spanish and Italian, in the styles of WordPress (`comments-area`,
 //! `#respond`, `jp-relatedposts`), Ghost (`gh-comments`), Drupal
@@ -72,6 +74,7 @@ pub(super) const SECTION_WORDS: &[&str] = &[
     "taboola",
     "newsletter",
     "sidebar",
+    "navbar",
 ];
 
 /// Most class values name no section: one automaton pass over the value
@@ -137,7 +140,12 @@ pub(super) fn marks_section(name: &str, el: &impl Attrs) -> bool {
     }
     el.attrs().any(|(attr, value)| match attr {
         "class" | "id" => HINT.is_match(value) && value.split_ascii_whitespace().any(section_token),
-        "role" => value.split_ascii_whitespace().any(|r| r == "comment"),
+        "role" => value.split_ascii_whitespace().any(|r| {
+            matches!(
+                r.to_ascii_lowercase().as_str(),
+                "comment" | "complementary" | "navigation" | "dialog" | "alertdialog"
+            )
+        }),
         "aria-label" => section_token(value),
         _ => false,
     })
