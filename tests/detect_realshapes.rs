@@ -340,8 +340,9 @@ fn sidebars_navigation_bars_and_dialogs_named_by_role_are_not_the_article() {
 fn article_bodies_kept_as_serialized_dom_in_page_data() {
     // An Apollo cache holding the article as DOM nodes (htmlparser2 style):
     // the player is an iframe node whose platform is its subtype; the
-    // related articles' bodies beside it are other articles.
-    let state = r#"{"Article:1":{"headline":"Floods","body({\"format\":\"json\"})":[{"type":"p","children":[{"type":"text","data":"Watch:"}]},{"type":"div","attribs":{"class":"video-wrapper"},"children":[{"type":"iframe","subtype":"youtube","attribs":{"data-youtube-id":"AbCdEfGhIjK","src":"//www.youtube.com/embed/AbCdEfGhIjK"}}]}],"moreOnThisArticles":[{"body":[{"type":"iframe","subtype":"youtube","attribs":{"src":"//www.youtube.com/embed/ZyXwVuTsRqP"}}]}],"relatedStories":[{"body":[{"name":"iframe","attribs":{"src":"https://www.youtube.com/embed/QwErTyUiOpA"}}]}]}}"#;
+    // related articles' bodies beside it are other articles. The body's
+    // key carries the query's arguments, whose words do not count.
+    let state = r#"{"Article:1":{"headline":"Floods","body({\"customContents\":[{\"type\":\"share-tracker\"},{\"type\":\"related-widget\"}]})":[{"type":"p","children":[{"type":"text","data":"Watch:"}]},{"type":"div","attribs":{"class":"video-wrapper"},"children":[{"type":"iframe","subtype":"youtube","attribs":{"data-youtube-id":"AbCdEfGhIjK","src":"//www.youtube.com/embed/AbCdEfGhIjK"}}]}],"moreOnThisArticles":[{"body":[{"type":"iframe","subtype":"youtube","attribs":{"src":"//www.youtube.com/embed/ZyXwVuTsRqP"}}]}]},"$ROOT_QUERY.content({\"id\":1}).moreOnThisArticles.0":{"body({\"format\":\"json\"})":[{"type":"iframe","subtype":"youtube","attribs":{"src":"//www.youtube.com/embed/MnBvCxZlKjH"}}],"relatedStories":[{"body":[{"name":"iframe","attribs":{"src":"https://www.youtube.com/embed/QwErTyUiOpA"}}]}]}}"#;
     let page = format!(
         "<!doctype html><html><head><title>t</title></head><body><div id=\"root\"></div>\
          <script>window.__APOLLO_STATE__={state};</script></body></html>"

@@ -150,10 +150,15 @@ fn walk(
                 // The attribute bag of a typed object is typed too.
                 || (typed && key.is_some_and(attribute_bag));
             for (k, val) in map {
-                if skipped(k) {
+                // Apollo keys a field read with arguments as
+                // `body({"format":"json",…})`, and a normalized entry as
+                // `$ROOT_QUERY.content({…}).moreOnThisArticles.0`: the
+                // names count, not the words in the arguments.
+                let names = without_arguments(k);
+                if skipped(&names) {
                     continue;
                 }
-                walk(val, Some(k), typed_here, depth + 1, budget, out);
+                walk(val, Some(&names), typed_here, depth + 1, budget, out);
             }
         }
         Value::Array(items) => {
@@ -207,6 +212,28 @@ fn field(key: &str, s: &str, typed: bool) -> Option<Vec<Citation>> {
         return Some(found);
     }
     Some(post(s, true).into_iter().collect())
+}
+
+/// `key` without its parenthesized argument lists.
+fn without_arguments(key: &str) -> std::borrow::Cow<'_, str> {
+    if !key.contains('(') {
+        return key.into();
+    }
+    let mut depth = 0usize;
+    key.chars()
+        .filter(|&c| {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth = depth.saturating_sub(1);
+                    return false;
+                }
+                _ => {}
+            }
+            depth == 0
+        })
+        .collect::<String>()
+        .into()
 }
 
 /// A key holding an element's attributes (`attribs`, `attributes`).
