@@ -270,8 +270,10 @@ enum Entry {
 struct Walk {
     /// The inputs not reached yet (files and directories).
     inputs: std::vec::IntoIter<PathBuf>,
-    /// The sorted listings of the directories being walked, innermost last.
-    open: Vec<std::vec::IntoIter<PathBuf>>,
+    /// The sorted listings of the directories being walked, innermost last,
+    /// each entry with its type as the directory listing gave it (no
+    /// `stat` per file).
+    open: Vec<std::vec::IntoIter<(PathBuf, Option<std::fs::FileType>)>>,
 }
 
 impl Walk {
@@ -286,9 +288,10 @@ impl Walk {
     fn enter(&mut self, dir: PathBuf) -> Option<Entry> {
         match std::fs::read_dir(&dir) {
             Ok(entries) => {
-                let mut paths: Vec<PathBuf> =
-                    entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-                paths.sort();
+                let mut paths: Vec<(PathBuf, Option<std::fs::FileType>)> = entries
+                    .filter_map(|e| e.ok().map(|e| (e.path(), e.file_type().ok())))
+                    .collect();
+                paths.sort_by(|a, b| a.0.cmp(&b.0));
                 self.open.push(paths.into_iter());
                 None
             }
@@ -312,14 +315,24 @@ impl Iterator for Walk {
                 }
                 return Some(Entry::Article(input));
             };
-            let Some(path) = listing.next() else {
+            let Some((path, kind)) = listing.next() else {
                 self.open.pop();
                 continue;
             };
-            let is_link =
-                std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
-            if path.is_dir() {
-                if !is_link && let Some(failed) = self.enter(path) {
+            // A link to a directory is not followed; a link to a file is
+            // (its target's type decides).
+            let is_dir = match kind {
+                Some(t) if t.is_symlink() => {
+                    if path.is_dir() {
+                        continue;
+                    }
+                    false
+                }
+                Some(t) => t.is_dir(),
+                None => path.is_dir(),
+            };
+            if is_dir {
+                if let Some(failed) = self.enter(path) {
                     return Some(failed);
                 }
             } else if path
