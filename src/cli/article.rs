@@ -150,12 +150,13 @@ fn print(out: &mut impl Write, a: &ArticleView, checks: &[CheckRow]) -> Result<(
     writeln!(out, "citations ({}):", a.citations.len())?;
     for c in &a.citations {
         let target = c
+            .ident
             .post_url
             .as_deref()
-            .or(c.post_id.as_deref())
+            .or(c.ident.post_id.as_deref())
             .map_or_else(|| "no id: copied text".into(), |t| escaped(t).into_owned());
-        let mut line = format!("  {:<5} {:<9} {target}", c.kind, c.platform);
-        if let Some(h) = &c.handle {
+        let mut line = format!("  {:<5} {:<9} {target}", c.kind, c.ident.platform);
+        if let Some(h) = &c.ident.handle {
             line.push_str(&format!("  @{}", escaped(h.trim_start_matches('@'))));
         }
         if let Some(id) = c.claim {

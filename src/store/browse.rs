@@ -7,7 +7,6 @@ use super::checks::{CheckRow, history};
 use super::queue::ClaimSnapshot;
 use super::rows::json_list;
 use super::{LatestCheck, Store, WarningRow};
-use crate::detect::Platform;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -102,11 +101,8 @@ pub struct CaptureRow {
 pub struct ArticlePost {
     /// The post's row id (`/posts/{id}`).
     pub post: i64,
-    pub platform: Platform,
-    pub post_id: Option<String>,
-    pub post_url: Option<String>,
-    pub handle: Option<String>,
-    pub author_name: Option<String>,
+    #[serde(flatten)]
+    pub ident: super::PostIdentity,
     pub kind: String,
     pub occurrence: i64,
     pub shape: String,
@@ -143,7 +139,44 @@ fn capture_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaptureRow> {
     })
 }
 
+/// Which web captures an evidence package holds (all when nothing is set).
+#[derive(Debug, Clone, Default)]
+pub struct CaptureFilter {
+    /// Captures of this article (its row id).
+    pub article: Option<i64>,
+    /// Captures of the articles citing this claim's post.
+    pub claim: Option<i64>,
+    /// Captured at or after.
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+    /// Captured before.
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 impl Store {
+    /// The web captures kept in WARC files that `f` selects, oldest first.
+    pub fn kept_web_captures(&self, f: &CaptureFilter) -> Result<Vec<CaptureRow>> {
+        let conn = self.read()?;
+        let time = |t: &Option<chrono::DateTime<chrono::Utc>>| t.map(super::format_time);
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {CAPTURE_COLUMNS} FROM captures c JOIN articles a ON a.id = c.article_id
+             WHERE c.warc_file IS NOT NULL AND c.warc_offset IS NOT NULL
+               AND (?1 IS NULL OR c.article_id = ?1)
+               AND (?2 IS NULL OR c.article_id IN (
+                     SELECT ci.article_id FROM citations ci
+                     JOIN claims cl ON cl.post_id = ci.post_id WHERE cl.id = ?2))
+               AND (?3 IS NULL OR c.captured_at >= ?3)
+               AND (?4 IS NULL OR c.captured_at < ?4)
+             ORDER BY c.captured_at, c.id"
+        ))?;
+        let rows = stmt
+            .query_map(
+                rusqlite::params![f.article, f.claim, time(&f.since), time(&f.until)],
+                capture_row,
+            )?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
     /// Everything known about post `id` (its row id); `None` when there is
     /// no such post.
     pub fn post_detail(&self, id: i64) -> Result<Option<PostDetail>> {
@@ -253,30 +286,26 @@ impl Store {
             .query_map([id], capture_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         article.citations = conn
-            .prepare_cached(
-                "SELECT p.id, p.platform, p.post_id, p.post_url,
-                        COALESCE(s.handle, p.handle), COALESCE(s.author_name, p.author_name),
-                        c.kind, c.occurrence, c.shape, c.source_url, s.text, cl.id
+            .prepare_cached(&format!(
+                "SELECT p.id AS post, {}, c.kind, c.occurrence, c.shape, c.source_url, s.text,
+                        cl.id AS claim
                  FROM citations c
                  JOIN posts p ON p.id = c.post_id
                  LEFT JOIN snapshots s ON s.id = c.snapshot_id
                  LEFT JOIN claims cl ON cl.post_id = p.id
                  WHERE c.article_id = ?1 ORDER BY c.id",
-            )?
+                super::PostIdentity::columns("p", Some("s"))
+            ))?
             .query_map([id], |r| {
                 Ok(ArticlePost {
-                    post: r.get(0)?,
-                    platform: r.get(1)?,
-                    post_id: r.get(2)?,
-                    post_url: r.get(3)?,
-                    handle: r.get(4)?,
-                    author_name: r.get(5)?,
-                    kind: r.get(6)?,
-                    occurrence: r.get(7)?,
-                    shape: r.get(8)?,
-                    source_url: r.get(9)?,
-                    text: r.get(10)?,
-                    claim: r.get(11)?,
+                    post: r.get("post")?,
+                    ident: super::PostIdentity::read(r)?,
+                    kind: r.get("kind")?,
+                    occurrence: r.get("occurrence")?,
+                    shape: r.get("shape")?,
+                    source_url: r.get("source_url")?,
+                    text: r.get("text")?,
+                    claim: r.get("claim")?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -28,7 +28,7 @@ mod verify;
 
 pub use accounts::{AccountError, ApiToken, Session, User};
 pub use articles::Removed;
-pub use browse::{ArticlePost, ArticleView, CaptureRow, PostCitation, PostDetail};
+pub use browse::{ArticlePost, ArticleView, CaptureFilter, CaptureRow, PostCitation, PostDetail};
 pub use checks::{
     ArticleTarget, CheckRow, CitedPost, EditWarning, GoneTarget, LatestCheck, NewCheck, PostTarget,
     Recorded, Skipped, StateChange, StateCount, TargetFilter,

@@ -80,7 +80,7 @@ fn render(a: &ArticleView) -> Markup {
             ul {
                 @for c in &a.citations {
                     li {
-                        a href={"/posts/" (c.post)} { (c.platform) " · " (who_line(c.author_name.as_deref(), c.handle.as_deref())) }
+                        a href={"/posts/" (c.post)} { (c.ident.platform) " · " (who_line(c.ident.author_name.as_deref(), c.ident.handle.as_deref())) }
                         " · " (c.kind) " (" (c.shape) ")"
                         @if let Some(cl) = c.claim { " · " a href={"/claims/" (cl)} { "claim #" (cl) } }
                         @if let Some(t) = &c.text { div.text { (t) } }
