@@ -109,7 +109,9 @@ fn request_target(url: &url::Url) -> String {
 }
 
 /// A `warcinfo` record describing the file and the software.
-fn warcinfo(filename: &str) -> Vec<u8> {
+/// The `warcinfo` record (a gzip member) that starts a WARC file named
+/// `filename`.
+pub fn warcinfo_member(filename: &str) -> Vec<u8> {
     let body = format!(
         "software: embarc/{}\r\nformat: WARC File Format 1.1\r\nconformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\n",
         env!("CARGO_PKG_VERSION")
@@ -251,7 +253,7 @@ impl WarcWriter {
             .open(&path)
             .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
         let mut file = BufWriter::new(file);
-        let info = warcinfo(&file_name);
+        let info = warcinfo_member(&file_name);
         file.write_all(&info)?;
         self.current = Some(Open {
             name: format!("{DIR}/{file_name}"),
@@ -387,6 +389,52 @@ impl<R: std::io::BufRead> std::io::BufRead for Counting<R> {
         self.pos += n as u64;
         self.inner.consume(n);
     }
+}
+
+/// A record's gzip member as stored: where it starts, its compressed bytes
+/// and the record they hold.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub offset: u64,
+    pub bytes: Vec<u8>,
+    pub record: Record,
+}
+
+/// Up to `count` consecutive records starting at `offset` of the WARC file
+/// `path`, each with its gzip member exactly as stored (to copy it into
+/// another WARC file). Fewer at the end of the file.
+pub fn members(path: &Path, offset: u64, count: usize) -> std::io::Result<Vec<Member>> {
+    let mut file = File::open(path)
+        .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    file.seek(SeekFrom::Start(offset))?;
+    let mut input = Counting {
+        inner: std::io::BufReader::new(file),
+        pos: offset,
+    };
+    let mut spans = Vec::new();
+    while spans.len() < count && !std::io::BufRead::fill_buf(&mut input)?.is_empty() {
+        let start = input.pos;
+        let mut data = Vec::new();
+        flate2::bufread::GzDecoder::new(&mut input).read_to_end(&mut data)?;
+        let record = parse_record(&data).map_err(|e| {
+            std::io::Error::new(e.kind(), format!("{}:{start}: {e}", path.display()))
+        })?;
+        spans.push((start, input.pos, record));
+    }
+    let mut raw = File::open(path)?;
+    spans
+        .into_iter()
+        .map(|(start, end, record)| {
+            raw.seek(SeekFrom::Start(start))?;
+            let mut bytes = vec![0; (end - start) as usize];
+            raw.read_exact(&mut bytes)?;
+            Ok(Member {
+                offset: start,
+                bytes,
+                record,
+            })
+        })
+        .collect()
 }
 
 /// Read the record that starts at `offset` of the WARC file `path`.

@@ -1,15 +1,16 @@
-//! `embarc export posts|citations|queue`
+//! `embarc export posts|citations|queue|wacz`
 
 use crate::export::{self, Format, Options, claimreview};
 use crate::queue::Status;
-use crate::store::{ClaimFilter, ExportFilter};
+use crate::store::{CaptureFilter, ClaimFilter, ExportFilter};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// What to export: posts, citations or queue (the verification queue's claims).
+    /// What to export: posts, citations, queue (the verification queue's
+    /// claims) or wacz (web captures as a WACZ package; needs --out).
     #[arg(value_enum, hide_possible_values = true)]
     pub what: What,
 
@@ -39,6 +40,11 @@ pub struct Args {
     #[arg(long, value_name = "URL|ID")]
     pub article: Option<String>,
 
+    /// WACZ only: the captures of the articles citing this claim's post,
+    /// with the claim (its events, snapshots and checks) inside.
+    #[arg(long, value_name = "ID")]
+    pub claim: Option<i64>,
+
     /// Only what embarc first saw at or after this time: RFC 3339, a date
     /// (2025-03-01), or a duration ago (7d). Posts: when first found;
     /// citations: when their article was first read with them; queue: when
@@ -53,6 +59,15 @@ pub struct Args {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum What {
+    Posts,
+    Citations,
+    Queue,
+    Wacz,
+}
+
+/// The exports written as rows (CSV, JSON, JSONL, ClaimReview).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Table {
     Posts,
     Citations,
     Queue,
@@ -72,8 +87,19 @@ fn format_of(asked: Option<Format>, out: Option<&Path>) -> Format {
 }
 
 pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    let table = match args.what {
+        What::Wacz => return wacz(dir, args),
+        What::Posts => Table::Posts,
+        What::Citations => Table::Citations,
+        What::Queue => Table::Queue,
+    };
+    if args.claim.is_some() {
+        anyhow::bail!(
+            "--claim is for `embarc export wacz` only (`embarc queue show ID` shows one claim)"
+        );
+    }
     let format = format_of(args.format, args.out.as_deref());
-    if args.what != What::Queue {
+    if table != Table::Queue {
         if format == Format::Claimreview {
             anyhow::bail!("--format claimreview is for `embarc export queue` only");
         }
@@ -125,13 +151,13 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
         since: args.since,
         until: args.until,
     };
-    let n = match (args.what, &publisher) {
-        (What::Posts, _) => export::posts(&store, &rows, opts, &mut out)?,
-        (What::Citations, _) => export::citations(&store, &rows, opts, &mut out)?,
-        (What::Queue, Some((rules, publisher))) => {
+    let n = match (table, &publisher) {
+        (Table::Posts, _) => export::posts(&store, &rows, opts, &mut out)?,
+        (Table::Citations, _) => export::citations(&store, &rows, opts, &mut out)?,
+        (Table::Queue, Some((rules, publisher))) => {
             claimreview::write(&store, &filter, rules, publisher, &mut out)?
         }
-        (What::Queue, None) => export::queue(&store, &filter, opts, &mut out)?,
+        (Table::Queue, None) => export::queue(&store, &filter, opts, &mut out)?,
     };
     out.flush()?;
     if let Some(path) = &args.out {
@@ -146,5 +172,62 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
             crate::words::count(n, "ClaimReview")
         );
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `embarc export wacz --out FILE`: the web captures asked for, with
+/// embarc's account of the claim or article, as a WACZ package.
+fn wacz(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    let Some(out) = &args.out else {
+        anyhow::bail!(
+            "`embarc export wacz` needs --out FILE.wacz (a ZIP file cannot go to stdout)"
+        );
+    };
+    if args.format.is_some() || args.bom || !args.status.is_empty() || args.site.is_some() {
+        anyhow::bail!(
+            "`embarc export wacz` takes --out, --article, --claim, --since and --until only"
+        );
+    }
+    let store = super::open_existing(dir)?;
+    let article = match &args.article {
+        Some(key) => Some(super::article::find(&store, key)?),
+        None => None,
+    };
+    let mut documents = Vec::new();
+    if let Some(id) = args.claim {
+        let claim = store.claim(id)?;
+        documents.push((
+            format!("embarc/claim-{id}.json"),
+            serde_json::to_vec_pretty(&claim)?,
+        ));
+    }
+    if let Some(id) = article {
+        let mut doc = serde_json::to_value(store.article_view(id)?)?;
+        doc["checks"] = serde_json::to_value(store.article_history(id)?)?;
+        documents.push((
+            format!("embarc/article-{id}.json"),
+            serde_json::to_vec_pretty(&doc)?,
+        ));
+    }
+    let captures = store.kept_web_captures(&CaptureFilter {
+        article,
+        claim: args.claim,
+        since: args.since,
+        until: args.until,
+    })?;
+    if captures.is_empty() {
+        anyhow::bail!(
+            "nothing to package: no web capture kept in a WARC file matches (local files have none; \
+             archive the article's URL to keep one)"
+        );
+    }
+    let done = export::wacz::write(dir, &captures, &documents, out, store.clock())?;
+    eprintln!(
+        "embarc: wrote {} ({}, {}) to {}",
+        crate::words::count(done.captures, "capture"),
+        crate::words::count(done.records, "WARC record"),
+        crate::words::mib(done.bytes),
+        out.display()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -8,6 +8,7 @@
 
 pub mod claimreview;
 mod queue;
+pub mod wacz;
 
 pub use queue::queue;
 

@@ -1,0 +1,279 @@
+//! `embarc export wacz`: web captures as a WACZ 1.1.1 package, the format
+//! ReplayWeb.page and pywb open.
+//!
+//! The package is a ZIP file (entries stored, not compressed again):
+//! - `archive/data.warc.gz`: a `warcinfo` record, then each capture's
+//!   `response` record and its `request` record, copied byte for byte
+//!   (gzip members) from the archive's WARC files;
+//! - `indexes/index.cdxj`: one line per response, sorted by SURT key and
+//!   time, with the record's offset and length in `data.warc.gz`;
+//! - `pages/pages.jsonl`: one page per capture;
+//! - `embarc/…json`: embarc's own account of what was asked for (the claim
+//!   with its events, snapshots and checks; the article with its captures
+//!   and citations);
+//! - `datapackage.json`: every file above with its SHA-256 and size;
+//! - `datapackage-digest.json`: the SHA-256 of `datapackage.json`.
+
+use crate::capture::warc;
+use crate::store::CaptureRow;
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use std::io::Write;
+use std::path::Path;
+use zip::write::SimpleFileOptions;
+
+/// What a package holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Packaged {
+    /// Captures whose records went in.
+    pub captures: usize,
+    /// WARC records copied (responses and requests).
+    pub records: usize,
+    /// Size of the package file.
+    pub bytes: u64,
+}
+
+/// One file of the package and what `datapackage.json` says of it.
+struct Resource {
+    path: String,
+    sha256: String,
+    bytes: u64,
+}
+
+/// Write the package for `captures` (each with a WARC record in
+/// `archive_dir`) and `documents` (path inside the package, JSON bytes) to
+/// `out`.
+pub fn write(
+    archive_dir: &Path,
+    captures: &[CaptureRow],
+    documents: &[(String, Vec<u8>)],
+    out: &Path,
+    created: DateTime<Utc>,
+) -> anyhow::Result<Packaged> {
+    let file = std::fs::File::create(out)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
+    let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
+    let stored = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let mut resources = Vec::new();
+    let mut packaged = Packaged::default();
+
+    // The records, and the index and pages that point into them.
+    zip.start_file("archive/data.warc.gz", stored.large_file(true))?;
+    let mut warc = Hashing::new(&mut zip);
+    warc.write_all(&warc::warcinfo_member("data.warc.gz"))?;
+    let mut index = Vec::new();
+    let mut pages =
+        vec![r#"{"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}"#.to_string()];
+    for c in captures {
+        let (Some(file), Some(offset)) = (&c.warc_file, c.warc_offset) else {
+            continue;
+        };
+        let members = warc::members(&archive_dir.join(file), offset, 2)
+            .map_err(|e| anyhow::anyhow!("cannot read the WARC record of capture {}: {e}", c.id))?;
+        let Some((response, rest)) = members.split_first() else {
+            anyhow::bail!("capture {}: no WARC record at {file}:{offset}", c.id);
+        };
+        let id = response.record.field("WARC-Record-ID").unwrap_or_default();
+        let url = response
+            .record
+            .field("WARC-Target-URI")
+            .unwrap_or(&c.article_url);
+        let date = response.record.field("WARC-Date").unwrap_or(&c.captured_at);
+        let at = warc.bytes;
+        warc.write_all(&response.bytes)?;
+        packaged.records += 1;
+        index.push(format!(
+            "{} {} {}",
+            surt(url),
+            timestamp(date),
+            serde_json::json!({
+                "url": url,
+                "mime": c.content_type.as_deref().map_or("", |m| m.split(';').next().unwrap_or(m).trim()),
+                "status": c.http_status.map(|s| s.to_string()),
+                "digest": response.record.field("WARC-Payload-Digest"),
+                "length": response.bytes.len().to_string(),
+                "offset": at.to_string(),
+                "filename": "data.warc.gz",
+            })
+        ));
+        pages.push(
+            serde_json::json!({
+                "id": format!("capture-{}", c.id),
+                "url": url,
+                "ts": date,
+                "title": c.article_url,
+            })
+            .to_string(),
+        );
+        // Its request record, when the next record is the one that asked.
+        if let Some(request) = rest.first().filter(|m| {
+            m.record.field("WARC-Type") == Some("request")
+                && m.record.field("WARC-Concurrent-To") == Some(id)
+        }) {
+            warc.write_all(&request.bytes)?;
+            packaged.records += 1;
+        }
+        packaged.captures += 1;
+    }
+    resources.push(warc.finish("archive/data.warc.gz"));
+
+    index.sort();
+    let mut text = index.join("\n");
+    if !text.is_empty() {
+        text.push('\n');
+    }
+    resources.push(add(
+        &mut zip,
+        stored,
+        "indexes/index.cdxj",
+        text.as_bytes(),
+    )?);
+    let mut text = pages.join("\n");
+    text.push('\n');
+    resources.push(add(&mut zip, stored, "pages/pages.jsonl", text.as_bytes())?);
+    for (path, json) in documents {
+        resources.push(add(&mut zip, stored, path, json)?);
+    }
+
+    let package = serde_json::json!({
+        "profile": "data-package",
+        "wacz_version": "1.1.1",
+        "created": created.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "software": format!("embarc {}", env!("CARGO_PKG_VERSION")),
+        "resources": resources.iter().map(|r| serde_json::json!({
+            "name": r.path.rsplit('/').next().unwrap_or(&r.path),
+            "path": r.path,
+            "hash": format!("sha256:{}", r.sha256),
+            "bytes": r.bytes,
+        })).collect::<Vec<_>>(),
+    });
+    let package = serde_json::to_vec_pretty(&package)?;
+    let digest = add(&mut zip, stored, "datapackage.json", &package)?;
+    let digest = serde_json::to_vec_pretty(&serde_json::json!({
+        "path": "datapackage.json",
+        "hash": format!("sha256:{}", digest.sha256),
+    }))?;
+    add(&mut zip, stored, "datapackage-digest.json", &digest)?;
+    let mut file = zip.finish()?;
+    file.flush()?;
+    packaged.bytes = std::fs::metadata(out).map_or(0, |m| m.len());
+    Ok(packaged)
+}
+
+/// Add one whole file to the package.
+fn add<W: Write + std::io::Seek>(
+    zip: &mut zip::ZipWriter<W>,
+    options: SimpleFileOptions,
+    path: &str,
+    data: &[u8],
+) -> anyhow::Result<Resource> {
+    zip.start_file(path, options)?;
+    let mut w = Hashing::new(zip);
+    w.write_all(data)?;
+    Ok(w.finish(path))
+}
+
+/// A writer that hashes and counts what passes through it.
+struct Hashing<W> {
+    inner: W,
+    hash: Sha256,
+    bytes: u64,
+}
+
+impl<W: Write> Hashing<W> {
+    fn new(inner: W) -> Self {
+        Hashing {
+            inner,
+            hash: Sha256::new(),
+            bytes: 0,
+        }
+    }
+
+    fn finish(self, path: &str) -> Resource {
+        Resource {
+            path: path.to_string(),
+            sha256: hex(&self.hash.finalize()),
+            bytes: self.bytes,
+        }
+    }
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `2025-03-01T09:00:00.123Z` as a CDX timestamp, `20250301090000`.
+fn timestamp(warc_date: &str) -> String {
+    warc_date
+        .chars()
+        .filter(char::is_ascii_digit)
+        .take(14)
+        .collect()
+}
+
+/// The SURT form of a URL that CDXJ indexes sort and look up by, as pywb
+/// computes it: scheme and `www.` dropped, host labels reversed and joined
+/// by commas, `)` before the path, query arguments sorted, all lower case.
+pub fn surt(raw: &str) -> String {
+    let Ok(url) = url::Url::parse(raw) else {
+        return raw.to_ascii_lowercase();
+    };
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let mut key: String = match url.host() {
+        // Addresses are not reversed.
+        Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) => host,
+        _ => host
+            .strip_prefix("www.")
+            .filter(|rest| rest.contains('.'))
+            .unwrap_or(&host)
+            .split('.')
+            .rev()
+            .collect::<Vec<_>>()
+            .join(","),
+    };
+    if let Some(port) = url.port() {
+        key.push_str(&format!(":{port}"));
+    }
+    key.push(')');
+    key.push_str(url.path());
+    if let Some(query) = url.query().filter(|q| !q.is_empty()) {
+        let mut args: Vec<&str> = query.split('&').collect();
+        args.sort_unstable();
+        key.push('?');
+        key.push_str(&args.join("&"));
+    }
+    key.to_ascii_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn surt_keys_as_replay_tools_compute_them() {
+        assert_eq!(
+            surt("https://www.Example.com/News/A?b=2&a=1#top"),
+            "com,example)/news/a?a=1&b=2"
+        );
+        assert_eq!(surt("http://127.0.0.1:8080/a"), "127.0.0.1:8080)/a");
+        assert_eq!(surt("https://www.co/"), "co,www)/");
+    }
+
+    #[test]
+    fn cdx_timestamps_have_fourteen_digits() {
+        assert_eq!(timestamp("2025-03-01T09:00:00.123Z"), "20250301090000");
+    }
+}
