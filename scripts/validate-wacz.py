@@ -39,16 +39,18 @@ def tools(work):
 
 
 def bodies(path):
-    """url -> response body (HTTP headers stripped) for each indexed record."""
+    """(url, 14-digit time) -> response body (HTTP headers stripped) for
+    each indexed record."""
     out = {}
     with zipfile.ZipFile(path) as z:
         warc = z.read("archive/data.warc.gz")
-        for line in z.read("indexes/index.cdxj").decode().splitlines():
-            fields = json.loads(line.split(" ", 2)[2])
+        for line in z.read("indexes/index.cdx").decode().splitlines():
+            _, ts, rest = line.split(" ", 2)
+            fields = json.loads(rest)
             start, length = int(fields["offset"]), int(fields["length"])
             record = gzip.GzipFile(fileobj=io.BytesIO(warc[start : start + length])).read()
             block = record.split(b"\r\n\r\n", 1)[1]
-            out[fields["url"]] = block.split(b"\r\n\r\n", 1)[1].rstrip(b"\r\n")
+            out[(fields["url"], ts)] = block.split(b"\r\n\r\n", 1)[1].rstrip(b"\r\n")
     return out
 
 
@@ -64,7 +66,7 @@ def main():
         valid = subprocess.run([os.path.join(bin_dir, "wacz"), "validate", "-f", package])
         print("== pywb replay")
         subprocess.run([os.path.join(bin_dir, "wb-manager"), "init", "evidence"], cwd=work, check=True)
-        subprocess.run([os.path.join(bin_dir, "wb-manager"), "add", "evidence", package], cwd=work, check=True)
+        subprocess.run([os.path.join(bin_dir, "wb-manager"), "add", "--unpack-wacz", "evidence", package], cwd=work, check=True)
         server = subprocess.Popen(
             [os.path.join(bin_dir, "wayback"), "-p", str(port), "-b", "127.0.0.1"],
             cwd=work,
@@ -74,8 +76,9 @@ def main():
         failed = valid.returncode != 0
         try:
             time.sleep(4)
-            for url, body in bodies(package).items():
-                replay = f"http://127.0.0.1:{port}/evidence/id_/{url}"
+            for (url, ts), body in bodies(package).items():
+                # `id_`: the archived bytes as they were, not rewritten.
+                replay = f"http://127.0.0.1:{port}/evidence/{ts}id_/{url}"
                 try:
                     with urllib.request.urlopen(replay) as r:
                         got, status = r.read(), r.status

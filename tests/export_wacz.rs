@@ -107,7 +107,7 @@ fn check(
     let files = entries(path);
     for required in [
         "archive/data.warc.gz",
-        "indexes/index.cdxj",
+        "indexes/index.cdx",
         "pages/pages.jsonl",
         "datapackage.json",
         "datapackage-digest.json",
@@ -143,7 +143,7 @@ fn check(
         c.position() as usize
     });
     assert_eq!(first["WARC-Type"], "warcinfo");
-    let index = std::str::from_utf8(&files["indexes/index.cdxj"]).unwrap();
+    let index = std::str::from_utf8(&files["indexes/index.cdx"]).unwrap();
     let lines: Vec<&str> = index.lines().collect();
     let mut sorted = lines.clone();
     sorted.sort();
@@ -170,7 +170,7 @@ fn check(
             .take(14)
             .collect();
         assert_eq!(time, date);
-        assert!(key.starts_with("127.0.0.1:"), "{key}");
+        assert!(key.starts_with("1,0,0,127:"), "{key}");
         assert_eq!(v["status"], "200");
         assert_eq!(v["mime"], "text/html");
         indexed.push(v);

@@ -5,7 +5,7 @@
 //! - `archive/data.warc.gz`: a `warcinfo` record, then each capture's
 //!   `response` record and its `request` record, copied byte for byte
 //!   (gzip members) from the archive's WARC files;
-//! - `indexes/index.cdxj`: one line per response, sorted by SURT key and
+//! - `indexes/index.cdx` (CDXJ lines, the name the spec gives): one line per response, sorted by SURT key and
 //!   time, with the record's offset and length in `data.warc.gz`;
 //! - `pages/pages.jsonl`: one page per capture;
 //! - `embarc/…json`: embarc's own account of what was asked for (the claim
@@ -122,12 +122,7 @@ pub fn write(
     if !text.is_empty() {
         text.push('\n');
     }
-    resources.push(add(
-        &mut zip,
-        stored,
-        "indexes/index.cdxj",
-        text.as_bytes(),
-    )?);
+    resources.push(add(&mut zip, stored, "indexes/index.cdx", text.as_bytes())?);
     let mut text = pages.join("\n");
     text.push('\n');
     resources.push(add(&mut zip, stored, "pages/pages.jsonl", text.as_bytes())?);
@@ -233,12 +228,9 @@ pub fn surt(raw: &str) -> String {
     };
     let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
     let mut key: String = match url.host() {
-        // Addresses are not reversed.
-        Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) => host,
-        _ => host
-            .strip_prefix("www.")
-            .filter(|rest| rest.contains('.'))
-            .unwrap_or(&host)
+        Some(url::Host::Ipv6(_)) => host,
+        // `www.`, `www2.` dropped; IPv4 addresses reversed like names.
+        _ => without_www(&host)
             .split('.')
             .rev()
             .collect::<Vec<_>>()
@@ -258,6 +250,15 @@ pub fn surt(raw: &str) -> String {
     key.to_ascii_lowercase()
 }
 
+/// `host` without a leading `www.` or `www2.` (and so on).
+fn without_www(host: &str) -> &str {
+    let Some(rest) = host.strip_prefix("www") else {
+        return host;
+    };
+    let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+    rest.strip_prefix('.').unwrap_or(host)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,8 +269,12 @@ mod tests {
             surt("https://www.Example.com/News/A?b=2&a=1#top"),
             "com,example)/news/a?a=1&b=2"
         );
-        assert_eq!(surt("http://127.0.0.1:8080/a"), "127.0.0.1:8080)/a");
-        assert_eq!(surt("https://www.co/"), "co,www)/");
+        // As Python's `surt` (pywb's lookups) gives them.
+        assert_eq!(surt("http://127.0.0.1:8765/a.html"), "1,0,0,127:8765)/a.html");
+        assert_eq!(surt("https://www.co/"), "co)/");
+        assert_eq!(surt("http://www2.example.org/"), "org,example)/");
+        assert_eq!(surt("http://example.com:8080/x"), "com,example:8080)/x");
+        assert_eq!(surt("http://wwwx.example.com/"), "com,example,wwwx)/");
     }
 
     #[test]
