@@ -4,9 +4,11 @@
 use embarc::detect::{Citation, DocKind, Hints, Kind, Platform, detect};
 
 fn html(body: &str) -> Vec<Citation> {
-    let page = format!(
-        "<!doctype html><html><head><title>t</title></head><body><article><p>Text.</p>{body}</article></body></html>"
-    );
+    page_with_head("", body)
+}
+
+/// The citations of a whole HTML page.
+fn detect_page(page: &str) -> Vec<Citation> {
     detect(
         page.as_bytes(),
         &Hints {
@@ -154,17 +156,9 @@ More prose.\n\n\
 
 /// A page with `head` metadata and `body` inside the article.
 fn page_with_head(head: &str, body: &str) -> Vec<Citation> {
-    let page = format!(
+    detect_page(&format!(
         "<!doctype html><html><head><title>t</title>{head}</head><body><article><p>Text.</p>{body}</article></body></html>"
-    );
-    detect(
-        page.as_bytes(),
-        &Hints {
-            kind: Some(DocKind::Html),
-            charset: None,
-        },
-    )
-    .citations
+    ))
 }
 
 const NOSCRIPT_TWEET: &str = "<noscript><blockquote class=\"twitter-tweet\"><p lang=\"en\" dir=\"ltr\">The bridge reopens at noon.</p>&mdash; Harbour Desk (@harbourdesk) <a href=\"https://twitter.com/harbourdesk/status/1712345678901234567?ref_src=twsrc%5Etfw\">October 12, 2023</a></blockquote></noscript>";
@@ -347,14 +341,7 @@ fn article_bodies_kept_as_serialized_dom_in_page_data() {
         "<!doctype html><html><head><title>t</title></head><body><div id=\"root\"></div>\
          <script>window.__APOLLO_STATE__={state};</script></body></html>"
     );
-    let found = detect(
-        page.as_bytes(),
-        &Hints {
-            kind: Some(DocKind::Html),
-            charset: None,
-        },
-    )
-    .citations;
+    let found = detect_page(&page);
     assert_eq!(
         ids(&found),
         vec![(Platform::YouTube, Kind::Embed, "AbCdEfGhIjK".into())]

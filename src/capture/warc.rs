@@ -326,20 +326,8 @@ pub fn responses_of(archive_dir: &Path, url: &str) -> std::io::Result<Vec<Listed
     let mut found = Vec::new();
     for name in names {
         let file = format!("{DIR}/{name}");
-        let path = archive_dir.join(&file);
-        let open = File::open(&path)
-            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
-        let mut input = Counting {
-            inner: std::io::BufReader::new(open),
-            pos: 0,
-        };
-        while !std::io::BufRead::fill_buf(&mut input)?.is_empty() {
-            let offset = input.pos;
-            let mut data = Vec::new();
-            flate2::bufread::GzDecoder::new(&mut input).read_to_end(&mut data)?;
-            let record = parse_record(&data).map_err(|e| {
-                std::io::Error::new(e.kind(), format!("{}:{offset}: {e}", path.display()))
-            })?;
+        let mut reader = MemberReader::open(&archive_dir.join(&file), 0)?;
+        while let Some((offset, _, record)) = reader.next_record()? {
             if record.field("WARC-Type") != Some("response")
                 || record.field("WARC-Target-URI") != Some(url)
             {
@@ -363,6 +351,42 @@ pub fn responses_of(archive_dir: &Path, url: &str) -> std::io::Result<Vec<Listed
         }
     }
     Ok(found)
+}
+
+/// Records read from a WARC file one gzip member at a time, each with the
+/// offsets where its member starts and ends.
+struct MemberReader {
+    input: Counting<std::io::BufReader<File>>,
+    path: PathBuf,
+}
+
+impl MemberReader {
+    fn open(path: &Path, offset: u64) -> std::io::Result<MemberReader> {
+        let mut file = File::open(path)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        file.seek(SeekFrom::Start(offset))?;
+        Ok(MemberReader {
+            input: Counting {
+                inner: std::io::BufReader::new(file),
+                pos: offset,
+            },
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The next record and its member's start and end; `None` at the end.
+    fn next_record(&mut self) -> std::io::Result<Option<(u64, u64, Record)>> {
+        if std::io::BufRead::fill_buf(&mut self.input)?.is_empty() {
+            return Ok(None);
+        }
+        let start = self.input.pos;
+        let mut data = Vec::new();
+        flate2::bufread::GzDecoder::new(&mut self.input).read_to_end(&mut data)?;
+        let record = parse_record(&data).map_err(|e| {
+            std::io::Error::new(e.kind(), format!("{}:{start}: {e}", self.path.display()))
+        })?;
+        Ok(Some((start, self.input.pos, record)))
+    }
 }
 
 /// A buffered reader that counts the bytes taken from it, so that the
@@ -404,22 +428,12 @@ pub struct Member {
 /// `path`, each with its gzip member exactly as stored (to copy it into
 /// another WARC file). Fewer at the end of the file.
 pub fn members(path: &Path, offset: u64, count: usize) -> std::io::Result<Vec<Member>> {
-    let mut file = File::open(path)
-        .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
-    file.seek(SeekFrom::Start(offset))?;
-    let mut input = Counting {
-        inner: std::io::BufReader::new(file),
-        pos: offset,
-    };
+    let mut reader = MemberReader::open(path, offset)?;
     let mut spans = Vec::new();
-    while spans.len() < count && !std::io::BufRead::fill_buf(&mut input)?.is_empty() {
-        let start = input.pos;
-        let mut data = Vec::new();
-        flate2::bufread::GzDecoder::new(&mut input).read_to_end(&mut data)?;
-        let record = parse_record(&data).map_err(|e| {
-            std::io::Error::new(e.kind(), format!("{}:{start}: {e}", path.display()))
-        })?;
-        spans.push((start, input.pos, record));
+    while spans.len() < count
+        && let Some(span) = reader.next_record()?
+    {
+        spans.push(span);
     }
     let mut raw = File::open(path)?;
     spans
