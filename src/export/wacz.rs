@@ -270,7 +270,10 @@ mod tests {
             "com,example)/news/a?a=1&b=2"
         );
         // As Python's `surt` (pywb's lookups) gives them.
-        assert_eq!(surt("http://127.0.0.1:8765/a.html"), "1,0,0,127:8765)/a.html");
+        assert_eq!(
+            surt("http://127.0.0.1:8765/a.html"),
+            "1,0,0,127:8765)/a.html"
+        );
         assert_eq!(surt("https://www.co/"), "co)/");
         assert_eq!(surt("http://www2.example.org/"), "org,example)/");
         assert_eq!(surt("http://example.com:8080/x"), "com,example:8080)/x");
