@@ -41,6 +41,19 @@ pub struct Config {
     pub notify: Vec<Notify>,
     /// `[network]`: where requests may go.
     pub network: NetworkSection,
+    /// `[push]`: copies pushed to public archives after each `archive` run.
+    pub push: Push,
+}
+
+/// `[push]`: push copies after every `archive` run, as `--push` asks for
+/// one: `services = ["wayback"]`, at most `max` requests a run (default
+/// 100), none started once `budget` has passed (default `"5m"`).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Push {
+    pub services: Vec<String>,
+    pub max: Option<usize>,
+    pub budget: Option<String>,
 }
 
 /// `[network]`: `allow_private = true` lets requests go to loopback,

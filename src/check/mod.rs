@@ -19,6 +19,7 @@ mod bluesky;
 mod checker;
 mod mastodon;
 mod meta;
+pub mod push;
 /// The vocabulary (`src/liveness.rs`), shared with the store.
 pub(crate) use crate::liveness as outcome;
 mod reddit;

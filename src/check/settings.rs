@@ -41,6 +41,17 @@ pub const WAYBACK: Spec = Spec {
     keep: true,
 };
 
+/// The Wayback Machine's Save Page Now (`archive --push wayback`): anonymous
+/// use is limited, so a few requests a minute.
+pub const WAYBACK_SAVE: Spec = Spec {
+    name: "wayback_save",
+    env: Some("EMBARC_WAYBACK_SAVE_URL"),
+    default_url: Some("https://web.archive.org"),
+    default_rate: "4/min",
+    accept: "text/html,*/*;q=0.5",
+    keep: false,
+};
+
 /// The articles themselves (no base URL; politeness per site).
 pub const ARTICLE: Spec = Spec {
     name: "article",
@@ -61,7 +72,7 @@ pub fn all() -> Vec<&'static Spec> {
             }
         }
     }
-    all.extend([&WAYBACK, &ARTICLE]);
+    all.extend([&WAYBACK, &WAYBACK_SAVE, &ARTICLE]);
     all
 }
 

@@ -1,6 +1,10 @@
 //! `embarc archive INPUT...`
 
 use crate::archive::{self, Options, Summary};
+use crate::check::{
+    self,
+    push::{PushConfig, PushOptions, PushSummary},
+};
 use crate::words;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -38,6 +42,13 @@ pub struct Args {
     /// Name the files in directories left alone for their extension.
     #[arg(long, short)]
     pub verbose: bool,
+
+    /// After archiving, ask this public archive to save a copy of each
+    /// article captured and each post first found in this run: `wayback`
+    /// (the Wayback Machine's Save Page Now). `[push]` in embarc.toml does
+    /// it for every run.
+    #[arg(long, value_name = "SERVICE", value_parser = ["wayback"])]
+    pub push: Vec<String>,
 }
 
 pub fn run(dir: &Path, mut args: Args) -> anyhow::Result<ExitCode> {
@@ -88,11 +99,36 @@ pub fn run(dir: &Path, mut args: Args) -> anyhow::Result<ExitCode> {
         web::run(&store, dir, web_inputs, &args, &opts, &config, &mut summary)?;
     }
     summary.count_failure_classes();
-    store.record_run(&summary.run_record(started_at))?;
+    store.record_run(&summary.run_record(started_at.clone()))?;
+    let push_config = PushConfig::from_config(&config)?;
+    let pushed = if (!args.push.is_empty() || !push_config.services.is_empty())
+        && !interrupted.load(std::sync::atomic::Ordering::SeqCst)
+    {
+        Some(push(
+            &store,
+            &args,
+            &config,
+            &push_config,
+            &started_at,
+            &interrupted,
+        )?)
+    } else {
+        None
+    };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&summary)?);
+        let mut doc = serde_json::to_value(&summary)?;
+        if let Some(p) = &pushed {
+            doc["pushed"] = serde_json::to_value(p)?;
+        }
+        println!("{}", serde_json::to_string_pretty(&doc)?);
     }
     print_summary(&summary, &dir.join("embarc.db"));
+    if let Some(p) = &pushed {
+        eprintln!(
+            "  pushed       {} saved, {} refused, {} failed; {} left for the next run (Wayback Machine)",
+            p.saved, p.refused, p.failed, p.left
+        );
+    }
     if !receivers.is_empty() && !interrupted.load(std::sync::atomic::Ordering::SeqCst) {
         let runtime = super::runtime()?;
         super::watch::send_webhooks(&runtime, &store, &receivers, &config, "archive", false)?;
@@ -136,6 +172,29 @@ pub fn run(dir: &Path, mut args: Args) -> anyhow::Result<ExitCode> {
 /// `unchanged` (read before: a file with the same bytes, a URL captured
 /// before and not fetched again), `skipped` (not an article), `failed`,
 /// `not reached` (Ctrl-C).
+/// Push this run's articles and new posts to the Wayback Machine, within
+/// `[push]`'s limits; a refusing or failing service is counted, never an
+/// error of the run.
+fn push(
+    store: &crate::store::Store,
+    args: &Args,
+    config: &crate::config::Config,
+    push: &PushConfig,
+    since: &str,
+    stop: &std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> anyhow::Result<PushSummary> {
+    let mut settings = check::Settings::resolve(config, &|var| std::env::var(var).ok())?;
+    settings.network = args.web.network.resolve(config);
+    let opts = PushOptions {
+        since: since.to_string(),
+        max: push.max,
+        budget: push.budget,
+        stop: Some(stop.clone()),
+    };
+    let runtime = super::runtime()?;
+    Ok(runtime.block_on(check::push::run(store, &settings, &opts))?)
+}
+
 fn print_summary(s: &Summary, db: &Path) {
     let already = s.skipped.get("already_captured").copied().unwrap_or(0);
     let skipped = s.skipped_count() - already;

@@ -280,6 +280,7 @@ pub(crate) fn load_config(dir: &Path) -> anyhow::Result<crate::config::Config> {
     crate::check::Settings::resolve(&config, &|_| None).with_context(name)?;
     crate::watch::Settings::from_config(&config).with_context(name)?;
     crate::notify::receivers(&config).with_context(name)?;
+    crate::check::push::PushConfig::from_config(&config).with_context(name)?;
     Ok(config)
 }
 

@@ -21,6 +21,7 @@ mod error;
 mod fetch;
 mod jobs;
 mod migrate;
+mod pushes;
 mod queue;
 mod rows;
 mod search;
@@ -39,6 +40,7 @@ pub use fetch::{CaptureRef, FailedAnswer, FetchedExtra, KnownAnswer, NotModified
 pub use jobs::{ClaimRequest, ClaimedJob, JobCounts, JobKind, JobRow};
 pub use migrate::MigrationError;
 use migrate::migration;
+pub use pushes::{NewPush, PushTarget};
 pub use search::{ArticleHit, MAX_HITS, PostHit, SearchPage, fts_query};
 pub use verify::KeptCapture;
 
@@ -79,6 +81,7 @@ const MIGRATIONS: &[migrate::Migration] = &[
     migration!("0018_platform_index"),
     migration!("0019_search"),
     migration!("0020_claims_created"),
+    migration!("0021_pushes"),
 ];
 
 /// How long a write waits for another process's write, and a read for a
