@@ -274,5 +274,5 @@ fn nothing_to_package_and_missing_out_are_clear_errors() {
         .args(["export", "posts", "--claim", "1"])
         .assert()
         .failure()
-        .stderr_contains("--claim is for `embarc export wacz` only");
+        .stderr_contains("--claim is for `embarc export wacz` and `embarc export case` only");
 }

@@ -10,7 +10,8 @@ use std::process::ExitCode;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// What to export: posts, citations, queue (the verification queue's
-    /// claims) or wacz (web captures as a WACZ package; needs --out).
+    /// claims), wacz (web captures as a WACZ package; needs --out) or case
+    /// (everything about one claim: needs --claim and --out).
     #[arg(value_enum, hide_possible_values = true)]
     pub what: What,
 
@@ -40,8 +41,8 @@ pub struct Args {
     #[arg(long, value_name = "URL|ID")]
     pub article: Option<String>,
 
-    /// WACZ only: the captures of the articles citing this claim's post,
-    /// with the claim (its events, snapshots and checks) inside.
+    /// WACZ and case only: the claim whose post's citing articles' captures
+    /// are packaged, with the claim (its events, snapshots and checks).
     #[arg(long, value_name = "ID")]
     pub claim: Option<i64>,
 
@@ -63,6 +64,7 @@ pub enum What {
     Citations,
     Queue,
     Wacz,
+    Case,
 }
 
 /// The exports written as rows (CSV, JSON, JSONL, ClaimReview).
@@ -89,13 +91,14 @@ fn format_of(asked: Option<Format>, out: Option<&Path>) -> Format {
 pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let table = match args.what {
         What::Wacz => return wacz(dir, args),
+        What::Case => return case(dir, args),
         What::Posts => Table::Posts,
         What::Citations => Table::Citations,
         What::Queue => Table::Queue,
     };
     if args.claim.is_some() {
         anyhow::bail!(
-            "--claim is for `embarc export wacz` only (`embarc queue show ID` shows one claim)"
+            "--claim is for `embarc export wacz` and `embarc export case` only (`embarc queue show ID` shows one claim)"
         );
     }
     let format = format_of(args.format, args.out.as_deref());
@@ -228,6 +231,41 @@ fn wacz(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
         crate::words::count(done.records, "WARC record"),
         crate::words::mib(done.bytes),
         out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `embarc export case --claim ID --out DIR|FILE.zip`: everything about one
+/// claim, for handing over.
+fn case(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    let (Some(id), Some(out)) = (args.claim, &args.out) else {
+        anyhow::bail!("`embarc export case` needs --claim ID and --out DIR (or FILE.zip)");
+    };
+    if args.format.is_some()
+        || args.bom
+        || !args.status.is_empty()
+        || args.site.is_some()
+        || args.article.is_some()
+        || args.since.is_some()
+        || args.until.is_some()
+    {
+        anyhow::bail!("`embarc export case` takes --claim and --out only");
+    }
+    let store = super::open_existing(dir)?;
+    let claim = store.claim(id)?;
+    let captures = store.kept_web_captures(&CaptureFilter {
+        claim: Some(id),
+        ..CaptureFilter::default()
+    })?;
+    let case = export::case::write(dir, &claim, &captures, out, store.clock())?;
+    eprintln!(
+        "embarc: wrote the case of claim #{id} to {}: {}",
+        out.display(),
+        case.files
+            .iter()
+            .map(|(name, _, _)| name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -6,6 +6,7 @@
 //! spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`, a
 //! tab or a carriage return) prefixed with `'` so it stays inert.
 
+pub mod case;
 pub mod claimreview;
 mod queue;
 pub mod wacz;
