@@ -577,7 +577,27 @@ fn list_filters() {
     );
     let out = a.run(T0, &["queue", "--label", "nothing"]);
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no open claims match"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no open claims match"), "{err}");
+    // A label no claim carries is named, with the labels there are.
+    assert!(
+        err.contains("no claim carries the label \"nothing\" (labels in the queue: BREAKING, JUST IN, MANUAL)"),
+        "{err}"
+    );
+    // A label some claim carries, with no open claim: no such hint.
+    let out = a.run(
+        T0,
+        &[
+            "queue",
+            "--label",
+            "breaking",
+            "--status",
+            "false",
+            "--assignee",
+            "bo",
+        ],
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("carries the label"));
     let err = a.fails(T0, &["queue", "--since", "last week"]);
     assert!(err.contains("\"last week\" is not a time"), "{err}");
 }

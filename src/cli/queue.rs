@@ -352,8 +352,26 @@ fn list(dir: &Path, mut a: ListArgs) -> Result<ExitCode> {
     } else {
         String::new()
     };
+    // A label no claim carries is more likely a typo than an empty queue.
+    let unknown_label = match &a.label {
+        Some(label) if total == 0 => {
+            let labels = store.claim_labels()?;
+            (!labels.iter().any(|l| l.eq_ignore_ascii_case(label))).then(|| {
+                let known = if labels.is_empty() {
+                    "none yet".to_string()
+                } else {
+                    labels.join(", ")
+                };
+                format!("; no claim carries the label {label:?} (labels in the queue: {known})")
+            })
+        }
+        _ => None,
+    };
     match total {
-        0 => eprintln!("embarc: no {open}claims match{hidden}"),
+        0 => eprintln!(
+            "embarc: no {open}claims match{hidden}{}",
+            unknown_label.unwrap_or_default()
+        ),
         1 => eprintln!("embarc: 1 {open}claim ({}){hidden}", per_status.join(", ")),
         n => eprintln!(
             "embarc: {n} {open}claims ({}){hidden}",

@@ -372,6 +372,16 @@ impl Store {
         })
     }
 
+    /// The labels claims carry, sorted.
+    pub fn claim_labels(&self) -> Result<Vec<String>> {
+        let conn = self.read()?;
+        let mut stmt = conn.prepare("SELECT DISTINCT label FROM claims ORDER BY label")?;
+        let labels = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(labels)
+    }
+
     /// How many claims `filter` selects per status, whatever its statuses.
     pub fn claim_counts(&self, filter: &ClaimFilter) -> Result<Vec<(Status, usize)>> {
         let all = ClaimFilter {
