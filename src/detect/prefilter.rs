@@ -60,6 +60,10 @@ static AUTOMATON: LazyLock<AhoCorasick> = LazyLock::new(|| {
         .expect("the marker list is a valid automaton")
 });
 
+/// The longest marker less one byte: how much chunks overlap.
+static OVERLAP: LazyLock<usize> =
+    LazyLock::new(|| MARKERS.iter().map(|m| m.len()).max().unwrap_or(1) - 1);
+
 /// Bytes lowercased per search, on the stack.
 const CHUNK: usize = 16 * 1024;
 
@@ -85,17 +89,20 @@ const SHORT_INPUT: usize = 512;
 
 /// Search `bytes` chunk by chunk, each copied into `buf` and lowercased.
 fn search<const N: usize>(searcher: &packed::Searcher, bytes: &[u8], buf: &mut [u8; N]) -> bool {
-    let overlap = MARKERS.iter().map(|m| m.len()).max().unwrap_or(1) - 1;
+    let overlap = *OVERLAP;
     let size = N;
     let mut start = 0;
     while start < bytes.len() {
         let end = (start + size).min(bytes.len());
-        let chunk = &mut buf[..end - start];
-        chunk.copy_from_slice(&bytes[start..end]);
-        if short_marker(chunk) {
+        let source = &bytes[start..end];
+        if short_marker(source) {
             return true;
         }
-        chunk.make_ascii_lowercase();
+        // Copied and lowercased in one pass.
+        let chunk = &mut buf[..end - start];
+        for (to, from) in chunk.iter_mut().zip(source) {
+            *to = from.to_ascii_lowercase();
+        }
         if searcher.find(&*chunk).is_some() {
             return true;
         }
