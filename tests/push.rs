@@ -105,6 +105,22 @@ fn the_article_and_its_new_post_are_saved_once_with_the_copys_url_and_time() {
         assert_eq!(at.as_deref(), Some("2025-03-01T09:00:00Z"));
     }
     assert_eq!(spn.hits(&format!("/save/{post}")), 1);
+    // A claim's case file lists the copies.
+    embarc(dir.path())
+        .args(["queue", "add", post, "--reason", "check it"])
+        .assert()
+        .success();
+    let case = dir.path().join("case");
+    embarc(dir.path())
+        .args(["export", "case", "--claim", "1", "--out"])
+        .arg(&case)
+        .assert()
+        .success();
+    let summary = std::fs::read_to_string(case.join("summary.html")).unwrap();
+    for (url, ..) in &rows {
+        let copy = spn.url(&format!("/web/20250301090000/{url}"));
+        assert!(summary.contains(&copy), "{copy} in {summary}");
+    }
     // Archived again: nothing new to push, nothing asked.
     let summary = archive(dir.path(), &article);
     assert_eq!(summary["pushed"]["saved"], 0, "{summary}");
@@ -113,11 +129,22 @@ fn the_article_and_its_new_post_are_saved_once_with_the_copys_url_and_time() {
 }
 
 #[test]
-fn a_refusing_service_stops_the_pushes_not_the_run() {
+fn a_refusing_service_stops_the_pushes_not_the_run_and_the_next_run_asks_again() {
     let site = Server::start(|_| Reply::html(ARTICLE));
-    let spn = Server::start(|_| {
-        Reply::status(429, "text/plain", "slow down").with_header("Retry-After", "3600")
-    });
+    let refusing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let spn = {
+        let refusing = refusing.clone();
+        Server::start(move |req| {
+            if refusing.load(std::sync::atomic::Ordering::SeqCst) {
+                return Reply::status(429, "text/plain", "slow down")
+                    .with_header("Retry-After", "3600");
+            }
+            match req.path.strip_prefix("/save/") {
+                Some(url) => Reply::redirect(302, &format!("/web/20250301090000/{url}")),
+                None => Reply::html("<html>the copy</html>"),
+            }
+        })
+    };
     let dir = archive_dir(&spn, "[check]\nretries = 0\n");
     let summary = archive(dir.path(), &site.url("/floods"));
     assert_eq!(summary["articles"], 1);
@@ -126,9 +153,22 @@ fn a_refusing_service_stops_the_pushes_not_the_run() {
         summary["pushed"]["left"], 1,
         "the post waits for the next run"
     );
+    assert!(
+        summary["pushed"]["problem"]
+            .as_str()
+            .unwrap()
+            .contains("429"),
+        "{summary}"
+    );
     let rows = pushes(dir.path());
-    assert_eq!(rows.len(), 1);
-    assert_eq!((rows[0].1.as_str(), rows[0].4), ("refused", Some(429)));
+    let results: Vec<(&str, Option<i64>)> = rows.iter().map(|r| (r.1.as_str(), r.4)).collect();
+    assert_eq!(results, [("refused", Some(429)), ("left", None)]);
+    // The service answers again: the next run asks both, each once.
+    refusing.store(false, std::sync::atomic::Ordering::SeqCst);
+    let summary = archive(dir.path(), &site.url("/floods"));
+    assert_eq!(summary["pushed"]["saved"], 2, "{summary}");
+    let summary = archive(dir.path(), &site.url("/floods"));
+    assert_eq!(summary["pushed"]["saved"], 0, "{summary}");
 }
 
 #[test]

@@ -76,6 +76,9 @@ pub struct PushSummary {
     /// Due but not asked: the budget ran out, the service said to stop, or
     /// the run was interrupted (the next run pushes them).
     pub left: usize,
+    /// What the last request that did not save answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
 }
 
 /// What one request came to.
@@ -185,12 +188,19 @@ pub async fn run(
     };
     let started = Instant::now();
     let stopped = || opts.stop.as_ref().is_some_and(|s| s.load(Ordering::SeqCst));
-    for (i, target) in targets.iter().enumerate() {
+    let mut stop_reason = None;
+    let mut asked = 0;
+    for target in &targets {
         let left = opts.budget.saturating_sub(started.elapsed());
-        if left.is_zero() || stopped() {
-            summary.left = targets.len() - i;
+        if left.is_zero() {
+            stop_reason = Some("not asked: the run's push budget ran out");
             break;
         }
+        if stopped() {
+            stop_reason = Some("not asked: the run was interrupted");
+            break;
+        }
+        asked += 1;
         let pushed = match tokio::time::timeout(left, save(&endpoint, &target.url)).await {
             Ok(p) => p,
             Err(_) => Pushed::Failed {
@@ -235,16 +245,36 @@ pub async fn run(
             },
         };
         store.record_push(target, &push)?;
+        if push.result != "saved" {
+            summary.problem = Some(format!("{}: {}", target.url, push.detail));
+        }
         match pushed {
             Pushed::Saved { .. } => summary.saved += 1,
             Pushed::Refused { http_status, .. } => {
                 summary.refused += 1;
                 if http_status == 429 {
-                    summary.left = targets.len() - i - 1;
+                    stop_reason = Some("not asked: the service said to slow down (429)");
                     break;
                 }
             }
             Pushed::Failed { .. } => summary.failed += 1,
+        }
+    }
+    // What was not asked is recorded too, so the next run asks it.
+    if let Some(reason) = stop_reason {
+        for target in &targets[asked..] {
+            store.record_push(
+                target,
+                &NewPush {
+                    service: WAYBACK,
+                    result: "left",
+                    snapshot_url: None,
+                    snapshot_at: None,
+                    http_status: None,
+                    detail: reason,
+                },
+            )?;
+            summary.left += 1;
         }
     }
     Ok(summary)

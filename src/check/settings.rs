@@ -42,12 +42,13 @@ pub const WAYBACK: Spec = Spec {
 };
 
 /// The Wayback Machine's Save Page Now (`archive --push wayback`): anonymous
-/// use is limited, so a few requests a minute.
+/// use is limited, so about four saves a minute (each is a request and the
+/// redirect to its copy).
 pub const WAYBACK_SAVE: Spec = Spec {
     name: "wayback_save",
     env: Some("EMBARC_WAYBACK_SAVE_URL"),
     default_url: Some("https://web.archive.org"),
-    default_rate: "4/min",
+    default_rate: "8/min",
     accept: "text/html,*/*;q=0.5",
     keep: false,
 };

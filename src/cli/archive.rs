@@ -128,6 +128,9 @@ pub fn run(dir: &Path, mut args: Args) -> anyhow::Result<ExitCode> {
             "  pushed       {} saved, {} refused, {} failed; {} left for the next run (Wayback Machine)",
             p.saved, p.refused, p.failed, p.left
         );
+        if let Some(problem) = &p.problem {
+            eprintln!("               last problem: {}", words::escaped(problem));
+        }
     }
     if !receivers.is_empty() && !interrupted.load(std::sync::atomic::Ordering::SeqCst) {
         let runtime = super::runtime()?;
@@ -191,6 +194,12 @@ fn push(
         budget: push.budget,
         stop: Some(stop.clone()),
     };
+    eprintln!(
+        "embarc: asking the Wayback Machine to save this run's articles and new posts, \
+         at most {} (about 4 a minute; [push] budget {})",
+        push.max,
+        humantime::format_duration(push.budget)
+    );
     let runtime = super::runtime()?;
     Ok(runtime.block_on(check::push::run(store, &settings, &opts))?)
 }

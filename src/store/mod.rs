@@ -40,7 +40,7 @@ pub use fetch::{CaptureRef, FailedAnswer, FetchedExtra, KnownAnswer, NotModified
 pub use jobs::{ClaimRequest, ClaimedJob, JobCounts, JobKind, JobRow};
 pub use migrate::MigrationError;
 use migrate::migration;
-pub use pushes::{NewPush, PushTarget};
+pub use pushes::{NewPush, PushTarget, SavedCopy};
 pub use search::{ArticleHit, MAX_HITS, PostHit, SearchPage, fts_query};
 pub use verify::KeptCapture;
 

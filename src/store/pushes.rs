@@ -12,11 +12,20 @@ pub struct PushTarget {
     pub article: Option<i64>,
 }
 
+/// A copy a public archive saved.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SavedCopy {
+    pub url: String,
+    pub service: String,
+    pub snapshot_url: String,
+    pub snapshot_at: Option<String>,
+}
+
 /// What one push request came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewPush<'a> {
     pub service: &'a str,
-    /// `saved`, `refused` or `failed`.
+    /// `saved`, `refused`, `failed` or `left` (not asked in this run).
     pub result: &'a str,
     pub snapshot_url: Option<&'a str>,
     pub snapshot_at: Option<&'a str>,
@@ -26,8 +35,10 @@ pub struct NewPush<'a> {
 
 impl Store {
     /// The http(s) URLs of the articles captured and the posts first found
-    /// at or after `since`, that `service` has not saved yet: articles
-    /// first, then posts, each oldest first; at most `limit`.
+    /// at or after `since`, and those an earlier push did not save (it
+    /// failed or was refused), that `service` has not saved yet: articles
+    /// first, then posts, then earlier attempts, each oldest first; at most
+    /// `limit`, each URL once.
     pub fn push_targets(
         &self,
         since: &str,
@@ -36,7 +47,7 @@ impl Store {
     ) -> Result<Vec<PushTarget>> {
         let conn = self.read()?;
         let mut stmt = conn.prepare(
-            "SELECT t.url, t.post, t.article FROM (
+            "SELECT t.url AS url, MIN(t.post) AS post, MIN(t.article) AS article FROM (
                  SELECT a.url AS url, NULL AS post, a.id AS article, 0 AS kind, a.id AS n
                  FROM articles a
                  WHERE EXISTS (SELECT 1 FROM captures c
@@ -46,10 +57,15 @@ impl Store {
                  SELECT p.post_url, p.id, NULL, 1, p.id
                  FROM posts p
                  WHERE p.first_seen_at >= ?1 AND p.post_url IS NOT NULL
-                   AND (p.post_url LIKE 'http://%' OR p.post_url LIKE 'https://%')) t
+                   AND (p.post_url LIKE 'http://%' OR p.post_url LIKE 'https://%')
+                 UNION ALL
+                 SELECT url, post_id, article_id, 2, MIN(id)
+                 FROM pushes WHERE service = ?2
+                 GROUP BY url, post_id, article_id) t
              WHERE NOT EXISTS (SELECT 1 FROM pushes s
                                WHERE s.url = t.url AND s.service = ?2 AND s.result = 'saved')
-             ORDER BY t.kind, t.n
+             GROUP BY t.url
+             ORDER BY MIN(t.kind), MIN(t.n)
              LIMIT ?3",
         )?;
         let rows = stmt
@@ -58,6 +74,28 @@ impl Store {
                     url: r.get("url")?,
                     post: r.get("post")?,
                     article: r.get("article")?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// The copies saved of `urls`, oldest first.
+    pub fn saved_copies(&self, urls: &[String]) -> Result<Vec<SavedCopy>> {
+        let conn = self.read()?;
+        let mut stmt = conn.prepare(
+            "SELECT url, service, snapshot_url, snapshot_at FROM pushes
+             WHERE result = 'saved' AND snapshot_url IS NOT NULL
+               AND url IN (SELECT value FROM json_each(?1))
+             ORDER BY id",
+        )?;
+        let rows = stmt
+            .query_map([serde_json::to_string(urls)?], |r| {
+                Ok(SavedCopy {
+                    url: r.get("url")?,
+                    service: r.get("service")?,
+                    snapshot_url: r.get("snapshot_url")?,
+                    snapshot_at: r.get("snapshot_at")?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
