@@ -110,13 +110,27 @@ fn a_claims_case_file_holds_its_package_its_account_and_their_digests() {
     assert!(summary.contains(&sha256_hex(&files["claim-1.wacz"])));
     assert!(summary.contains("https://x.com/newsdesk/status/1214387633146564608"));
 
-    // The same as a ZIP.
+    assert!(summary.contains("Never checked"), "{summary}");
+    assert!(summary.contains("None saved by embarc"), "{summary}");
+    assert!(summary.contains("sha256sum -c SHA256SUMS"));
+
+    // The same as a ZIP (the id as `embarc queue` shows it); a file that
+    // exists is never replaced.
     let zipped = dir.path().join("case.zip");
     embarc(&archive)
-        .args(["export", "case", "--claim", "1", "--out"])
+        .args(["export", "case", "--claim", "#1", "--out"])
         .arg(&zipped)
         .assert()
         .success();
+    let before = std::fs::read(&zipped).unwrap();
+    let out = embarc(&archive)
+        .args(["export", "case", "--claim", "1", "--out"])
+        .arg(&zipped)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is never replaced"));
+    assert_eq!(std::fs::read(&zipped).unwrap(), before);
     let mut z = zip::ZipArchive::new(std::fs::File::open(&zipped).unwrap()).unwrap();
     let mut files = BTreeMap::new();
     for i in 0..z.len() {

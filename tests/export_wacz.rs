@@ -244,6 +244,14 @@ fn a_claim_and_an_article_package_their_captures_and_embarc_s_account() {
         .assert()
         .success();
     assert_eq!(check(&out).0.len(), 2);
+    // A package already written is never replaced.
+    embarc(&archive)
+        .args(["export", "wacz", "--out"])
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr_contains("is never replaced");
+    assert_eq!(check(&out).0.len(), 2);
 }
 
 #[test]

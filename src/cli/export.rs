@@ -43,7 +43,7 @@ pub struct Args {
 
     /// WACZ and case only: the claim whose post's citing articles' captures
     /// are packaged, with the claim (its events, snapshots and checks).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = super::queue::parse_id)]
     pub claim: Option<i64>,
 
     /// Only what embarc first saw at or after this time: RFC 3339, a date
@@ -220,8 +220,9 @@ fn wacz(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     })?;
     if captures.is_empty() {
         anyhow::bail!(
-            "nothing to package: no web capture kept in a WARC file matches (local files have none; \
-             archive the article's URL to keep one)"
+            "nothing to package: no web capture matches --claim, --article, --since and --until \
+             together (each narrows the others; articles read from local files have no WARC \
+             record: archive the article's URL to keep one)"
         );
     }
     let done = export::wacz::write(dir, &captures, &documents, out, store.clock())?;
@@ -257,7 +258,10 @@ fn case(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
         claim: Some(id),
         ..CaptureFilter::default()
     })?;
-    let case = export::case::write(dir, &claim, &captures, out, store.clock())?;
+    let mut urls: Vec<String> = claim.claim.post.ident.post_url.iter().cloned().collect();
+    urls.extend(claim.claim.citations.iter().map(|c| c.article_url.clone()));
+    let copies = store.saved_copies(&urls)?;
+    let case = export::case::write(dir, &claim, &captures, &copies, out, store.clock())?;
     eprintln!(
         "embarc: wrote the case of claim #{id} to {}: {}",
         out.display(),

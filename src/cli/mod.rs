@@ -63,7 +63,8 @@ pub struct Cli {
 pub enum Command {
     /// Find the posts that articles cite and archive them.
     Archive(archive::Args),
-    /// Export posts, citations or the queue as JSON, JSONL, CSV or ClaimReview.
+    /// Export posts, citations or the queue (JSON, JSONL, CSV, ClaimReview),
+    /// web captures as a WACZ package, or one claim's case file.
     Export(export::Args),
     /// Show what the archive holds.
     Status(status::Args),

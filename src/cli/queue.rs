@@ -169,7 +169,7 @@ pub struct RelabelArgs {
 
 /// A claim id: the number `embarc queue` shows after `#` (`#3` is taken
 /// too, quoted, as the list prints it).
-fn parse_id(s: &str) -> Result<i64, String> {
+pub(super) fn parse_id(s: &str) -> Result<i64, String> {
     let digits = s.trim().trim_start_matches('#');
     match digits.parse::<i64>() {
         Ok(id) if id > 0 => Ok(id),

@@ -13,7 +13,7 @@
 //! Trusted (RFC 3161) timestamps are not obtained yet; the summary says so.
 
 use super::wacz;
-use crate::store::{CaptureRow, ClaimDetail};
+use crate::store::{CaptureRow, ClaimDetail, SavedCopy};
 use chrono::{DateTime, Utc};
 use maud::{DOCTYPE, Markup, html};
 use sha2::{Digest, Sha256};
@@ -33,6 +33,7 @@ pub fn write(
     archive_dir: &Path,
     claim: &ClaimDetail,
     captures: &[CaptureRow],
+    copies: &[SavedCopy],
     out: &Path,
     created: DateTime<Utc>,
 ) -> anyhow::Result<Case> {
@@ -42,6 +43,12 @@ pub fn write(
     // Files are made in a directory: `out` itself, or a temporary one
     // beside the ZIP.
     let staging = if zipped {
+        if out.exists() {
+            anyhow::bail!(
+                "{} exists: evidence already written is never replaced; choose another name",
+                out.display()
+            );
+        }
         let parent = out.parent().filter(|p| !p.as_os_str().is_empty());
         tempfile::tempdir_in(parent.unwrap_or(Path::new(".")))?.keep()
     } else {
@@ -55,7 +62,7 @@ pub fn write(
             .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
         out.to_path_buf()
     };
-    let made = make(archive_dir, claim, captures, &staging, created);
+    let made = make(archive_dir, claim, captures, copies, &staging, created);
     let result = match (made, zipped) {
         (Ok(case), true) => zip_dir(&staging, &case, out).map(|()| case),
         (made, _) => made,
@@ -71,6 +78,7 @@ fn make(
     archive_dir: &Path,
     claim: &ClaimDetail,
     captures: &[CaptureRow],
+    copies: &[SavedCopy],
     dir: &Path,
     created: DateTime<Utc>,
 ) -> anyhow::Result<Case> {
@@ -90,7 +98,7 @@ fn make(
     }
     std::fs::write(dir.join("claim.json"), &json)?;
     case.files.push(described(dir, "claim.json")?);
-    let page = summary(claim, captures, &case, created).into_string();
+    let page = summary(claim, captures, copies, &case, created).into_string();
     std::fs::write(dir.join("summary.html"), page)?;
     case.files.push(described(dir, "summary.html")?);
     let sums: String = case
@@ -123,8 +131,7 @@ fn described(dir: &Path, name: &str) -> anyhow::Result<(String, String, u64)> {
 
 /// The files of `case` from `dir` into the ZIP `out` (stored).
 fn zip_dir(dir: &Path, case: &Case, out: &Path) -> anyhow::Result<()> {
-    let file = std::fs::File::create(out)
-        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
+    let file = wacz::create_new(out)?;
     let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
     let stored = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Stored)
@@ -141,6 +148,7 @@ fn zip_dir(dir: &Path, case: &Case, out: &Path) -> anyhow::Result<()> {
 fn summary(
     claim: &ClaimDetail,
     captures: &[CaptureRow],
+    copies: &[SavedCopy],
     case: &Case,
     created: DateTime<Utc>,
 ) -> Markup {
@@ -160,12 +168,17 @@ fn summary(
             body {
                 h1 { "Case file: claim #" (c.id) " (" (c.label) ")" }
                 p { "Made by embarc " (env!("CARGO_PKG_VERSION")) " at " (created.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-                    ". Trusted (RFC 3161) timestamps are not part of this case file yet; "
-                    code { "SHA256SUMS" } " lists the SHA-256 of every file." }
+                    ". Every time in this file is UTC (the trailing Z). Trusted (RFC 3161) timestamps are not part of this case file yet." }
+                h2 { "How to check this case file" }
+                ul {
+                    li { code { "sha256sum -c SHA256SUMS" } " in this folder checks that no file changed since it was made (the table at the end lists the same hashes)." }
+                    li { "The " code { "claim-" (c.id) ".wacz" } " file is a web archive: open it in ReplayWeb.page (replayweb.page) or pywb to see each article as it was captured. Its own " code { "datapackage.json" } " holds the SHA-256 of every file inside it." }
+                    li { code { "claim.json" } " holds the same account as this page, for programs." }
+                }
                 h2 { "The claim" }
                 table {
                     tr { th { "Status" } td { (c.status) } }
-                    tr { th { "Decided" } td { (or_dash(&c.decided_at)) " by " (or_dash(&c.decided_by)) } }
+                    tr { th { "Decided" } td { @if let Some(at) = &c.decided_at { (at) " by " (or_dash(&c.decided_by)) } @else { "not decided" } } }
                     tr { th { "Assignee" } td { (or_dash(&c.assignee)) } }
                     tr { th { "Queued" } td { (c.created_at) @if let Some(r) = &c.reason { " — " (r) } } }
                 }
@@ -175,12 +188,13 @@ fn summary(
                     tr { th { "Post id" } td { code { (or_dash(&p.ident.post_id)) } } }
                     tr { th { "URL" } td { code { (or_dash(&p.ident.post_url)) } } }
                     tr { th { "Author" } td { (or_dash(&p.ident.author_name)) @if let Some(h) = &p.ident.handle { " (@" (h) ")" } } }
-                    tr { th { "Posted" } td { (or_dash(&p.posted_at)) @if let Some(d) = &p.display_date { " (shown as " (d) ")" } } }
+                    tr { th { "Posted" } td { (or_dash(&p.posted_at)) @if let Some(d) = &p.display_date { " (shown as " (d) ")" } br; small { "For X, Bluesky and Mastodon posts, the time comes from the post's id, which encodes when it was made." } } }
                     tr { th { "First seen by embarc" } td { (p.first_seen_at) } }
                     tr { th { "Latest check" } td { (p.latest.label().unwrap_or_else(|| "not checked".into())) @if let Some(at) = &p.latest.checked_at { ", " (at) } } }
                     @if let Some(a) = &p.latest.archived_url { tr { th { "Archived copy" } td { code { (a) } } } }
                 }
                 h2 { "As it was shown" }
+                p { "Each source that showed the post, once per different content: an article showing the same text as an earlier one is not repeated (the articles citing the post are listed below)." }
                 @for s in &claim.snapshots {
                     h3 { (s.source) @if let Some(a) = &s.article_url { " in " code { (a) } } ", " (s.taken_at) }
                     p { (or_dash(&s.author_name)) @if let Some(h) = &s.handle { " (@" (h) ")" } @if let Some(d) = &s.display_date { " · " (d) } }
@@ -195,18 +209,28 @@ fn summary(
                         tr { td { code { (a.article_url) } } td { (a.kind) " (" (a.shape) ")" } td { (a.first_captured_at) } td { (a.last_captured_at) } }
                     }
                 }
-                h2 { "Captures in the WACZ package" }
+                h2 { "Captures of the citing articles" }
+                p { "Each is in the WACZ package; the last column is where embarc keeps the original record in its own archive (" code { "warc/" } " folder), for whoever runs it." }
                 @if captures.is_empty() { p { "None: the citing articles were read from local files, which have no WARC record." } }
                 @else {
                     table {
-                        tr { th { "Article" } th { "Captured" } th { "HTTP" } th { "SHA-256 of the body" } th { "WARC record" } }
+                        tr { th { "Article" } th { "Captured" } th { "HTTP" } th { "SHA-256 of the body" } th { "Record in embarc's archive (file:offset)" } }
                         @for k in captures {
                             tr { td { code { (k.article_url) } } td { (k.captured_at) } td { (k.http_status.map_or("—".into(), |s| s.to_string())) }
                                  td { code { (k.sha256) } } td { code { (k.warc_file.clone().unwrap_or_default()) ":" (k.warc_offset.unwrap_or_default()) } } }
                         }
                     }
                 }
+                h2 { "Copies in public archives" }
+                @if copies.is_empty() { p { "None saved by embarc (" code { "embarc archive --push wayback" } " asks the Wayback Machine for copies)." } }
+                @else {
+                    table {
+                        tr { th { "Of" } th { "Copy" } th { "Made" } }
+                        @for k in copies { tr { td { code { (k.url) } } td { code { (k.snapshot_url) } } td { (or_dash(&k.snapshot_at)) } } }
+                    }
+                }
                 h2 { "Checks" }
+                @if claim.checks.is_empty() { p { "Never checked: " code { "embarc check" } " asks the platform whether the post is still online." } }
                 table {
                     tr { th { "Time" } th { "State" } th { "Endpoint" } th { "Evidence" } }
                     @for k in &claim.checks {

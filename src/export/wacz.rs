@@ -50,8 +50,7 @@ pub fn write(
     out: &Path,
     created: DateTime<Utc>,
 ) -> anyhow::Result<Packaged> {
-    let file = std::fs::File::create(out)
-        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
+    let file = create_new(out)?;
     let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
     let stored = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     let mut resources = Vec::new();
@@ -153,6 +152,22 @@ pub fn write(
     file.flush()?;
     packaged.bytes = std::fs::metadata(out).map_or(0, |m| m.len());
     Ok(packaged)
+}
+
+/// Create `out`, which must not exist: evidence already written (and maybe
+/// handed over) is never replaced.
+pub(super) fn create_new(out: &Path) -> anyhow::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(out)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => anyhow::anyhow!(
+                "{} exists: evidence already written is never replaced; choose another name",
+                out.display()
+            ),
+            _ => anyhow::anyhow!("cannot create {}: {e}", out.display()),
+        })
 }
 
 /// Add one whole file to the package.
