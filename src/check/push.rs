@@ -95,6 +95,41 @@ pub enum Pushed {
     Failed { detail: String },
 }
 
+impl Pushed {
+    /// The row that records it.
+    fn as_record(&self) -> NewPush<'_> {
+        let none = NewPush {
+            service: WAYBACK,
+            result: "failed",
+            snapshot_url: None,
+            snapshot_at: None,
+            http_status: None,
+            detail: "",
+        };
+        match self {
+            Pushed::Saved {
+                snapshot_url,
+                snapshot_at,
+            } => NewPush {
+                result: "saved",
+                snapshot_url: Some(snapshot_url),
+                snapshot_at: Some(snapshot_at.as_str()).filter(|t| !t.is_empty()),
+                ..none
+            },
+            Pushed::Refused {
+                http_status,
+                detail,
+            } => NewPush {
+                result: "refused",
+                http_status: Some(*http_status),
+                detail,
+                ..none
+            },
+            Pushed::Failed { detail } => NewPush { detail, ..none },
+        }
+    }
+}
+
 /// Ask Save Page Now for a copy of `url`.
 pub async fn save(endpoint: &Endpoint, url: &str) -> Pushed {
     let Some(base) = endpoint.base() else {
@@ -210,40 +245,7 @@ pub async fn run(
                 ),
             },
         };
-        let push = match &pushed {
-            Pushed::Saved {
-                snapshot_url,
-                snapshot_at,
-            } => NewPush {
-                service: WAYBACK,
-                result: "saved",
-                snapshot_url: Some(snapshot_url),
-                snapshot_at: Some(snapshot_at)
-                    .filter(|t| !t.is_empty())
-                    .map(String::as_str),
-                http_status: None,
-                detail: "",
-            },
-            Pushed::Refused {
-                http_status,
-                detail,
-            } => NewPush {
-                service: WAYBACK,
-                result: "refused",
-                snapshot_url: None,
-                snapshot_at: None,
-                http_status: Some(*http_status),
-                detail,
-            },
-            Pushed::Failed { detail } => NewPush {
-                service: WAYBACK,
-                result: "failed",
-                snapshot_url: None,
-                snapshot_at: None,
-                http_status: None,
-                detail,
-            },
-        };
+        let push = pushed.as_record();
         store.record_push(target, &push)?;
         if push.result != "saved" {
             summary.problem = Some(format!("{}: {}", target.url, push.detail));
@@ -262,18 +264,15 @@ pub async fn run(
     }
     // What was not asked is recorded too, so the next run asks it.
     if let Some(reason) = stop_reason {
+        let unasked = Pushed::Failed {
+            detail: reason.to_string(),
+        };
+        let left = NewPush {
+            result: "left",
+            ..unasked.as_record()
+        };
         for target in &targets[asked..] {
-            store.record_push(
-                target,
-                &NewPush {
-                    service: WAYBACK,
-                    result: "left",
-                    snapshot_url: None,
-                    snapshot_at: None,
-                    http_status: None,
-                    detail: reason,
-                },
-            )?;
+            store.record_push(target, &left)?;
             summary.left += 1;
         }
     }

@@ -261,22 +261,11 @@ pub(super) fn markup_posts(s: &str) -> Vec<Citation> {
 /// Embeds in a tree (a template's content, a decoded fragment): what the
 /// platform matchers claim, and links to posts outside those.
 fn from_tree(root: NodeRef<'_, Node>) -> Vec<Citation> {
-    let mut out = Vec::new();
-    let mut claimed: Vec<ego_tree::NodeId> = Vec::new();
-    for (n, e) in elements(root) {
-        if n.ancestors().any(|a| claimed.contains(&a.id())) {
-            continue;
-        }
-        if let Some(found) = embed_chain(n, e) {
-            out.extend(found);
-            claimed.push(n.id());
-        } else if e.name() == "a"
-            && let Some(c) = e.attr("href").and_then(|h| post(h, true))
-        {
-            out.push(c);
-        }
-    }
-    out
+    super::html::embeds_below(root, |e| {
+        (e.name() == "a")
+            .then(|| e.attr("href").and_then(|h| post(h, true)))
+            .flatten()
+    })
 }
 
 /// Links to posts inside the placeholder ("view this post on X").

@@ -14,11 +14,10 @@
 //! `twitter:player`), is not a post the article cites.
 
 use super::dom::elements;
-use super::html::embed;
+use super::html::embeds_below;
 use super::{Citation, Kind, Platform, prefilter, urls};
-use ego_tree::NodeRef;
 use memchr::memmem;
-use scraper::{Html, Node};
+use scraper::Html;
 
 /// The embeds in a `<noscript>`'s text (its markup, unparsed).
 pub(super) fn noscript(text: &str) -> Vec<Citation> {
@@ -26,23 +25,11 @@ pub(super) fn noscript(text: &str) -> Vec<Citation> {
         return Vec::new();
     }
     let doc = Html::parse_fragment(text);
-    let mut out = Vec::new();
-    let mut claimed: Vec<NodeRef<'_, Node>> = Vec::new();
-    for (n, e) in elements(doc.tree.root()) {
-        if claimed
-            .iter()
-            .any(|c| n.ancestors().any(|a| a.id() == c.id()))
-        {
-            continue;
-        }
-        if let Some(found) = embed(n, e) {
-            claimed.push(n);
-            out.extend(found.into_iter().map(|mut c| {
-                c.kind = Kind::Embed;
-                c.shape = "noscript";
-                c
-            }));
-        }
+    // Only embeds: a bare link in a fallback is not a citation.
+    let mut out = embeds_below(doc.tree.root(), |_| None);
+    for c in &mut out {
+        c.kind = Kind::Embed;
+        c.shape = "noscript";
     }
     out
 }

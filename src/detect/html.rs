@@ -329,6 +329,29 @@ pub(super) fn embed(node: NodeRef<'_, Node>, el: &Element) -> Option<Vec<Citatio
         .or_else(|| wrappers::embed(node, el))
 }
 
+/// Every embed below `root` (a parsed fragment: a template's content, a
+/// fallback's markup), in order; an element inside a claimed one is not
+/// offered again. `other` sees each element no matcher claimed.
+pub(super) fn embeds_below(
+    root: NodeRef<'_, Node>,
+    mut other: impl FnMut(&Element) -> Option<Citation>,
+) -> Vec<Citation> {
+    let mut out = Vec::new();
+    let mut claimed: Vec<NodeId> = Vec::new();
+    for (n, e) in elements(root) {
+        if n.ancestors().any(|a| claimed.contains(&a.id())) {
+            continue;
+        }
+        if let Some(found) = embed(n, e) {
+            out.extend(found);
+            claimed.push(n.id());
+        } else if let Some(c) = other(e) {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// The words of a reader section and of a consent placeholder in one
 /// automaton: a class or id that may name either, in one pass.
 static ASIDE_HINT: LazyLock<AhoCorasick> = LazyLock::new(|| {

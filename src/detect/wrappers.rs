@@ -32,7 +32,7 @@ const MARKUP_ATTRS: &[&str] = &[
 /// Whether the attribute `name` is one a wrapper names its post in (the
 /// walk's cheap first test).
 pub(super) fn attr(name: &str) -> bool {
-    URL_ATTRS.contains(&name) || MARKUP_ATTRS.contains(&name)
+    name.starts_with("data-") && (URL_ATTRS.contains(&name) || MARKUP_ATTRS.contains(&name))
 }
 
 /// The posts a wrapper names; `None` when `el` is none, holds the live

@@ -125,8 +125,7 @@ fn described(dir: &Path, name: &str) -> anyhow::Result<(String, String, u64)> {
         hash.update(&buf[..n]);
         size += n as u64;
     }
-    let hex = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    Ok((name.to_string(), hex, size))
+    Ok((name.to_string(), wacz::hex(&hash.finalize()), size))
 }
 
 /// The files of `case` from `dir` into the ZIP `out` (stored).
