@@ -43,6 +43,44 @@ pub struct Config {
     pub network: NetworkSection,
     /// `[push]`: copies pushed to public archives after each `archive` run.
     pub push: Push,
+    /// `[media]`: fetch each checked post's own media.
+    pub media: Media,
+    /// `[timestamp]`: RFC 3161 timestamps over closed WARC files and WACZ packages.
+    pub timestamp: Timestamp,
+}
+
+/// `[media]`: when `check` finds a post alive, fetch the media its
+/// platform's answer names and keep them as WARC records (default off).
+///
+/// ```toml
+/// [media]
+/// enabled = true
+/// max_size = 25                      # MiB; a video is its best variant under it
+/// types = ["photo", "video", "thumbnail"]
+/// ```
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Media {
+    pub enabled: Option<bool>,
+    pub max_size: Option<u64>,
+    pub types: Option<Vec<String>>,
+}
+
+/// `[timestamp]`: the Time Stamping Authorities asked for RFC 3161
+/// timestamps (each one asked; one answer is enough), and the certificates
+/// `embarc verify` trusts their signatures to (PEM files; a path relative
+/// to the archive directory).
+///
+/// ```toml
+/// [timestamp]
+/// tsa = ["https://freetsa.org/tsr"]
+/// roots = ["tsa-roots.pem"]
+/// ```
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Timestamp {
+    pub tsa: Vec<String>,
+    pub roots: Vec<String>,
 }
 
 /// `[push]`: push copies after every `archive` run, as `--push` asks for

@@ -20,6 +20,8 @@ use std::path::Path;
 #[derive(Debug, Default, Serialize)]
 pub struct Report {
     pub captures_checked: usize,
+    /// Posts' media files re-hashed from their WARC records.
+    pub media_checked: usize,
     pub warc_files: usize,
     pub warc_records: usize,
     /// Everything missing or altered, one entry each.
@@ -29,7 +31,7 @@ pub struct Report {
 /// One thing that is missing or altered.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Problem {
-    /// `database`, `capture` or `warc`.
+    /// `database`, `capture`, `media`, `warc` (or `timestamp`).
     pub kind: &'static str,
     /// The capture, file or table concerned.
     pub place: String,
@@ -116,6 +118,37 @@ pub fn verify(store: &Store, dir: &Path) -> anyhow::Result<Report> {
                 "capture",
                 place,
                 format!("the body cannot be decoded: {e:?}"),
+            ),
+        }
+    }
+    for m in store.kept_media()? {
+        report.media_checked += 1;
+        let place = format!("medium {} ({}:{})", m.url, m.warc.file, m.warc.offset);
+        match warc::read_record(&dir.join(&m.warc.file), m.warc.offset) {
+            Ok(record) => match record.http_parts() {
+                Some((_, payload)) => {
+                    let sha = hex::encode(Sha256::digest(payload));
+                    if sha != m.sha256 {
+                        report.problem(
+                            "media",
+                            place,
+                            format!(
+                                "the file's SHA-256 is {sha}, the database says {}",
+                                m.sha256
+                            ),
+                        );
+                    }
+                }
+                None => report.problem(
+                    "media",
+                    place,
+                    "its WARC record holds no HTTP response".into(),
+                ),
+            },
+            Err(e) => report.problem(
+                "media",
+                place,
+                format!("its WARC record cannot be read: {e}"),
             ),
         }
     }

@@ -164,6 +164,7 @@ const POST_FIELDS: &[&str] = &[
     "first_seen_at",
     "citation_count",
     "claim_status",
+    "media",
 ];
 
 fn is_rfc3339(v: &Value) -> bool {
@@ -263,6 +264,7 @@ fn check_post_types(row: &Map<String, Value>) {
     );
     ok("date", row["date"].is_null() || is_day(&row["date"]));
     ok("labels", is_str_list(&row["labels"]));
+    ok("media", row["media"].is_array());
     ok("first_seen_at", is_rfc3339(&row["first_seen_at"]));
     ok(
         "citation_count",
@@ -280,6 +282,12 @@ fn csv_cell(v: &Value) -> String {
             .iter()
             .map(|i| match i {
                 Value::String(s) => s.clone(),
+                // A kept medium: its URL and hash.
+                m if m.get("sha256").is_some() => format!(
+                    "{} sha256:{}",
+                    m["url"].as_str().unwrap(),
+                    m["sha256"].as_str().unwrap()
+                ),
                 w => format!(
                     "{}: {}",
                     w["kind"].as_str().unwrap(),

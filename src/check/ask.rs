@@ -84,7 +84,8 @@ impl Endpoint {
                 origin: crate::fetch::network::Origin::Public,
             },
             held: Mutex::new(HashMap::new()),
-            other_hosts: spec.name == settings::ARTICLE.name,
+            other_hosts: spec.name == settings::ARTICLE.name
+                || spec.name == super::media::MEDIA.name,
             kept: kept.filter(|_| spec.keep).cloned(),
         })
     }

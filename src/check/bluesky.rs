@@ -9,6 +9,7 @@ use super::ask::{
     Answer, Endpoint, Rung, Signal, alone, answered, combine, json, raw, unexpected, url_on,
 };
 use super::checker::{Checker, PostRef, base};
+use super::media::{Kind, Named};
 use super::outcome::{Content, Outcome, Verdict};
 use super::settings::Spec;
 use super::text::{first_text, rfc3339};
@@ -292,6 +293,48 @@ fn read_oembed(answer: &Answer) -> Rung {
         404 => Rung::new(OEMBED, status, Signal::NotFound, "404"),
         _ => unexpected(OEMBED, r, "unexpected status"),
     }
+}
+
+/// The post view's images (full size) and a video's thumbnail, also when
+/// the post quotes another (`recordWithMedia`). A video itself is an HLS
+/// playlist of segments, not one file, and is not fetched.
+pub(super) fn media(v: &Value) -> Vec<Named> {
+    let mut named = Vec::new();
+    let mut embed = v.get("embed");
+    if embed.and_then(|e| e.get("$type")).and_then(Value::as_str)
+        == Some("app.bsky.embed.recordWithMedia#view")
+    {
+        embed = embed.and_then(|e| e.get("media"));
+    }
+    let Some(embed) = embed else {
+        return named;
+    };
+    match embed.get("$type").and_then(Value::as_str) {
+        Some("app.bsky.embed.images#view") => {
+            for i in embed
+                .get("images")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                named.extend(
+                    i.get("fullsize")
+                        .and_then(Value::as_str)
+                        .map(|u| Named::one(Kind::Photo, u)),
+                );
+            }
+        }
+        Some("app.bsky.embed.video#view") => {
+            named.extend(
+                embed
+                    .get("thumbnail")
+                    .and_then(Value::as_str)
+                    .map(|u| Named::one(Kind::Thumbnail, u)),
+            );
+        }
+        _ => {}
+    }
+    named
 }
 
 #[cfg(test)]

@@ -7,7 +7,8 @@
 //! platform").
 
 use super::ask::{Endpoint, Rung, Signal, alone};
-use super::outcome::{Outcome, Verdict};
+use super::media::{self, MediaSettings};
+use super::outcome::{Content, Outcome, Verdict};
 use super::settings::{self, Settings, Spec};
 use super::{article, bluesky, mastodon, meta, reddit, telegram, tiktok, wayback, x, youtube};
 use crate::detect::Platform;
@@ -65,6 +66,8 @@ pub struct Checker {
     kept: Option<super::ask::Kept>,
     /// Bluesky posts gathered into `getPosts` calls.
     bluesky: bluesky::Batch,
+    /// Where media files are fetched from, when `[media]` is on.
+    media: Option<(Endpoint, MediaSettings)>,
 }
 
 impl Checker {
@@ -86,6 +89,13 @@ impl Checker {
                 .with_max_body(article::MAX_BODY),
             kept,
             bluesky: bluesky::Batch::default(),
+            media: match &settings.media {
+                Some(m) => Some((
+                    Endpoint::new(&media::MEDIA, settings, None)?.with_max_body(m.max_size),
+                    m.clone(),
+                )),
+                None => None,
+            },
         })
     }
 
@@ -130,6 +140,48 @@ impl Checker {
             Platform::Threads | Platform::Instagram | Platform::Facebook => {
                 meta::probe(self, post).await
             }
+        }
+    }
+
+    /// Fetch the media `content` (the endpoint's answer) names for `post`,
+    /// leaving out the URLs in `known`; nothing when `[media]` is off or
+    /// the post's platform names none.
+    pub async fn media(
+        &self,
+        post: &PostRef,
+        content: Option<&Content>,
+        known: &[String],
+    ) -> Vec<media::Got> {
+        let Some((endpoint, settings)) = &self.media else {
+            return Vec::new();
+        };
+        let named = self.named_media(post, content);
+        // The answer that named them; YouTube's come from its first endpoint.
+        let named_by = content.map_or(endpoints(post.platform)[0].name, |c| c.source);
+        media::fetch_all(endpoint, settings, named_by, named, known).await
+    }
+
+    /// The media of `post` as its platform's answer names them.
+    fn named_media(&self, post: &PostRef, content: Option<&Content>) -> Vec<media::Named> {
+        let raw = content
+            .and_then(|c| c.raw.as_deref())
+            .and_then(|r| serde_json::from_str::<serde_json::Value>(r).ok());
+        let from_raw = |read: fn(&serde_json::Value) -> Vec<media::Named>| {
+            raw.as_ref().map(read).unwrap_or_default()
+        };
+        match post.platform {
+            Platform::X => from_raw(x::media),
+            Platform::Bluesky => from_raw(bluesky::media),
+            Platform::Mastodon => from_raw(mastodon::media),
+            Platform::TikTok => from_raw(tiktok::media),
+            Platform::YouTube => youtube::media(self, post),
+            // Meta's terms forbid keeping what its oEmbed answers; Reddit
+            // and Telegram answers name no media files here.
+            Platform::Threads
+            | Platform::Instagram
+            | Platform::Facebook
+            | Platform::Reddit
+            | Platform::Telegram => Vec::new(),
         }
     }
 

@@ -5,6 +5,7 @@
 
 use super::ask::{Answer, Rung, Signal, alone, answered, combine, json, raw, unexpected, url_on};
 use super::checker::{Checker, PostRef, unsupported};
+use super::media::{Kind, Named};
 use super::outcome::{Content, Outcome, Verdict};
 use super::settings::Spec;
 use super::text::{html_to_text, rfc3339};
@@ -137,4 +138,29 @@ fn read_oembed(answer: &Answer) -> Rung {
         ),
         _ => unexpected(OEMBED, r, "unexpected status"),
     }
+}
+
+/// The status's attachments: images as photos, videos and GIFs (served as
+/// MP4) as videos with their preview as thumbnail. Audio is left out.
+pub(super) fn media(v: &Value) -> Vec<Named> {
+    let mut named = Vec::new();
+    for a in v
+        .get("media_attachments")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let s = |key: &str| a.get(key).and_then(Value::as_str).filter(|u| !u.is_empty());
+        // A remote status's copy may lack the file; the original server's URL then.
+        let file = s("url").or_else(|| s("remote_url"));
+        match a.get("type").and_then(Value::as_str) {
+            Some("image") => named.extend(file.map(|u| Named::one(Kind::Photo, u))),
+            Some("video" | "gifv") => {
+                named.extend(file.map(|u| Named::one(Kind::Video, u)));
+                named.extend(s("preview_url").map(|u| Named::one(Kind::Thumbnail, u)));
+            }
+            _ => {}
+        }
+    }
+    named
 }

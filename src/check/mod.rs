@@ -18,6 +18,7 @@ mod ask;
 mod bluesky;
 mod checker;
 mod mastodon;
+pub mod media;
 mod meta;
 pub mod push;
 /// The vocabulary (`src/liveness.rs`), shared with the store.

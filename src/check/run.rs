@@ -6,6 +6,7 @@
 //! `unknown`), so one bad target never spoils the run.
 
 use super::checker::Checker;
+use super::media::Stored;
 use super::outcome::{Content, Outcome, State, Verdict};
 use super::settings::Settings;
 use super::text::comparable;
@@ -13,8 +14,8 @@ use crate::detect::Platform;
 use crate::fetch::FetchError;
 use crate::policy::Policy;
 use crate::store::{
-    ArticleTarget, ClaimRequest, EditWarning, JobKind, NewCheck, PostTarget, Recorded, Skipped,
-    Store, TargetFilter,
+    ArticleTarget, ClaimRequest, EditWarning, JobKind, NewCheck, NewMedia, PostTarget, Recorded,
+    Skipped, Store, TargetFilter,
 };
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
@@ -146,6 +147,10 @@ pub struct Summary {
     pub released: usize,
     /// Checks cut off by the end of the grace period (given back too).
     pub abandoned: usize,
+    /// The posts' media fetched this run, by result (`saved`,
+    /// `too_large`, `refused`, `failed`); absent when `[media]` is off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media: Option<BTreeMap<&'static str, usize>>,
     /// Targets checked in this run, and how many of them were found gone or
     /// ended `unknown (network_error)`.
     #[serde(skip)]
@@ -293,7 +298,14 @@ struct Source {
 
 /// A checked target: its verdict, archived copy, and how long it took.
 enum Done {
-    Post(PostTarget, Verdict, Option<String>, Duration),
+    /// With the post's media fetched (`[media]`), not yet in the WARC.
+    Post(
+        PostTarget,
+        Verdict,
+        Option<String>,
+        Duration,
+        Vec<super::media::Got>,
+    ),
     Article(ArticleTarget, Verdict, Option<String>, Duration),
 }
 
@@ -346,12 +358,17 @@ pub async fn run(
     on_result: &mut (dyn FnMut(&Checked) + Send),
 ) -> Result<Summary> {
     let checker = Arc::new(Checker::new(settings).map_err(Error::Client)?);
+    // Endpoint answers (`keep_answers`) and media go to the run's WARC file.
     let warc = settings
         .keep_answers
         .as_deref()
+        .or(settings.media.as_ref().map(|m| m.dir.as_path()))
         .map(crate::capture::warc::WarcWriter::new);
     let platform = opts.platform.map(Platform::as_str);
-    let mut summary = Summary::default();
+    let mut summary = Summary {
+        media: settings.media.as_ref().map(|_| BTreeMap::new()),
+        ..Summary::default()
+    };
     let mut lanes = Lanes::default();
     // `--stale`: due targets not read yet, as (is post, row id).
     let mut due: VecDeque<(bool, i64)> = VecDeque::new();
@@ -534,7 +551,7 @@ pub async fn run(
             Ok((lane, done)) => {
                 lanes.finished(lane);
                 let job = leased.remove(&done.key());
-                results.push(done, job);
+                results.push(done, job)?;
                 if results.pending.len() >= BATCH {
                     results.flush(store, &checker, &mut summary).await?;
                 }
@@ -559,12 +576,12 @@ pub async fn run(
 
 /// Results waiting to be recorded, and where they go once recorded.
 struct Recorder<'a> {
-    /// Each with its leased job, finished with it.
-    pending: Vec<(Done, Option<i64>)>,
+    /// Each with its leased job, finished with it, and its post's media.
+    pending: Vec<(Done, Option<i64>, Vec<Stored>)>,
     /// When the oldest pending result came.
     since: Option<std::time::Instant>,
     owner: Option<String>,
-    /// Where endpoint answers are kept (`[check] keep_answers`).
+    /// Where endpoint answers (`[check] keep_answers`) and media are kept.
     warc: Option<crate::capture::warc::WarcWriter>,
     /// Each result goes here once recorded; the run keeps only counts, so
     /// a round over millions of targets holds none of them.
@@ -572,9 +589,18 @@ struct Recorder<'a> {
 }
 
 impl Recorder<'_> {
-    fn push(&mut self, done: Done, job: Option<i64>) {
-        self.pending.push((done, job));
+    /// Take a result; its post's media files go to the WARC file at once,
+    /// so no more than the checks in flight hold media in memory.
+    fn push(&mut self, mut done: Done, job: Option<i64>) -> Result<()> {
+        let mut stored = Vec::new();
+        if let Done::Post(.., media) = &mut done {
+            for got in std::mem::take(media) {
+                stored.push(got.store(self.warc.as_mut()).map_err(Error::Warc)?);
+            }
+        }
+        self.pending.push((done, job, stored));
         self.since.get_or_insert_with(std::time::Instant::now);
+        Ok(())
     }
 
     /// Record what is pending in one transaction on a blocking thread,
@@ -589,13 +615,24 @@ impl Recorder<'_> {
         if self.pending.is_empty() {
             return Ok(());
         }
+        // Media records are on disk before the database names them.
+        if let Some(warc) = self.warc.as_mut() {
+            warc.flush().map_err(Error::Warc)?;
+        }
         let done = std::mem::take(&mut self.pending);
+        for (.., stored) in &done {
+            if let Some(counts) = summary.media.as_mut() {
+                for m in stored {
+                    *counts.entry(m.result).or_default() += 1;
+                }
+            }
+        }
         let owner = self.owner.clone();
         let recorded = blocking(store, move |store| {
             store.begin_batch()?;
             let mut out = Vec::with_capacity(done.len());
-            for (d, job) in done {
-                let (checked, recorded) = record(store, d)?;
+            for (d, job, stored) in done {
+                let (checked, recorded) = record(store, d, &stored)?;
                 if let (Some(job), Some(owner)) = (job, &owner) {
                     let unknown = checked.outcome.is_unknown();
                     store.finish_job(job, owner, &checked.label(), unknown, None)?;
@@ -733,7 +770,15 @@ async fn work(checker: Arc<Checker>, job: Job) -> Done {
             let verdict = checker.post(&t).await;
             let archived =
                 archived_copy(&checker, &verdict, &t.archived_url, || wayback_urls(&t)).await;
-            Done::Post(t, verdict, archived, start.elapsed())
+            let media = if verdict.outcome.state() == State::Alive {
+                let post = super::checker::PostRef::from_target(&t);
+                checker
+                    .media(&post, verdict.content.as_ref(), &t.known_media)
+                    .await
+            } else {
+                Vec::new()
+            };
+            Done::Post(t, verdict, archived, start.elapsed(), media)
         }
         Job::Article(t) => {
             let verdict = checker.article(&t).await;
@@ -778,10 +823,10 @@ fn time_text(at: DateTime<Utc>) -> String {
 }
 
 /// Record one check; what it reports, and what it added.
-fn record(store: &Store, done: Done) -> Result<(Checked, Recorded)> {
+fn record(store: &Store, done: Done, media: &[Stored]) -> Result<(Checked, Recorded)> {
     let checked_at = time_text(store.clock());
     Ok(match done {
-        Done::Post(t, v, archived, took) => {
+        Done::Post(t, v, archived, took, _) => {
             let warnings = match &v.content {
                 Some(c) => edit_warnings(&store.shown_texts(t.id)?, c),
                 None => Vec::new(),
@@ -792,6 +837,8 @@ fn record(store: &Store, done: Done) -> Result<(Checked, Recorded)> {
                 v.content.as_ref(),
                 &warnings,
             )?;
+            let rows: Vec<_> = media.iter().map(media_record).collect();
+            store.record_media(t.id, &checked_at, &rows)?;
             let url = t
                 .post_url
                 .clone()
@@ -823,6 +870,22 @@ fn record(store: &Store, done: Done) -> Result<(Checked, Recorded)> {
             (checked, Recorded::default())
         }
     })
+}
+
+/// The row that records a medium.
+fn media_record(m: &Stored) -> NewMedia<'_> {
+    NewMedia {
+        kind: m.kind.as_str(),
+        url: &m.url,
+        named_by: m.named_by,
+        result: m.result,
+        content_type: m.content_type.as_deref(),
+        size: m.size,
+        sha256: m.sha256.as_deref(),
+        warc: m.warc.as_ref().map(|(f, o)| (f.as_str(), *o)),
+        http_status: m.http_status,
+        detail: &m.detail,
+    }
 }
 
 fn new_check<'a>(checked_at: &'a str, v: &'a Verdict, archived: Option<&'a str>) -> NewCheck<'a> {

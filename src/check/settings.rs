@@ -63,7 +63,8 @@ pub const ARTICLE: Spec = Spec {
     keep: true,
 };
 
-/// Every endpoint: each platform's probes', then Wayback and articles.
+/// Every endpoint: each platform's probes', then Wayback, articles and
+/// media files.
 pub fn all() -> Vec<&'static Spec> {
     let mut all: Vec<&'static Spec> = Vec::new();
     for p in crate::detect::Platform::ALL {
@@ -73,7 +74,7 @@ pub fn all() -> Vec<&'static Spec> {
             }
         }
     }
-    all.extend([&WAYBACK, &WAYBACK_SAVE, &ARTICLE]);
+    all.extend([&WAYBACK, &WAYBACK_SAVE, &ARTICLE, &super::media::MEDIA]);
     all
 }
 
@@ -136,6 +137,9 @@ pub struct Settings {
     /// every endpoint answer (None: not kept). Set by the caller, which
     /// knows the directory.
     pub keep_answers: Option<std::path::PathBuf>,
+    /// `[media]`: fetch each post's own media, and where to keep them
+    /// (None: off, the default). Set by the caller, like `keep_answers`.
+    pub media: Option<super::media::MediaSettings>,
 }
 
 impl Settings {
@@ -231,6 +235,7 @@ impl Settings {
                 ..crate::fetch::Network::default()
             },
             keep_answers: None,
+            media: None,
         })
     }
 

@@ -4,6 +4,7 @@
 
 use super::ask::{Answer, Rung, Signal, alone, answered, ask_twice, json, raw, unexpected, url_on};
 use super::checker::{Checker, PostRef, base, unsupported};
+use super::media::{Kind, Named};
 use super::outcome::{Content, Outcome, Verdict};
 use super::settings::Spec;
 use serde_json::Value;
@@ -63,4 +64,13 @@ fn read(answer: &Answer) -> Rung {
         ),
         _ => unexpected(OEMBED, r, "(TikTok does not document why)"),
     }
+}
+
+/// The oEmbed answer's thumbnail (the video's cover).
+pub(super) fn media(v: &Value) -> Vec<Named> {
+    v.get("thumbnail_url")
+        .and_then(Value::as_str)
+        .map(|u| Named::one(Kind::Thumbnail, u))
+        .into_iter()
+        .collect()
 }

@@ -10,6 +10,7 @@ use super::ask::{
     Answer, Rung, Signal, alone, answered, ask_twice, combine, json, raw, unexpected, url_on,
 };
 use super::checker::{Checker, PostRef, base, unsupported};
+use super::media::{Kind, Named};
 use super::outcome::{Content, Outcome, Verdict};
 use super::settings::Spec;
 use super::text::{rfc3339, unescape_basic};
@@ -184,4 +185,79 @@ fn oembed_content(r: &crate::fetch::Response, v: &Value, id: &str) -> Content {
         lang: shown.and_then(|c| c.lang),
         raw: raw(r),
     }
+}
+
+/// The media the syndication answer names: each photo, each video or GIF
+/// as its MP4 variants from the highest bitrate down, and each video's
+/// poster frame. `mediaDetails` when present, else `photos` and `video`.
+pub(super) fn media(v: &Value) -> Vec<Named> {
+    let mut named = Vec::new();
+    if let Some(details) = v.get("mediaDetails").and_then(Value::as_array) {
+        for m in details {
+            let still = m.get("media_url_https").and_then(Value::as_str);
+            match m.get("type").and_then(Value::as_str) {
+                Some("photo") => named.extend(still.map(|u| Named::one(Kind::Photo, u))),
+                Some("video" | "animated_gif") => {
+                    let mut variants: Vec<(u64, &str)> = m
+                        .pointer("/video_info/variants")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter(|v| {
+                            v.get("content_type").and_then(Value::as_str) == Some("video/mp4")
+                        })
+                        .filter_map(|v| {
+                            let bitrate = v.get("bitrate").and_then(Value::as_u64).unwrap_or(0);
+                            Some((bitrate, v.get("url")?.as_str()?))
+                        })
+                        .collect();
+                    variants.sort_by_key(|v| std::cmp::Reverse(v.0));
+                    if !variants.is_empty() {
+                        named.push(Named {
+                            kind: Kind::Video,
+                            variants: variants.into_iter().map(|(_, u)| u.to_string()).collect(),
+                        });
+                    }
+                    named.extend(still.map(|u| Named::one(Kind::Thumbnail, u)));
+                }
+                _ => {}
+            }
+        }
+        return named;
+    }
+    for p in v
+        .get("photos")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        named.extend(
+            p.get("url")
+                .and_then(Value::as_str)
+                .map(|u| Named::one(Kind::Photo, u)),
+        );
+    }
+    if let Some(video) = v.get("video") {
+        let variants: Vec<String> = video
+            .get("variants")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|v| v.get("type").and_then(Value::as_str) == Some("video/mp4"))
+            .filter_map(|v| v.get("src").and_then(Value::as_str).map(str::to_string))
+            .collect();
+        if !variants.is_empty() {
+            named.push(Named {
+                kind: Kind::Video,
+                variants,
+            });
+        }
+        named.extend(
+            video
+                .get("poster")
+                .and_then(Value::as_str)
+                .map(|u| Named::one(Kind::Thumbnail, u)),
+        );
+    }
+    named
 }

@@ -4,6 +4,7 @@
 
 use super::ask::{Answer, Rung, Signal, alone, answered, ask_twice, unexpected, url_on};
 use super::checker::{Checker, PostRef, base};
+use super::media::{Kind, Named};
 use super::outcome::{Outcome, Verdict};
 use super::settings::Spec;
 
@@ -37,5 +38,17 @@ fn read(answer: &Answer) -> Rung {
         200 => Rung::new(THUMB, Some(200), Signal::Alive(None), "200 thumbnail"),
         404 => Rung::new(THUMB, Some(404), Signal::NotFound, "404 no thumbnail"),
         _ => unexpected(THUMB, r, "unexpected status"),
+    }
+}
+
+/// The video's thumbnail at the size embeds show (`hqdefault`, 480×360),
+/// on the thumbnail server the probe asks.
+pub(super) fn media(c: &Checker, t: &PostRef) -> Vec<Named> {
+    match c.endpoint(&THUMB_API).and_then(|e| e.base()) {
+        Some(base) => vec![Named::one(
+            Kind::Thumbnail,
+            url_on(base, &format!("/vi/{}/hqdefault.jpg", t.id), &[]).as_str(),
+        )],
+        None => Vec::new(),
     }
 }

@@ -42,6 +42,11 @@ pub struct Args {
     #[arg(long)]
     pub fail_on_rot: bool,
 
+    /// Fetch the media of each post found alive (photos, the best video
+    /// variant under [media] max_size, thumbnails), as `[media] enabled`.
+    #[arg(long)]
+    pub media: bool,
+
     #[command(flatten)]
     pub network: super::NetworkArgs,
 }
@@ -66,6 +71,7 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
         .keep_answers
         .unwrap_or(false)
         .then(|| dir.to_path_buf());
+    settings.media = check::media::MediaSettings::from_config(&config, dir, args.media)?;
     let select = match args.stale {
         Some(stale) => Select::Stale(stale),
         None => {
@@ -225,6 +231,26 @@ fn print_summary(summary: &check::Summary, opts: &Options) {
             match summary.edited_posts {
                 1 => "1 post shows".to_string(),
                 n => format!("{n} posts show"),
+            }
+        );
+    }
+    if let Some(media) = &summary.media {
+        let saved = media.get("saved").copied().unwrap_or(0);
+        let rest: Vec<String> = media
+            .iter()
+            .filter(|(r, _)| **r != "saved")
+            .map(|(r, n)| format!("{} {n}", r.replace('_', " ")))
+            .collect();
+        eprintln!(
+            "embarc: {} of posts kept{}",
+            words::count(saved, "media file"),
+            if rest.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; not kept: {} (`embarc export posts` lists what was kept)",
+                    rest.join(", ")
+                )
             }
         );
     }

@@ -27,8 +27,9 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     eprintln!(
-        "embarc: verified {} against their WARC records, {} in {}, and the database: {}",
+        "embarc: verified {} and {} against their WARC records, {} in {}, and the database: {}",
         words::count(report.captures_checked, "capture"),
+        words::count(report.media_checked, "media file"),
         words::count(report.warc_records, "record"),
         words::count(report.warc_files, "WARC file"),
         match report.problems.len() {

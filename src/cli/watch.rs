@@ -96,6 +96,7 @@ pub(crate) fn watcher(
         .keep_answers
         .unwrap_or(false)
         .then(|| dir.to_path_buf());
+    checks.media = check::media::MediaSettings::from_config(&config, dir, false)?;
     let owned = dir.to_path_buf();
     Ok(Watcher {
         dir: dir.to_path_buf(),

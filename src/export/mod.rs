@@ -108,6 +108,7 @@ impl CsvRow for PostRow {
         "reason",
         "checked_at",
         "archived_url",
+        "media",
     ];
     fn cells(&self) -> Vec<String> {
         vec![
@@ -127,6 +128,12 @@ impl CsvRow for PostRow {
             self.latest.reason().unwrap_or_default().into(),
             opt(&self.latest.checked_at),
             opt(&self.latest.archived_url),
+            // Each kept medium as `URL sha256:HEX`.
+            self.media
+                .iter()
+                .map(|m| format!("{} sha256:{}", m.url, m.sha256.as_deref().unwrap_or("")))
+                .collect::<Vec<_>>()
+                .join("; "),
         ]
     }
 }

@@ -81,6 +81,8 @@ pub struct PostTarget {
     pub last_state: Option<State>,
     /// An archived copy found by an earlier check.
     pub archived_url: Option<String>,
+    /// Media URLs not to fetch again: kept, or too large, before.
+    pub known_media: Vec<String>,
 }
 
 /// An article that can be checked (an http(s) URL), with the posts its
@@ -219,6 +221,7 @@ fn post_target(r: &Row<'_>) -> rusqlite::Result<PostTarget> {
         handle: r.get("handle")?,
         last_state: r.get("state")?,
         archived_url: r.get("archived_url")?,
+        known_media: super::rows::json_list(r.get("known_media")?),
     })
 }
 
@@ -329,7 +332,9 @@ impl Store {
     pub fn post_targets(&self, ids: &[i64]) -> Result<Vec<PostTarget>> {
         let conn = self.read()?;
         let mut stmt = conn.prepare_cached(
-            "SELECT s.id, s.platform, s.post_id, s.post_url, p.handle, s.state, s.archived_url
+            "SELECT s.id, s.platform, s.post_id, s.post_url, p.handle, s.state, s.archived_url,
+                    (SELECT json_group_array(m.url) FROM post_media m
+                     WHERE m.post_id = s.id AND m.result IN ('saved', 'too_large')) AS known_media
              FROM post_states s JOIN posts p ON p.id = s.id
              WHERE s.id = ?1 AND s.post_id IS NOT NULL",
         )?;

@@ -20,6 +20,7 @@ mod deliveries;
 mod error;
 mod fetch;
 mod jobs;
+mod media;
 mod migrate;
 mod pushes;
 mod queue;
@@ -38,6 +39,7 @@ pub use deliveries::{Delivery, DeliveryCounts, EventData, Hook};
 pub use error::{Error, Result};
 pub use fetch::{CaptureRef, FailedAnswer, FetchedExtra, KnownAnswer, NotModified, StoredFailure};
 pub use jobs::{ClaimRequest, ClaimedJob, JobCounts, JobKind, JobRow};
+pub use media::{KeptMedia, NewMedia, SavedMedia, WarcPlace};
 pub use migrate::MigrationError;
 use migrate::migration;
 pub use pushes::{NewPush, PushTarget, SavedCopy};
@@ -82,6 +84,7 @@ const MIGRATIONS: &[migrate::Migration] = &[
     migration!("0019_search"),
     migration!("0020_claims_created"),
     migration!("0021_pushes"),
+    migration!("0022_media"),
 ];
 
 /// How long a write waits for another process's write, and a read for a

@@ -91,6 +91,8 @@ pub struct PostRow {
     /// The latest check: state, reason, time and archived copy.
     #[serde(flatten)]
     pub latest: super::LatestCheck,
+    /// The post's own media kept by `check` (`[media]`), with their hashes.
+    pub media: Vec<super::SavedMedia>,
 }
 
 /// Counts for `embarc status`.
@@ -259,7 +261,7 @@ impl Store {
                     s.text, s.labels, p.first_seen_at,
                     (SELECT COUNT(*) FROM citations c WHERE c.post_id = p.id) AS citation_count,
                     (SELECT cl.status FROM claims cl WHERE cl.post_id = p.id) AS claim_status,
-                    {latest}
+                    {latest}, {media} AS media
              FROM posts p
              JOIN post_states ps ON ps.id = p.id
              LEFT JOIN snapshots s ON s.id = (
@@ -272,7 +274,8 @@ impl Store {
                                WHERE c.post_id = p.id AND {ARTICLE_MATCHES}))
              ORDER BY p.id",
             ident = PostIdentity::columns("p", None),
-            latest = super::LatestCheck::columns("ps")
+            latest = super::LatestCheck::columns("ps"),
+            media = super::media::MEDIA_JSON,
             ))
             .map_err(Error::from)?;
         let mut rows = stmt
@@ -296,6 +299,7 @@ fn post_row(r: &Row<'_>) -> rusqlite::Result<PostRow> {
         citation_count: r.get("citation_count")?,
         claim_status: r.get("claim_status")?,
         latest: super::LatestCheck::read(r)?,
+        media: super::media::media_list(r.get("media")?),
     })
 }
 

@@ -1,0 +1,197 @@
+//! A post's own media: what each fetch came to, and the files kept.
+
+use super::{Result, Store};
+use rusqlite::{Row, params};
+use serde::Serialize;
+
+/// What fetching one medium came to, to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMedia<'a> {
+    /// `photo`, `video` or `thumbnail`.
+    pub kind: &'a str,
+    pub url: &'a str,
+    /// The endpoint whose answer named it.
+    pub named_by: &'a str,
+    /// `saved`, `too_large`, `refused` or `failed`.
+    pub result: &'a str,
+    pub content_type: Option<&'a str>,
+    pub size: Option<u64>,
+    pub sha256: Option<&'a str>,
+    pub warc: Option<(&'a str, u64)>,
+    pub http_status: Option<u16>,
+    pub detail: &'a str,
+}
+
+/// A medium kept in the archive's WARC files.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SavedMedia {
+    pub url: String,
+    /// `photo`, `video` or `thumbnail`.
+    pub kind: String,
+    pub content_type: Option<String>,
+    /// Bytes, as received.
+    pub size: Option<u64>,
+    /// Hex SHA-256 of the file as received.
+    pub sha256: Option<String>,
+    /// Where its WARC record is.
+    pub warc: Option<WarcPlace>,
+    pub fetched_at: String,
+}
+
+/// A record's place: its file (relative to the archive directory) and
+/// offset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WarcPlace {
+    pub file: String,
+    pub offset: u64,
+}
+
+/// A kept medium, for `embarc verify`.
+#[derive(Debug, Clone)]
+pub struct KeptMedia {
+    pub id: i64,
+    pub url: String,
+    pub sha256: String,
+    pub warc: WarcPlace,
+}
+
+/// The columns [`saved_media`] reads, from `post_media`.
+const COLUMNS: &str = "url, kind, content_type, size, sha256, warc_file, warc_offset, fetched_at";
+
+/// The JSON array of a post's saved media (`p` is `posts`), as an
+/// expression for the export queries, read back by [`media_list`].
+pub(super) const MEDIA_JSON: &str = "(SELECT json_group_array(json_object(
+        'url', m.url, 'kind', m.kind, 'content_type', m.content_type, 'size', m.size,
+        'sha256', m.sha256, 'warc_file', m.warc_file, 'warc_offset', m.warc_offset,
+        'fetched_at', m.fetched_at))
+     FROM (SELECT * FROM post_media WHERE post_id = p.id AND result = 'saved' ORDER BY id) m)";
+
+fn saved_media(r: &Row<'_>) -> rusqlite::Result<SavedMedia> {
+    let file: Option<String> = r.get("warc_file")?;
+    let offset: Option<i64> = r.get("warc_offset")?;
+    Ok(SavedMedia {
+        url: r.get("url")?,
+        kind: r.get("kind")?,
+        content_type: r.get("content_type")?,
+        size: r
+            .get::<_, Option<i64>>("size")?
+            .and_then(|s| u64::try_from(s).ok()),
+        sha256: r.get("sha256")?,
+        warc: place(file, offset),
+        fetched_at: r.get("fetched_at")?,
+    })
+}
+
+fn place(file: Option<String>, offset: Option<i64>) -> Option<WarcPlace> {
+    Some(WarcPlace {
+        file: file?,
+        offset: u64::try_from(offset?).ok()?,
+    })
+}
+
+/// The media of [`MEDIA_JSON`]; an unreadable value is no media.
+pub(super) fn media_list(json: Option<String>) -> Vec<SavedMedia> {
+    #[derive(serde::Deserialize)]
+    struct M {
+        url: String,
+        kind: String,
+        content_type: Option<String>,
+        size: Option<u64>,
+        sha256: Option<String>,
+        warc_file: Option<String>,
+        warc_offset: Option<i64>,
+        fetched_at: String,
+    }
+    json.and_then(|j| serde_json::from_str::<Vec<M>>(&j).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|m| SavedMedia {
+            url: m.url,
+            kind: m.kind,
+            content_type: m.content_type,
+            size: m.size,
+            sha256: m.sha256,
+            warc: place(m.warc_file, m.warc_offset),
+            fetched_at: m.fetched_at,
+        })
+        .collect()
+}
+
+impl Store {
+    /// Record what fetching a post's media came to. A URL already saved
+    /// keeps its row; any other row of the same URL is replaced.
+    pub fn record_media(&self, post: i64, fetched_at: &str, media: &[NewMedia<'_>]) -> Result<()> {
+        if media.is_empty() {
+            return Ok(());
+        }
+        let mut conn = self.write();
+        let tx = conn.savepoint()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO post_media (post_id, url, kind, named_by, fetched_at, result,
+                     content_type, size, sha256, warc_file, warc_offset, http_status, detail)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                 ON CONFLICT (post_id, url) DO UPDATE SET
+                     kind = excluded.kind, named_by = excluded.named_by,
+                     fetched_at = excluded.fetched_at, result = excluded.result,
+                     content_type = excluded.content_type, size = excluded.size,
+                     sha256 = excluded.sha256, warc_file = excluded.warc_file,
+                     warc_offset = excluded.warc_offset, http_status = excluded.http_status,
+                     detail = excluded.detail
+                 WHERE post_media.result <> 'saved'",
+            )?;
+            for m in media {
+                stmt.execute(params![
+                    post,
+                    m.url,
+                    m.kind,
+                    m.named_by,
+                    fetched_at,
+                    m.result,
+                    m.content_type,
+                    m.size.map(|s| s as i64),
+                    m.sha256,
+                    m.warc.map(|w| w.0),
+                    m.warc.map(|w| w.1 as i64),
+                    m.http_status,
+                    m.detail,
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The media kept for a post, in the order they were fetched.
+    pub fn post_media(&self, post: i64) -> Result<Vec<SavedMedia>> {
+        let conn = self.read()?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM post_media WHERE post_id = ?1 AND result = 'saved' ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([post], saved_media)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every kept medium with its WARC record, oldest first.
+    pub fn kept_media(&self) -> Result<Vec<KeptMedia>> {
+        let conn = self.read()?;
+        let mut stmt = conn.prepare(
+            "SELECT id, url, sha256, warc_file, warc_offset FROM post_media
+             WHERE result = 'saved' AND sha256 IS NOT NULL
+               AND warc_file IS NOT NULL AND warc_offset IS NOT NULL
+             ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(KeptMedia {
+                id: r.get("id")?,
+                url: r.get("url")?,
+                sha256: r.get("sha256")?,
+                warc: WarcPlace {
+                    file: r.get("warc_file")?,
+                    offset: u64::try_from(r.get::<_, i64>("warc_offset")?).unwrap_or(u64::MAX),
+                },
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

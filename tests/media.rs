@@ -1,0 +1,297 @@
+//! `check --media` / `[media]`: a post's own media, named by its platform's
+//! answer, fetched from a local server, kept as WARC records with their
+//! SHA-256, listed on the post in the exports, size-limited (a video is its
+//! best variant under the limit), fetched once, and checked by `verify`.
+
+mod check_support;
+mod common;
+
+use check_support::{archive, embarc, export, fast_config};
+use common::{Reply, Req, Server};
+use rusqlite::Connection;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+const X_ID: &str = "1581661660728950784";
+const MASTO_ID: &str = "112233445566778899";
+
+/// A file's bytes: `n` bytes made from its name, so each differs.
+fn bytes(name: &str, n: usize) -> Vec<u8> {
+    name.bytes().cycle().take(n).collect()
+}
+
+fn sha(b: &[u8]) -> String {
+    hex::encode(Sha256::digest(b))
+}
+
+fn json(body: String) -> Reply {
+    Reply::status(200, "application/json", body)
+}
+
+/// The endpoints and the media server, one server.
+fn handler(req: &Req) -> Reply {
+    {
+        let base = format!("http://{}", req.headers["host"]);
+        let path = req.path.as_str();
+        let m = |name: &str| format!("{base}/m/{name}");
+        if path.starts_with("/syn") {
+            return json(format!(
+                r#"{{"__typename":"Tweet","id_str":"{X_ID}","text":"Water is rising","created_at":"2022-10-16T15:01:40.000Z","user":{{"name":"Desk","screen_name":"desk"}},
+                "mediaDetails":[
+                  {{"type":"photo","media_url_https":"{photo}"}},
+                  {{"type":"photo","media_url_https":"{missing}"}},
+                  {{"type":"photo","media_url_https":"{page}"}},
+                  {{"type":"video","media_url_https":"{poster}","video_info":{{"variants":[
+                    {{"content_type":"application/x-mpegURL","url":"{hls}"}},
+                    {{"bitrate":256000,"content_type":"video/mp4","url":"{small}"}},
+                    {{"bitrate":2176000,"content_type":"video/mp4","url":"{huge}"}},
+                    {{"bitrate":832000,"content_type":"video/mp4","url":"{big}"}},
+                    {{"bitrate":632000,"content_type":"video/mp4","url":"{mid}"}}]}}}}]}}"#,
+                photo = m("photo.jpg"),
+                missing = m("missing.jpg"),
+                page = m("page.jpg"),
+                poster = m("poster.jpg"),
+                hls = m("v.m3u8"),
+                small = m("small.mp4"),
+                huge = m("huge.mp4"),
+                big = m("big.mp4"),
+                mid = m("mid.mp4"),
+            ));
+        }
+        if path == format!("/masto/api/v1/statuses/{MASTO_ID}") {
+            return json(format!(
+                r#"{{"id":"{MASTO_ID}","created_at":"2024-03-01T10:00:00.000Z","content":"<p>Posted</p>","account":{{"acct":"newsroom","display_name":"Newsroom"}},
+                "media_attachments":[{{"type":"image","url":"{img}","preview_url":"{m}/m/unused.png"}},{{"type":"audio","url":"{m}/m/a.mp3"}}]}}"#,
+                img = m("masto.png"),
+                m = base,
+            ));
+        }
+        match path {
+            "/yt/vi/dQw4w9WgXcQ/0.jpg" => Reply::status(200, "image/jpeg", bytes("probe", 100)),
+            "/yt/vi/dQw4w9WgXcQ/hqdefault.jpg" => {
+                Reply::status(200, "image/jpeg", bytes("ytthumb", 3000))
+            }
+            "/m/photo.jpg" => Reply::status(200, "image/jpeg", bytes("photo", 40_000)),
+            "/m/poster.jpg" => Reply::status(200, "image/jpeg", bytes("poster", 5_000)),
+            "/m/masto.png" => Reply::status(200, "image/png", bytes("masto", 7_000)),
+            "/m/missing.jpg" => Reply::status(404, "text/plain", "Not Found"),
+            "/m/page.jpg" => Reply::html("<html><body>Log in to see this</body></html>"),
+            // Over the 1 MiB limit: one says so up front, one never ends.
+            "/m/big.mp4" => Reply::status(200, "video/mp4", bytes("big", 1_500_000)),
+            "/m/huge.mp4" => Reply::Endless,
+            "/m/mid.mp4" => Reply::status(200, "video/mp4", bytes("mid", 600_000)),
+            "/m/small.mp4" => Reply::status(200, "video/mp4", bytes("small", 100_000)),
+            _ => Reply::status(500, "text/plain", "unexpected"),
+        }
+    }
+}
+
+const ARTICLE: &str = r#"<html><body><article>
+<blockquote class="twitter-tweet"><p lang="en" dir="ltr">Water is rising</p>&mdash; Desk (@desk) <a href="https://twitter.com/desk/status/1581661660728950784">October 16, 2022</a></blockquote>
+<p>And <a href="https://truthsocial.com/@newsroom/posts/112233445566778899">this post</a>.</p>
+<iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ"></iframe>
+</article></body></html>"#;
+
+fn setup(media: &str) -> (Server, tempfile::TempDir) {
+    let server = Server::start(handler);
+    let dir = tempfile::tempdir().unwrap();
+    archive(dir.path(), &[("https://news.example/floods", ARTICLE)]);
+    fast_config(dir.path());
+    let mut config = std::fs::read_to_string(dir.path().join("embarc.toml")).unwrap();
+    config = config.replace("[endpoints.rate]\n", "[endpoints.rate]\nmedia = \"0\"\n");
+    config.push_str(media);
+    std::fs::write(dir.path().join("embarc.toml"), config).unwrap();
+    (server, dir)
+}
+
+fn check(dir: &Path, server: &Server, extra: &[&str]) -> String {
+    let out = embarc(dir, &server.url(""))
+        .args(["check", "--posts", "--stale", "0"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{stderr}");
+    stderr
+}
+
+/// (url, result, detail) of every post_media row.
+fn rows(dir: &Path) -> Vec<(String, String, String)> {
+    let db = Connection::open(dir.join("embarc.db")).unwrap();
+    let mut st = db
+        .prepare("SELECT url, result, detail FROM post_media ORDER BY url")
+        .unwrap();
+    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .map(|(u, r, d): (String, String, String)| {
+            (u.rsplit('/').next().unwrap().to_string(), r, d)
+        })
+        .collect()
+}
+
+fn post<'a>(posts: &'a [serde_json::Value], platform: &str) -> &'a serde_json::Value {
+    posts.iter().find(|p| p["platform"] == platform).unwrap()
+}
+
+#[test]
+fn media_are_fetched_hashed_kept_in_warc_and_listed_on_the_post() {
+    let (server, dir) = setup("\n[media]\nenabled = true\nmax_size = 1\n");
+    let stderr = check(dir.path(), &server, &[]);
+    assert!(stderr.contains("5 media files of posts kept"), "{stderr}");
+
+    let posts = export(dir.path(), "posts");
+    let x = &post(&posts, "x")["media"];
+    let listed: Vec<(&str, &str)> = x
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["url"].as_str().unwrap().rsplit('/').next().unwrap(),
+                m["kind"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // The best MP4 under the limit, not the playlist, not every variant.
+    assert_eq!(
+        listed,
+        [
+            ("photo.jpg", "photo"),
+            ("mid.mp4", "video"),
+            ("poster.jpg", "thumbnail")
+        ]
+    );
+    for (m, name, n, ctype) in [
+        (&x[0], "photo", 40_000, "image/jpeg"),
+        (&x[1], "mid", 600_000, "video/mp4"),
+    ] {
+        let body = bytes(name, n);
+        assert_eq!(m["sha256"], sha(&body), "{m}");
+        assert_eq!(m["size"], n as u64);
+        assert_eq!(m["content_type"], ctype);
+        // The WARC record at the listed place holds exactly these bytes.
+        let file = dir.path().join(m["warc"]["file"].as_str().unwrap());
+        let record =
+            embarc::capture::warc::read_record(&file, m["warc"]["offset"].as_u64().unwrap())
+                .unwrap();
+        assert_eq!(record.field("WARC-Type"), Some("response"));
+        assert!(record.field("WARC-Target-URI").unwrap().ends_with(&format!(
+            "/m/{name}.{}",
+            if name == "mid" { "mp4" } else { "jpg" }
+        )));
+        let (_, payload) = record.http_parts().unwrap();
+        assert_eq!(payload, &body[..]);
+    }
+    let masto = &post(&posts, "mastodon")["media"];
+    assert_eq!(masto.as_array().unwrap().len(), 1, "{masto}");
+    assert_eq!(masto[0]["sha256"], sha(&bytes("masto", 7_000)));
+    let yt = &post(&posts, "youtube")["media"];
+    assert_eq!(yt[0]["kind"], "thumbnail");
+    assert_eq!(yt[0]["sha256"], sha(&bytes("ytthumb", 3000)));
+
+    // What was not kept is recorded with the reason.
+    let rows = rows(dir.path());
+    let row = |name: &str| rows.iter().find(|r| r.0 == name).cloned().unwrap();
+    assert_eq!(row("missing.jpg").1, "refused");
+    assert_eq!(row("page.jpg").1, "refused");
+    assert!(row("page.jpg").2.contains("text/html"), "{rows:?}");
+    // Larger variants were not downloaded past the limit; smaller ones not asked.
+    assert_eq!(server.hits("/m/big.mp4"), 1);
+    assert_eq!(server.hits("/m/huge.mp4"), 1);
+    assert_eq!(server.hits("/m/small.mp4"), 0);
+    assert_eq!(server.hits("/m/v.m3u8"), 0);
+    assert_eq!(server.hits("/m/a.mp3"), 0);
+
+    // CSV lists the same files and hashes.
+    let csv = embarc(dir.path(), &server.url(""))
+        .args(["export", "posts", "--format", "csv"])
+        .output()
+        .unwrap();
+    let csv = String::from_utf8(csv.stdout).unwrap();
+    assert!(csv.lines().next().unwrap().ends_with(",media"));
+    assert!(
+        csv.contains(&format!(
+            "/m/photo.jpg sha256:{}",
+            sha(&bytes("photo", 40_000))
+        )),
+        "{csv}"
+    );
+
+    // A second check fetches nothing kept before; what failed is asked again.
+    check(dir.path(), &server, &[]);
+    assert_eq!(server.hits("/m/photo.jpg"), 1);
+    assert_eq!(server.hits("/m/mid.mp4"), 1);
+    assert_eq!(server.hits("/yt/vi/dQw4w9WgXcQ/hqdefault.jpg"), 1);
+    assert_eq!(server.hits("/m/missing.jpg"), 2);
+
+    // `verify` re-hashes every kept medium from its WARC record.
+    let ok = embarc(dir.path(), &server.url(""))
+        .args(["verify", "--json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert!(ok.status.success(), "{report}");
+    assert_eq!(report["media_checked"], 5);
+    let db = Connection::open(dir.path().join("embarc.db")).unwrap();
+    db.execute(
+        "UPDATE post_media SET sha256 = ?1 WHERE url LIKE '%photo.jpg'",
+        [sha(b"something else")],
+    )
+    .unwrap();
+    let bad = embarc(dir.path(), &server.url(""))
+        .args(["verify", "--json"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&bad.stdout).unwrap();
+    let problems = report["problems"].to_string();
+    assert!(problems.contains("photo.jpg"), "{problems}");
+}
+
+#[test]
+fn media_are_off_by_default_and_limited_to_the_kinds_asked_for() {
+    let (server, dir) = setup("");
+    let stderr = check(dir.path(), &server, &[]);
+    assert!(!stderr.contains("media file"), "{stderr}");
+    let hits = server.all_hits();
+    assert!(
+        hits.keys()
+            .all(|p| !p.starts_with("/m/") && !p.ends_with("hqdefault.jpg")),
+        "{hits:?}"
+    );
+    assert!(
+        export(dir.path(), "posts")
+            .iter()
+            .all(|p| p["media"] == serde_json::json!([]))
+    );
+
+    // `--media` turns it on for one run, `types` picks the kinds.
+    std::fs::write(
+        dir.path().join("embarc.toml"),
+        std::fs::read_to_string(dir.path().join("embarc.toml")).unwrap()
+            + "\n[media]\ntypes = [\"photo\"]\n",
+    )
+    .unwrap();
+    check(dir.path(), &server, &["--media"]);
+    assert_eq!(server.hits("/m/photo.jpg"), 1);
+    assert_eq!(server.hits("/m/masto.png"), 1);
+    assert_eq!(server.hits("/m/mid.mp4"), 0);
+    assert_eq!(server.hits("/m/poster.jpg"), 0);
+    assert_eq!(server.hits("/yt/vi/dQw4w9WgXcQ/hqdefault.jpg"), 0);
+}
+
+#[test]
+fn a_kind_of_media_embarc_does_not_know_is_a_clear_error() {
+    let (server, dir) = setup("\n[media]\nenabled = true\ntypes = [\"audio\"]\n");
+    let out = embarc(dir.path(), &server.url(""))
+        .args(["check", "--posts"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("\"audio\" is not a kind of media"),
+        "{stderr}"
+    );
+}
