@@ -16,7 +16,7 @@ fn digest_of(data: &[u8]) -> [u8; 32] {
 }
 
 /// A token for `data` from `tsa`, through request() and read_response().
-fn stamp(tsa: &TestTsa, data: &[u8]) -> Vec<u8> {
+fn token_for(tsa: &TestTsa, data: &[u8]) -> Vec<u8> {
     let digest = digest_of(data);
     let req = timestamp::request(&digest);
     let resp = tsa.reply(&req.der);
@@ -116,9 +116,13 @@ fn tokens_from_a_real_tsa_verify_rsa_and_ec() {
     for kind in [TsaKind::Rsa, TsaKind::Ec] {
         let tsa = TestTsa::new(kind);
         let data = b"the bytes of a WARC file";
-        let token = stamp(&tsa, data);
-        let stamp = timestamp::verify(&token, &digest_of(data), &[tsa.root_der.clone()])
-            .unwrap_or_else(|e| panic!("{kind:?}: {e}"));
+        let token = token_for(&tsa, data);
+        let stamp = timestamp::verify(
+            &token,
+            &digest_of(data),
+            std::slice::from_ref(&tsa.root_der),
+        )
+        .unwrap_or_else(|e| panic!("{kind:?}: {e}"));
         let age = chrono::Utc::now() - stamp.gen_time;
         assert!(
             age.num_seconds().abs() < 60,
@@ -134,19 +138,15 @@ fn tokens_from_a_real_tsa_verify_rsa_and_ec() {
         assert!(!stamp.serial.is_empty() && hex::decode(&stamp.serial).is_ok());
         // A second token has the next serial (OpenSSL counts), so serial is read.
         let second = timestamp::verify(
-            &stamp_again(&tsa, data),
+            &token_for(&tsa, data),
             &digest_of(data),
-            &[tsa.root_der.clone()],
+            std::slice::from_ref(&tsa.root_der),
         )
         .unwrap();
         assert_ne!(second.serial, stamp.serial);
         let json = serde_json::to_value(&stamp).unwrap();
         assert!(json["gen_time"].as_str().unwrap().ends_with('Z'), "{json}");
     }
-}
-
-fn stamp_again(tsa: &TestTsa, data: &[u8]) -> Vec<u8> {
-    stamp(tsa, data)
 }
 
 #[test]
@@ -181,9 +181,13 @@ fn roots_from_pem_and_der() {
 #[test]
 fn altered_data_is_a_wrong_imprint() {
     let tsa = TestTsa::new(TsaKind::Ec);
-    let token = stamp(&tsa, b"original");
-    let err =
-        timestamp::verify(&token, &digest_of(b"0riginal"), &[tsa.root_der.clone()]).unwrap_err();
+    let token = token_for(&tsa, b"original");
+    let err = timestamp::verify(
+        &token,
+        &digest_of(b"0riginal"),
+        std::slice::from_ref(&tsa.root_der),
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::WrongImprint), "{err}");
 }
 
@@ -191,9 +195,13 @@ fn altered_data_is_a_wrong_imprint() {
 fn another_root_is_untrusted() {
     let tsa = TestTsa::new(TsaKind::Rsa);
     let other = TestTsa::named(TsaKind::Rsa, "someone else");
-    let token = stamp(&tsa, b"data");
-    let err =
-        timestamp::verify(&token, &digest_of(b"data"), &[other.root_der.clone()]).unwrap_err();
+    let token = token_for(&tsa, b"data");
+    let err = timestamp::verify(
+        &token,
+        &digest_of(b"data"),
+        std::slice::from_ref(&other.root_der),
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::Untrusted(_)), "{err}");
     let err = timestamp::verify(&token, &digest_of(b"data"), &[]).unwrap_err();
     assert!(matches!(err, Error::Untrusted(_)), "{err}");
@@ -212,7 +220,7 @@ fn tampered_tokens_are_rejected() {
         let tsa = TestTsa::new(kind);
         let digest = digest_of(b"data");
         let roots = [tsa.root_der.clone()];
-        let token = stamp(&tsa, b"data");
+        let token = token_for(&tsa, b"data");
         timestamp::verify(&token, &digest, &roots).unwrap();
 
         let sig = signature_range(&token);
@@ -233,12 +241,13 @@ fn tampered_tokens_are_rejected() {
 fn a_certificate_not_for_timestamping_is_refused() {
     let tsa = TestTsa::new(TsaKind::Rsa);
     let digest = digest_of(b"data");
-    let token = stamp(&tsa, b"data");
+    let token = token_for(&tsa, b"data");
     let twin = tsa.twin_der.as_ref().unwrap();
     let at = find(&token, &tsa.tsa_der).expect("the token carries the TSA certificate");
     let mut swapped = token.clone();
     swapped[at..at + twin.len()].copy_from_slice(twin);
-    let err = timestamp::verify(&swapped, &digest, &[tsa.root_der.clone()]).unwrap_err();
+    let err =
+        timestamp::verify(&swapped, &digest, std::slice::from_ref(&tsa.root_der)).unwrap_err();
     assert!(matches!(err, Error::NotForTimestamping), "{err}");
 }
 
@@ -304,7 +313,7 @@ fn openssl_verifies_our_tokens() {
     for kind in [TsaKind::Rsa, TsaKind::Ec] {
         let tsa = TestTsa::new(kind);
         let data = b"a WARC file, byte for byte";
-        let token = stamp(&tsa, data);
+        let token = token_for(&tsa, data);
         let data_path = tsa.path("data");
         let token_path = tsa.path("token.der");
         std::fs::write(&data_path, data).unwrap();
@@ -333,7 +342,7 @@ fn hostile_tokens_give_errors_not_panics() {
     let tsa = TestTsa::new(TsaKind::Ec);
     let digest = digest_of(b"data");
     let roots = [tsa.root_der.clone()];
-    let token = stamp(&tsa, b"data");
+    let token = token_for(&tsa, b"data");
     for len in 0..token.len() {
         let err = timestamp::verify(&token[..len], &digest, &roots).unwrap_err();
         assert!(
@@ -364,4 +373,56 @@ fn hostile_tokens_give_errors_not_panics() {
             Err(Error::Malformed(_))
         ));
     }
+}
+
+#[test]
+fn fractional_gen_time_is_read() {
+    // A TSA configured with clock precision writes fractions of a second
+    // ("...SS.fffZ"), which strict DER readers refuse.
+    let tsa = TestTsa::new(TsaKind::Ec);
+    let config = tsa.dir().join("ts.cnf");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let precise = tsa.dir().join("ts-precise.cnf");
+    std::fs::write(&precise, format!("{text}clock_precision_digits = 3\n")).unwrap();
+    let digest = digest_of(b"data");
+    let req = timestamp::request(&digest);
+    let query = tsa.path("q.tsq");
+    let reply = tsa.path("r.tsr");
+    std::fs::write(&query, &req.der).unwrap();
+    openssl(
+        tsa.dir(),
+        &[
+            "ts",
+            "-reply",
+            "-config",
+            &precise.to_string_lossy(),
+            "-queryfile",
+            &query.to_string_lossy(),
+            "-out",
+            &reply.to_string_lossy(),
+        ],
+    );
+    let resp = std::fs::read(&reply).unwrap();
+    let token = timestamp::read_response(&resp, &digest, req.nonce).unwrap();
+    let stamp = timestamp::verify(&token, &digest, std::slice::from_ref(&tsa.root_der)).unwrap();
+    assert!((chrono::Utc::now() - stamp.gen_time).num_seconds().abs() < 60);
+    // The GeneralizedTime in the token: tag 0x18, then its length.
+    let at = (0..token.len() - 2)
+        .find(|&i| {
+            let len = token[i + 1] as usize;
+            token[i] == 0x18
+                && (15..=24).contains(&len)
+                && token.get(i + 2 + len - 1) == Some(&b'Z')
+                && token[i + 2..i + 4] == *b"20"
+        })
+        .expect("genTime in the token");
+    let time = &token[at + 2..][..token[at + 1] as usize];
+    let has_fraction = time.contains(&b'.');
+    assert_eq!(
+        has_fraction,
+        stamp.gen_time.timestamp_subsec_nanos() != 0,
+        "{} read as {}",
+        String::from_utf8_lossy(time),
+        stamp.gen_time
+    );
 }
