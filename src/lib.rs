@@ -21,6 +21,7 @@ pub mod queue;
 pub mod report;
 pub mod serve;
 pub mod store;
+pub mod timestamp;
 pub mod verify;
 pub mod watch;
 pub mod words;

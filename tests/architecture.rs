@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 /// Top-level modules by layer: a module may use its own layer and the
 /// layers below it, never one above (imports run one way).
 const LAYERS: &[&[&str]] = &[
-    &["words", "detect", "duration"],
+    &["words", "detect", "duration", "timestamp"],
     &["queue", "config", "accounts", "policy", "liveness", "fetch"],
     &["capture", "store"],
     &["check", "archive", "report", "export", "notify", "verify"],
