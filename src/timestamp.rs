@@ -397,6 +397,48 @@ pub fn verify(token: &[u8], digest: &[u8; 32], roots: &[Vec<u8>]) -> Result<Stam
     })
 }
 
+/// The name of the token file of authority `tsa` for the file `name`, kept
+/// beside it: `NAME.tsa-HOST.tsr` (`HOST-PORT` with a port).
+pub fn token_file_name(name: &str, tsa: &str) -> String {
+    let host: String = url::Url::parse(tsa)
+        .ok()
+        .and_then(|u| {
+            u.host_str()
+                .map(|h| format!("{h}{}", u.port().map_or(String::new(), |p| format!("-{p}"))))
+        })
+        .unwrap_or_else(|| "tsa".into())
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{name}.tsa-{host}.tsr")
+}
+
+/// What a token says (time, serial, policy, signer), read without checking
+/// its signature or who signed it: for recording a token just received.
+/// [`verify`] is the check.
+pub fn inspect(token: &[u8]) -> Result<Stamp> {
+    let token = Token::parse(token)?;
+    let tsa = token
+        .certificates
+        .iter()
+        .filter_map(|der| Certificate::from_der(der).ok())
+        .find(|cert| token.signer.sid.matches(cert))
+        .map(|cert| readable_name(cert.tbs_certificate().subject()))
+        .unwrap_or_default();
+    Ok(Stamp {
+        gen_time: token.tst.gen_time,
+        serial: token.tst.serial,
+        policy: token.tst.policy,
+        tsa,
+    })
+}
+
 /// Whether the certificate's extended key usage lists id-kp-timeStamping
 /// (RFC 3161 wants it critical and alone; that is not insisted on here).
 fn for_timestamping(cert: &Certificate) -> bool {

@@ -22,6 +22,9 @@ pub struct Report {
     pub captures_checked: usize,
     /// Posts' media files re-hashed from their WARC records.
     pub media_checked: usize,
+    /// RFC 3161 timestamps checked: the file still has the digest stamped,
+    /// and the token's signature chains to a configured root.
+    pub timestamps_checked: usize,
     pub warc_files: usize,
     pub warc_records: usize,
     /// Everything missing or altered, one entry each.
@@ -55,8 +58,9 @@ impl Report {
 /// Largest body decoded while re-hashing (the archiver's own bound is lower).
 const MAX_BODY: u64 = 1 << 30;
 
-/// Verify the archive in `dir` whose database `store` is open.
-pub fn verify(store: &Store, dir: &Path) -> anyhow::Result<Report> {
+/// Verify the archive in `dir` whose database `store` is open; its
+/// timestamps against the trusted root certificates `roots` (DER).
+pub fn verify(store: &Store, dir: &Path, roots: &[Vec<u8>]) -> anyhow::Result<Report> {
     let mut report = Report::default();
     for line in store.integrity_problems()? {
         report.problem("database", "embarc.db".into(), line);
@@ -152,6 +156,7 @@ pub fn verify(store: &Store, dir: &Path) -> anyhow::Result<Report> {
             ),
         }
     }
+    check_timestamps(store, dir, roots, &mut report)?;
     let warc_dir = dir.join("warc");
     let mut files: Vec<_> = match std::fs::read_dir(&warc_dir) {
         Ok(entries) => entries
@@ -167,6 +172,78 @@ pub fn verify(store: &Store, dir: &Path) -> anyhow::Result<Report> {
         check_file(&path, &mut report);
     }
     Ok(report)
+}
+
+/// Every granted timestamp: the file it stamps still hashes to the digest
+/// stamped (a WARC file of the archive; a WACZ where it was written, when
+/// it is still there), and the token verifies against `roots`.
+fn check_timestamps(
+    store: &Store,
+    dir: &Path,
+    roots: &[Vec<u8>],
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    for t in store.timestamps(None)? {
+        report.timestamps_checked += 1;
+        let place = format!("{} ({})", t.subject, t.tsa);
+        let Some(stamped) = hex::decode(&t.sha256)
+            .ok()
+            .and_then(|d| <[u8; 32]>::try_from(d).ok())
+        else {
+            report.problem(
+                "timestamp",
+                place,
+                format!("the stored digest {:?} is not SHA-256", t.sha256),
+            );
+            continue;
+        };
+        let now = match t.subject.strip_prefix("wacz:") {
+            Some(path) => {
+                let path = Path::new(path);
+                path.exists()
+                    .then(|| crate::export::wacz::digest_file_sha256(path))
+            }
+            None => Some(
+                crate::check::stamp::file_sha256(&dir.join(&t.subject)).map_err(|e| e.to_string()),
+            ),
+        };
+        match now {
+            Some(Ok(now)) if now != stamped => {
+                report.problem(
+                    "timestamp",
+                    place,
+                    format!(
+                        "the file changed since it was stamped: its SHA-256 is {}, {} stamped {}",
+                        hex::encode(now),
+                        t.gen_time.as_deref().unwrap_or("the token"),
+                        t.sha256
+                    ),
+                );
+                continue;
+            }
+            Some(Err(e)) => {
+                report.problem(
+                    "timestamp",
+                    place,
+                    format!("the stamped file cannot be read: {e}"),
+                );
+                continue;
+            }
+            _ => {}
+        }
+        if roots.is_empty() {
+            report.problem(
+                "timestamp",
+                place,
+                "no trusted root certificates: list the authorities' roots in [timestamp] roots to check who signed it".into(),
+            );
+            continue;
+        }
+        if let Err(e) = crate::timestamp::verify(&t.token, &stamped, roots) {
+            report.problem("timestamp", place, e.to_string());
+        }
+    }
+    Ok(())
 }
 
 /// Every record of one WARC file: readable, and its digests right.

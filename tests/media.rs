@@ -295,3 +295,93 @@ fn a_kind_of_media_embarc_does_not_know_is_a_clear_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_warc_file_a_check_wrote_is_timestamped_when_the_run_ends() {
+    let tsa = std::sync::Arc::new(common::TestTsa::new(common::TsaKind::Ec));
+    let t = tsa.clone();
+    let tsa_server = Server::start(move |req| {
+        Reply::status(200, "application/timestamp-reply", t.reply(&req.body))
+    });
+    let (server, dir) = setup(&format!(
+        "\n[media]\nenabled = true\n[timestamp]\ntsa = [\"{}\"]\nroots = [\"{}\"]\n",
+        tsa_server.url("/tsr"),
+        tsa.root_pem.display()
+    ));
+    let stderr = check(dir.path(), &server, &[]);
+    assert!(
+        stderr.contains("timestamps: 1 granted, 0 failed"),
+        "{stderr}"
+    );
+    let ok = embarc(dir.path(), &server.url(""))
+        .args(["verify", "--json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert!(ok.status.success(), "{report}");
+    assert_eq!(report["timestamps_checked"], 1);
+    assert_eq!(report["media_checked"], 5);
+}
+
+#[test]
+fn a_wacz_of_the_article_holds_its_posts_media_records() {
+    let (server, dir) = setup("\n[media]\nenabled = true\nmax_size = 1\n");
+    check(dir.path(), &server, &[]);
+    let wacz = dir.path().join("floods.wacz");
+    let out = embarc(dir.path(), &server.url(""))
+        .args([
+            "export",
+            "wacz",
+            "--article",
+            "https://news.example/floods",
+            "--out",
+        ])
+        .arg(&wacz)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Read it back independently: each CDXJ line's offset and length
+    // cut a gzip member of data.warc.gz whose payload is the file kept.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&wacz).unwrap()).unwrap();
+    let mut read = |name: &str| {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut zip.by_name(name).unwrap(), &mut bytes).unwrap();
+        bytes
+    };
+    let index = String::from_utf8(read("indexes/index.cdx")).unwrap();
+    let data = read("archive/data.warc.gz");
+    let mut found = Vec::new();
+    for line in index.lines() {
+        let json: serde_json::Value =
+            serde_json::from_str(line.splitn(3, ' ').nth(2).unwrap()).unwrap();
+        let offset: usize = json["offset"].as_str().unwrap().parse().unwrap();
+        let length: usize = json["length"].as_str().unwrap().parse().unwrap();
+        let mut record = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::GzDecoder::new(&data[offset..offset + length]),
+            &mut record,
+        )
+        .unwrap();
+        let url = json["url"].as_str().unwrap().to_string();
+        let name = url.rsplit('/').next().unwrap().to_string();
+        found.push((name, json["mime"].as_str().unwrap().to_string(), record));
+    }
+    let photo = found
+        .iter()
+        .find(|f| f.0 == "photo.jpg")
+        .expect("the photo is indexed");
+    assert_eq!(photo.1, "image/jpeg");
+    assert!(
+        photo
+            .2
+            .ends_with(&[bytes("photo", 40_000), b"\r\n\r\n".to_vec()].concat())
+    );
+    assert!(found.iter().any(|f| f.0 == "mid.mp4" && f.1 == "video/mp4"));
+    assert!(found.iter().any(|f| f.0 == "masto.png"));
+    assert!(found.iter().any(|f| f.0 == "hqdefault.jpg"));
+}

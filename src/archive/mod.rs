@@ -119,6 +119,10 @@ pub struct Summary {
     pub other_extensions: usize,
     /// Inputs not reached because the run was interrupted (Ctrl-C).
     pub not_reached: usize,
+    /// The WARC files this run wrote (relative to the archive directory),
+    /// all closed once the run returns: to be timestamped.
+    #[serde(skip)]
+    pub warc_files: Vec<String>,
 }
 
 impl Summary {

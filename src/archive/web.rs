@@ -224,7 +224,11 @@ pub async fn run(
     };
     let (written, result) =
         match tokio::task::spawn_blocking(move || writer.write_all(out_rx)).await {
-            Ok((writer, result)) => (Some(writer.summary), result),
+            Ok((writer, result)) => {
+                let mut written = writer.summary;
+                written.warc_files.extend_from_slice(writer.warc.files());
+                (Some(written), result)
+            }
             Err(e) => (
                 None,
                 Err(Error::Internal(format!("the writer stopped: {e}"))),

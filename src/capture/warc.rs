@@ -197,6 +197,8 @@ pub struct WarcWriter {
     stem: String,
     serial: u32,
     current: Option<Open>,
+    /// Every file started, relative to the archive directory.
+    files: Vec<String>,
 }
 
 struct Open {
@@ -215,6 +217,7 @@ impl WarcWriter {
             stem: format!("embarc-{stamp}-{}", std::process::id()),
             serial: 0,
             current: None,
+            files: Vec::new(),
         }
     }
 
@@ -241,6 +244,13 @@ impl WarcWriter {
         }
     }
 
+    /// The files written so far (relative to the archive directory), in
+    /// order; all but the last are closed, and the last is once the writer
+    /// is dropped.
+    pub fn files(&self) -> &[String] {
+        &self.files
+    }
+
     fn start_file(&mut self) -> std::io::Result<()> {
         self.flush()?;
         std::fs::create_dir_all(&self.dir)?;
@@ -255,6 +265,7 @@ impl WarcWriter {
         let mut file = BufWriter::new(file);
         let info = warcinfo_member(&file_name);
         file.write_all(&info)?;
+        self.files.push(format!("{DIR}/{file_name}"));
         self.current = Some(Open {
             name: format!("{DIR}/{file_name}"),
             file,

@@ -26,6 +26,7 @@ pub(crate) use crate::liveness as outcome;
 mod reddit;
 mod run;
 pub mod settings;
+pub mod stamp;
 mod telegram;
 pub mod text;
 mod tiktok;

@@ -151,6 +151,10 @@ pub struct Summary {
     /// `too_large`, `refused`, `failed`); absent when `[media]` is off.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub media: Option<BTreeMap<&'static str, usize>>,
+    /// The WARC files this run wrote (relative to the archive directory),
+    /// all closed once the run returns: to be timestamped.
+    #[serde(skip)]
+    pub warc_files: Vec<String>,
     /// Targets checked in this run, and how many of them were found gone or
     /// ended `unknown (network_error)`.
     #[serde(skip)]
@@ -562,9 +566,10 @@ pub async fn run(
         }
     }
     results.flush(store, &checker, &mut summary).await?;
-    if let Some(warc) = results.warc.as_mut() {
-        keep(warc, checker.take_answers())?;
+    if let Some(mut warc) = results.warc.take() {
+        keep(&mut warc, checker.take_answers())?;
         warc.flush().map_err(Error::Warc)?;
+        summary.warc_files = warc.files().to_vec();
     }
     if let Select::Due(lease) = &opts.select {
         // The targets just checked get their next times now, so `status`

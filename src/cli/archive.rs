@@ -115,10 +115,14 @@ pub fn run(dir: &Path, mut args: Args) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
+    let stamped = super::stamp_warcs(&store, dir, &config, &summary.warc_files)?;
     if args.json {
         let mut doc = serde_json::to_value(&summary)?;
         if let Some(p) = &pushed {
             doc["pushed"] = serde_json::to_value(p)?;
+        }
+        if let Some(t) = &stamped {
+            doc["timestamps"] = serde_json::to_value(t)?;
         }
         println!("{}", serde_json::to_string_pretty(&doc)?);
     }
@@ -170,11 +174,6 @@ pub fn run(dir: &Path, mut args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// The summary on stderr. Its first line counts every input once, the same
-/// way for files and URLs: `archived` (recorded, new or changed),
-/// `unchanged` (read before: a file with the same bytes, a URL captured
-/// before and not fetched again), `skipped` (not an article), `failed`,
-/// `not reached` (Ctrl-C).
 /// Push this run's articles and new posts to the Wayback Machine, within
 /// `[push]`'s limits; a refusing or failing service is counted, never an
 /// error of the run.
@@ -204,6 +203,11 @@ fn push(
     Ok(runtime.block_on(check::push::run(store, &settings, &opts))?)
 }
 
+/// The summary on stderr. Its first line counts every input once, the same
+/// way for files and URLs: `archived` (recorded, new or changed),
+/// `unchanged` (read before: a file with the same bytes, a URL captured
+/// before and not fetched again), `skipped` (not an article), `failed`,
+/// `not reached` (Ctrl-C).
 fn print_summary(s: &Summary, db: &Path) {
     let already = s.skipped.get("already_captured").copied().unwrap_or(0);
     let skipped = s.skipped_count() - already;

@@ -105,6 +105,7 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     };
     let runtime = super::runtime()?;
     let summary = runtime.block_on(check::run(&store, &settings, &opts, &mut on_result))?;
+    super::stamp_warcs(&store, dir, &config, &summary.warc_files)?;
     if let Some(spill) = spill {
         let mut out = std::io::stdout().lock();
         spill.print(&summary, &mut out)?;

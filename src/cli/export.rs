@@ -218,21 +218,65 @@ fn wacz(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
         since: args.since,
         until: args.until,
     })?;
-    if captures.is_empty() {
+    let media = if args.claim.is_some() || article.is_some() {
+        store.media_of(args.claim, article)?
+    } else {
+        Vec::new()
+    };
+    let contents = export::wacz::Contents {
+        captures: &captures,
+        media: &media,
+        documents: &documents,
+    };
+    if captures.is_empty() && media.is_empty() {
         anyhow::bail!(
-            "nothing to package: no web capture matches --claim, --article, --since and --until \
+            "nothing to package: no web capture or kept medium matches --claim, --article, --since and --until \
              together (each narrows the others; articles read from local files have no WARC \
              record: archive the article's URL to keep one)"
         );
     }
-    let done = export::wacz::write(dir, &captures, &documents, out, store.clock())?;
+    let done = export::wacz::write(dir, contents, out, store.clock())?;
     eprintln!(
-        "embarc: wrote {} ({}, {}) to {}",
+        "embarc: wrote {}{} ({}, {}) to {}",
         crate::words::count(done.captures, "capture"),
+        match done.media {
+            0 => String::new(),
+            n => format!(" and {}", crate::words::count(n, "media file")),
+        },
         crate::words::count(done.records, "WARC record"),
         crate::words::mib(done.bytes),
         out.display()
     );
+    let config = super::load_config(dir)?;
+    if let Some(settings) = crate::check::stamp::StampSettings::from_config(&config)? {
+        let runtime = super::runtime()?;
+        let got = runtime.block_on(crate::check::stamp::stamp_digest(
+            &settings,
+            &done.digest_sha256,
+        ));
+        let subject = format!("wacz:{}", std::path::absolute(out)?.display());
+        let mut summary = crate::check::stamp::StampSummary::default();
+        for (tsa, got) in &got {
+            crate::check::stamp::record(
+                &store,
+                &subject,
+                &hex::encode(done.digest_sha256),
+                tsa,
+                got,
+                Some(out),
+                &mut summary,
+            )?;
+        }
+        eprintln!(
+            "embarc: timestamps of its datapackage-digest.json: {} granted (beside it, .tsr), {} failed{}",
+            summary.granted,
+            summary.failed,
+            summary
+                .problem
+                .map(|p| format!(" ({})", crate::words::escaped(&p)))
+                .unwrap_or_default()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -261,7 +305,59 @@ fn case(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let mut urls: Vec<String> = claim.claim.post.ident.post_url.iter().cloned().collect();
     urls.extend(claim.claim.citations.iter().map(|c| c.article_url.clone()));
     let copies = store.saved_copies(&urls)?;
-    let case = export::case::write(dir, &claim, &captures, &copies, out, store.clock())?;
+    let media = store.media_of(Some(id), None)?;
+    // The timestamps of the WARC files the package's records come from.
+    let mut files: Vec<&str> = captures
+        .iter()
+        .filter_map(|c| c.warc_file.as_deref())
+        .chain(
+            media
+                .iter()
+                .filter_map(|m| m.warc.as_ref().map(|w| w.file.as_str())),
+        )
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    let mut warc_stamps = Vec::new();
+    for f in files {
+        warc_stamps.extend(store.timestamps(Some(f))?);
+    }
+    let config = super::load_config(dir)?;
+    let settings = crate::check::stamp::StampSettings::from_config(&config)?;
+    let runtime = super::runtime()?;
+    let case_dir = std::path::absolute(out)?;
+    let mut stamp = |name: &str, digest: &[u8; 32]| {
+        let Some(settings) = &settings else {
+            return Vec::new();
+        };
+        let got = runtime.block_on(crate::check::stamp::stamp_digest(settings, digest));
+        let subject = format!("wacz:{}", case_dir.join(name).display());
+        let mut summary = crate::check::stamp::StampSummary::default();
+        for (tsa, g) in &got {
+            if let Err(e) = crate::check::stamp::record(
+                &store,
+                &subject,
+                &hex::encode(digest),
+                tsa,
+                g,
+                None,
+                &mut summary,
+            ) {
+                tracing::warn!("the timestamp of {name} was not recorded: {e}");
+            }
+        }
+        got.into_iter()
+            .map(|(tsa, g)| (tsa, g.map(|g| (g.token, g.stamp))))
+            .collect()
+    };
+    let evidence = export::case::Evidence {
+        claim: &claim,
+        captures: &captures,
+        media: &media,
+        copies: &copies,
+        warc_stamps: &warc_stamps,
+    };
+    let case = export::case::write(dir, evidence, &mut stamp, out, store.clock())?;
     eprintln!(
         "embarc: wrote the case of claim #{id} to {}: {}",
         out.display(),

@@ -368,3 +368,37 @@ fn os_user_name() -> Option<String> {
 fn os_user_name() -> Option<String> {
     None
 }
+
+/// Timestamp the WARC files a run closed (`files`) and those an authority
+/// failed to stamp before, when `[timestamp] tsa` is configured; a line on
+/// stderr says what came of it. A failing authority is reported, never an
+/// error of the run.
+pub(crate) fn stamp_warcs(
+    store: &crate::store::Store,
+    dir: &Path,
+    config: &crate::config::Config,
+    files: &[String],
+) -> anyhow::Result<Option<crate::check::stamp::StampSummary>> {
+    let Some(settings) = crate::check::stamp::StampSettings::from_config(config)? else {
+        return Ok(None);
+    };
+    let runtime = runtime()?;
+    let summary = runtime.block_on(crate::check::stamp::stamp_warcs(
+        store, dir, &settings, files,
+    ))?;
+    if summary.granted + summary.failed > 0 {
+        eprintln!(
+            "embarc: timestamps: {} granted, {} failed{}",
+            summary.granted,
+            summary.failed,
+            match &summary.problem {
+                Some(p) => format!(
+                    " (last: {}; asked again after the next run)",
+                    crate::words::escaped(p)
+                ),
+                None => String::new(),
+            }
+        );
+    }
+    Ok(Some(summary))
+}

@@ -13,7 +13,9 @@ pub struct Args {
 
 pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let store = super::open_existing(dir)?;
-    let report = crate::verify::verify(&store, dir)?;
+    let config = super::load_config(dir)?;
+    let roots = trusted_roots(dir, &config)?;
+    let report = crate::verify::verify(&store, dir, &roots)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -27,9 +29,10 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     eprintln!(
-        "embarc: verified {} and {} against their WARC records, {} in {}, and the database: {}",
+        "embarc: verified {} and {} against their WARC records, {}, {} in {}, and the database: {}",
         words::count(report.captures_checked, "capture"),
         words::count(report.media_checked, "media file"),
+        words::count(report.timestamps_checked, "timestamp"),
         words::count(report.warc_records, "record"),
         words::count(report.warc_files, "WARC file"),
         match report.problems.len() {
@@ -42,4 +45,24 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(super::EXIT_PARTIAL)
     })
+}
+
+/// The certificates of `[timestamp] roots` (PEM or DER files; a relative
+/// path is in the archive directory).
+pub(crate) fn trusted_roots(
+    dir: &Path,
+    config: &crate::config::Config,
+) -> anyhow::Result<Vec<Vec<u8>>> {
+    let mut roots = Vec::new();
+    for name in &config.timestamp.roots {
+        let path = dir.join(name);
+        let bytes = std::fs::read(&path).map_err(|e| {
+            anyhow::anyhow!("[timestamp] roots: cannot read {}: {e}", path.display())
+        })?;
+        roots.extend(
+            crate::timestamp::read_certificates(&bytes)
+                .map_err(|e| anyhow::anyhow!("[timestamp] roots: {}: {e}", path.display()))?,
+        );
+    }
+    Ok(roots)
 }

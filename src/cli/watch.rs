@@ -102,6 +102,7 @@ pub(crate) fn watcher(
         dir: dir.to_path_buf(),
         open: Arc::new(move || super::open_existing(&owned)),
         checks,
+        stamps: check::stamp::StampSettings::from_config(&config)?,
         labels: config.labels.rules()?,
         receivers: crate::notify::receivers(&config)?,
         owner: watch::owner_name(what),

@@ -1,19 +1,22 @@
 //! `embarc export case --claim ID --out DIR|FILE.zip`: everything embarc
 //! holds about one claim, for handing to a newsroom's lawyer or a court.
 //!
-//! - `claim-ID.wacz`: the captures of the articles citing the post, as a
-//!   WACZ package (see [`super::wacz`]), the claim's JSON inside;
+//! - `claim-ID.wacz`: the captures of the articles citing the post and the
+//!   post's own media, as a WACZ package (see [`super::wacz`]), the claim's
+//!   JSON inside;
+//! - `claim-ID.wacz.tsa-HOST.tsr`: RFC 3161 timestamps of the package's
+//!   `datapackage-digest.json`, one per authority (`[timestamp] tsa`);
 //! - `claim.json`: the claim with its events, every snapshot of the post
 //!   (what each article and endpoint showed) and every check;
 //! - `summary.html`: the same for people: the post as it was shown, its
-//!   media references, the citing articles, the captures with their
-//!   SHA-256, the checks and the claim's history;
+//!   media with their SHA-256, the citing articles, the captures with their
+//!   SHA-256, the timestamps and how to check them, the checks and the
+//!   claim's history;
 //! - `SHA256SUMS`: the SHA-256 of every other file (`sha256sum -c` reads it).
-//!
-//! Trusted (RFC 3161) timestamps are not obtained yet; the summary says so.
 
 use super::wacz;
-use crate::store::{CaptureRow, ClaimDetail, SavedCopy};
+use crate::store::{CaptureRow, ClaimDetail, SavedCopy, SavedMedia, StoredTimestamp};
+use crate::timestamp::Stamp;
 use chrono::{DateTime, Utc};
 use maud::{DOCTYPE, Markup, html};
 use sha2::{Digest, Sha256};
@@ -26,14 +29,33 @@ pub struct Case {
     pub files: Vec<(String, String, u64)>,
 }
 
-/// Write the case of `claim` (with the web `captures` of the articles
-/// citing its post) to `out`: a directory (created; it must not exist or be
-/// empty), or a ZIP file when `out` ends in `.zip`.
+/// Everything the archive holds about one claim.
+#[derive(Debug, Clone, Copy)]
+pub struct Evidence<'a> {
+    pub claim: &'a ClaimDetail,
+    /// The web captures of the articles citing its post.
+    pub captures: &'a [CaptureRow],
+    /// The post's own media kept.
+    pub media: &'a [SavedMedia],
+    /// Copies public archives saved of the post and the articles.
+    pub copies: &'a [SavedCopy],
+    /// The timestamps of the archive's WARC files that hold those records.
+    pub warc_stamps: &'a [StoredTimestamp],
+}
+
+/// Asks the configured authorities to stamp a digest (the package file's
+/// name, its `datapackage-digest.json`'s SHA-256): each authority's token
+/// and what it says, or why there is none. Empty when none is configured.
+pub type Stamper<'a> =
+    dyn FnMut(&str, &[u8; 32]) -> Vec<(String, Result<(Vec<u8>, Stamp), String>)> + 'a;
+
+/// Write the case of `evidence` to `out`: a directory (created; it must
+/// not exist or be empty), or a ZIP file when `out` ends in `.zip`. The
+/// package is stamped by `stamp`.
 pub fn write(
     archive_dir: &Path,
-    claim: &ClaimDetail,
-    captures: &[CaptureRow],
-    copies: &[SavedCopy],
+    evidence: Evidence<'_>,
+    stamp: &mut Stamper<'_>,
     out: &Path,
     created: DateTime<Utc>,
 ) -> anyhow::Result<Case> {
@@ -62,7 +84,7 @@ pub fn write(
             .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
         out.to_path_buf()
     };
-    let made = make(archive_dir, claim, captures, copies, &staging, created);
+    let made = make(archive_dir, evidence, stamp, &staging, created);
     let result = match (made, zipped) {
         (Ok(case), true) => zip_dir(&staging, &case, out).map(|()| case),
         (made, _) => made,
@@ -73,32 +95,55 @@ pub fn write(
     result
 }
 
+/// A timestamp of the package, as the summary lists it.
+struct Stamped {
+    tsa: String,
+    /// The token file, or why there is none.
+    got: Result<(String, Stamp), String>,
+}
+
 /// The case's files in `dir`.
 fn make(
     archive_dir: &Path,
-    claim: &ClaimDetail,
-    captures: &[CaptureRow],
-    copies: &[SavedCopy],
+    evidence: Evidence<'_>,
+    stamp: &mut Stamper<'_>,
     dir: &Path,
     created: DateTime<Utc>,
 ) -> anyhow::Result<Case> {
+    let claim = evidence.claim;
     let id = claim.claim.id;
     let mut case = Case::default();
     let json = serde_json::to_vec_pretty(claim)?;
     let wacz_name = format!("claim-{id}.wacz");
-    if !captures.is_empty() {
-        wacz::write(
+    let mut stamps = Vec::new();
+    if !evidence.captures.is_empty() || !evidence.media.is_empty() {
+        let documents = [(format!("embarc/claim-{id}.json"), json.clone())];
+        let packaged = wacz::write(
             archive_dir,
-            captures,
-            &[(format!("embarc/claim-{id}.json"), json.clone())],
+            wacz::Contents {
+                captures: evidence.captures,
+                media: evidence.media,
+                documents: &documents,
+            },
             &dir.join(&wacz_name),
             created,
         )?;
         case.files.push(described(dir, &wacz_name)?);
+        for (tsa, got) in stamp(&wacz_name, &packaged.digest_sha256) {
+            let got = got.and_then(|(token, stamp)| {
+                let name = crate::timestamp::token_file_name(&wacz_name, &tsa);
+                std::fs::write(dir.join(&name), &token).map_err(|e| e.to_string())?;
+                Ok((name, stamp))
+            });
+            if let Ok((name, _)) = &got {
+                case.files.push(described(dir, name)?);
+            }
+            stamps.push(Stamped { tsa, got });
+        }
     }
     std::fs::write(dir.join("claim.json"), &json)?;
     case.files.push(described(dir, "claim.json")?);
-    let page = summary(claim, captures, copies, &case, created).into_string();
+    let page = summary(evidence, &stamps, &case, created).into_string();
     std::fs::write(dir.join("summary.html"), page)?;
     case.files.push(described(dir, "summary.html")?);
     let sums: String = case
@@ -145,13 +190,20 @@ fn zip_dir(dir: &Path, case: &Case, out: &Path) -> anyhow::Result<()> {
 
 /// The human-readable account.
 fn summary(
-    claim: &ClaimDetail,
-    captures: &[CaptureRow],
-    copies: &[SavedCopy],
+    evidence: Evidence<'_>,
+    stamps: &[Stamped],
     case: &Case,
     created: DateTime<Utc>,
 ) -> Markup {
+    let Evidence {
+        claim,
+        captures,
+        media,
+        copies,
+        warc_stamps,
+    } = evidence;
     let c = &claim.claim;
+    let wacz_name = format!("claim-{}.wacz", c.id);
     let p = &c.post;
     let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
     html! {
@@ -167,12 +219,40 @@ fn summary(
             body {
                 h1 { "Case file: claim #" (c.id) " (" (c.label) ")" }
                 p { "Made by embarc " (env!("CARGO_PKG_VERSION")) " at " (created.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-                    ". Every time in this file is UTC (the trailing Z). Trusted (RFC 3161) timestamps are not part of this case file yet." }
+                    ". Every time in this file is UTC (the trailing Z)." }
                 h2 { "How to check this case file" }
                 ul {
                     li { code { "sha256sum -c SHA256SUMS" } " in this folder checks that no file changed since it was made (the table at the end lists the same hashes)." }
                     li { "The " code { "claim-" (c.id) ".wacz" } " file is a web archive: open it in ReplayWeb.page (replayweb.page) or pywb to see each article as it was captured. Its own " code { "datapackage.json" } " holds the SHA-256 of every file inside it." }
                     li { code { "claim.json" } " holds the same account as this page, for programs." }
+                    @if stamps.iter().any(|s| s.got.is_ok()) {
+                        li { "Each " code { ".tsr" } " file is an RFC 3161 timestamp: a Time-Stamp Authority's signed statement that the package's "
+                             code { "datapackage-digest.json" } " (which holds the hash of " code { "datapackage.json" } ", which holds the hash of every file in the package) existed at the time it names. With OpenSSL and the authority's root certificate: "
+                             code { "unzip -p " (wacz_name) " datapackage-digest.json > datapackage-digest.json" } " then "
+                             code { "openssl ts -verify -data datapackage-digest.json -in TOKEN.tsr -token_in -CAfile ROOT.pem" } " prints " code { "Verification: OK" } "." }
+                    }
+                }
+                h2 { "Trusted timestamps" }
+                @if stamps.is_empty() {
+                    p { "None: no Time-Stamp Authority is configured (" code { "[timestamp] tsa" } " in embarc.toml), or there is no package to stamp. The SHA-256 sums prove the files are unchanged since they were made, not when they were made." }
+                } @else {
+                    table {
+                        tr { th { "Authority" } th { "Time it gives" } th { "Signed by" } th { "Token" } }
+                        @for s in stamps {
+                            tr { td { code { (s.tsa) } }
+                                 @match &s.got {
+                                     Ok((name, st)) => { td { (st.gen_time.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)) } td { (st.tsa) } td { code { (name) } } }
+                                     Err(e) => { td colspan="3" { "not granted: " (e) } }
+                                 } }
+                        }
+                    }
+                }
+                @if !warc_stamps.is_empty() {
+                    p { "The records in the package were copied from these WARC files of embarc's archive, each stamped when the run that wrote it ended (" code { "embarc verify" } " checks them in the archive):" }
+                    table {
+                        tr { th { "WARC file" } th { "SHA-256" } th { "Authority" } th { "Time it gives" } }
+                        @for t in warc_stamps { tr { td { code { (t.subject) } } td { code { (t.sha256) } } td { code { (t.tsa) } } td { (or_dash(&t.gen_time)) } } }
+                    }
                 }
                 h2 { "The claim" }
                 table {
@@ -200,6 +280,18 @@ fn summary(
                     div.shown { (s.text.clone().unwrap_or_else(|| "(no text)".into())) }
                     @if !s.media.is_empty() { p { "Media: " @for m in &s.media { code { (m) } " " } } }
                     @if !s.labels.is_empty() { p { "Labels: " (s.labels.join(", ")) } }
+                }
+                h2 { "The post's media" }
+                @if media.is_empty() { p { "None kept (" code { "embarc check --media" } " keeps the photos, video and thumbnails a post's platform names while it is online)." } }
+                @else {
+                    p { "Each file is in the WACZ package as the platform served it; its SHA-256 is of the bytes as received." }
+                    table {
+                        tr { th { "Kind" } th { "URL" } th { "Type" } th { "Bytes" } th { "SHA-256" } th { "Fetched" } }
+                        @for m in media {
+                            tr { td { (m.kind) } td { code { (m.url) } } td { (or_dash(&m.content_type)) } td { (m.size.map_or("—".into(), |s| s.to_string())) }
+                                 td { code { (or_dash(&m.sha256)) } } td { (m.fetched_at) } }
+                        }
+                    }
                 }
                 h2 { "Articles citing it" }
                 table {

@@ -3,8 +3,9 @@
 //!
 //! The package is a ZIP file (entries stored, not compressed again):
 //! - `archive/data.warc.gz`: a `warcinfo` record, then each capture's
-//!   `response` record and its `request` record, copied byte for byte
-//!   (gzip members) from the archive's WARC files;
+//!   `response` record and its `request` record, then each kept medium's
+//!   (the posts' photos, videos, thumbnails), copied byte for byte (gzip
+//!   members) from the archive's WARC files;
 //! - `indexes/index.cdx` (CDXJ lines, the name the spec gives): one line per response, sorted by SURT key and
 //!   time, with the record's offset and length in `data.warc.gz`;
 //! - `pages/pages.jsonl`: one page per capture;
@@ -15,10 +16,10 @@
 //! - `datapackage-digest.json`: the SHA-256 of `datapackage.json`.
 
 use crate::capture::warc;
-use crate::store::CaptureRow;
+use crate::store::{CaptureRow, SavedMedia};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::Path;
 use zip::write::SimpleFileOptions;
 
@@ -27,10 +28,15 @@ use zip::write::SimpleFileOptions;
 pub struct Packaged {
     /// Captures whose records went in.
     pub captures: usize,
+    /// Media files whose records went in.
+    pub media: usize,
     /// WARC records copied (responses and requests).
     pub records: usize,
     /// Size of the package file.
     pub bytes: u64,
+    /// SHA-256 of `datapackage-digest.json`: what a timestamp stamps.
+    #[serde(skip)]
+    pub digest_sha256: [u8; 32],
 }
 
 /// One file of the package and what `datapackage.json` says of it.
@@ -40,16 +46,28 @@ struct Resource {
     bytes: u64,
 }
 
-/// Write the package for `captures` (each with a WARC record in
-/// `archive_dir`) and `documents` (path inside the package, JSON bytes) to
-/// `out`.
+/// What goes into a package: web captures and media files (each with a
+/// WARC record in the archive), and documents (path inside the package,
+/// JSON bytes).
+#[derive(Debug, Clone, Copy)]
+pub struct Contents<'a> {
+    pub captures: &'a [CaptureRow],
+    pub media: &'a [SavedMedia],
+    pub documents: &'a [(String, Vec<u8>)],
+}
+
+/// Write the package of `contents` (records from `archive_dir`) to `out`.
 pub fn write(
     archive_dir: &Path,
-    captures: &[CaptureRow],
-    documents: &[(String, Vec<u8>)],
+    contents: Contents<'_>,
     out: &Path,
     created: DateTime<Utc>,
 ) -> anyhow::Result<Packaged> {
+    let Contents {
+        captures,
+        media,
+        documents,
+    } = contents;
     let file = create_new(out)?;
     let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
     let stored = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
@@ -114,6 +132,49 @@ pub fn write(
         }
         packaged.captures += 1;
     }
+    for m in media {
+        let Some(place) = &m.warc else {
+            continue;
+        };
+        let members = warc::members(&archive_dir.join(&place.file), place.offset, 2)
+            .map_err(|e| anyhow::anyhow!("cannot read the WARC record of {}: {e}", m.url))?;
+        let Some((response, rest)) = members.split_first() else {
+            anyhow::bail!(
+                "{}: no WARC record at {}:{}",
+                m.url,
+                place.file,
+                place.offset
+            );
+        };
+        let id = response.record.field("WARC-Record-ID").unwrap_or_default();
+        let url = response.record.field("WARC-Target-URI").unwrap_or(&m.url);
+        let date = response.record.field("WARC-Date").unwrap_or(&m.fetched_at);
+        let at = warc.bytes;
+        warc.write_all(&response.bytes)?;
+        packaged.records += 1;
+        index.push(format!(
+            "{} {} {}",
+            surt(url),
+            timestamp(date),
+            serde_json::json!({
+                "url": url,
+                "mime": m.content_type.as_deref().map_or("", |t| t.split(';').next().unwrap_or(t).trim()),
+                "status": "200",
+                "digest": response.record.field("WARC-Payload-Digest"),
+                "length": response.bytes.len().to_string(),
+                "offset": at.to_string(),
+                "filename": "data.warc.gz",
+            })
+        ));
+        if let Some(request) = rest.first().filter(|r| {
+            r.record.field("WARC-Type") == Some("request")
+                && r.record.field("WARC-Concurrent-To") == Some(id)
+        }) {
+            warc.write_all(&request.bytes)?;
+            packaged.records += 1;
+        }
+        packaged.media += 1;
+    }
     resources.push(warc.finish("archive/data.warc.gz"));
 
     index.sort();
@@ -148,10 +209,27 @@ pub fn write(
         "hash": format!("sha256:{}", digest.sha256),
     }))?;
     add(&mut zip, stored, "datapackage-digest.json", &digest)?;
+    packaged.digest_sha256 = Sha256::digest(&digest).into();
     let mut file = zip.finish()?;
     file.flush()?;
     packaged.bytes = std::fs::metadata(out).map_or(0, |m| m.len());
     Ok(packaged)
+}
+
+/// SHA-256 of the `datapackage-digest.json` inside the WACZ at `path`:
+/// what its timestamps stamp.
+pub fn digest_file_sha256(path: &Path) -> Result<[u8; 32], String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file))
+        .map_err(|e| format!("{}: not a WACZ (ZIP) file: {e}", path.display()))?;
+    let mut entry = zip
+        .by_name("datapackage-digest.json")
+        .map_err(|e| format!("{}: no datapackage-digest.json: {e}", path.display()))?;
+    let mut bytes = Vec::new();
+    std::io::Read::take(&mut entry, 1 << 20)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(Sha256::digest(&bytes).into())
 }
 
 /// Create `out`, which must not exist: evidence already written (and maybe

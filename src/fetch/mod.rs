@@ -11,6 +11,7 @@ pub mod network;
 pub mod politeness;
 pub mod robots;
 pub mod sources;
+pub mod tsa;
 pub mod webhook;
 
 pub use client::{

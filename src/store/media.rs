@@ -172,6 +172,22 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The media kept of the post of claim `claim` and of the posts the
+    /// article `article` cites (either or both), each once, in the order
+    /// they were fetched.
+    pub fn media_of(&self, claim: Option<i64>, article: Option<i64>) -> Result<Vec<SavedMedia>> {
+        let conn = self.read()?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM post_media
+             WHERE result = 'saved'
+               AND (post_id = (SELECT post_id FROM claims WHERE id = ?1)
+                    OR post_id IN (SELECT post_id FROM citations WHERE article_id = ?2))
+             ORDER BY id"
+        ))?;
+        let rows = stmt.query_map(params![claim, article], saved_media)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Every kept medium with its WARC record, oldest first.
     pub fn kept_media(&self) -> Result<Vec<KeptMedia>> {
         let conn = self.read()?;

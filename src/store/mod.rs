@@ -26,6 +26,7 @@ mod pushes;
 mod queue;
 mod rows;
 mod search;
+mod timestamps;
 mod verify;
 
 pub use accounts::{AccountError, ApiToken, Session, User};
@@ -44,6 +45,7 @@ pub use migrate::MigrationError;
 use migrate::migration;
 pub use pushes::{NewPush, PushTarget, SavedCopy};
 pub use search::{ArticleHit, MAX_HITS, PostHit, SearchPage, fts_query};
+pub use timestamps::{NewTimestamp, StoredTimestamp};
 pub use verify::KeptCapture;
 
 pub use queue::{
@@ -85,6 +87,7 @@ const MIGRATIONS: &[migrate::Migration] = &[
     migration!("0020_claims_created"),
     migration!("0021_pushes"),
     migration!("0022_media"),
+    migration!("0023_timestamps"),
 ];
 
 /// How long a write waits for another process's write, and a read for a

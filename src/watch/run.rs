@@ -39,6 +39,8 @@ pub struct Watcher {
     /// Opens a connection to the archive (with the CLI's clock).
     pub open: Arc<dyn Fn() -> Result<Store> + Send + Sync>,
     pub checks: check::Settings,
+    /// `[timestamp]`: authorities asked to stamp each WARC file closed.
+    pub stamps: Option<check::stamp::StampSettings>,
     pub settings: Settings,
     pub labels: Rules,
     /// Webhook receivers (`[[notify]]`).
@@ -222,6 +224,7 @@ impl Watcher {
                 on_event(&Event::Checked(c.clone()))
             })
             .await?;
+            self.stamp(&store, &summary.warc_files).await;
             total += summary.tally.checked;
             if summary.tally.checked == 0 {
                 if self.once {
@@ -261,6 +264,9 @@ impl Watcher {
             };
             let start = Instant::now();
             let outcome = self.archive(&store, source).await;
+            if let Ok(summary) = &outcome {
+                self.stamp(&store, &summary.warc_files).await;
+            }
             let took = start.elapsed();
             let now = store.clock();
             total += 1;
@@ -300,6 +306,24 @@ impl Watcher {
             }
         }
         Ok(total)
+    }
+
+    /// Timestamp the WARC files a round closed (`[timestamp]`); a failing
+    /// authority is logged and asked again after the next round.
+    async fn stamp(&self, store: &Store, files: &[String]) {
+        let Some(settings) = &self.stamps else {
+            return;
+        };
+        match check::stamp::stamp_warcs(store, &self.dir, settings, files).await {
+            Ok(s) if s.failed > 0 => tracing::warn!(
+                "timestamps: {} granted, {} failed ({})",
+                s.granted,
+                s.failed,
+                s.problem.unwrap_or_default()
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!("timestamps not recorded: {e}"),
+        }
     }
 
     /// Archive what one source lists now. An error is the source itself

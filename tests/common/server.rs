@@ -22,6 +22,8 @@ pub struct Req {
     pub headers: HashMap<String, String>,
     /// How many times this path was requested before (0 for the first).
     pub seen: usize,
+    /// The request's body (read by its `Content-Length`).
+    pub body: Vec<u8>,
 }
 
 /// What the server does with a request.
@@ -176,7 +178,7 @@ async fn serve(
 ) -> std::io::Result<()> {
     let mut buf: Vec<u8> = Vec::new();
     loop {
-        // Read one request head (GET requests carry no body).
+        // Read one request head, then its body by its Content-Length.
         let end = loop {
             if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
                 break i + 4;
@@ -203,10 +205,23 @@ async fn serve(
         let mut first = lines.next().unwrap_or_default().split(' ');
         let method = first.next().unwrap_or_default().to_string();
         let path = first.next().unwrap_or_default().to_string();
-        let headers = lines
+        let headers: HashMap<String, String> = lines
             .filter_map(|l| l.split_once(':'))
             .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
             .collect();
+        let length: usize = headers
+            .get("content-length")
+            .and_then(|l| l.parse().ok())
+            .unwrap_or(0);
+        while buf.len() < length {
+            let mut chunk = [0u8; 4096];
+            let n = stream.read(&mut chunk).await?;
+            if n == 0 {
+                return Ok(());
+            }
+            buf.extend_from_slice(&chunk[..n]);
+        }
+        let body: Vec<u8> = buf.drain(..length).collect();
         let seen = {
             let mut c = counts.lock().unwrap();
             let n = c.entry(path.clone()).or_insert(0);
@@ -218,6 +233,7 @@ async fn serve(
             path,
             headers,
             seen,
+            body,
         };
         match handler(&req) {
             Reply::Full {

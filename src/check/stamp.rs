@@ -1,0 +1,261 @@
+//! Trusted timestamps (`[timestamp] tsa`): every configured Time-Stamp
+//! Authority is asked to stamp the SHA-256 of each WARC file a run closed
+//! (and of each WACZ's `datapackage-digest.json`); each token granted is
+//! checked against the request (imprint, nonce), recorded in the archive
+//! and written beside the file as `NAME.tsa-HOST.tsr`. An authority that
+//! fails or refuses is recorded too and asked again after the next run;
+//! it never fails the run. What a token proves is `crate::timestamp`'s.
+
+use crate::store::{NewTimestamp, Store};
+use crate::timestamp::{self, Stamp};
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// `[timestamp]` resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StampSettings {
+    /// The authorities' URLs, each asked.
+    pub tsa: Vec<String>,
+    pub timeout: Duration,
+}
+
+impl StampSettings {
+    /// `[timestamp] tsa` of `config`; `None` when none is configured.
+    pub fn from_config(config: &crate::config::Config) -> anyhow::Result<Option<StampSettings>> {
+        for t in &config.timestamp.tsa {
+            match url::Url::parse(t) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") => {}
+                _ => anyhow::bail!(
+                    "[timestamp] tsa: {t:?} is not an http(s) URL of a Time-Stamp Authority"
+                ),
+            }
+        }
+        Ok((!config.timestamp.tsa.is_empty()).then(|| StampSettings {
+            tsa: config.timestamp.tsa.clone(),
+            timeout: Duration::from_secs(30),
+        }))
+    }
+}
+
+/// What a round of stamping came to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct StampSummary {
+    pub granted: usize,
+    pub failed: usize,
+    /// What the last failure said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+/// A token an authority granted, checked against the request.
+#[derive(Debug, Clone)]
+pub struct Granted {
+    pub tsa: String,
+    pub token: Vec<u8>,
+    pub stamp: Stamp,
+}
+
+/// Ask every authority of `settings` to stamp `digest`: each one's token,
+/// or why there is none.
+pub async fn stamp_digest(
+    settings: &StampSettings,
+    digest: &[u8; 32],
+) -> Vec<(String, Result<Granted, String>)> {
+    let client = match crate::fetch::tsa::client(settings.timeout) {
+        Ok(c) => c,
+        Err(e) => {
+            return settings
+                .tsa
+                .iter()
+                .map(|t| (t.clone(), Err(e.clone())))
+                .collect();
+        }
+    };
+    let mut out = Vec::new();
+    for tsa in &settings.tsa {
+        let request = timestamp::request(digest);
+        let got = match crate::fetch::tsa::ask(&client, tsa, &request.der).await {
+            Ok(answer) => timestamp::read_response(&answer, digest, request.nonce)
+                .and_then(|token| {
+                    let stamp = timestamp::inspect(&token)?;
+                    Ok(Granted {
+                        tsa: tsa.clone(),
+                        token,
+                        stamp,
+                    })
+                })
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e),
+        };
+        out.push((tsa.clone(), got));
+    }
+    out
+}
+
+/// Where the token of `tsa` for `file` is written: beside it, named after
+/// the authority's host (`NAME.tsa-freetsa.org.tsr`).
+pub fn token_path(file: &Path, tsa: &str) -> PathBuf {
+    let name = file.file_name().unwrap_or_default().to_string_lossy();
+    file.with_file_name(timestamp::token_file_name(&name, tsa))
+}
+
+/// SHA-256 of a file, read in pieces.
+pub fn file_sha256(path: &Path) -> std::io::Result<[u8; 32]> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher.finalize().into())
+}
+
+/// Stamp the WARC files `files` (relative to the archive directory `dir`;
+/// closed), and those an authority failed to stamp before: record each
+/// answer and write each token beside its file.
+pub async fn stamp_warcs(
+    store: &Store,
+    dir: &Path,
+    settings: &StampSettings,
+    files: &[String],
+) -> Result<StampSummary, crate::store::Error> {
+    let mut subjects: Vec<String> = files.to_vec();
+    for again in store.warcs_to_stamp_again(&settings.tsa)? {
+        if !subjects.contains(&again) {
+            subjects.push(again);
+        }
+    }
+    let mut summary = StampSummary::default();
+    for subject in subjects {
+        let path = dir.join(&subject);
+        let digest = {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || file_sha256(&path))
+                .await
+                .map_err(|e| {
+                    crate::store::Error::Unexpected(format!("a hashing task stopped: {e}"))
+                })?
+        };
+        let digest = match digest {
+            Ok(d) => d,
+            Err(e) => {
+                summary.failed += 1;
+                summary.problem = Some(format!("{subject}: cannot be read: {e}"));
+                continue;
+            }
+        };
+        let hex = hex::encode(digest);
+        for (tsa, got) in stamp_digest(settings, &digest).await {
+            record(store, &subject, &hex, &tsa, &got, Some(&path), &mut summary)?;
+        }
+    }
+    Ok(summary)
+}
+
+/// Record one authority's answer for `subject` (and write its token beside
+/// `beside`, when given), counting it in `summary`.
+pub fn record(
+    store: &Store,
+    subject: &str,
+    sha256: &str,
+    tsa: &str,
+    got: &Result<Granted, String>,
+    beside: Option<&Path>,
+    summary: &mut StampSummary,
+) -> Result<(), crate::store::Error> {
+    let mut detail = String::new();
+    let mut granted = got.as_ref().ok();
+    if let (Some(g), Some(file)) = (granted, beside)
+        && let Err(e) = write_new(&token_path(file, tsa), &g.token)
+    {
+        detail = format!("the token could not be written beside the file: {e}");
+    }
+    if let Err(e) = got {
+        detail = e.clone();
+        granted = None;
+    }
+    let gen_time = granted.map(|g| {
+        g.stamp
+            .gen_time
+            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+    });
+    store.record_timestamp(&NewTimestamp {
+        subject,
+        sha256,
+        tsa,
+        result: if granted.is_some() {
+            "granted"
+        } else {
+            "failed"
+        },
+        token: granted.map(|g| g.token.as_slice()),
+        gen_time: gen_time.as_deref(),
+        serial: granted.map(|g| g.stamp.serial.as_str()),
+        signer: granted.map(|g| g.stamp.tsa.as_str()),
+        detail: &detail,
+    })?;
+    match granted {
+        Some(_) => summary.granted += 1,
+        None => {
+            summary.failed += 1;
+            summary.problem = Some(format!("{subject} at {tsa}: {detail}"));
+        }
+    }
+    Ok(())
+}
+
+/// Write `bytes` to a new file at `path`; an existing one is left as it is
+/// when it holds the same bytes, else it is an error.
+pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
+        Ok(mut f) => std::io::Write::write_all(&mut f, bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            if std::fs::read(path)? == bytes {
+                Ok(())
+            } else {
+                Err(std::io::Error::other(format!(
+                    "{} exists with other content",
+                    path.display()
+                )))
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_named_after_their_authority() {
+        assert_eq!(
+            token_path(Path::new("a/warc/x.warc.gz"), "https://freetsa.org/tsr"),
+            Path::new("a/warc/x.warc.gz.tsa-freetsa.org.tsr")
+        );
+        assert_eq!(
+            token_path(Path::new("x.wacz"), "http://127.0.0.1:8080/ts"),
+            Path::new("x.wacz.tsa-127.0.0.1-8080.tsr")
+        );
+    }
+
+    #[test]
+    fn only_http_authorities_are_taken() {
+        let config: crate::config::Config =
+            toml::from_str("[timestamp]\ntsa = [\"file:///etc/passwd\"]\n").unwrap();
+        let e = StampSettings::from_config(&config).unwrap_err().to_string();
+        assert!(e.contains("not an http(s) URL"), "{e}");
+        let none: crate::config::Config = toml::from_str("").unwrap();
+        assert!(StampSettings::from_config(&none).unwrap().is_none());
+    }
+}

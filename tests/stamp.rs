@@ -1,0 +1,286 @@
+//! `[timestamp] tsa`: every WARC file a run closes, and every exported
+//! WACZ and case file, is stamped by a local Time-Stamp Authority (OpenSSL's
+//! `ts` behind an HTTP server on 127.0.0.1); tokens are kept in the archive
+//! and beside the files, OpenSSL verifies them independently, `verify`
+//! checks them against the configured roots and rejects altered files, and
+//! a failing authority never fails a run (it is asked again next time).
+
+mod common;
+
+use assert_cmd::Command;
+use common::{Reply, Server, TestTsa, TsaKind, openssl};
+use rusqlite::Connection;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+const ARTICLE: &str = r#"<!doctype html><html><head><title>Floods</title></head><body><article>
+<p>Reporting on the story.</p>
+<blockquote class="twitter-tweet"><p lang="en" dir="ltr">BREAKING: the dam holds</p>&mdash; Desk (@newsdesk) <a href="https://twitter.com/newsdesk/status/1214387633146564608">January 7, 2020</a></blockquote>
+</article></body></html>"#;
+
+fn embarc(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("embarc").unwrap();
+    c.arg("--archive")
+        .arg(dir)
+        .env_remove("EMBARC_ARCHIVE")
+        .env("EMBARC_ALLOW_PRIVATE", "1");
+    c
+}
+
+/// The TSA over HTTP: `openssl ts -reply` for each POSTed query, or 503
+/// while `down` is set.
+fn tsa_server(tsa: Arc<TestTsa>, down: Arc<AtomicBool>) -> Server {
+    Server::start(move |req| {
+        if down.load(Ordering::SeqCst) {
+            return Reply::status(503, "text/plain", "maintenance");
+        }
+        assert_eq!(req.method, "POST");
+        assert_eq!(req.headers["content-type"], "application/timestamp-query");
+        Reply::status(200, "application/timestamp-reply", tsa.reply(&req.body))
+    })
+}
+
+/// An archive configured with the TSA at `tsa_url`, trusting `root`.
+fn archive_dir(root: &Path, tsa_url: &str, parent: &Path) -> PathBuf {
+    let archive = parent.join("archive");
+    std::fs::create_dir_all(&archive).unwrap();
+    std::fs::copy(root, archive.join("roots.pem")).unwrap();
+    std::fs::write(
+        archive.join("embarc.toml"),
+        format!("[timestamp]\ntsa = [\"{tsa_url}\"]\nroots = [\"roots.pem\"]\n"),
+    )
+    .unwrap();
+    archive
+}
+
+fn warc_files(archive: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(archive.join("warc"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".warc.gz"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// `(subject, result)` of every timestamps row.
+fn rows(archive: &Path) -> Vec<(String, String)> {
+    let db = Connection::open(archive.join("embarc.db")).unwrap();
+    let mut st = db
+        .prepare("SELECT subject, result FROM timestamps ORDER BY id")
+        .unwrap();
+    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+fn verify(archive: &Path) -> (bool, serde_json::Value) {
+    let out = embarc(archive).args(["verify", "--json"]).output().unwrap();
+    (
+        out.status.success(),
+        serde_json::from_slice(&out.stdout).unwrap(),
+    )
+}
+
+/// `openssl ts -verify` of `token` over `data` with the CA file `root`.
+fn openssl_verifies(tsa: &TestTsa, data: &Path, token: &Path, root: &Path) -> bool {
+    let out = std::process::Command::new("openssl")
+        .args(["ts", "-verify", "-data"])
+        .arg(data)
+        .arg("-in")
+        .arg(token)
+        .args(["-token_in", "-CAfile"])
+        .arg(root)
+        .env("OPENSSL_CONF", tsa.dir().join("ca.cnf"))
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).contains("Verification: OK")
+}
+
+#[test]
+fn warc_files_are_stamped_when_a_run_ends_and_verified_against_the_roots() {
+    let tsa = Arc::new(TestTsa::new(TsaKind::Rsa));
+    let down = Arc::new(AtomicBool::new(false));
+    let server = tsa_server(tsa.clone(), down.clone());
+    let site = Server::start(|_| Reply::html(ARTICLE));
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_dir(&tsa.root_pem, &server.url("/tsr"), tmp.path());
+
+    let out = embarc(&archive)
+        .args(["archive", "--min-interval", "0"])
+        .arg(site.url("/dam"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("timestamps: 1 granted, 0 failed"), "{said}");
+    let files = warc_files(&archive);
+    assert_eq!(files.len(), 1);
+    let name = files[0].file_name().unwrap().to_string_lossy().to_string();
+    assert_eq!(
+        rows(&archive),
+        [(format!("warc/{name}"), "granted".to_string())]
+    );
+
+    // The token beside the file is the standard thing: OpenSSL verifies it.
+    let port = server.addr.port();
+    let token = archive
+        .join("warc")
+        .join(format!("{name}.tsa-127.0.0.1-{port}.tsr"));
+    assert!(openssl_verifies(&tsa, &files[0], &token, &tsa.root_pem));
+
+    let (ok, report) = verify(&archive);
+    assert!(ok, "{report}");
+    assert_eq!(report["timestamps_checked"], 1);
+
+    // Another authority's root does not vouch for it.
+    let other = TestTsa::named(TsaKind::Ec, "other");
+    std::fs::copy(&other.root_pem, archive.join("roots.pem")).unwrap();
+    let (ok, report) = verify(&archive);
+    assert!(!ok);
+    assert!(
+        report["problems"].to_string().contains("timestamp"),
+        "{report}"
+    );
+    std::fs::copy(&tsa.root_pem, archive.join("roots.pem")).unwrap();
+
+    // A WARC file changed after it was stamped is reported.
+    let mut bytes = std::fs::read(&files[0]).unwrap();
+    bytes.extend_from_slice(&openssl(tsa.dir(), &["rand", "1"]).stdout);
+    std::fs::write(&files[0], &bytes).unwrap();
+    let (ok, report) = verify(&archive);
+    assert!(!ok);
+    let problems = report["problems"].to_string();
+    assert!(
+        problems.contains("changed since it was stamped"),
+        "{problems}"
+    );
+}
+
+#[test]
+fn a_failing_authority_never_fails_the_run_and_is_asked_again() {
+    let tsa = Arc::new(TestTsa::new(TsaKind::Ec));
+    let down = Arc::new(AtomicBool::new(true));
+    let server = tsa_server(tsa.clone(), down.clone());
+    let site = Server::start(|_| Reply::html(ARTICLE));
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_dir(&tsa.root_pem, &server.url("/tsr"), tmp.path());
+
+    let out = embarc(&archive)
+        .args(["archive", "--min-interval", "0"])
+        .arg(site.url("/one"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("0 granted, 1 failed") && said.contains("HTTP 503"),
+        "{said}"
+    );
+    assert_eq!(rows(&archive)[0].1, "failed");
+
+    // Back up: the next run stamps its own file and the one left over.
+    down.store(false, Ordering::SeqCst);
+    embarc(&archive)
+        .args(["archive", "--min-interval", "0"])
+        .arg(site.url("/two"))
+        .assert()
+        .success();
+    let rows = rows(&archive);
+    let granted: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.1 == "granted")
+        .map(|r| r.0.as_str())
+        .collect();
+    assert_eq!(granted.len(), 2, "{rows:?}");
+    assert_eq!(rows.len(), 2, "the failed row is replaced: {rows:?}");
+    let (ok, report) = verify(&archive);
+    assert!(ok, "{report}");
+    assert_eq!(report["timestamps_checked"], 2);
+}
+
+/// The bytes of entry `name` of the ZIP file `zip`.
+fn entry(zip: &Path, name: &str) -> Vec<u8> {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
+    let mut bytes = Vec::new();
+    z.by_name(name).unwrap().read_to_end(&mut bytes).unwrap();
+    bytes
+}
+
+#[test]
+fn wacz_packages_and_case_files_carry_timestamps_of_their_digest() {
+    let tsa = Arc::new(TestTsa::new(TsaKind::Rsa));
+    let server = tsa_server(tsa.clone(), Arc::new(AtomicBool::new(false)));
+    let site = Server::start(|_| Reply::html(ARTICLE));
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_dir(&tsa.root_pem, &server.url("/tsr"), tmp.path());
+    embarc(&archive)
+        .args(["archive", "--min-interval", "0"])
+        .arg(site.url("/dam"))
+        .assert()
+        .success();
+    let port = server.addr.port();
+
+    // WACZ: the token beside it stamps its datapackage-digest.json.
+    let wacz = tmp.path().join("dam.wacz");
+    embarc(&archive)
+        .args(["export", "wacz", "--claim", "1", "--out"])
+        .arg(&wacz)
+        .assert()
+        .success();
+    let token = tmp
+        .path()
+        .join(format!("dam.wacz.tsa-127.0.0.1-{port}.tsr"));
+    let digest = tmp.path().join("datapackage-digest.json");
+    std::fs::write(&digest, entry(&wacz, "datapackage-digest.json")).unwrap();
+    assert!(openssl_verifies(&tsa, &digest, &token, &tsa.root_pem));
+    let (ok, report) = verify(&archive);
+    assert!(ok, "{report}");
+    assert_eq!(
+        report["timestamps_checked"], 2,
+        "the WARC file and the WACZ"
+    );
+
+    // Case file: the token is one of its files, listed in SHA256SUMS and
+    // explained in the summary.
+    let case = tmp.path().join("case");
+    embarc(&archive)
+        .args(["export", "case", "--claim", "1", "--out"])
+        .arg(&case)
+        .assert()
+        .success();
+    let token_name = format!("claim-1.wacz.tsa-127.0.0.1-{port}.tsr");
+    let sums = std::fs::read_to_string(case.join("SHA256SUMS")).unwrap();
+    assert!(sums.contains(&token_name), "{sums}");
+    std::fs::write(
+        &digest,
+        entry(&case.join("claim-1.wacz"), "datapackage-digest.json"),
+    )
+    .unwrap();
+    assert!(openssl_verifies(
+        &tsa,
+        &digest,
+        &case.join(&token_name),
+        &tsa.root_pem
+    ));
+    let summary = std::fs::read_to_string(case.join("summary.html")).unwrap();
+    assert!(summary.contains("Trusted timestamps"));
+    assert!(summary.contains(&token_name));
+    assert!(summary.contains("openssl ts -verify"));
+    // The archive's own stamp of the WARC file the capture came from.
+    assert!(
+        summary.contains("stamped when the run that wrote it ended"),
+        "{summary}"
+    );
+}
