@@ -201,7 +201,7 @@ fn wacz(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
         let claim = store.claim(id)?;
         documents.push((
             format!("embarc/claim-{id}.json"),
-            serde_json::to_vec_pretty(&claim)?,
+            serde_json::to_vec_pretty(&serde_json::json!({ "claim": claim }))?,
         ));
     }
     if let Some(id) = article {
@@ -209,7 +209,7 @@ fn wacz(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
         doc["checks"] = serde_json::to_value(store.article_history(id)?)?;
         documents.push((
             format!("embarc/article-{id}.json"),
-            serde_json::to_vec_pretty(&doc)?,
+            serde_json::to_vec_pretty(&serde_json::json!({ "article": doc }))?,
         ));
     }
     let captures = store.kept_web_captures(&CaptureFilter {

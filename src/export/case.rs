@@ -117,7 +117,10 @@ fn make(
     let wacz_name = format!("claim-{id}.wacz");
     let mut stamps = Vec::new();
     if !evidence.captures.is_empty() || !evidence.media.is_empty() {
-        let documents = [(format!("embarc/claim-{id}.json"), json.clone())];
+        let documents = [(
+            format!("embarc/claim-{id}.json"),
+            serde_json::to_vec_pretty(&serde_json::json!({ "claim": claim }))?,
+        )];
         let packaged = wacz::write(
             archive_dir,
             wacz::Contents {

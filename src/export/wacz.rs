@@ -11,7 +11,10 @@
 //! - `pages/pages.jsonl`: one page per capture;
 //! - `embarc/…json`: embarc's own account of what was asked for (the claim
 //!   with its events, snapshots and checks; the article with its captures
-//!   and citations);
+//!   and citations), each one object under one key naming it (`{"claim":
+//!   …}`): Frictionless, which `wacz validate` runs over every file, reads
+//!   a JSON data file's top-level `checks` as validation settings and
+//!   rejects the package;
 //! - `datapackage.json`: every file above with its SHA-256 and size;
 //! - `datapackage-digest.json`: the SHA-256 of `datapackage.json`.
 
