@@ -968,6 +968,44 @@ async fn post_article_and_capture_pages() {
         e.body
     );
 
+    // Media kept by `check --media` are listed with their hashes, on the
+    // page and in the API.
+    let sha_photo = sha256_hex(b"photo bytes");
+    desk.store()
+        .record_media(
+            post,
+            "2026-12-07T04:00:00.000Z",
+            &[embarc::store::NewMedia {
+                kind: "photo",
+                url: "https://pbs.example/photo.jpg",
+                named_by: "x_syndication",
+                result: "saved",
+                content_type: Some("image/jpeg"),
+                size: Some(11),
+                sha256: Some(&sha_photo),
+                warc: Some(("warc/x.warc.gz", 0)),
+                http_status: Some(200),
+                detail: "",
+            }],
+        )
+        .unwrap();
+    let p = b.get(&format!("/posts/{post}")).await;
+    assert!(
+        p.body.contains("Media kept") && p.body.contains(&sha_photo),
+        "{}",
+        p.body
+    );
+    let a = serve_support::api(
+        &desk,
+        "GET",
+        &format!("/posts/{post}"),
+        Some(&desk.tokens.viewer),
+        None,
+    )
+    .await;
+    assert_eq!(a.json()["media"][0]["sha256"], sha_photo.as_str());
+    assert_eq!(a.json()["media"][0]["warc"]["file"], "warc/x.warc.gz");
+
     // The article: its capture with SHA-256 and WARC location, its posts.
     let bytes = std::fs::read(format!(
         "{}/serve/web-article.html",

@@ -259,6 +259,13 @@ fn schemas() -> Value {
             ("reason", opt_string()), ("checked_at", opt_string()), ("archived_url", opt_string()),
             ("claim", opt_int()), ("snapshots", list("ClaimSnapshot")), ("checks", list("Check")),
             ("warnings", list("Warning")), ("citations", list("PostCitation")),
+            ("media", list("Media")),
+        ]),
+        "Media": object(vec![
+            ("url", string()), ("kind", enumeration(&["photo", "video", "thumbnail"], false)),
+            ("content_type", opt_string()), ("size", opt_int()), ("sha256", opt_string()),
+            ("warc", json!({"type": ["object", "null"], "properties": {"file": string(), "offset": int()}})),
+            ("fetched_at", string()),
         ]),
         "PostCitation": object(vec![
             ("article", int()), ("article_url", string()), ("kind", string()), ("occurrence", int()),

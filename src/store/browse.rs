@@ -32,6 +32,8 @@ pub struct PostDetail {
     pub warnings: Vec<WarningRow>,
     /// Every citation of it, in the order they were found.
     pub citations: Vec<PostCitation>,
+    /// Its own media kept by `check` (`[media]`).
+    pub media: Vec<super::SavedMedia>,
 }
 
 /// An article citing a post, and where to find the words around it.
@@ -203,6 +205,7 @@ impl Store {
                     checks: Vec::new(),
                     warnings: Vec::new(),
                     citations: Vec::new(),
+                    media: Vec::new(),
                 })
             })
             .optional()?;
@@ -210,6 +213,7 @@ impl Store {
             return Ok(None);
         };
         post.snapshots = snapshots(&conn, id)?;
+        post.media = super::media::post_media(&conn, id)?;
         post.checks = history(&conn, "post_id", id)?;
         post.warnings = conn
             .prepare_cached(

@@ -117,6 +117,15 @@ pub(super) fn media_list(json: Option<String>) -> Vec<SavedMedia> {
         .collect()
 }
 
+/// The media kept for `post` read on `conn`, in the order they were fetched.
+pub(super) fn post_media(conn: &rusqlite::Connection, post: i64) -> Result<Vec<SavedMedia>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM post_media WHERE post_id = ?1 AND result = 'saved' ORDER BY id"
+    ))?;
+    let rows = stmt.query_map([post], saved_media)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 impl Store {
     /// Record what fetching a post's media came to. A URL already saved
     /// keeps its row; any other row of the same URL is replaced.
@@ -164,12 +173,7 @@ impl Store {
 
     /// The media kept for a post, in the order they were fetched.
     pub fn post_media(&self, post: i64) -> Result<Vec<SavedMedia>> {
-        let conn = self.read()?;
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM post_media WHERE post_id = ?1 AND result = 'saved' ORDER BY id"
-        ))?;
-        let rows = stmt.query_map([post], saved_media)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        post_media(&*self.read()?, post)
     }
 
     /// The media kept of the post of claim `claim` and of the posts the

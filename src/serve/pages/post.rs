@@ -86,6 +86,24 @@ fn render(p: &PostDetail) -> Markup {
                 }
             }
         }
+        @if !p.media.is_empty() {
+            section.media {
+                h2 { "Media kept" }
+                table {
+                    tr { th { "Kind" } th { "File" } th { "Type" } th { "Bytes" } th { "SHA-256" } th { "Fetched" } }
+                    @for m in &p.media {
+                        tr {
+                            td { (m.kind) }
+                            td { a href=(m.url) rel="noreferrer noopener nofollow" target="_blank" { (m.url) } }
+                            td { (m.content_type.as_deref().unwrap_or("")) }
+                            td { (m.size.map_or(String::new(), |s| s.to_string())) }
+                            td { code { (m.sha256.as_deref().unwrap_or("")) } }
+                            td { (minutes(&m.fetched_at)) }
+                        }
+                    }
+                }
+            }
+        }
         section.liveness {
             h2 { "Checks" }
             @if p.checks.is_empty() { p.empty { "Not checked yet (embarc check)." } }
