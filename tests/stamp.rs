@@ -100,32 +100,57 @@ fn openssl_verifies(tsa: &TestTsa, data: &Path, token: &Path, root: &Path) -> bo
     String::from_utf8_lossy(&out.stdout).contains("Verification: OK")
 }
 
-#[test]
-fn warc_files_are_stamped_when_a_run_ends_and_verified_against_the_roots() {
-    let tsa = Arc::new(TestTsa::new(TsaKind::Rsa));
-    let down = Arc::new(AtomicBool::new(false));
+/// A TSA of `kind` (answering 503 while `down` is set), a site serving the
+/// article, and an archive configured with both.
+struct Setup {
+    tsa: Arc<TestTsa>,
+    down: Arc<AtomicBool>,
+    server: Server,
+    site: Server,
+    tmp: tempfile::TempDir,
+    archive: PathBuf,
+}
+
+fn setup(kind: TsaKind, down: bool) -> Setup {
+    let tsa = Arc::new(TestTsa::new(kind));
+    let down = Arc::new(AtomicBool::new(down));
     let server = tsa_server(tsa.clone(), down.clone());
     let site = Server::start(|_| Reply::html(ARTICLE));
     let tmp = tempfile::tempdir().unwrap();
     let archive = archive_dir(&tsa.root_pem, &server.url("/tsr"), tmp.path());
+    Setup {
+        tsa,
+        down,
+        server,
+        site,
+        tmp,
+        archive,
+    }
+}
 
-    let out = embarc(&archive)
+/// `embarc archive URL` on the setup's archive: its stderr.
+fn archive_url(s: &Setup, path: &str) -> String {
+    let out = embarc(&s.archive)
         .args(["archive", "--min-interval", "0"])
-        .arg(site.url("/dam"))
+        .arg(s.site.url(path))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let said = String::from_utf8_lossy(&out.stderr);
+    let said = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{said}");
+    said
+}
+
+#[test]
+fn warc_files_are_stamped_when_a_run_ends_and_verified_against_the_roots() {
+    let s = setup(TsaKind::Rsa, false);
+    let (tsa, server, archive) = (&s.tsa, &s.server, &s.archive);
+    let said = archive_url(&s, "/dam");
     assert!(said.contains("timestamps: 1 granted, 0 failed"), "{said}");
-    let files = warc_files(&archive);
+    let files = warc_files(archive);
     assert_eq!(files.len(), 1);
     let name = files[0].file_name().unwrap().to_string_lossy().to_string();
     assert_eq!(
-        rows(&archive),
+        rows(archive),
         [(format!("warc/{name}"), "granted".to_string())]
     );
 
@@ -134,16 +159,16 @@ fn warc_files_are_stamped_when_a_run_ends_and_verified_against_the_roots() {
     let token = archive
         .join("warc")
         .join(format!("{name}.tsa-127.0.0.1-{port}.tsr"));
-    assert!(openssl_verifies(&tsa, &files[0], &token, &tsa.root_pem));
+    assert!(openssl_verifies(tsa, &files[0], &token, &tsa.root_pem));
 
-    let (ok, report) = verify(&archive);
+    let (ok, report) = verify(archive);
     assert!(ok, "{report}");
     assert_eq!(report["timestamps_checked"], 1);
 
     // Another authority's root does not vouch for it.
     let other = TestTsa::named(TsaKind::Ec, "other");
     std::fs::copy(&other.root_pem, archive.join("roots.pem")).unwrap();
-    let (ok, report) = verify(&archive);
+    let (ok, report) = verify(archive);
     assert!(!ok);
     assert!(
         report["problems"].to_string().contains("timestamp"),
@@ -155,7 +180,7 @@ fn warc_files_are_stamped_when_a_run_ends_and_verified_against_the_roots() {
     let mut bytes = std::fs::read(&files[0]).unwrap();
     bytes.extend_from_slice(&openssl(tsa.dir(), &["rand", "1"]).stdout);
     std::fs::write(&files[0], &bytes).unwrap();
-    let (ok, report) = verify(&archive);
+    let (ok, report) = verify(archive);
     assert!(!ok);
     let problems = report["problems"].to_string();
     assert!(
@@ -166,38 +191,19 @@ fn warc_files_are_stamped_when_a_run_ends_and_verified_against_the_roots() {
 
 #[test]
 fn a_failing_authority_never_fails_the_run_and_is_asked_again() {
-    let tsa = Arc::new(TestTsa::new(TsaKind::Ec));
-    let down = Arc::new(AtomicBool::new(true));
-    let server = tsa_server(tsa.clone(), down.clone());
-    let site = Server::start(|_| Reply::html(ARTICLE));
-    let tmp = tempfile::tempdir().unwrap();
-    let archive = archive_dir(&tsa.root_pem, &server.url("/tsr"), tmp.path());
-
-    let out = embarc(&archive)
-        .args(["archive", "--min-interval", "0"])
-        .arg(site.url("/one"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let said = String::from_utf8_lossy(&out.stderr);
+    let s = setup(TsaKind::Ec, true);
+    let archive = &s.archive;
+    let said = archive_url(&s, "/one");
     assert!(
         said.contains("0 granted, 1 failed") && said.contains("HTTP 503"),
         "{said}"
     );
-    assert_eq!(rows(&archive)[0].1, "failed");
+    assert_eq!(rows(archive)[0].1, "failed");
 
     // Back up: the next run stamps its own file and the one left over.
-    down.store(false, Ordering::SeqCst);
-    embarc(&archive)
-        .args(["archive", "--min-interval", "0"])
-        .arg(site.url("/two"))
-        .assert()
-        .success();
-    let rows = rows(&archive);
+    s.down.store(false, Ordering::SeqCst);
+    archive_url(&s, "/two");
+    let rows = rows(archive);
     let granted: Vec<&str> = rows
         .iter()
         .filter(|r| r.1 == "granted")
@@ -205,7 +211,7 @@ fn a_failing_authority_never_fails_the_run_and_is_asked_again() {
         .collect();
     assert_eq!(granted.len(), 2, "{rows:?}");
     assert_eq!(rows.len(), 2, "the failed row is replaced: {rows:?}");
-    let (ok, report) = verify(&archive);
+    let (ok, report) = verify(archive);
     assert!(ok, "{report}");
     assert_eq!(report["timestamps_checked"], 2);
 }
@@ -220,21 +226,14 @@ fn entry(zip: &Path, name: &str) -> Vec<u8> {
 
 #[test]
 fn wacz_packages_and_case_files_carry_timestamps_of_their_digest() {
-    let tsa = Arc::new(TestTsa::new(TsaKind::Rsa));
-    let server = tsa_server(tsa.clone(), Arc::new(AtomicBool::new(false)));
-    let site = Server::start(|_| Reply::html(ARTICLE));
-    let tmp = tempfile::tempdir().unwrap();
-    let archive = archive_dir(&tsa.root_pem, &server.url("/tsr"), tmp.path());
-    embarc(&archive)
-        .args(["archive", "--min-interval", "0"])
-        .arg(site.url("/dam"))
-        .assert()
-        .success();
+    let s = setup(TsaKind::Rsa, false);
+    let (tsa, server, tmp, archive) = (&s.tsa, &s.server, &s.tmp, &s.archive);
+    archive_url(&s, "/dam");
     let port = server.addr.port();
 
     // WACZ: the token beside it stamps its datapackage-digest.json.
     let wacz = tmp.path().join("dam.wacz");
-    embarc(&archive)
+    embarc(archive)
         .args(["export", "wacz", "--claim", "1", "--out"])
         .arg(&wacz)
         .assert()
@@ -244,8 +243,8 @@ fn wacz_packages_and_case_files_carry_timestamps_of_their_digest() {
         .join(format!("dam.wacz.tsa-127.0.0.1-{port}.tsr"));
     let digest = tmp.path().join("datapackage-digest.json");
     std::fs::write(&digest, entry(&wacz, "datapackage-digest.json")).unwrap();
-    assert!(openssl_verifies(&tsa, &digest, &token, &tsa.root_pem));
-    let (ok, report) = verify(&archive);
+    assert!(openssl_verifies(tsa, &digest, &token, &tsa.root_pem));
+    let (ok, report) = verify(archive);
     assert!(ok, "{report}");
     assert_eq!(
         report["timestamps_checked"], 2,
@@ -255,7 +254,7 @@ fn wacz_packages_and_case_files_carry_timestamps_of_their_digest() {
     // Case file: the token is one of its files, listed in SHA256SUMS and
     // explained in the summary.
     let case = tmp.path().join("case");
-    embarc(&archive)
+    embarc(archive)
         .args(["export", "case", "--claim", "1", "--out"])
         .arg(&case)
         .assert()
@@ -269,7 +268,7 @@ fn wacz_packages_and_case_files_carry_timestamps_of_their_digest() {
     )
     .unwrap();
     assert!(openssl_verifies(
-        &tsa,
+        tsa,
         &digest,
         &case.join(&token_name),
         &tsa.root_pem

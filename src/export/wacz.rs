@@ -88,94 +88,42 @@ pub fn write(
         let (Some(file), Some(offset)) = (&c.warc_file, c.warc_offset) else {
             continue;
         };
-        let members = warc::members(&archive_dir.join(file), offset, 2)
-            .map_err(|e| anyhow::anyhow!("cannot read the WARC record of capture {}: {e}", c.id))?;
-        let Some((response, rest)) = members.split_first() else {
-            anyhow::bail!("capture {}: no WARC record at {file}:{offset}", c.id);
+        let source = Source {
+            what: format!("capture {}", c.id),
+            file,
+            offset,
+            url: &c.article_url,
+            date: &c.captured_at,
+            mime: c.content_type.as_deref(),
+            status: c.http_status.map(|s| s.to_string()),
         };
-        let id = response.record.field("WARC-Record-ID").unwrap_or_default();
-        let url = response
-            .record
-            .field("WARC-Target-URI")
-            .unwrap_or(&c.article_url);
-        let date = response.record.field("WARC-Date").unwrap_or(&c.captured_at);
-        let at = warc.bytes;
-        warc.write_all(&response.bytes)?;
-        packaged.records += 1;
-        index.push(format!(
-            "{} {} {}",
-            surt(url),
-            timestamp(date),
-            serde_json::json!({
-                "url": url,
-                "mime": c.content_type.as_deref().map_or("", |m| m.split(';').next().unwrap_or(m).trim()),
-                "status": c.http_status.map(|s| s.to_string()),
-                "digest": response.record.field("WARC-Payload-Digest"),
-                "length": response.bytes.len().to_string(),
-                "offset": at.to_string(),
-                "filename": "data.warc.gz",
-            })
-        ));
+        let copied = copy(archive_dir, &source, &mut warc, &mut index)?;
+        packaged.records += copied.records;
         pages.push(
             serde_json::json!({
                 "id": format!("capture-{}", c.id),
-                "url": url,
-                "ts": date,
+                "url": copied.url,
+                "ts": copied.date,
                 "title": c.article_url,
             })
             .to_string(),
         );
-        // Its request record, when the next record is the one that asked.
-        if let Some(request) = rest.first().filter(|m| {
-            m.record.field("WARC-Type") == Some("request")
-                && m.record.field("WARC-Concurrent-To") == Some(id)
-        }) {
-            warc.write_all(&request.bytes)?;
-            packaged.records += 1;
-        }
         packaged.captures += 1;
     }
     for m in media {
         let Some(place) = &m.warc else {
             continue;
         };
-        let members = warc::members(&archive_dir.join(&place.file), place.offset, 2)
-            .map_err(|e| anyhow::anyhow!("cannot read the WARC record of {}: {e}", m.url))?;
-        let Some((response, rest)) = members.split_first() else {
-            anyhow::bail!(
-                "{}: no WARC record at {}:{}",
-                m.url,
-                place.file,
-                place.offset
-            );
+        let source = Source {
+            what: m.url.clone(),
+            file: &place.file,
+            offset: place.offset,
+            url: &m.url,
+            date: &m.fetched_at,
+            mime: m.content_type.as_deref(),
+            status: Some("200".into()),
         };
-        let id = response.record.field("WARC-Record-ID").unwrap_or_default();
-        let url = response.record.field("WARC-Target-URI").unwrap_or(&m.url);
-        let date = response.record.field("WARC-Date").unwrap_or(&m.fetched_at);
-        let at = warc.bytes;
-        warc.write_all(&response.bytes)?;
-        packaged.records += 1;
-        index.push(format!(
-            "{} {} {}",
-            surt(url),
-            timestamp(date),
-            serde_json::json!({
-                "url": url,
-                "mime": m.content_type.as_deref().map_or("", |t| t.split(';').next().unwrap_or(t).trim()),
-                "status": "200",
-                "digest": response.record.field("WARC-Payload-Digest"),
-                "length": response.bytes.len().to_string(),
-                "offset": at.to_string(),
-                "filename": "data.warc.gz",
-            })
-        ));
-        if let Some(request) = rest.first().filter(|r| {
-            r.record.field("WARC-Type") == Some("request")
-                && r.record.field("WARC-Concurrent-To") == Some(id)
-        }) {
-            warc.write_all(&request.bytes)?;
-            packaged.records += 1;
-        }
+        packaged.records += copy(archive_dir, &source, &mut warc, &mut index)?.records;
         packaged.media += 1;
     }
     resources.push(warc.finish("archive/data.warc.gz"));
@@ -217,6 +165,82 @@ pub fn write(
     file.flush()?;
     packaged.bytes = std::fs::metadata(out).map_or(0, |m| m.len());
     Ok(packaged)
+}
+
+/// A response record to copy into the package, and what its index line
+/// says when the record does not.
+struct Source<'a> {
+    /// Named in errors.
+    what: String,
+    file: &'a str,
+    offset: u64,
+    url: &'a str,
+    date: &'a str,
+    mime: Option<&'a str>,
+    status: Option<String>,
+}
+
+/// What copying a response (and its request) put in the package.
+struct Copied {
+    records: usize,
+    url: String,
+    date: String,
+}
+
+/// Copy the response record at `source` from `archive_dir` into `warc`,
+/// with its request record when the next record is the one that asked, and
+/// index it.
+fn copy<W: Write>(
+    archive_dir: &Path,
+    source: &Source<'_>,
+    warc: &mut Hashing<W>,
+    index: &mut Vec<String>,
+) -> anyhow::Result<Copied> {
+    let members = warc::members(&archive_dir.join(source.file), source.offset, 2)
+        .map_err(|e| anyhow::anyhow!("cannot read the WARC record of {}: {e}", source.what))?;
+    let Some((response, rest)) = members.split_first() else {
+        anyhow::bail!(
+            "{}: no WARC record at {}:{}",
+            source.what,
+            source.file,
+            source.offset
+        );
+    };
+    let id = response.record.field("WARC-Record-ID").unwrap_or_default();
+    let url = response
+        .record
+        .field("WARC-Target-URI")
+        .unwrap_or(source.url);
+    let date = response.record.field("WARC-Date").unwrap_or(source.date);
+    let at = warc.bytes;
+    warc.write_all(&response.bytes)?;
+    index.push(format!(
+        "{} {} {}",
+        surt(url),
+        timestamp(date),
+        serde_json::json!({
+            "url": url,
+            "mime": source.mime.map_or("", |m| m.split(';').next().unwrap_or(m).trim()),
+            "status": source.status,
+            "digest": response.record.field("WARC-Payload-Digest"),
+            "length": response.bytes.len().to_string(),
+            "offset": at.to_string(),
+            "filename": "data.warc.gz",
+        })
+    ));
+    let mut records = 1;
+    if let Some(request) = rest.first().filter(|m| {
+        m.record.field("WARC-Type") == Some("request")
+            && m.record.field("WARC-Concurrent-To") == Some(id)
+    }) {
+        warc.write_all(&request.bytes)?;
+        records += 1;
+    }
+    Ok(Copied {
+        records,
+        url: url.to_string(),
+        date: date.to_string(),
+    })
 }
 
 /// SHA-256 of the `datapackage-digest.json` inside the WACZ at `path`:

@@ -2,7 +2,7 @@
 
 use super::{Result, Store};
 use rusqlite::{Row, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What fetching one medium came to, to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,7 +23,7 @@ pub struct NewMedia<'a> {
 }
 
 /// A medium kept in the archive's WARC files.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SavedMedia {
     pub url: String,
     /// `photo`, `video` or `thumbnail`.
@@ -40,7 +40,7 @@ pub struct SavedMedia {
 
 /// A record's place: its file (relative to the archive directory) and
 /// offset.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WarcPlace {
     pub file: String,
     pub offset: u64,
@@ -62,7 +62,9 @@ const COLUMNS: &str = "url, kind, content_type, size, sha256, warc_file, warc_of
 /// expression for the export queries, read back by [`media_list`].
 pub(super) const MEDIA_JSON: &str = "(SELECT json_group_array(json_object(
         'url', m.url, 'kind', m.kind, 'content_type', m.content_type, 'size', m.size,
-        'sha256', m.sha256, 'warc_file', m.warc_file, 'warc_offset', m.warc_offset,
+        'sha256', m.sha256,
+        'warc', CASE WHEN m.warc_file IS NULL OR m.warc_offset IS NULL THEN NULL
+                     ELSE json_object('file', m.warc_file, 'offset', m.warc_offset) END,
         'fetched_at', m.fetched_at))
      FROM (SELECT * FROM post_media WHERE post_id = p.id AND result = 'saved' ORDER BY id) m)";
 
@@ -91,30 +93,8 @@ fn place(file: Option<String>, offset: Option<i64>) -> Option<WarcPlace> {
 
 /// The media of [`MEDIA_JSON`]; an unreadable value is no media.
 pub(super) fn media_list(json: Option<String>) -> Vec<SavedMedia> {
-    #[derive(serde::Deserialize)]
-    struct M {
-        url: String,
-        kind: String,
-        content_type: Option<String>,
-        size: Option<u64>,
-        sha256: Option<String>,
-        warc_file: Option<String>,
-        warc_offset: Option<i64>,
-        fetched_at: String,
-    }
-    json.and_then(|j| serde_json::from_str::<Vec<M>>(&j).ok())
+    json.and_then(|j| serde_json::from_str(&j).ok())
         .unwrap_or_default()
-        .into_iter()
-        .map(|m| SavedMedia {
-            url: m.url,
-            kind: m.kind,
-            content_type: m.content_type,
-            size: m.size,
-            sha256: m.sha256,
-            warc: place(m.warc_file, m.warc_offset),
-            fetched_at: m.fetched_at,
-        })
-        .collect()
 }
 
 /// The media kept for `post` read on `conn`, in the order they were fetched.
