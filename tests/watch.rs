@@ -422,3 +422,41 @@ fn sitemap_and_list_sources_are_archived_on_their_schedules() {
     let posts = check_support::export(dir.path(), "posts");
     assert_eq!(posts.len(), 3, "the posts of the three articles");
 }
+
+#[test]
+fn the_warc_files_a_watched_source_writes_are_timestamped() {
+    let tsa = Arc::new(common::TestTsa::new(common::TsaKind::Ec));
+    let t = tsa.clone();
+    let tsa_server = Server::start(move |req| {
+        Reply::status(200, "application/timestamp-reply", t.reply(&req.body))
+    });
+    let server = Server::start(|req| match req.path.strip_prefix("/news/") {
+        Some(n) => Reply::html(article(n.parse().unwrap_or(1))),
+        None => Reply::status(404, "text/plain", "Not Found"),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    archive_at(dir.path(), T0, &[]);
+    fast_config(dir.path());
+    let list = dir.path().join("urls.txt");
+    std::fs::write(&list, format!("{}\n", server.url("/news/1"))).unwrap();
+    add_settings(
+        dir.path(),
+        &format!(
+            "[[watch]]\nlist = {:?}\nevery = \"1h\"\n\n[timestamp]\ntsa = [\"{}\"]\nroots = [{:?}]\n",
+            list.display().to_string(),
+            tsa_server.url("/tsr"),
+            tsa.root_pem.display().to_string()
+        ),
+    );
+    wait_ok(spawn_watch(dir.path(), &server.url(""), T0, &["--once"]));
+    assert_eq!(server.hits("/news/1"), 1);
+    let db = rusqlite::Connection::open(dir.path().join("embarc.db")).unwrap();
+    let (subject, result): (String, String) = db
+        .query_row("SELECT subject, result FROM timestamps", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert!(subject.starts_with("warc/"), "{subject}");
+    assert_eq!(result, "granted");
+    assert!(dir.path().join(&subject).exists());
+}

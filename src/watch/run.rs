@@ -309,9 +309,10 @@ impl Watcher {
     }
 
     /// Timestamp the WARC files a round closed (`[timestamp]`); a failing
-    /// authority is logged and asked again after the next round.
+    /// authority is logged and asked again after the next round that closes
+    /// a file (not at every poll of an idle scheduler).
     async fn stamp(&self, store: &Store, files: &[String]) {
-        let Some(settings) = &self.stamps else {
+        let Some(settings) = self.stamps.as_ref().filter(|_| !files.is_empty()) else {
             return;
         };
         match check::stamp::stamp_warcs(store, &self.dir, settings, files).await {
