@@ -47,11 +47,7 @@ impl Report {
     }
 
     fn problem(&mut self, kind: &'static str, place: String, detail: String) {
-        self.problems.push(Problem {
-            kind,
-            place,
-            detail,
-        });
+        Problems(&mut self.problems).problem(kind, place, detail);
     }
 }
 
@@ -258,23 +254,56 @@ fn check_file(path: &Path, report: &mut Report) {
             return;
         }
     };
-    let mut reader = std::io::BufReader::new(file);
+    let found = check_records(
+        &mut std::io::BufReader::new(file),
+        &name,
+        &mut report.problems,
+    );
+    report.warc_records += found.count;
+}
+
+/// The records read from a WARC stream.
+#[derive(Debug, Default)]
+struct Records {
+    count: usize,
+    /// Where each record starts, and its WARC-Target-URI.
+    starts: Vec<(u64, String)>,
+}
+
+/// Problems being collected.
+struct Problems<'a>(&'a mut Vec<Problem>);
+
+impl Problems<'_> {
+    fn problem(&mut self, kind: &'static str, place: String, detail: String) {
+        self.0.push(Problem {
+            kind,
+            place,
+            detail,
+        });
+    }
+}
+
+/// Every record (gzip member) read from `reader`: readable, and its digests
+/// right.
+fn check_records(reader: &mut impl BufRead, name: &str, problems: &mut Vec<Problem>) -> Records {
+    let mut found = Records::default();
+    let mut report = Problems(problems);
     let mut offset: u64 = 0;
     loop {
         match reader.fill_buf() {
-            Ok([]) => return,
+            Ok([]) => return found,
             Ok(_) => {}
             Err(e) => {
                 report.problem(
                     "warc",
-                    name,
+                    name.to_string(),
                     format!("cannot be read at byte {offset}: {e}"),
                 );
-                return;
+                return found;
             }
         }
         let mut counted = Counted {
-            inner: &mut reader,
+            inner: &mut *reader,
             read: 0,
         };
         let mut data = Vec::new();
@@ -284,12 +313,12 @@ fn check_file(path: &Path, report: &mut Report) {
         if let Err(e) = read {
             report.problem(
                 "warc",
-                name,
+                name.to_string(),
                 format!("the gzip member at byte {member_start} is damaged ({e}); records after it were not checked"),
             );
-            return;
+            return found;
         }
-        report.warc_records += 1;
+        found.count += 1;
         let place = format!("{name}:{member_start}");
         let record = match warc::parse_record(&data) {
             Ok(r) => r,
@@ -298,6 +327,13 @@ fn check_file(path: &Path, report: &mut Report) {
                 continue;
             }
         };
+        found.starts.push((
+            member_start,
+            record
+                .field("WARC-Target-URI")
+                .unwrap_or_default()
+                .to_string(),
+        ));
         if let Some(kept) = record.field("WARC-Block-Digest")
             && kept != warc::labelled_sha256(&record.block)
         {
@@ -344,4 +380,220 @@ impl<R: BufRead> BufRead for Counted<'_, R> {
         self.read += amt as u64;
         self.inner.consume(amt);
     }
+}
+
+/// What `verify --wacz` found in a package.
+#[derive(Debug, Default, Serialize)]
+pub struct PackageReport {
+    /// Files of the package checked against `datapackage.json`.
+    pub files_checked: usize,
+    /// Records of `archive/data.warc.gz` read, their digests checked.
+    pub warc_records: usize,
+    /// Lines of `indexes/index.cdx` resolved to a record.
+    pub index_lines: usize,
+    /// Timestamps (`FILE.wacz.tsa-*.tsr` beside it) verified.
+    pub timestamps_checked: usize,
+    pub problems: Vec<Problem>,
+}
+
+impl PackageReport {
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// Largest `datapackage.json`, index or pages file read (a package's own
+/// metadata, not its records).
+const MAX_META: u64 = 256 * 1024 * 1024;
+
+/// Verify the WACZ package at `path` on its own, as whoever receives it
+/// can: `datapackage-digest.json` holds the hash of `datapackage.json`,
+/// which holds the hash and size of every file; every record of
+/// `archive/data.warc.gz` matches its digests; every index line points at
+/// the start of a record of its URL; and every timestamp beside the
+/// package (`NAME.tsa-HOST.tsr`) stamps its `datapackage-digest.json` and
+/// verifies against `roots`.
+pub fn verify_package(path: &Path, roots: &[Vec<u8>]) -> anyhow::Result<PackageReport> {
+    let mut report = PackageReport::default();
+    let mut problems = Problems(&mut report.problems);
+    let file = std::fs::File::open(path)
+        .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", path.display()))?;
+    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file))
+        .map_err(|e| anyhow::anyhow!("{} is not a WACZ (ZIP) file: {e}", path.display()))?;
+    let read = |zip: &mut zip::ZipArchive<_>, name: &str| -> Result<Vec<u8>, String> {
+        let entry = zip.by_name(name).map_err(|e| format!("missing: {e}"))?;
+        let mut bytes = Vec::new();
+        entry
+            .take(MAX_META)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot be read: {e}"))?;
+        Ok(bytes)
+    };
+    let digest_file = match read(&mut zip, "datapackage-digest.json") {
+        Ok(b) => b,
+        Err(e) => anyhow::bail!("{}: datapackage-digest.json {e}", path.display()),
+    };
+    let package_file = match read(&mut zip, "datapackage.json") {
+        Ok(b) => b,
+        Err(e) => anyhow::bail!("{}: datapackage.json {e}", path.display()),
+    };
+    let said = serde_json::from_slice::<serde_json::Value>(&digest_file)
+        .ok()
+        .and_then(|v| v["hash"].as_str().map(str::to_string));
+    let package_hash = format!("sha256:{}", hex::encode(Sha256::digest(&package_file)));
+    if said.as_deref() != Some(package_hash.as_str()) {
+        problems.problem(
+            "package",
+            "datapackage-digest.json".into(),
+            format!("says {said:?}, but datapackage.json hashes to {package_hash}"),
+        );
+    }
+    let package: serde_json::Value = serde_json::from_slice(&package_file)
+        .map_err(|e| anyhow::anyhow!("{}: datapackage.json is not JSON: {e}", path.display()))?;
+    for r in package["resources"].as_array().into_iter().flatten() {
+        let Some(name) = r["path"].as_str() else {
+            problems.problem(
+                "package",
+                "datapackage.json".into(),
+                format!("a resource without a path: {r}"),
+            );
+            continue;
+        };
+        report.files_checked += 1;
+        let entry = match zip.by_name(name) {
+            Ok(e) => e,
+            Err(e) => {
+                problems.problem(
+                    "package",
+                    name.to_string(),
+                    format!("listed but missing: {e}"),
+                );
+                continue;
+            }
+        };
+        let mut hasher = Sha256::new();
+        let mut size = 0u64;
+        let mut entry = entry;
+        let mut buf = vec![0u8; 1 << 16];
+        let result = loop {
+            match entry.read(&mut buf) {
+                Ok(0) => break Ok(()),
+                Ok(n) => {
+                    hasher.update(&buf[..n]);
+                    size += n as u64;
+                }
+                Err(e) => break Err(e),
+            }
+        };
+        if let Err(e) = result {
+            problems.problem("package", name.to_string(), format!("cannot be read: {e}"));
+            continue;
+        }
+        let hash = format!("sha256:{}", hex::encode(hasher.finalize()));
+        if r["hash"].as_str() != Some(hash.as_str()) || r["bytes"].as_u64() != Some(size) {
+            problems.problem(
+                "package",
+                name.to_string(),
+                format!(
+                    "is {hash}, {size} bytes; datapackage.json says {}, {} bytes",
+                    r["hash"].as_str().unwrap_or("no hash"),
+                    r["bytes"]
+                ),
+            );
+        }
+    }
+    // The records, and the index lines that point into them.
+    let records = match zip.by_name("archive/data.warc.gz") {
+        Ok(entry) => check_records(
+            &mut std::io::BufReader::new(entry),
+            "archive/data.warc.gz",
+            problems.0,
+        ),
+        Err(e) => {
+            problems.problem(
+                "package",
+                "archive/data.warc.gz".into(),
+                format!("missing: {e}"),
+            );
+            Records::default()
+        }
+    };
+    report.warc_records = records.count;
+    let index = read(&mut zip, "indexes/index.cdx").unwrap_or_default();
+    for (n, line) in String::from_utf8_lossy(&index).lines().enumerate() {
+        let place = format!("indexes/index.cdx:{}", n + 1);
+        let json = line
+            .splitn(3, ' ')
+            .nth(2)
+            .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok());
+        let Some(json) = json else {
+            problems.problem("index", place, "not a CDXJ line (key, time, JSON)".into());
+            continue;
+        };
+        let offset = json["offset"].as_str().and_then(|o| o.parse::<u64>().ok());
+        let url = json["url"].as_str().unwrap_or_default();
+        match records.starts.iter().find(|(at, _)| Some(*at) == offset) {
+            Some((_, target)) if target == url => report.index_lines += 1,
+            Some((_, target)) => problems.problem(
+                "index",
+                place,
+                format!("points at the record of {target}, not {url}"),
+            ),
+            None => problems.problem(
+                "index",
+                place,
+                format!("offset {:?} is not the start of a record", json["offset"]),
+            ),
+        }
+    }
+    // The timestamps beside it.
+    let digest: [u8; 32] = Sha256::digest(&digest_file).into();
+    let name = path
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .to_string();
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tokens: Vec<_> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name().is_some_and(|f| {
+                let f = f.to_string_lossy();
+                f.starts_with(&format!("{name}.tsa-")) && f.ends_with(".tsr")
+            })
+        })
+        .collect();
+    tokens.sort();
+    for token_path in tokens {
+        report.timestamps_checked += 1;
+        let place = token_path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        let token = match std::fs::read(&token_path) {
+            Ok(t) => t,
+            Err(e) => {
+                problems.problem("timestamp", place, format!("cannot be read: {e}"));
+                continue;
+            }
+        };
+        if roots.is_empty() {
+            problems.problem(
+                "timestamp",
+                place,
+                "no trusted root certificates: pass the authority's root with --roots FILE.pem"
+                    .into(),
+            );
+            continue;
+        }
+        if let Err(e) = crate::timestamp::verify(&token, &digest, roots) {
+            problems.problem("timestamp", place, e.to_string());
+        }
+    }
+    Ok(report)
 }

@@ -384,4 +384,18 @@ fn a_wacz_of_the_article_holds_its_posts_media_records() {
     assert!(found.iter().any(|f| f.0 == "mid.mp4" && f.1 == "video/mp4"));
     assert!(found.iter().any(|f| f.0 == "masto.png"));
     assert!(found.iter().any(|f| f.0 == "hqdefault.jpg"));
+
+    // `verify --wacz` agrees: every file, record and index line intact.
+    let out = embarc(dir.path(), &server.url(""))
+        .args(["verify", "--json", "--wacz"])
+        .arg(&wacz)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(out.status.success(), "{report}");
+    assert_eq!(report["index_lines"], 5);
+    assert_eq!(
+        report["warc_records"], 11,
+        "warcinfo, then a response and a request each"
+    );
 }

@@ -251,6 +251,62 @@ fn wacz_packages_and_case_files_carry_timestamps_of_their_digest() {
         "the WARC file and the WACZ"
     );
 
+    // Whoever receives the package checks it on its own, without an
+    // archive: files, records, index and the timestamp beside it.
+    let alone = |wacz: &Path, root: &Path| {
+        let out = Command::cargo_bin("embarc")
+            .unwrap()
+            .current_dir(tmp.path())
+            .env_remove("EMBARC_ARCHIVE")
+            .args(["verify", "--json", "--wacz"])
+            .arg(wacz)
+            .arg("--roots")
+            .arg(root)
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.success(), report)
+    };
+    let (ok, report) = alone(&wacz, &tsa.root_pem);
+    assert!(ok, "{report}");
+    assert_eq!(report["timestamps_checked"], 1);
+    assert_eq!(report["warc_records"], 3, "warcinfo, response, request");
+    assert_eq!(report["index_lines"], 1);
+    assert!(report["files_checked"].as_u64().unwrap() >= 4);
+    let other = TestTsa::named(TsaKind::Ec, "other");
+    let (ok, report) = alone(&wacz, &other.root_pem);
+    assert!(!ok);
+    assert!(
+        report["problems"].to_string().contains("not trusted"),
+        "{report}"
+    );
+    // One file changed inside the package (the ZIP itself still sound).
+    let altered = tmp.path().join("altered.wacz");
+    {
+        let mut from = zip::ZipArchive::new(std::fs::File::open(&wacz).unwrap()).unwrap();
+        let mut to = zip::ZipWriter::new(std::fs::File::create(&altered).unwrap());
+        for i in 0..from.len() {
+            let mut e = from.by_index(i).unwrap();
+            let name = e.name().unwrap().to_string();
+            let mut bytes = Vec::new();
+            e.read_to_end(&mut bytes).unwrap();
+            if name == "pages/pages.jsonl" {
+                bytes = String::from_utf8(bytes)
+                    .unwrap()
+                    .replace("/dam", "/elsewhere")
+                    .into_bytes();
+            }
+            to.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            std::io::Write::write_all(&mut to, &bytes).unwrap();
+        }
+        to.finish().unwrap();
+    }
+    let (ok, report) = alone(&altered, &tsa.root_pem);
+    assert!(!ok);
+    let problems = report["problems"].to_string();
+    assert!(problems.contains("pages/pages.jsonl"), "{problems}");
+
     // Case file: the token is one of its files, listed in SHA256SUMS and
     // explained in the summary.
     let case = tmp.path().join("case");

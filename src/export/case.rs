@@ -228,6 +228,7 @@ fn summary(
                     li { code { "sha256sum -c SHA256SUMS" } " in this folder checks that no file changed since it was made (the table at the end lists the same hashes)." }
                     li { "The " code { "claim-" (c.id) ".wacz" } " file is a web archive: open it in ReplayWeb.page (replayweb.page) or pywb to see each article as it was captured. Its own " code { "datapackage.json" } " holds the SHA-256 of every file inside it." }
                     li { code { "claim.json" } " holds the same account as this page, for programs." }
+                    li { "With embarc: " code { "embarc verify --wacz " (wacz_name) " --roots ROOT.pem" } " checks every file, record and index line of the package, and its timestamps, on their own." }
                     @if stamps.iter().any(|s| s.got.is_ok()) {
                         li { "Each " code { ".tsr" } " file is an RFC 3161 timestamp: a Time-Stamp Authority's signed statement that the package's "
                              code { "datapackage-digest.json" } " (which holds the hash of " code { "datapackage.json" } ", which holds the hash of every file in the package) existed at the time it names. With OpenSSL and the authority's root certificate: "
