@@ -75,12 +75,15 @@ pub struct Media {
 /// [timestamp]
 /// tsa = ["https://freetsa.org/tsr"]
 /// roots = ["tsa-roots.pem"]
+/// timeout = "30s"
 /// ```
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Timestamp {
     pub tsa: Vec<String>,
     pub roots: Vec<String>,
+    /// How long one authority may take to answer (default `"30s"`).
+    pub timeout: Option<String>,
 }
 
 /// `[push]`: push copies after every `archive` run, as `--push` asks for

@@ -339,3 +339,60 @@ fn wacz_packages_and_case_files_carry_timestamps_of_their_digest() {
         "{summary}"
     );
 }
+
+#[test]
+fn silent_garbage_and_endless_authorities_fail_alone_and_never_hold_the_run() {
+    let s = setup(TsaKind::Ec, false);
+    let hostile = Server::start(|req| match req.path.as_str() {
+        "/silent" => Reply::Silent,
+        "/html" => Reply::html("<html>Sign in</html>"),
+        "/endless" => Reply::Endless,
+        _ => Reply::status(404, "text/plain", "no"),
+    });
+    std::fs::write(
+        s.archive.join("embarc.toml"),
+        format!(
+            "[timestamp]\ntsa = [\"{}\", \"{}\", \"{}\", \"{}\"]\nroots = [\"roots.pem\"]\ntimeout = \"1s\"\n",
+            hostile.url("/silent"),
+            hostile.url("/html"),
+            hostile.url("/endless"),
+            s.server.url("/tsr")
+        ),
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let said = archive_url(&s, "/dam");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{said}"
+    );
+    assert!(said.contains("1 granted, 3 failed"), "{said}");
+    let db = Connection::open(s.archive.join("embarc.db")).unwrap();
+    let details: Vec<(String, String)> = db
+        .prepare("SELECT tsa, detail FROM timestamps WHERE result = 'failed' ORDER BY tsa")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let detail = |path: &str| {
+        details
+            .iter()
+            .find(|(t, _)| t.ends_with(path))
+            .map(|(_, d)| d.clone())
+            .unwrap()
+    };
+    assert!(detail("/silent").contains("timed out"), "{details:?}");
+    assert!(
+        detail("/html").contains("not a readable RFC 3161 timestamp"),
+        "{details:?}"
+    );
+    let endless = detail("/endless");
+    assert!(
+        endless.contains("larger than") || endless.contains("timed out"),
+        "{details:?}"
+    );
+    let (ok, report) = verify(&s.archive);
+    assert!(ok, "{report}");
+    assert_eq!(report["timestamps_checked"], 1);
+}

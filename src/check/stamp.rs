@@ -32,9 +32,14 @@ impl StampSettings {
                 ),
             }
         }
+        let timeout = match &config.timestamp.timeout {
+            Some(text) => crate::duration::parse(text)
+                .map_err(|e| anyhow::anyhow!("[timestamp] timeout = {text:?}: {e}"))?,
+            None => Duration::from_secs(30),
+        };
         Ok((!config.timestamp.tsa.is_empty()).then(|| StampSettings {
             tsa: config.timestamp.tsa.clone(),
-            timeout: Duration::from_secs(30),
+            timeout,
         }))
     }
 }
