@@ -970,7 +970,25 @@ async fn post_article_and_capture_pages() {
 
     // Media kept by `check --media` are listed with their hashes, on the
     // page and in the API.
-    let sha_photo = sha256_hex(b"photo bytes");
+    // Text bytes, so the test client's body (a String) holds them exactly.
+    let photo = b"photo bytes, as the CDN served them".to_vec();
+    let sha_photo = sha256_hex(&photo);
+    let mut warc = embarc::capture::warc::WarcWriter::new(&desk.dir());
+    let exchange = embarc::fetch::Exchange {
+        url: "https://pbs.example/photo.jpg".parse().unwrap(),
+        request_headers: Vec::new(),
+        status: 200,
+        version: "HTTP/1.1".into(),
+        headers: vec![("content-type".into(), b"image/jpeg".to_vec())],
+        raw_body: photo.clone(),
+        truncated: false,
+        remote_addr: None,
+        date: chrono::Utc::now(),
+    };
+    let [response, _] = embarc::capture::warc::encode_exchange(&exchange).members;
+    let (warc_file, warc_offset) = warc.append(&response).unwrap();
+    warc.flush().unwrap();
+    drop(warc);
     desk.store()
         .record_media(
             post,
@@ -981,9 +999,9 @@ async fn post_article_and_capture_pages() {
                 named_by: "x_syndication",
                 result: "saved",
                 content_type: Some("image/jpeg"),
-                size: Some(11),
+                size: Some(photo.len() as u64),
                 sha256: Some(&sha_photo),
-                warc: Some(("warc/x.warc.gz", 0)),
+                warc: Some((&warc_file, warc_offset)),
                 http_status: Some(200),
                 detail: "",
             }],
@@ -1004,7 +1022,24 @@ async fn post_article_and_capture_pages() {
     )
     .await;
     assert_eq!(a.json()["media"][0]["sha256"], sha_photo.as_str());
-    assert_eq!(a.json()["media"][0]["warc"]["file"], "warc/x.warc.gz");
+    assert_eq!(a.json()["media"][0]["warc"]["file"], warc_file.as_str());
+    // The kept copy, from its WARC record, shown on the page under a
+    // policy that runs and loads nothing.
+    let id = a.json()["media"][0]["id"].as_i64().unwrap();
+    assert!(
+        p.body.contains(&format!("<img src=\"/media/{id}\"")),
+        "{}",
+        p.body
+    );
+    let m = b.get(&format!("/media/{id}")).await;
+    assert_eq!(m.status, 200);
+    assert_eq!(m.header("content-type"), "image/jpeg");
+    assert_eq!(
+        m.header("content-security-policy"),
+        "sandbox; default-src 'none'"
+    );
+    assert_eq!(sha256_hex(m.body.as_bytes()), sha_photo);
+    assert_eq!(b.get("/media/999").await.status, 404);
 
     // The article: its capture with SHA-256 and WARC location, its posts.
     let bytes = std::fs::read(format!(

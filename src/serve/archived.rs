@@ -40,9 +40,18 @@ pub fn body(dir: &Path, c: &CaptureRow) -> Result<Option<Body>> {
     let (Some(file), Some(offset)) = (&c.warc_file, c.warc_offset) else {
         return Ok(None);
     };
+    Ok(Some(Body {
+        bytes: payload(dir, file, offset)?,
+        html: is_html(c.content_type.as_deref()),
+    }))
+}
+
+/// The body of the response record at `file:offset` in the archive in
+/// `dir`, its `Content-Encoding` undone.
+pub fn payload(dir: &Path, file: &str, offset: u64) -> Result<Vec<u8>> {
     let path = dir.join(file);
     let record = warc::read_record(&path, offset)
-        .with_context(|| format!("cannot read the capture at {}:{offset}", path.display()))?;
+        .with_context(|| format!("cannot read the record at {}:{offset}", path.display()))?;
     let (head, payload) = record
         .http_parts()
         .ok_or_else(|| anyhow!("the record at {file}:{offset} holds no HTTP response"))?;
@@ -51,12 +60,8 @@ pub fn body(dir: &Path, c: &CaptureRow) -> Result<Option<Body>> {
         .filter_map(|l| l.split_once(':'))
         .find(|(n, _)| n.trim().eq_ignore_ascii_case("content-encoding"))
         .map(|(_, v)| v.trim().to_string());
-    let bytes = encoding::decode(payload.to_vec(), encodings.as_deref(), MAX_BODY)
-        .map_err(|e| anyhow!("cannot decode the stored body at {file}:{offset}: {e:?}"))?;
-    Ok(Some(Body {
-        bytes,
-        html: is_html(c.content_type.as_deref()),
-    }))
+    encoding::decode(payload.to_vec(), encodings.as_deref(), MAX_BODY)
+        .map_err(|e| anyhow!("cannot decode the stored body at {file}:{offset}: {e:?}"))
 }
 
 /// Fill in the paragraph around each citation from its capture, reading

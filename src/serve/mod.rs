@@ -75,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .route("/articles/{id}", get(pages::article::show))
         .route("/captures/{id}", get(pages::capture::show))
         .route("/captures/{id}/body", get(pages::capture::body))
+        .route("/media/{id}", get(pages::media::file))
         .route("/search", get(pages::search::show))
         .route("/report", get(pages::report::show))
         .route("/export/{file}", get(pages::export::download))

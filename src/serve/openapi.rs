@@ -262,7 +262,7 @@ fn schemas() -> Value {
             ("media", list("Media")),
         ]),
         "Media": object(vec![
-            ("url", string()), ("kind", enumeration(&["photo", "video", "thumbnail"], false)),
+            ("id", int()), ("url", string()), ("kind", enumeration(&["photo", "video", "thumbnail"], false)),
             ("content_type", opt_string()), ("size", opt_int()), ("sha256", opt_string()),
             ("warc", json!({"type": ["object", "null"], "properties": {"file": string(), "offset": int()}})),
             ("fetched_at", string()),

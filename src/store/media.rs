@@ -25,6 +25,8 @@ pub struct NewMedia<'a> {
 /// A medium kept in the archive's WARC files.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SavedMedia {
+    /// The row id (`/media/{id}` on the web desk).
+    pub id: i64,
     pub url: String,
     /// `photo`, `video` or `thumbnail`.
     pub kind: String,
@@ -56,12 +58,13 @@ pub struct KeptMedia {
 }
 
 /// The columns [`saved_media`] reads, from `post_media`.
-const COLUMNS: &str = "url, kind, content_type, size, sha256, warc_file, warc_offset, fetched_at";
+const COLUMNS: &str =
+    "id, url, kind, content_type, size, sha256, warc_file, warc_offset, fetched_at";
 
 /// The JSON array of a post's saved media (`p` is `posts`), as an
 /// expression for the export queries, read back by [`media_list`].
 pub(super) const MEDIA_JSON: &str = "(SELECT json_group_array(json_object(
-        'url', m.url, 'kind', m.kind, 'content_type', m.content_type, 'size', m.size,
+        'id', m.id, 'url', m.url, 'kind', m.kind, 'content_type', m.content_type, 'size', m.size,
         'sha256', m.sha256,
         'warc', CASE WHEN m.warc_file IS NULL OR m.warc_offset IS NULL THEN NULL
                      ELSE json_object('file', m.warc_file, 'offset', m.warc_offset) END,
@@ -72,6 +75,7 @@ fn saved_media(r: &Row<'_>) -> rusqlite::Result<SavedMedia> {
     let file: Option<String> = r.get("warc_file")?;
     let offset: Option<i64> = r.get("warc_offset")?;
     Ok(SavedMedia {
+        id: r.get("id")?,
         url: r.get("url")?,
         kind: r.get("kind")?,
         content_type: r.get("content_type")?,
@@ -149,6 +153,17 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// The kept medium with row id `id`.
+    pub fn medium(&self, id: i64) -> Result<Option<SavedMedia>> {
+        let conn = self.read()?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM post_media WHERE id = ?1 AND result = 'saved'"
+        ))?;
+        Ok(rusqlite::OptionalExtension::optional(
+            stmt.query_row([id], saved_media),
+        )?)
     }
 
     /// The media kept for a post, in the order they were fetched.

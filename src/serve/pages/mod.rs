@@ -8,6 +8,7 @@ pub mod export;
 pub mod jobs;
 pub mod layout;
 pub mod login;
+pub mod media;
 pub mod post;
 pub mod queue;
 pub mod report;

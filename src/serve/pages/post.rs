@@ -93,8 +93,16 @@ fn render(p: &PostDetail) -> Markup {
                     tr { th { "Kind" } th { "File" } th { "Type" } th { "Bytes" } th { "SHA-256" } th { "Fetched" } }
                     @for m in &p.media {
                         tr {
-                            td { (m.kind) }
-                            td { a href=(m.url) rel="noreferrer noopener nofollow" target="_blank" { (m.url) } }
+                            td {
+                                (m.kind)
+                                @if m.content_type.as_deref().is_some_and(|t| t.starts_with("image/") && !t.contains("svg")) {
+                                    br; a href={ "/media/" (m.id) } { img src={ "/media/" (m.id) } width="160" alt={ "the " (m.kind) " as kept" }; }
+                                }
+                            }
+                            td {
+                                a href={ "/media/" (m.id) } { "kept copy" } " · "
+                                a href=(m.url) rel="noreferrer noopener nofollow" target="_blank" { (m.url) }
+                            }
                             td { (m.content_type.as_deref().unwrap_or("")) }
                             td { (m.size.map_or(String::new(), |s| s.to_string())) }
                             td { code { (m.sha256.as_deref().unwrap_or("")) } }
