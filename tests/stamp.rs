@@ -396,3 +396,22 @@ fn silent_garbage_and_endless_authorities_fail_alone_and_never_hold_the_run() {
     assert!(ok, "{report}");
     assert_eq!(report["timestamps_checked"], 1);
 }
+
+#[test]
+fn warc_files_left_unstamped_are_swept_once_their_writer_is_gone() {
+    let s = setup(TsaKind::Ec, false);
+    archive_url(&s, "/one");
+    let warc = s.archive.join("warc");
+    let first = warc_files(&s.archive).remove(0);
+    // A file a killed run left (its process is gone), and one a running
+    // process may still be writing (PID 1 runs as long as the system).
+    let left = "embarc-20200101000000000-4294967295-00000.warc.gz";
+    let busy = "embarc-20200101000000000-1-00000.warc.gz";
+    std::fs::copy(&first, warc.join(left)).unwrap();
+    std::fs::copy(&first, warc.join(busy)).unwrap();
+    let said = archive_url(&s, "/two");
+    assert!(said.contains("2 granted, 0 failed"), "{said}");
+    let subjects: Vec<String> = rows(&s.archive).into_iter().map(|r| r.0).collect();
+    assert!(subjects.contains(&format!("warc/{left}")), "{subjects:?}");
+    assert!(!subjects.contains(&format!("warc/{busy}")), "{subjects:?}");
+}

@@ -131,11 +131,15 @@ pub async fn stamp_warcs(
     files: &[String],
 ) -> Result<StampSummary, crate::store::Error> {
     let mut subjects: Vec<String> = files.to_vec();
-    for again in store.warcs_to_stamp_again(&settings.tsa)? {
-        if !subjects.contains(&again) {
-            subjects.push(again);
+    let mut add = |more: Vec<String>| {
+        for s in more {
+            if !subjects.contains(&s) {
+                subjects.push(s);
+            }
         }
-    }
+    };
+    add(store.warcs_to_stamp_again(&settings.tsa)?);
+    add(never_asked(store, dir)?);
     let mut summary = StampSummary::default();
     for subject in subjects {
         let path = dir.join(&subject);
@@ -161,6 +165,52 @@ pub async fn stamp_warcs(
         }
     }
     Ok(summary)
+}
+
+/// At most this many WARC files never asked about are stamped by one run.
+const SWEEP: usize = 100;
+
+/// WARC files in `ARCHIVE/warc/` no authority was ever asked about: left by
+/// a run that failed or was killed before it could stamp them, or written
+/// before `[timestamp]` was set. Only files whose writer is gone are taken
+/// (a file's name carries its writer's process id; on Linux a process that
+/// still runs may still be writing it), at most [`SWEEP`] a run, oldest
+/// first.
+fn never_asked(store: &Store, dir: &Path) -> Result<Vec<String>, crate::store::Error> {
+    let Ok(entries) = std::fs::read_dir(dir.join(crate::capture::warc::DIR)) else {
+        return Ok(Vec::new());
+    };
+    let asked = store.stamp_subjects()?;
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".warc.gz"))
+        .map(|n| format!("{}/{n}", crate::capture::warc::DIR))
+        .filter(|subject| !asked.contains(subject))
+        .filter(|subject| writer_gone(subject))
+        .collect();
+    names.sort();
+    names.truncate(SWEEP);
+    Ok(names)
+}
+
+/// Whether the process that wrote `warc/embarc-STAMP-PID-NNNNN.warc.gz` is
+/// gone (this process's own files are closed when it stamps). Without
+/// `/proc`, only this process's files are known to be closed.
+fn writer_gone(subject: &str) -> bool {
+    let pid = subject
+        .rsplit('/')
+        .next()
+        .and_then(|n| n.strip_suffix(".warc.gz"))
+        .and_then(|n| n.rsplit('-').nth(1))
+        .and_then(|p| p.parse::<u32>().ok());
+    match pid {
+        Some(pid) if pid == std::process::id() => true,
+        Some(pid) => {
+            Path::new("/proc/self").exists() && !Path::new(&format!("/proc/{pid}")).exists()
+        }
+        None => false,
+    }
 }
 
 /// Record one authority's answer for `subject` (and write its token beside
@@ -252,6 +302,18 @@ mod tests {
             token_path(Path::new("x.wacz"), "http://127.0.0.1:8080/ts"),
             Path::new("x.wacz.tsa-127.0.0.1-8080.tsr")
         );
+    }
+
+    #[test]
+    fn a_files_writer_is_read_from_its_name() {
+        let mine = format!("warc/embarc-20261207-{}-00000.warc.gz", std::process::id());
+        assert!(writer_gone(&mine));
+        // PID 1 runs as long as the system does.
+        assert!(!writer_gone("warc/embarc-20261207-1-00000.warc.gz"));
+        assert!(!writer_gone("warc/other.warc.gz"));
+        if Path::new("/proc/self").exists() {
+            assert!(writer_gone("warc/embarc-20261207-4294967295-00000.warc.gz"));
+        }
     }
 
     #[test]

@@ -81,6 +81,14 @@ impl Store {
         Ok(out)
     }
 
+    /// Every subject any authority was asked about (granted or failed).
+    pub fn stamp_subjects(&self) -> Result<std::collections::HashSet<String>> {
+        let conn = self.read()?;
+        let mut stmt = conn.prepare_cached("SELECT DISTINCT subject FROM timestamps")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Every granted token, or those of `subject`, oldest first.
     pub fn timestamps(&self, subject: Option<&str>) -> Result<Vec<StoredTimestamp>> {
         let conn = self.read()?;
