@@ -153,7 +153,7 @@ async fn fetch_one(
     named_by: &'static str,
     n: Named,
 ) -> Got {
-    let best = n.variants[0].clone();
+    let best = n.variants.first().cloned().unwrap_or_default();
     let mut too_large = 0;
     let mut last = None;
     for variant in &n.variants {
