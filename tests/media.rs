@@ -398,4 +398,25 @@ fn a_wacz_of_the_article_holds_its_posts_media_records() {
         report["warc_records"], 11,
         "warcinfo, then a response and a request each"
     );
+
+    // Media follow the selection captures do: all of them without one,
+    // none fetched after a time that is still to come.
+    let all = dir.path().join("all.wacz");
+    let out = embarc(dir.path(), &server.url(""))
+        .args(["export", "wacz", "--out"])
+        .arg(&all)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && said.contains("5 media files"),
+        "{said}"
+    );
+    let out = embarc(dir.path(), &server.url(""))
+        .args(["export", "wacz", "--since", "2999-01-01", "--out"])
+        .arg(dir.path().join("none.wacz"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to package"));
 }

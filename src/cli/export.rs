@@ -212,17 +212,14 @@ fn wacz(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
             serde_json::to_vec_pretty(&serde_json::json!({ "article": doc }))?,
         ));
     }
-    let captures = store.kept_web_captures(&CaptureFilter {
+    let filter = CaptureFilter {
         article,
         claim: args.claim,
         since: args.since,
         until: args.until,
-    })?;
-    let media = if args.claim.is_some() || article.is_some() {
-        store.media_of(args.claim, article)?
-    } else {
-        Vec::new()
     };
+    let captures = store.kept_web_captures(&filter)?;
+    let media = store.media_of(&filter)?;
     let contents = export::wacz::Contents {
         captures: &captures,
         media: &media,
@@ -305,7 +302,10 @@ fn case(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let mut urls: Vec<String> = claim.claim.post.ident.post_url.iter().cloned().collect();
     urls.extend(claim.claim.citations.iter().map(|c| c.article_url.clone()));
     let copies = store.saved_copies(&urls)?;
-    let media = store.media_of(Some(id), None)?;
+    let media = store.media_of(&CaptureFilter {
+        claim: Some(id),
+        ..CaptureFilter::default()
+    })?;
     // The timestamps of the WARC files the package's records come from.
     let mut files: Vec<&str> = captures
         .iter()

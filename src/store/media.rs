@@ -171,19 +171,25 @@ impl Store {
         post_media(&*self.read()?, post)
     }
 
-    /// The media kept of the post of claim `claim` and of the posts the
-    /// article `article` cites (either or both), each once, in the order
-    /// they were fetched.
-    pub fn media_of(&self, claim: Option<i64>, article: Option<i64>) -> Result<Vec<SavedMedia>> {
+    /// The media kept that `f` selects, as it selects captures: of the
+    /// claim's post, of the posts the article cites, fetched in the time
+    /// range; all when `f` selects nothing. In the order they were fetched.
+    pub fn media_of(&self, f: &super::CaptureFilter) -> Result<Vec<SavedMedia>> {
         let conn = self.read()?;
+        let time = |t: &Option<chrono::DateTime<chrono::Utc>>| t.map(super::format_time);
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {COLUMNS} FROM post_media
              WHERE result = 'saved'
-               AND (post_id = (SELECT post_id FROM claims WHERE id = ?1)
-                    OR post_id IN (SELECT post_id FROM citations WHERE article_id = ?2))
+               AND (?1 IS NULL OR post_id IN (SELECT post_id FROM citations WHERE article_id = ?1))
+               AND (?2 IS NULL OR post_id = (SELECT post_id FROM claims WHERE id = ?2))
+               AND (?3 IS NULL OR fetched_at >= ?3)
+               AND (?4 IS NULL OR fetched_at < ?4)
              ORDER BY id"
         ))?;
-        let rows = stmt.query_map(params![claim, article], saved_media)?;
+        let rows = stmt.query_map(
+            params![f.article, f.claim, time(&f.since), time(&f.until)],
+            saved_media,
+        )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
