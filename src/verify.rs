@@ -25,16 +25,24 @@ pub struct Report {
     /// RFC 3161 timestamps checked: the file still has the digest stamped,
     /// and the token's signature chains to a configured root.
     pub timestamps_checked: usize,
+    /// Of those, the tokens of packages no longer where they were written:
+    /// the token is checked, the file cannot be re-hashed.
+    pub timestamps_of_moved_packages: usize,
     pub warc_files: usize,
     pub warc_records: usize,
-    /// Everything missing or altered, one entry each.
+    /// Everything missing or altered, or a timestamp that does not verify,
+    /// one entry each.
     pub problems: Vec<Problem>,
+    /// Timestamps that could not be checked: no trusted root certificate
+    /// was given (not a problem of the archive, but nothing is proven).
+    pub unchecked: Vec<Problem>,
 }
 
 /// One thing that is missing or altered.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Problem {
-    /// `database`, `capture`, `media`, `warc` (or `timestamp`).
+    /// `database`, `capture`, `media`, `warc`, `package`, `index` or
+    /// `timestamp` (a token that does not verify).
     pub kind: &'static str,
     /// The capture, file or table concerned.
     pub place: String,
@@ -193,9 +201,17 @@ fn check_timestamps(
             );
             continue;
         };
+        let altered = if t.subject.starts_with("wacz:") {
+            "package"
+        } else {
+            "warc"
+        };
         let now = match t.subject.strip_prefix("wacz:") {
             Some(path) => {
                 let path = Path::new(path);
+                if !path.exists() {
+                    report.timestamps_of_moved_packages += 1;
+                }
                 path.exists()
                     .then(|| crate::export::wacz::digest_file_sha256(path))
             }
@@ -206,7 +222,7 @@ fn check_timestamps(
         match now {
             Some(Ok(now)) if now != stamped => {
                 report.problem(
-                    "timestamp",
+                    altered,
                     place,
                     format!(
                         "the file changed since it was stamped: its SHA-256 is {}, {} stamped {}",
@@ -219,7 +235,7 @@ fn check_timestamps(
             }
             Some(Err(e)) => {
                 report.problem(
-                    "timestamp",
+                    altered,
                     place,
                     format!("the stamped file cannot be read: {e}"),
                 );
@@ -228,11 +244,11 @@ fn check_timestamps(
             _ => {}
         }
         if roots.is_empty() {
-            report.problem(
-                "timestamp",
+            report.unchecked.push(Problem {
+                kind: "timestamp",
                 place,
-                "no trusted root certificates: list the authorities' roots in [timestamp] roots to check who signed it".into(),
-            );
+                detail: "not checked: no trusted root certificates (list the authorities' roots in [timestamp] roots, or pass --roots)".into(),
+            });
             continue;
         }
         if let Err(e) = crate::timestamp::verify(&t.token, &stamped, roots) {
@@ -394,6 +410,8 @@ pub struct PackageReport {
     /// Timestamps (`FILE.wacz.tsa-*.tsr` beside it) verified.
     pub timestamps_checked: usize,
     pub problems: Vec<Problem>,
+    /// Timestamps that could not be checked: no trusted root was given.
+    pub unchecked: Vec<Problem>,
 }
 
 impl PackageReport {
@@ -431,7 +449,21 @@ pub fn verify_package(path: &Path, roots: &[Vec<u8>]) -> anyhow::Result<PackageR
     };
     let digest_file = match read(&mut zip, "datapackage-digest.json") {
         Ok(b) => b,
-        Err(e) => anyhow::bail!("{}: datapackage-digest.json {e}", path.display()),
+        Err(e) => {
+            // A case file's ZIP holds a package; it is not one.
+            if let Some(inner) = zip
+                .file_names()
+                .filter_map(Result::ok)
+                .find(|n| n.ends_with(".wacz"))
+                .map(|n| n.to_string())
+            {
+                anyhow::bail!(
+                    "{} is not a WACZ package but holds one ({inner}): a case file's ZIP; unzip it and verify {inner}",
+                    path.display()
+                );
+            }
+            anyhow::bail!("{}: datapackage-digest.json {e}", path.display())
+        }
     };
     let package_file = match read(&mut zip, "datapackage.json") {
         Ok(b) => b,
@@ -568,6 +600,7 @@ pub fn verify_package(path: &Path, roots: &[Vec<u8>]) -> anyhow::Result<PackageR
         })
         .collect();
     tokens.sort();
+    let mut unchecked = Vec::new();
     for token_path in tokens {
         report.timestamps_checked += 1;
         let place = token_path
@@ -583,17 +616,17 @@ pub fn verify_package(path: &Path, roots: &[Vec<u8>]) -> anyhow::Result<PackageR
             }
         };
         if roots.is_empty() {
-            problems.problem(
-                "timestamp",
+            unchecked.push(Problem {
+                kind: "timestamp",
                 place,
-                "no trusted root certificates: pass the authority's root with --roots FILE.pem"
-                    .into(),
-            );
+                detail: "not checked: no trusted root certificates (pass the authority's root with --roots FILE.pem)".into(),
+            });
             continue;
         }
         if let Err(e) = crate::timestamp::verify(&token, &digest, roots) {
             problems.problem("timestamp", place, e.to_string());
         }
     }
+    report.unchecked = unchecked;
     Ok(report)
 }

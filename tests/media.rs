@@ -139,6 +139,12 @@ fn media_are_fetched_hashed_kept_in_warc_and_listed_on_the_post() {
     let (server, dir) = setup("\n[media]\nenabled = true\nmax_size = 1\n");
     let stderr = check(dir.path(), &server, &[]);
     assert!(stderr.contains("5 media files of posts kept"), "{stderr}");
+    // What was not kept says why, in the summary.
+    assert!(
+        stderr.contains("not kept: refused 2 (last: http://")
+            && stderr.contains("/m/page.jpg: not an image or a video: text/html"),
+        "{stderr}"
+    );
 
     let posts = export(dir.path(), "posts");
     let x = &post(&posts, "x")["media"];

@@ -200,6 +200,22 @@ fn a_failing_authority_never_fails_the_run_and_is_asked_again() {
     );
     assert_eq!(rows(archive)[0].1, "failed");
 
+    // A case file made while the authority is down is written, with a
+    // warning and exit code 2: nothing in it proves when it was made.
+    let out = embarc(archive)
+        .args(["export", "case", "--claim", "1", "--out"])
+        .arg(s.tmp.path().join("case-down"))
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("warning: 1 of 1 authorities did not stamp claim-1.wacz")
+            && said.contains("nothing in it proves when it was made"),
+        "{said}"
+    );
+    assert!(s.tmp.path().join("case-down/claim-1.wacz").exists());
+
     // Back up: the next run stamps its own file and the one left over.
     s.down.store(false, Ordering::SeqCst);
     archive_url(&s, "/two");
@@ -210,7 +226,8 @@ fn a_failing_authority_never_fails_the_run_and_is_asked_again() {
         .map(|r| r.0.as_str())
         .collect();
     assert_eq!(granted.len(), 2, "{rows:?}");
-    assert_eq!(rows.len(), 2, "the failed row is replaced: {rows:?}");
+    let warcs = rows.iter().filter(|r| r.0.starts_with("warc/")).count();
+    assert_eq!(warcs, 2, "the failed row is replaced: {rows:?}");
     let (ok, report) = verify(archive);
     assert!(ok, "{report}");
     assert_eq!(report["timestamps_checked"], 2);
@@ -270,6 +287,24 @@ fn wacz_packages_and_case_files_carry_timestamps_of_their_digest() {
     let (ok, report) = alone(&wacz, &tsa.root_pem);
     assert!(ok, "{report}");
     assert_eq!(report["timestamps_checked"], 1);
+    // Without a root (and no archive to take roots from) the token is not
+    // checked: said, not called altered.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("embarc")
+        .unwrap()
+        .current_dir(elsewhere.path())
+        .env_remove("EMBARC_ARCHIVE")
+        .args(["verify", "--wacz"])
+        .arg(&wacz)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("intact; 1 timestamp not checked: no trusted root"),
+        "{said}"
+    );
+    assert!(!said.contains("altered"), "{said}");
     assert_eq!(report["warc_records"], 3, "warcinfo, response, request");
     assert_eq!(report["index_lines"], 1);
     assert!(report["files_checked"].as_u64().unwrap() >= 4);
@@ -280,6 +315,23 @@ fn wacz_packages_and_case_files_carry_timestamps_of_their_digest() {
         report["problems"].to_string().contains("not trusted"),
         "{report}"
     );
+    // A case file's ZIP is not itself a package: the error says what to do.
+    let zipped = tmp.path().join("case.zip");
+    embarc(archive)
+        .args(["export", "case", "--claim", "1", "--out"])
+        .arg(&zipped)
+        .assert()
+        .success();
+    let out = Command::cargo_bin("embarc")
+        .unwrap()
+        .current_dir(tmp.path())
+        .args(["verify", "--wacz"])
+        .arg(&zipped)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(said.contains("unzip it and verify claim-1.wacz"), "{said}");
     // One file changed inside the package (the ZIP itself still sound).
     let altered = tmp.path().join("altered.wacz");
     {

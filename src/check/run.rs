@@ -151,6 +151,9 @@ pub struct Summary {
     /// `too_large`, `refused`, `failed`); absent when `[media]` is off.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub media: Option<BTreeMap<&'static str, usize>>,
+    /// Why the last medium not kept was not (`URL: reason`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media_problem: Option<String>,
     /// The WARC files this run wrote (relative to the archive directory),
     /// all closed once the run returns: to be timestamped.
     #[serde(skip)]
@@ -629,6 +632,9 @@ impl Recorder<'_> {
             if let Some(counts) = summary.media.as_mut() {
                 for m in stored {
                     *counts.entry(m.result).or_default() += 1;
+                    if m.result != "saved" {
+                        summary.media_problem = Some(format!("{}: {}", m.url, m.detail));
+                    }
                 }
             }
         }

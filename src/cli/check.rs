@@ -249,8 +249,14 @@ fn print_summary(summary: &check::Summary, opts: &Options) {
                 String::new()
             } else {
                 format!(
-                    "; not kept: {} (`embarc export posts` lists what was kept)",
-                    rest.join(", ")
+                    "; not kept: {} (last: {}; `embarc export posts` lists what was kept)",
+                    rest.join(", "),
+                    words::escaped(
+                        summary
+                            .media_problem
+                            .as_deref()
+                            .unwrap_or("no reason given")
+                    )
                 )
             }
         );

@@ -264,17 +264,36 @@ fn wacz(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
                 &mut summary,
             )?;
         }
-        eprintln!(
-            "embarc: timestamps of its datapackage-digest.json: {} granted (beside it, .tsr), {} failed{}",
-            summary.granted,
-            summary.failed,
-            summary
-                .problem
-                .map(|p| format!(" ({})", crate::words::escaped(&p)))
-                .unwrap_or_default()
-        );
+        return Ok(report_stamps(
+            &out.file_name().unwrap_or_default().to_string_lossy(),
+            &summary,
+        ));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Say what the authorities answered for the package `name`; a failure is
+/// a warning and exit code 2: the package is written but not stamped by
+/// every authority configured.
+fn report_stamps(name: &str, summary: &crate::check::stamp::StampSummary) -> ExitCode {
+    if summary.failed == 0 {
+        eprintln!(
+            "embarc: {} of {name}'s datapackage-digest.json, beside it ({name}.tsa-HOST.tsr)",
+            crate::words::count(summary.granted, "timestamp")
+        );
+        return ExitCode::SUCCESS;
+    }
+    eprintln!(
+        "embarc: warning: {} of {} authorities did not stamp {name} ({}); it is written, but {}; export again to ask again",
+        summary.failed,
+        summary.failed + summary.granted,
+        crate::words::escaped(summary.problem.as_deref().unwrap_or("no answer")),
+        match summary.granted {
+            0 => "nothing in it proves when it was made".to_string(),
+            n => format!("{} beside it", crate::words::count(n, "timestamp")),
+        }
+    );
+    ExitCode::from(super::EXIT_PARTIAL)
 }
 
 /// `embarc export case --claim ID --out DIR|FILE.zip`: everything about one
@@ -326,13 +345,14 @@ fn case(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let settings = crate::check::stamp::StampSettings::from_config(&config)?;
     let runtime = super::runtime()?;
     let case_dir = std::path::absolute(out)?;
+    let mut stamped = crate::check::stamp::StampSummary::default();
     let mut stamp = |name: &str, digest: &[u8; 32]| {
         let Some(settings) = &settings else {
             return Vec::new();
         };
         let got = runtime.block_on(crate::check::stamp::stamp_digest(settings, digest));
         let subject = format!("wacz:{}", case_dir.join(name).display());
-        let mut summary = crate::check::stamp::StampSummary::default();
+        let summary = &mut stamped;
         for (tsa, g) in &got {
             if let Err(e) = crate::check::stamp::record(
                 &store,
@@ -341,7 +361,7 @@ fn case(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
                 tsa,
                 g,
                 None,
-                &mut summary,
+                summary,
             ) {
                 tracing::warn!("the timestamp of {name} was not recorded: {e}");
             }
@@ -367,5 +387,8 @@ fn case(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    if settings.is_some() && stamped.granted + stamped.failed > 0 {
+        return Ok(report_stamps(&format!("claim-{id}.wacz"), &stamped));
+    }
     Ok(ExitCode::SUCCESS)
 }

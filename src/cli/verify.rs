@@ -1,5 +1,6 @@
 //! `embarc verify`: check the archive before handing it to someone else.
 
+use crate::verify::Problem;
 use crate::words;
 use std::path::Path;
 use std::process::ExitCode;
@@ -16,10 +17,10 @@ pub struct Args {
     #[arg(long, value_name = "FILE.wacz")]
     pub wacz: Option<std::path::PathBuf>,
 
-    /// With --wacz: trust the timestamp authorities whose root
-    /// certificates (PEM or DER) are in this file; repeatable. Without it,
-    /// the archive's `[timestamp] roots`, when there is an archive.
-    #[arg(long, value_name = "FILE", requires = "wacz")]
+    /// Trust the timestamp authorities whose root certificates (PEM or
+    /// DER) are in this file; repeatable. Without it, the archive's
+    /// `[timestamp] roots`, when there is an archive.
+    #[arg(long, value_name = "FILE")]
     pub roots: Vec<std::path::PathBuf>,
 }
 
@@ -28,32 +29,28 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
         return package(dir, wacz, &args);
     }
     let store = super::open_existing(dir)?;
-    let config = super::load_config(dir)?;
-    let roots = trusted_roots(dir, &config)?;
+    let roots = roots(dir, &args)?;
     let report = crate::verify::verify(&store, dir, &roots)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        for p in &report.problems {
-            println!(
-                "{} {}: {}",
-                p.kind,
-                words::escaped(&p.place),
-                words::escaped(&p.detail)
-            );
-        }
+        print_lines(&report.problems, &report.unchecked);
     }
+    let moved = match report.timestamps_of_moved_packages {
+        0 => String::new(),
+        n => format!(
+            " ({} no longer where it was written: token checked, file not re-hashed)",
+            words::count(n, "package")
+        ),
+    };
     eprintln!(
-        "embarc: verified {} and {} against their WARC records, {}, {} in {}, and the database: {}",
+        "embarc: verified {} and {} against their WARC records, {}{moved}, {} in {}, and the database: {}",
         words::count(report.captures_checked, "capture"),
         words::count(report.media_checked, "media file"),
         words::count(report.timestamps_checked, "timestamp"),
         words::count(report.warc_records, "record"),
         words::count(report.warc_files, "WARC file"),
-        match report.problems.len() {
-            0 => "all intact".to_string(),
-            n => format!("{} missing or altered", words::count(n, "thing")),
-        }
+        verdict(&report.problems, &report.unchecked)
     );
     Ok(if report.ok() {
         ExitCode::SUCCESS
@@ -64,52 +61,103 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
 
 /// `verify --wacz FILE`: the package on its own.
 fn package(dir: &Path, wacz: &Path, args: &Args) -> anyhow::Result<ExitCode> {
-    let roots = if !args.roots.is_empty() {
-        let mut roots = Vec::new();
-        for path in &args.roots {
-            let bytes = std::fs::read(path)
-                .map_err(|e| anyhow::anyhow!("--roots: cannot read {}: {e}", path.display()))?;
-            roots.extend(
-                crate::timestamp::read_certificates(&bytes)
-                    .map_err(|e| anyhow::anyhow!("--roots: {}: {e}", path.display()))?,
-            );
-        }
-        roots
-    } else if dir.join("embarc.toml").exists() {
-        trusted_roots(dir, &super::load_config(dir)?)?
-    } else {
-        Vec::new()
-    };
+    let roots = roots(dir, args)?;
     let report = crate::verify::verify_package(wacz, &roots)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        for p in &report.problems {
-            println!(
-                "{} {}: {}",
-                p.kind,
-                words::escaped(&p.place),
-                words::escaped(&p.detail)
-            );
-        }
+        print_lines(&report.problems, &report.unchecked);
     }
+    let stamps = match report.timestamps_checked {
+        0 => "no timestamp beside it (nothing here proves when it was made)".to_string(),
+        n => words::count(n, "timestamp"),
+    };
     eprintln!(
-        "embarc: verified {}: {} against datapackage.json, {}, {} of its index, {}: {}",
+        "embarc: verified {}: {} against datapackage.json, {}, {} of its index, {stamps}: {}",
         words::escaped(&wacz.display().to_string()),
         words::count(report.files_checked, "file"),
         words::count(report.warc_records, "WARC record"),
         words::count(report.index_lines, "line"),
-        words::count(report.timestamps_checked, "timestamp"),
-        match report.problems.len() {
-            0 => "all intact".to_string(),
-            n => format!("{} missing or altered", words::count(n, "thing")),
-        }
+        verdict(&report.problems, &report.unchecked)
     );
     Ok(if report.ok() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(super::EXIT_PARTIAL)
     })
+}
+
+/// The roots to check timestamps against: `--roots`, else the archive's
+/// `[timestamp] roots` when there is an archive.
+fn roots(dir: &Path, args: &Args) -> anyhow::Result<Vec<Vec<u8>>> {
+    if args.roots.is_empty() {
+        if dir.join("embarc.toml").exists() {
+            return trusted_roots(dir, &super::load_config(dir)?);
+        }
+        return Ok(Vec::new());
+    }
+    let mut roots = Vec::new();
+    for path in &args.roots {
+        let bytes = std::fs::read(path)
+            .map_err(|e| anyhow::anyhow!("--roots: cannot read {}: {e}", path.display()))?;
+        roots.extend(
+            crate::timestamp::read_certificates(&bytes)
+                .map_err(|e| anyhow::anyhow!("--roots: {}: {e}", path.display()))?,
+        );
+    }
+    Ok(roots)
+}
+
+/// One line per problem, then per timestamp not checked, on stdout.
+fn print_lines(problems: &[Problem], unchecked: &[Problem]) {
+    for p in problems {
+        println!(
+            "{} {}: {}",
+            p.kind,
+            words::escaped(&p.place),
+            words::escaped(&p.detail)
+        );
+    }
+    for p in unchecked {
+        println!(
+            "unchecked {}: {}",
+            words::escaped(&p.place),
+            words::escaped(&p.detail)
+        );
+    }
+}
+
+/// What the problems come to, in words: what was altered or missing is not
+/// what could not be trusted or checked.
+fn verdict(problems: &[Problem], unchecked: &[Problem]) -> String {
+    let untrusted = problems.iter().filter(|p| p.kind == "timestamp").count();
+    let altered = problems.len() - untrusted;
+    let mut parts = Vec::new();
+    if altered > 0 {
+        parts.push(format!(
+            "{} missing or altered",
+            words::count(altered, "thing")
+        ));
+    }
+    if untrusted > 0 {
+        parts.push(format!(
+            "{} that do not verify (not signed by a trusted authority, or altered)",
+            words::count(untrusted, "timestamp")
+        ));
+    }
+    if !unchecked.is_empty() {
+        parts.push(format!(
+            "{} not checked: no trusted root certificate (pass --roots ROOT.pem, or set [timestamp] roots)",
+            words::count(unchecked.len(), "timestamp")
+        ));
+    }
+    if parts.is_empty() {
+        "all intact".into()
+    } else if altered == 0 && untrusted == 0 {
+        format!("intact; {}", parts.join("; "))
+    } else {
+        parts.join("; ")
+    }
 }
 
 /// The certificates of `[timestamp] roots` (PEM or DER files; a relative

@@ -233,7 +233,7 @@ fn summary(
                         li { "Each " code { ".tsr" } " file is an RFC 3161 timestamp: a Time-Stamp Authority's signed statement that the package's "
                              code { "datapackage-digest.json" } " (which holds the hash of " code { "datapackage.json" } ", which holds the hash of every file in the package) existed at the time it names. With OpenSSL and the authority's root certificate: "
                              code { "unzip -p " (wacz_name) " datapackage-digest.json > datapackage-digest.json" } " then "
-                             code { "openssl ts -verify -data datapackage-digest.json -in TOKEN.tsr -token_in -CAfile ROOT.pem" } " prints " code { "Verification: OK" } "." }
+                             code { "openssl ts -verify -data datapackage-digest.json -in " (stamps.iter().find_map(|s| s.got.as_ref().ok().map(|(n, _)| n.as_str())).unwrap_or("TOKEN.tsr")) " -token_in -CAfile ROOT.pem" } " prints " code { "Verification: OK" } " (and the same for each token below). " code { "ROOT.pem" } " is the authority's root certificate: get it from the authority itself, so that trusting it does not depend on whoever made this file." }
                     }
                 }
                 h2 { "Trusted timestamps" }
