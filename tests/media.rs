@@ -304,6 +304,9 @@ fn a_kind_of_media_embarc_does_not_know_is_a_clear_error() {
 
 #[test]
 fn the_warc_file_a_check_wrote_is_timestamped_when_the_run_ends() {
+    if !common::have_openssl("the_warc_file_a_check_wrote_is_timestamped_when_the_run_ends") {
+        return;
+    }
     let tsa = std::sync::Arc::new(common::TestTsa::new(common::TsaKind::Ec));
     let t = tsa.clone();
     let tsa_server = Server::start(move |req| {

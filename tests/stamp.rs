@@ -142,6 +142,11 @@ fn archive_url(s: &Setup, path: &str) -> String {
 
 #[test]
 fn warc_files_are_stamped_when_a_run_ends_and_verified_against_the_roots() {
+    if !common::have_openssl(
+        "warc_files_are_stamped_when_a_run_ends_and_verified_against_the_roots",
+    ) {
+        return;
+    }
     let s = setup(TsaKind::Rsa, false);
     let (tsa, server, archive) = (&s.tsa, &s.server, &s.archive);
     let said = archive_url(&s, "/dam");
@@ -191,6 +196,9 @@ fn warc_files_are_stamped_when_a_run_ends_and_verified_against_the_roots() {
 
 #[test]
 fn a_failing_authority_never_fails_the_run_and_is_asked_again() {
+    if !common::have_openssl("a_failing_authority_never_fails_the_run_and_is_asked_again") {
+        return;
+    }
     let s = setup(TsaKind::Ec, true);
     let archive = &s.archive;
     let said = archive_url(&s, "/one");
@@ -243,6 +251,9 @@ fn entry(zip: &Path, name: &str) -> Vec<u8> {
 
 #[test]
 fn wacz_packages_and_case_files_carry_timestamps_of_their_digest() {
+    if !common::have_openssl("wacz_packages_and_case_files_carry_timestamps_of_their_digest") {
+        return;
+    }
     let s = setup(TsaKind::Rsa, false);
     let (tsa, server, tmp, archive) = (&s.tsa, &s.server, &s.tmp, &s.archive);
     archive_url(&s, "/dam");
@@ -394,6 +405,11 @@ fn wacz_packages_and_case_files_carry_timestamps_of_their_digest() {
 
 #[test]
 fn silent_garbage_and_endless_authorities_fail_alone_and_never_hold_the_run() {
+    if !common::have_openssl(
+        "silent_garbage_and_endless_authorities_fail_alone_and_never_hold_the_run",
+    ) {
+        return;
+    }
     let s = setup(TsaKind::Ec, false);
     let hostile = Server::start(|req| match req.path.as_str() {
         "/silent" => Reply::Silent,
@@ -451,6 +467,9 @@ fn silent_garbage_and_endless_authorities_fail_alone_and_never_hold_the_run() {
 
 #[test]
 fn warc_files_left_unstamped_are_swept_once_their_writer_is_gone() {
+    if !common::have_openssl("warc_files_left_unstamped_are_swept_once_their_writer_is_gone") {
+        return;
+    }
     let s = setup(TsaKind::Ec, false);
     archive_url(&s, "/one");
     let warc = s.archive.join("warc");

@@ -425,6 +425,9 @@ fn sitemap_and_list_sources_are_archived_on_their_schedules() {
 
 #[test]
 fn the_warc_files_a_watched_source_writes_are_timestamped() {
+    if !common::have_openssl("the_warc_files_a_watched_source_writes_are_timestamped") {
+        return;
+    }
     let tsa = Arc::new(common::TestTsa::new(common::TsaKind::Ec));
     let t = tsa.clone();
     let tsa_server = Server::start(move |req| {

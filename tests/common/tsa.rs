@@ -93,6 +93,26 @@ pub fn openssl(dir: &Path, args: &[&str]) -> Output {
     out
 }
 
+/// Whether the `openssl` command is here. Without it a test that needs
+/// it fails in CI (`CI` set) and, elsewhere, says loudly that it did not
+/// run and passes: a machine with only Rust still runs the rest.
+pub fn have_openssl(test: &str) -> bool {
+    let found = Command::new("openssl")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the openssl command is required in CI (apt-get install openssl)"
+        );
+        eprintln!(
+            "\n\n*** {test} NOT RUN: the openssl command is missing (apt-get install openssl) ***\n\n"
+        );
+    }
+    found
+}
+
 impl TestTsa {
     /// Makes a CA and a TSA of `kind`; `name` tells test CAs apart (it is
     /// in every subject).
