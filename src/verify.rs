@@ -160,8 +160,7 @@ pub fn verify(store: &Store, dir: &Path, roots: &[Vec<u8>]) -> anyhow::Result<Re
             ),
         }
     }
-    check_timestamps(store, dir, roots, &mut report)?;
-    let warc_dir = dir.join("warc");
+    let warc_dir = dir.join(warc::DIR);
     let mut files: Vec<_> = match std::fs::read_dir(&warc_dir) {
         Ok(entries) => entries
             .filter_map(Result::ok)
@@ -171,20 +170,28 @@ pub fn verify(store: &Store, dir: &Path, roots: &[Vec<u8>]) -> anyhow::Result<Re
         Err(_) => Vec::new(),
     };
     files.sort();
+    // Each WARC file is read once: its records checked and the whole file
+    // hashed, for its timestamps.
+    let mut hashed = std::collections::HashMap::new();
     for path in files {
         report.warc_files += 1;
-        check_file(&path, &mut report);
+        if let (Some(sha), Some(name)) = (check_file(&path, &mut report), path.file_name()) {
+            hashed.insert(format!("{}/{}", warc::DIR, name.to_string_lossy()), sha);
+        }
     }
+    check_timestamps(store, dir, roots, &hashed, &mut report)?;
     Ok(report)
 }
 
 /// Every granted timestamp: the file it stamps still hashes to the digest
-/// stamped (a WARC file of the archive; a WACZ where it was written, when
-/// it is still there), and the token verifies against `roots`.
+/// stamped (a WARC file of the archive, whose hash `hashed` holds when it
+/// was read already; a WACZ where it was written, when it is still there),
+/// and the token verifies against `roots`.
 fn check_timestamps(
     store: &Store,
     dir: &Path,
     roots: &[Vec<u8>],
+    hashed: &std::collections::HashMap<String, [u8; 32]>,
     report: &mut Report,
 ) -> anyhow::Result<()> {
     for t in store.timestamps(None)? {
@@ -215,9 +222,11 @@ fn check_timestamps(
                 path.exists()
                     .then(|| crate::export::wacz::digest_file_sha256(path))
             }
-            None => Some(
-                crate::check::stamp::file_sha256(&dir.join(&t.subject)).map_err(|e| e.to_string()),
-            ),
+            None => Some(match hashed.get(&t.subject) {
+                Some(sha) => Ok(*sha),
+                None => crate::check::stamp::file_sha256(&dir.join(&t.subject))
+                    .map_err(|e| e.to_string()),
+            }),
         };
         match now {
             Some(Ok(now)) if now != stamped => {
@@ -258,8 +267,10 @@ fn check_timestamps(
     Ok(())
 }
 
-/// Every record of one WARC file: readable, and its digests right.
-fn check_file(path: &Path, report: &mut Report) {
+/// Every record of one WARC file: readable, and its digests right. Returns
+/// the SHA-256 of the whole file, read in the same pass (None when it
+/// cannot be read to its end).
+fn check_file(path: &Path, report: &mut Report) -> Option<[u8; 32]> {
     let name = path
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
@@ -267,15 +278,32 @@ fn check_file(path: &Path, report: &mut Report) {
         Ok(f) => f,
         Err(e) => {
             report.problem("warc", name, format!("cannot be opened: {e}"));
-            return;
+            return None;
         }
     };
-    let found = check_records(
-        &mut std::io::BufReader::new(file),
-        &name,
-        &mut report.problems,
-    );
+    let mut reader = std::io::BufReader::new(HashingRead {
+        inner: file,
+        hasher: Sha256::new(),
+    });
+    let found = check_records(&mut reader, &name, &mut report.problems);
     report.warc_records += found.count;
+    // Records after a damaged one are not read: the rest still counts.
+    std::io::copy(&mut reader, &mut std::io::sink()).ok()?;
+    Some(reader.into_inner().hasher.finalize().into())
+}
+
+/// A reader that hashes what it reads.
+struct HashingRead<R> {
+    inner: R,
+    hasher: Sha256,
+}
+
+impl<R: Read> Read for HashingRead<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
 }
 
 /// The records read from a WARC stream.
@@ -503,25 +531,14 @@ pub fn verify_package(path: &Path, roots: &[Vec<u8>]) -> anyhow::Result<PackageR
                 continue;
             }
         };
-        let mut hasher = Sha256::new();
-        let mut size = 0u64;
-        let mut entry = entry;
-        let mut buf = vec![0u8; 1 << 16];
-        let result = loop {
-            match entry.read(&mut buf) {
-                Ok(0) => break Ok(()),
-                Ok(n) => {
-                    hasher.update(&buf[..n]);
-                    size += n as u64;
-                }
-                Err(e) => break Err(e),
+        let (sha, size) = match crate::capture::warc::sha256_of(entry) {
+            Ok(found) => found,
+            Err(e) => {
+                problems.problem("package", name.to_string(), format!("cannot be read: {e}"));
+                continue;
             }
         };
-        if let Err(e) = result {
-            problems.problem("package", name.to_string(), format!("cannot be read: {e}"));
-            continue;
-        }
-        let hash = format!("sha256:{}", hex::encode(hasher.finalize()));
+        let hash = format!("sha256:{}", hex::encode(sha));
         if r["hash"].as_str() != Some(hash.as_str()) || r["bytes"].as_u64() != Some(size) {
             problems.problem(
                 "package",

@@ -189,6 +189,21 @@ fn base32(data: &[u8]) -> String {
     out
 }
 
+/// SHA-256 and length of everything `reader` gives, read in 64 KiB pieces.
+pub fn sha256_of(mut reader: impl Read) -> std::io::Result<([u8; 32], u64)> {
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut size = 0u64;
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            return Ok((hasher.finalize().into(), size));
+        }
+        hasher.update(&buf[..n]);
+        size += n as u64;
+    }
+}
+
 /// Appends records to the current WARC file of a run, starting a new file
 /// past 1 GiB. Files are named by start time and process id, so a run never
 /// appends to a file a killed run may have left with a torn record.

@@ -157,7 +157,8 @@ impl Checker {
         };
         let named = self.named_media(post, content);
         // The answer that named them; YouTube's come from its first endpoint.
-        let named_by = content.map_or(endpoints(post.platform)[0].name, |c| c.source);
+        let first = endpoints(post.platform).first().map_or("", |s| s.name);
+        let named_by = content.map_or(first, |c| c.source);
         media::fetch_all(endpoint, settings, named_by, named, known).await
     }
 

@@ -8,8 +8,6 @@
 
 use crate::store::{NewTimestamp, Store};
 use crate::timestamp::{self, Stamp};
-use sha2::{Digest, Sha256};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -106,19 +104,9 @@ pub fn token_path(file: &Path, tsa: &str) -> PathBuf {
     file.with_file_name(timestamp::token_file_name(&name, tsa))
 }
 
-/// SHA-256 of a file, read in pieces.
+/// SHA-256 of a file.
 pub fn file_sha256(path: &Path) -> std::io::Result<[u8; 32]> {
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hasher.finalize().into())
+    Ok(crate::capture::warc::sha256_of(std::fs::File::open(path)?)?.0)
 }
 
 /// Stamp the WARC files `files` (relative to the archive directory `dir`;
@@ -159,12 +147,36 @@ pub async fn stamp_warcs(
                 continue;
             }
         };
-        let hex = hex::encode(digest);
-        for (tsa, got) in stamp_digest(settings, &digest).await {
-            record(store, &subject, &hex, &tsa, &got, Some(&path), &mut summary)?;
-        }
+        stamp_subject(
+            store,
+            settings,
+            &subject,
+            &digest,
+            Some(&path),
+            &mut summary,
+        )
+        .await?;
     }
     Ok(summary)
+}
+
+/// Ask every authority to stamp `digest`, the SHA-256 of `subject`; record
+/// each answer (and write each token beside `beside`, when given), counting
+/// it in `summary`. Returns what each authority answered.
+pub async fn stamp_subject(
+    store: &Store,
+    settings: &StampSettings,
+    subject: &str,
+    digest: &[u8; 32],
+    beside: Option<&Path>,
+    summary: &mut StampSummary,
+) -> Result<Vec<(String, Result<Granted, String>)>, crate::store::Error> {
+    let got = stamp_digest(settings, digest).await;
+    let hex = hex::encode(digest);
+    for (tsa, g) in &got {
+        record(store, subject, &hex, tsa, g, beside, summary)?;
+    }
+    Ok(got)
 }
 
 /// At most this many WARC files never asked about are stamped by one run.
@@ -215,7 +227,7 @@ fn writer_gone(subject: &str) -> bool {
 
 /// Record one authority's answer for `subject` (and write its token beside
 /// `beside`, when given), counting it in `summary`.
-pub fn record(
+fn record(
     store: &Store,
     subject: &str,
     sha256: &str,

@@ -247,23 +247,16 @@ fn wacz(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let config = super::load_config(dir)?;
     if let Some(settings) = crate::check::stamp::StampSettings::from_config(&config)? {
         let runtime = super::runtime()?;
-        let got = runtime.block_on(crate::check::stamp::stamp_digest(
-            &settings,
-            &done.digest_sha256,
-        ));
         let subject = format!("wacz:{}", std::path::absolute(out)?.display());
         let mut summary = crate::check::stamp::StampSummary::default();
-        for (tsa, got) in &got {
-            crate::check::stamp::record(
-                &store,
-                &subject,
-                &hex::encode(done.digest_sha256),
-                tsa,
-                got,
-                Some(out),
-                &mut summary,
-            )?;
-        }
+        runtime.block_on(crate::check::stamp::stamp_subject(
+            &store,
+            &settings,
+            &subject,
+            &done.digest_sha256,
+            Some(out),
+            &mut summary,
+        ))?;
         return Ok(report_stamps(
             &out.file_name().unwrap_or_default().to_string_lossy(),
             &summary,
@@ -350,22 +343,20 @@ fn case(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
         let Some(settings) = &settings else {
             return Vec::new();
         };
-        let got = runtime.block_on(crate::check::stamp::stamp_digest(settings, digest));
         let subject = format!("wacz:{}", case_dir.join(name).display());
-        let summary = &mut stamped;
-        for (tsa, g) in &got {
-            if let Err(e) = crate::check::stamp::record(
-                &store,
-                &subject,
-                &hex::encode(digest),
-                tsa,
-                g,
-                None,
-                summary,
-            ) {
-                tracing::warn!("the timestamp of {name} was not recorded: {e}");
-            }
-        }
+        // The case writes the tokens itself, into the case.
+        let got = runtime.block_on(crate::check::stamp::stamp_subject(
+            &store,
+            settings,
+            &subject,
+            digest,
+            None,
+            &mut stamped,
+        ));
+        let got = got.unwrap_or_else(|e| {
+            tracing::warn!("the timestamps of {name} were not recorded: {e}");
+            Vec::new()
+        });
         got.into_iter()
             .map(|(tsa, g)| (tsa, g.map(|g| (g.token, g.stamp))))
             .collect()

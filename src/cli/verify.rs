@@ -90,19 +90,30 @@ fn package(dir: &Path, wacz: &Path, args: &Args) -> anyhow::Result<ExitCode> {
 /// The roots to check timestamps against: `--roots`, else the archive's
 /// `[timestamp] roots` when there is an archive.
 fn roots(dir: &Path, args: &Args) -> anyhow::Result<Vec<Vec<u8>>> {
-    if args.roots.is_empty() {
-        if dir.join("embarc.toml").exists() {
-            return trusted_roots(dir, &super::load_config(dir)?);
-        }
+    if !args.roots.is_empty() {
+        return read_roots(args.roots.iter().cloned(), "--roots");
+    }
+    if !dir.join("embarc.toml").exists() {
         return Ok(Vec::new());
     }
+    let config = super::load_config(dir)?;
+    let paths = config.timestamp.roots.iter().map(|name| dir.join(name));
+    read_roots(paths, "[timestamp] roots")
+}
+
+/// The certificates in the PEM or DER files `paths`; errors name `what`
+/// gave them.
+fn read_roots(
+    paths: impl IntoIterator<Item = std::path::PathBuf>,
+    what: &str,
+) -> anyhow::Result<Vec<Vec<u8>>> {
     let mut roots = Vec::new();
-    for path in &args.roots {
-        let bytes = std::fs::read(path)
-            .map_err(|e| anyhow::anyhow!("--roots: cannot read {}: {e}", path.display()))?;
+    for path in paths {
+        let bytes = std::fs::read(&path)
+            .map_err(|e| anyhow::anyhow!("{what}: cannot read {}: {e}", path.display()))?;
         roots.extend(
             crate::timestamp::read_certificates(&bytes)
-                .map_err(|e| anyhow::anyhow!("--roots: {}: {e}", path.display()))?,
+                .map_err(|e| anyhow::anyhow!("{what}: {}: {e}", path.display()))?,
         );
     }
     Ok(roots)
@@ -158,24 +169,4 @@ fn verdict(problems: &[Problem], unchecked: &[Problem]) -> String {
     } else {
         parts.join("; ")
     }
-}
-
-/// The certificates of `[timestamp] roots` (PEM or DER files; a relative
-/// path is in the archive directory).
-pub(crate) fn trusted_roots(
-    dir: &Path,
-    config: &crate::config::Config,
-) -> anyhow::Result<Vec<Vec<u8>>> {
-    let mut roots = Vec::new();
-    for name in &config.timestamp.roots {
-        let path = dir.join(name);
-        let bytes = std::fs::read(&path).map_err(|e| {
-            anyhow::anyhow!("[timestamp] roots: cannot read {}: {e}", path.display())
-        })?;
-        roots.extend(
-            crate::timestamp::read_certificates(&bytes)
-                .map_err(|e| anyhow::anyhow!("[timestamp] roots: {}: {e}", path.display()))?,
-        );
-    }
-    Ok(roots)
 }

@@ -19,8 +19,7 @@ use crate::store::{CaptureRow, ClaimDetail, SavedCopy, SavedMedia, StoredTimesta
 use crate::timestamp::Stamp;
 use chrono::{DateTime, Utc};
 use maud::{DOCTYPE, Markup, html};
-use sha2::{Digest, Sha256};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 
 /// What a case file holds: each file's name, SHA-256 (hex) and size.
@@ -161,19 +160,8 @@ fn make(
 
 /// A file's name, SHA-256 and size.
 fn described(dir: &Path, name: &str) -> anyhow::Result<(String, String, u64)> {
-    let mut file = std::fs::File::open(dir.join(name))?;
-    let mut hash = Sha256::new();
-    let mut buf = vec![0; 64 * 1024];
-    let mut size = 0u64;
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hash.update(&buf[..n]);
-        size += n as u64;
-    }
-    Ok((name.to_string(), wacz::hex(&hash.finalize()), size))
+    let (sha, size) = crate::capture::warc::sha256_of(std::fs::File::open(dir.join(name))?)?;
+    Ok((name.to_string(), hex::encode(sha), size))
 }
 
 /// The files of `case` from `dir` into the ZIP `out` (stored).

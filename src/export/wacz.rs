@@ -307,7 +307,7 @@ impl<W: Write> Hashing<W> {
     fn finish(self, path: &str) -> Resource {
         Resource {
             path: path.to_string(),
-            sha256: hex(&self.hash.finalize()),
+            sha256: hex::encode(self.hash.finalize()),
             bytes: self.bytes,
         }
     }
@@ -324,10 +324,6 @@ impl<W: Write> Write for Hashing<W> {
     fn flush(&mut self) -> std::io::Result<()> {
         self.inner.flush()
     }
-}
-
-pub(super) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `2025-03-01T09:00:00.123Z` as a CDX timestamp, `20250301090000`.
