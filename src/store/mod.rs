@@ -109,6 +109,24 @@ pub struct Store {
     hooks: Vec<Hook>,
 }
 
+/// Switch `conn` to WAL. While another process creates the same archive,
+/// the switch can answer "database is locked" at once instead of calling
+/// the busy handler, so it is tried again for up to [`BUSY_TIMEOUT`].
+fn enter_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let start = std::time::Instant::now();
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && start.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
 /// What can go wrong while preparing the writer connection.
 enum SetupError {
     Sqlite(rusqlite::Error),
@@ -315,7 +333,7 @@ impl Store {
 
     fn setup(mut conn: Connection) -> Result<Connection, SetupError> {
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        enter_wal(&conn)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // A page cache large enough for a batch's index pages (they would
@@ -775,6 +793,34 @@ fn snapshot_hash(
 mod tests {
     use super::*;
     use std::sync::mpsc;
+
+    #[test]
+    fn switching_to_wal_waits_for_a_lock_that_answers_busy_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("embarc.db");
+        let holder = Connection::open(&path).unwrap();
+        holder
+            .execute_batch("BEGIN EXCLUSIVE; CREATE TABLE t (x);")
+            .unwrap();
+        let (locked, wait) = mpsc::channel();
+        let release = std::thread::spawn(move || {
+            locked.send(()).unwrap();
+            std::thread::sleep(Duration::from_millis(300));
+            holder.execute_batch("COMMIT").unwrap();
+        });
+        wait.recv().unwrap();
+        // No busy handler: every attempt while the lock is held answers
+        // "database is locked" at once, as the switch sometimes does.
+        let conn = Connection::open(&path).unwrap();
+        conn.busy_timeout(Duration::ZERO).unwrap();
+        assert!(conn.pragma_update(None, "journal_mode", "WAL").is_err());
+        enter_wal(&conn).unwrap();
+        let mode: String = conn
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        release.join().unwrap();
+    }
 
     #[test]
     fn readers_do_not_wait_for_a_long_write() {
