@@ -93,6 +93,13 @@ const ARTICLE: &str = r#"<html><body><article>
 </article></body></html>"#;
 
 fn setup(media: &str) -> (Server, tempfile::TempDir) {
+    setup_with(media, handler)
+}
+
+fn setup_with(
+    media: &str,
+    handler: impl Fn(&Req) -> Reply + Send + Sync + 'static,
+) -> (Server, tempfile::TempDir) {
     let server = Server::start(handler);
     let dir = tempfile::tempdir().unwrap();
     archive(dir.path(), &[("https://news.example/floods", ARTICLE)]);
@@ -253,6 +260,46 @@ fn media_are_fetched_hashed_kept_in_warc_and_listed_on_the_post() {
     let report: serde_json::Value = serde_json::from_slice(&bad.stdout).unwrap();
     let problems = report["problems"].to_string();
     assert!(problems.contains("photo.jpg"), "{problems}");
+}
+
+#[test]
+fn a_video_too_large_is_asked_again_only_when_the_limit_is_raised() {
+    let (server, dir) = setup_with("\n[media]\nenabled = true\nmax_size = 1\n", |req| {
+        let base = format!("http://{}", req.headers["host"]);
+        match req.path.as_str() {
+            p if p.starts_with("/syn") => json(format!(
+                r#"{{"__typename":"Tweet","id_str":"{X_ID}","text":"Water is rising","created_at":"2022-10-16T15:01:40.000Z","user":{{"name":"Desk","screen_name":"desk"}},
+                "mediaDetails":[{{"type":"video","media_url_https":"","video_info":{{"variants":[
+                    {{"bitrate":832000,"content_type":"video/mp4","url":"{base}/m/big.mp4"}}]}}}}]}}"#
+            )),
+            "/m/big.mp4" => Reply::status(200, "video/mp4", bytes("big", 1_500_000)),
+            _ => Reply::status(404, "text/plain", "Not Found"),
+        }
+    });
+    let result = |dir: &Path| {
+        rows(dir)
+            .into_iter()
+            .find(|r| r.0 == "big.mp4")
+            .map(|r| r.1)
+            .unwrap()
+    };
+    check(dir.path(), &server, &[]);
+    assert_eq!(result(dir.path()), "too_large");
+    // The same limit: not asked again.
+    check(dir.path(), &server, &[]);
+    assert_eq!(server.hits("/m/big.mp4"), 1);
+
+    let config = dir.path().join("embarc.toml");
+    let raised = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("max_size = 1\n", "max_size = 2\n");
+    std::fs::write(&config, raised).unwrap();
+    check(dir.path(), &server, &[]);
+    assert_eq!(server.hits("/m/big.mp4"), 2);
+    assert_eq!(result(dir.path()), "saved");
+    let x = export(dir.path(), "posts");
+    let media = &post(&x, "x")["media"];
+    assert_eq!(media[0]["sha256"], sha(&bytes("big", 1_500_000)), "{media}");
 }
 
 #[test]

@@ -1004,6 +1004,7 @@ async fn post_article_and_capture_pages() {
                 warc: Some((&warc_file, warc_offset)),
                 http_status: Some(200),
                 detail: "",
+                max_size: None,
             }],
         )
         .unwrap();

@@ -143,6 +143,11 @@ impl Checker {
         }
     }
 
+    /// `[media] max_size` when media are fetched; `None` when they are off.
+    pub fn media_limit(&self) -> Option<u64> {
+        self.media.as_ref().map(|(_, s)| s.max_size)
+    }
+
     /// Fetch the media `content` (the endpoint's answer) names for `post`,
     /// leaving out the URLs in `known`; nothing when `[media]` is off or
     /// the post's platform names none.

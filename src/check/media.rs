@@ -104,8 +104,8 @@ pub struct Got {
 pub enum Fetched {
     /// The file as received (its body is the medium).
     Saved(Box<Exchange>),
-    /// Every variant is larger than the limit.
-    TooLarge { detail: String },
+    /// Every variant is larger than the limit (`limit` bytes).
+    TooLarge { detail: String, limit: u64 },
     /// An answer that is not the medium (an error status, an HTML page).
     Refused { http_status: u16, detail: String },
     /// No answer.
@@ -214,6 +214,7 @@ async fn fetch_one(
     let result = match last {
         Some(r) => r,
         None => Fetched::TooLarge {
+            limit: settings.max_size,
             detail: format!(
                 "{} larger than the limit of {} ([media] max_size)",
                 if n.variants.len() == 1 {
@@ -246,6 +247,8 @@ pub struct Stored {
     pub warc: Option<(String, u64)>,
     pub http_status: Option<u16>,
     pub detail: String,
+    /// For `too_large`: the limit it was over, in bytes.
+    pub max_size: Option<u64>,
 }
 
 impl Got {
@@ -266,6 +269,7 @@ impl Got {
             warc: None,
             http_status: None,
             detail: String::new(),
+            max_size: None,
         };
         match self.result {
             Fetched::Saved(ex) => {
@@ -285,7 +289,11 @@ impl Got {
                 )));
                 stored.warc = Some((file, offset));
             }
-            Fetched::TooLarge { detail } | Fetched::Failed { detail } => stored.detail = detail,
+            Fetched::TooLarge { detail, limit } => {
+                stored.detail = detail;
+                stored.max_size = Some(limit);
+            }
+            Fetched::Failed { detail } => stored.detail = detail,
             Fetched::Refused {
                 http_status,
                 detail,

@@ -505,7 +505,14 @@ pub async fn run(
                             // more are taken, so a chunk is all a lane holds.
                             results.flush(store, &checker, &mut summary).await?;
                             let left = left.entry(source.kind).or_default();
-                            let claimed = claim_next(store, lease, owner, source, left)?;
+                            let claimed = claim_next(
+                                store,
+                                lease,
+                                owner,
+                                source,
+                                left,
+                                checker.media_limit(),
+                            )?;
                             leased.extend(claimed.leased);
                             lanes.push(opts.lanes, claimed.jobs);
                         }
@@ -515,7 +522,10 @@ pub async fn run(
                     // `--stale`: read ahead (a few chunks), so every
                     // platform found in them has work in its lane.
                     while lanes.waiting() < READ_AHEAD && !due.is_empty() {
-                        lanes.push(opts.lanes, next_jobs(store, &mut due)?);
+                        lanes.push(
+                            opts.lanes,
+                            next_jobs(store, &mut due, checker.media_limit())?,
+                        );
                     }
                 }
             }
@@ -688,6 +698,7 @@ fn claim_next(
     owner: &str,
     source: &mut Source,
     left: &mut usize,
+    media_limit: Option<u64>,
 ) -> Result<Claimed> {
     let take = CHUNK.min(*left);
     let claimed = if take == 0 {
@@ -707,7 +718,7 @@ fn claim_next(
     let is_post = source.kind == JobKind::CheckPost;
     let jobs: Vec<Job> = if is_post {
         store
-            .post_targets(&ids)?
+            .post_targets(&ids, media_limit)?
             .into_iter()
             .map(Job::Post)
             .collect()
@@ -746,7 +757,11 @@ fn keep(
     Ok(())
 }
 
-fn next_jobs(store: &Store, due: &mut VecDeque<(bool, i64)>) -> Result<Vec<Job>> {
+fn next_jobs(
+    store: &Store,
+    due: &mut VecDeque<(bool, i64)>,
+    media_limit: Option<u64>,
+) -> Result<Vec<Job>> {
     let Some(&(posts, _)) = due.front() else {
         return Ok(Vec::new());
     };
@@ -760,7 +775,7 @@ fn next_jobs(store: &Store, due: &mut VecDeque<(bool, i64)>) -> Result<Vec<Job>>
     }
     Ok(if posts {
         store
-            .post_targets(&ids)?
+            .post_targets(&ids, media_limit)?
             .into_iter()
             .map(Job::Post)
             .collect()
@@ -896,6 +911,7 @@ fn media_record(m: &Stored) -> NewMedia<'_> {
         warc: m.warc.as_ref().map(|(f, o)| (f.as_str(), *o)),
         http_status: m.http_status,
         detail: &m.detail,
+        max_size: m.max_size,
     }
 }
 

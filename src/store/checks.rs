@@ -81,7 +81,8 @@ pub struct PostTarget {
     pub last_state: Option<State>,
     /// An archived copy found by an earlier check.
     pub archived_url: Option<String>,
-    /// Media URLs not to fetch again: kept, or too large, before.
+    /// Media URLs not to fetch again: kept, or too large for a limit at
+    /// least as large as this run's.
     pub known_media: Vec<String>,
 }
 
@@ -328,19 +329,25 @@ impl Store {
     }
 
     /// The posts with these row ids, as targets (those without a platform
-    /// id are left out).
-    pub fn post_targets(&self, ids: &[i64]) -> Result<Vec<PostTarget>> {
+    /// id are left out). `media_limit` is `[media] max_size` when media are
+    /// fetched: each target's `known_media` is then what needs no asking
+    /// again (saved, or too large for a limit at least this large).
+    pub fn post_targets(&self, ids: &[i64], media_limit: Option<u64>) -> Result<Vec<PostTarget>> {
         let conn = self.read()?;
         let mut stmt = conn.prepare_cached(
             "SELECT s.id, s.platform, s.post_id, s.post_url, p.handle, s.state, s.archived_url,
+                    CASE WHEN ?2 IS NULL THEN '[]' ELSE
                     (SELECT json_group_array(m.url) FROM post_media m
-                     WHERE m.post_id = s.id AND m.result IN ('saved', 'too_large')) AS known_media
+                     WHERE m.post_id = s.id
+                       AND (m.result = 'saved' OR (m.result = 'too_large' AND m.max_size >= ?2)))
+                    END AS known_media
              FROM post_states s JOIN posts p ON p.id = s.id
              WHERE s.id = ?1 AND s.post_id IS NOT NULL",
         )?;
+        let limit = media_limit.map(|l| l.min(i64::MAX as u64) as i64);
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            if let Some(t) = stmt.query_row(params![id], post_target).optional()? {
+            if let Some(t) = stmt.query_row(params![id, limit], post_target).optional()? {
                 out.push(t);
             }
         }

@@ -20,6 +20,8 @@ pub struct NewMedia<'a> {
     pub warc: Option<(&'a str, u64)>,
     pub http_status: Option<u16>,
     pub detail: &'a str,
+    /// For `too_large`: the limit, in bytes, it was over.
+    pub max_size: Option<u64>,
 }
 
 /// A medium kept in the archive's WARC files.
@@ -122,15 +124,16 @@ impl Store {
         {
             let mut stmt = tx.prepare_cached(
                 "INSERT INTO post_media (post_id, url, kind, named_by, fetched_at, result,
-                     content_type, size, sha256, warc_file, warc_offset, http_status, detail)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                     content_type, size, sha256, warc_file, warc_offset, http_status, detail,
+                     max_size)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
                  ON CONFLICT (post_id, url) DO UPDATE SET
                      kind = excluded.kind, named_by = excluded.named_by,
                      fetched_at = excluded.fetched_at, result = excluded.result,
                      content_type = excluded.content_type, size = excluded.size,
                      sha256 = excluded.sha256, warc_file = excluded.warc_file,
                      warc_offset = excluded.warc_offset, http_status = excluded.http_status,
-                     detail = excluded.detail
+                     detail = excluded.detail, max_size = excluded.max_size
                  WHERE post_media.result <> 'saved'",
             )?;
             for m in media {
@@ -148,6 +151,7 @@ impl Store {
                     m.warc.map(|w| w.1 as i64),
                     m.http_status,
                     m.detail,
+                    m.max_size.map(|s| s.min(i64::MAX as u64) as i64),
                 ])?;
             }
         }

@@ -88,6 +88,7 @@ const MIGRATIONS: &[migrate::Migration] = &[
     migration!("0021_pushes"),
     migration!("0022_media"),
     migration!("0023_timestamps"),
+    migration!("0024_media_limit"),
 ];
 
 /// How long a write waits for another process's write, and a read for a
