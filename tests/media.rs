@@ -222,7 +222,12 @@ fn media_are_fetched_hashed_kept_in_warc_and_listed_on_the_post() {
         .output()
         .unwrap();
     let csv = String::from_utf8(csv.stdout).unwrap();
-    assert!(csv.lines().next().unwrap().ends_with(",media"));
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with(",media,media_not_kept")
+    );
     assert!(
         csv.contains(&format!(
             "/m/photo.jpg sha256:{}",
@@ -230,6 +235,53 @@ fn media_are_fetched_hashed_kept_in_warc_and_listed_on_the_post() {
         )),
         "{csv}"
     );
+
+    // What was not kept is listed with why, in the export and the claim's
+    // case file beside what was.
+    let posts = export(dir.path(), "posts");
+    let missed = &post(&posts, "x")["media_not_kept"];
+    let missed_row = |name: &str| {
+        missed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["url"].as_str().unwrap().ends_with(name))
+            .unwrap_or_else(|| panic!("{name} in {missed}"))
+    };
+    assert_eq!(missed_row("missing.jpg")["result"], "refused");
+    assert_eq!(missed_row("missing.jpg")["http_status"], 404);
+    assert!(
+        missed_row("page.jpg")["detail"]
+            .as_str()
+            .unwrap()
+            .contains("text/html")
+    );
+    assert!(csv.contains("/m/missing.jpg (refused: HTTP 404)"), "{csv}");
+    embarc(dir.path(), &server.url(""))
+        .args(["queue", "add", "--reason", "dam story"])
+        .arg(format!("https://x.com/desk/status/{X_ID}"))
+        .assert()
+        .success();
+    let case = dir.path().join("case");
+    embarc(dir.path(), &server.url(""))
+        .args(["export", "case", "--claim", "1", "--out"])
+        .arg(&case)
+        .assert()
+        .success();
+    let claim: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(case.join("claim.json")).unwrap()).unwrap();
+    assert!(
+        claim["kept_media"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["sha256"] == sha(&bytes("photo", 40_000))),
+        "{claim}"
+    );
+    assert_eq!(claim["media_not_kept"], *missed);
+    let summary = std::fs::read_to_string(case.join("summary.html")).unwrap();
+    assert!(summary.contains("Named by the platform but not kept"));
+    assert!(summary.contains("/m/missing.jpg"), "{summary}");
 
     // A second check fetches nothing kept before; what failed is asked again.
     check(dir.path(), &server, &[]);

@@ -993,19 +993,34 @@ async fn post_article_and_capture_pages() {
         .record_media(
             post,
             "2026-12-07T04:00:00.000Z",
-            &[embarc::store::NewMedia {
-                kind: "photo",
-                url: "https://pbs.example/photo.jpg",
-                named_by: "x_syndication",
-                result: "saved",
-                content_type: Some("image/jpeg"),
-                size: Some(photo.len() as u64),
-                sha256: Some(&sha_photo),
-                warc: Some((&warc_file, warc_offset)),
-                http_status: Some(200),
-                detail: "",
-                max_size: None,
-            }],
+            &[
+                embarc::store::NewMedia {
+                    kind: "photo",
+                    url: "https://pbs.example/photo.jpg",
+                    named_by: "x_syndication",
+                    result: "saved",
+                    content_type: Some("image/jpeg"),
+                    size: Some(photo.len() as u64),
+                    sha256: Some(&sha_photo),
+                    warc: Some((&warc_file, warc_offset)),
+                    http_status: Some(200),
+                    detail: "",
+                    max_size: None,
+                },
+                embarc::store::NewMedia {
+                    kind: "video",
+                    url: "https://video.example/clip.mp4",
+                    named_by: "x_syndication",
+                    result: "too_large",
+                    content_type: None,
+                    size: None,
+                    sha256: None,
+                    warc: None,
+                    http_status: None,
+                    detail: "the file is larger than the limit of 25 MiB",
+                    max_size: Some(25 << 20),
+                },
+            ],
         )
         .unwrap();
     let p = b.get(&format!("/posts/{post}")).await;
@@ -1024,6 +1039,13 @@ async fn post_article_and_capture_pages() {
     .await;
     assert_eq!(a.json()["media"][0]["sha256"], sha_photo.as_str());
     assert_eq!(a.json()["media"][0]["warc"]["file"], warc_file.as_str());
+    // A medium not kept is listed with why, on the page and in the API.
+    assert_eq!(a.json()["media_not_kept"][0]["result"], "too_large");
+    assert!(
+        p.body.contains("Media not kept") && p.body.contains("too large: the file is larger"),
+        "{}",
+        p.body
+    );
     // The kept copy, from its WARC record, shown on the page under a
     // policy that runs and loads nothing.
     let id = a.json()["media"][0]["id"].as_i64().unwrap();

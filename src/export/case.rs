@@ -270,7 +270,7 @@ fn summary(
                     h3 { (s.source) @if let Some(a) = &s.article_url { " in " code { (a) } } ", " (s.taken_at) }
                     p { (or_dash(&s.author_name)) @if let Some(h) = &s.handle { " (@" (h) ")" } @if let Some(d) = &s.display_date { " · " (d) } }
                     div.shown { (s.text.clone().unwrap_or_else(|| "(no text)".into())) }
-                    @if !s.media.is_empty() { p { "Media: " @for m in &s.media { code { (m) } " " } } }
+                    @if !s.media.is_empty() { p { "Media links it showed: " @for m in &s.media { code { (m) } " " } } }
                     @if !s.labels.is_empty() { p { "Labels: " (s.labels.join(", ")) } }
                 }
                 h2 { "The post's media" }
@@ -282,6 +282,15 @@ fn summary(
                         @for m in media {
                             tr { td { (m.kind) } td { code { (m.url) } } td { (or_dash(&m.content_type)) } td { (m.size.map_or("—".into(), |s| s.to_string())) }
                                  td { code { (or_dash(&m.sha256)) } } td { (m.fetched_at) } }
+                        }
+                    }
+                }
+                @if !claim.media_not_kept.is_empty() {
+                    h3 { "Named by the platform but not kept" }
+                    table {
+                        tr { th { "Kind" } th { "URL" } th { "Why" } th { "Last asked" } }
+                        @for m in &claim.media_not_kept {
+                            tr { td { (m.kind) } td { code { (m.url) } } td { (m.result.replace('_', " ")) ": " (m.detail) } td { (m.fetched_at) } }
                         }
                     }
                 }

@@ -109,6 +109,7 @@ impl CsvRow for PostRow {
         "checked_at",
         "archived_url",
         "media",
+        "media_not_kept",
     ];
     fn cells(&self) -> Vec<String> {
         vec![
@@ -132,6 +133,12 @@ impl CsvRow for PostRow {
             self.media
                 .iter()
                 .map(|m| format!("{} sha256:{}", m.url, m.sha256.as_deref().unwrap_or("")))
+                .collect::<Vec<_>>()
+                .join("; "),
+            // Each medium not kept as `URL (result: detail)`.
+            self.media_not_kept
+                .iter()
+                .map(|m| format!("{} ({}: {})", m.url, m.result, m.detail))
                 .collect::<Vec<_>>()
                 .join("; "),
         ]

@@ -220,6 +220,8 @@ fn schemas() -> Value {
     let mut detail = claim_fields();
     detail.push(("snapshots", list("ClaimSnapshot")));
     detail.push(("checks", list("Check")));
+    detail.push(("kept_media", list("Media")));
+    detail.push(("media_not_kept", list("MissedMedia")));
     json!({
         "Status": enumeration(&statuses, false),
         "Error": object(vec![("error", string())]),
@@ -259,7 +261,12 @@ fn schemas() -> Value {
             ("reason", opt_string()), ("checked_at", opt_string()), ("archived_url", opt_string()),
             ("claim", opt_int()), ("snapshots", list("ClaimSnapshot")), ("checks", list("Check")),
             ("warnings", list("Warning")), ("citations", list("PostCitation")),
-            ("media", list("Media")),
+            ("media", list("Media")), ("media_not_kept", list("MissedMedia")),
+        ]),
+        "MissedMedia": object(vec![
+            ("url", string()), ("kind", enumeration(&["photo", "video", "thumbnail"], false)),
+            ("result", enumeration(&["too_large", "refused", "failed"], false)),
+            ("http_status", opt_int()), ("detail", string()), ("fetched_at", string()),
         ]),
         "Media": object(vec![
             ("id", int()), ("url", string()), ("kind", enumeration(&["photo", "video", "thumbnail"], false)),

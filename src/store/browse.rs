@@ -34,6 +34,8 @@ pub struct PostDetail {
     pub citations: Vec<PostCitation>,
     /// Its own media kept by `check` (`[media]`).
     pub media: Vec<super::SavedMedia>,
+    /// The media its platform named that are not kept, and why.
+    pub media_not_kept: Vec<super::MissedMedia>,
 }
 
 /// An article citing a post, and where to find the words around it.
@@ -206,6 +208,7 @@ impl Store {
                     warnings: Vec::new(),
                     citations: Vec::new(),
                     media: Vec::new(),
+                    media_not_kept: Vec::new(),
                 })
             })
             .optional()?;
@@ -214,6 +217,7 @@ impl Store {
         };
         post.snapshots = snapshots(&conn, id)?;
         post.media = super::media::post_media(&conn, id)?;
+        post.media_not_kept = super::media::post_media_missed(&conn, id)?;
         post.checks = history(&conn, "post_id", id)?;
         post.warnings = conn
             .prepare_cached(

@@ -50,6 +50,21 @@ pub struct WarcPlace {
     pub offset: u64,
 }
 
+/// A medium the post's platform named that is not kept, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissedMedia {
+    pub url: String,
+    /// `photo`, `video` or `thumbnail`.
+    pub kind: String,
+    /// `too_large`, `refused` or `failed`.
+    pub result: String,
+    pub http_status: Option<u16>,
+    /// Why, in words.
+    pub detail: String,
+    /// When it was last asked for.
+    pub fetched_at: String,
+}
+
 /// A kept medium, for `embarc verify`.
 #[derive(Debug, Clone)]
 pub struct KeptMedia {
@@ -72,6 +87,41 @@ pub(super) const MEDIA_JSON: &str = "(SELECT json_group_array(json_object(
                      ELSE json_object('file', m.warc_file, 'offset', m.warc_offset) END,
         'fetched_at', m.fetched_at))
      FROM (SELECT * FROM post_media WHERE post_id = p.id AND result = 'saved' ORDER BY id) m)";
+
+/// The JSON array of a post's media not kept (`p` is `posts`), read back
+/// by [`missed_list`].
+pub(super) const MISSED_JSON: &str = "(SELECT json_group_array(json_object(
+        'url', m.url, 'kind', m.kind, 'result', m.result, 'http_status', m.http_status,
+        'detail', m.detail, 'fetched_at', m.fetched_at))
+     FROM (SELECT * FROM post_media WHERE post_id = p.id AND result <> 'saved' ORDER BY id) m)";
+
+/// The media of [`MISSED_JSON`]; an unreadable value is none.
+pub(super) fn missed_list(json: Option<String>) -> Vec<MissedMedia> {
+    json.and_then(|j| serde_json::from_str(&j).ok())
+        .unwrap_or_default()
+}
+
+/// The media of `post` not kept, read on `conn`, in the order first asked.
+pub(super) fn post_media_missed(
+    conn: &rusqlite::Connection,
+    post: i64,
+) -> Result<Vec<MissedMedia>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT url, kind, result, http_status, detail, fetched_at FROM post_media
+         WHERE post_id = ?1 AND result <> 'saved' ORDER BY id",
+    )?;
+    let rows = stmt.query_map(params![post], |r| {
+        Ok(MissedMedia {
+            url: r.get("url")?,
+            kind: r.get("kind")?,
+            result: r.get("result")?,
+            http_status: r.get("http_status")?,
+            detail: r.get("detail")?,
+            fetched_at: r.get("fetched_at")?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
 
 fn saved_media(r: &Row<'_>) -> rusqlite::Result<SavedMedia> {
     let file: Option<String> = r.get("warc_file")?;

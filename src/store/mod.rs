@@ -40,7 +40,7 @@ pub use deliveries::{Delivery, DeliveryCounts, EventData, Hook};
 pub use error::{Error, Result};
 pub use fetch::{CaptureRef, FailedAnswer, FetchedExtra, KnownAnswer, NotModified, StoredFailure};
 pub use jobs::{ClaimRequest, ClaimedJob, JobCounts, JobKind, JobRow};
-pub use media::{KeptMedia, NewMedia, SavedMedia, WarcPlace};
+pub use media::{KeptMedia, MissedMedia, NewMedia, SavedMedia, WarcPlace};
 pub use migrate::MigrationError;
 use migrate::migration;
 pub use pushes::{NewPush, PushTarget, SavedCopy};

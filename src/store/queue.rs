@@ -291,6 +291,12 @@ pub struct ClaimDetail {
     pub snapshots: Vec<ClaimSnapshot>,
     /// Every check of the post, oldest first.
     pub checks: Vec<CheckRow>,
+    /// The post's own media kept by `check` (`[media]`), with their hashes
+    /// (`post.media` and the snapshots' `media` are the references the
+    /// article or the endpoint named).
+    pub kept_media: Vec<super::SavedMedia>,
+    /// The media its platform named that are not kept, and why.
+    pub media_not_kept: Vec<super::MissedMedia>,
 }
 
 /// What `embarc queue add` did.
@@ -444,6 +450,8 @@ impl Store {
             claim,
             snapshots,
             checks,
+            kept_media: super::media::post_media(&conn, post)?,
+            media_not_kept: super::media::post_media_missed(&conn, post)?,
         })
     }
 

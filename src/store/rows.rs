@@ -93,6 +93,8 @@ pub struct PostRow {
     pub latest: super::LatestCheck,
     /// The post's own media kept by `check` (`[media]`), with their hashes.
     pub media: Vec<super::SavedMedia>,
+    /// The media its platform named that are not kept, and why.
+    pub media_not_kept: Vec<super::MissedMedia>,
 }
 
 /// Counts for `embarc status`.
@@ -261,7 +263,7 @@ impl Store {
                     s.text, s.labels, p.first_seen_at,
                     (SELECT COUNT(*) FROM citations c WHERE c.post_id = p.id) AS citation_count,
                     (SELECT cl.status FROM claims cl WHERE cl.post_id = p.id) AS claim_status,
-                    {latest}, {media} AS media
+                    {latest}, {media} AS media, {missed} AS media_not_kept
              FROM posts p
              JOIN post_states ps ON ps.id = p.id
              LEFT JOIN snapshots s ON s.id = (
@@ -276,6 +278,7 @@ impl Store {
             ident = PostIdentity::columns("p", None),
             latest = super::LatestCheck::columns("ps"),
             media = super::media::MEDIA_JSON,
+            missed = super::media::MISSED_JSON,
             ))
             .map_err(Error::from)?;
         let mut rows = stmt
@@ -300,6 +303,7 @@ fn post_row(r: &Row<'_>) -> rusqlite::Result<PostRow> {
         claim_status: r.get("claim_status")?,
         latest: super::LatestCheck::read(r)?,
         media: super::media::media_list(r.get("media")?),
+        media_not_kept: super::media::missed_list(r.get("media_not_kept")?),
     })
 }
 

@@ -112,6 +112,22 @@ fn render(p: &PostDetail) -> Markup {
                 }
             }
         }
+        @if !p.media_not_kept.is_empty() {
+            section.media-missed {
+                h2 { "Media not kept" }
+                table {
+                    tr { th { "Kind" } th { "URL" } th { "Why" } th { "Last asked" } }
+                    @for m in &p.media_not_kept {
+                        tr {
+                            td { (m.kind) }
+                            td { code { (m.url) } }
+                            td { (m.result.replace('_', " ")) ": " (m.detail) }
+                            td { (minutes(&m.fetched_at)) }
+                        }
+                    }
+                }
+            }
+        }
         section.liveness {
             h2 { "Checks" }
             @if p.checks.is_empty() { p.empty { "Not checked yet (embarc check)." } }
