@@ -71,6 +71,8 @@ pub enum Error {
         "not a readable RFC 3161 timestamp ({0}); the file may be damaged or not a timestamp token"
     )]
     Malformed(String),
+    #[error("not a certificate ({0}); give the authority's root certificate, as PEM or DER")]
+    NotCertificates(String),
     #[error(
         "the timestamp authority did not grant a timestamp (status {status}{}); check the TSA URL and ask again later",
         if text.is_empty() { String::new() } else { format!(": {text}") }
@@ -489,17 +491,18 @@ pub fn read_certificates(bytes: &[u8]) -> Result<Vec<Vec<u8>>> {
         let certs = CertificateDer::pem_slice_iter(bytes)
             .map(|c| c.map(|c| c.as_ref().to_vec()))
             .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|e| malformed(format!("PEM certificates: {e}")))?;
+            .map_err(|e| not_certificates(format!("PEM certificates: {e}")))?;
         for der in &certs {
-            Certificate::from_der(der).map_err(|e| malformed(format!("certificate: {e}")))?;
+            Certificate::from_der(der)
+                .map_err(|e| not_certificates(format!("certificate: {e}")))?;
         }
         if certs.is_empty() {
-            return Err(malformed("the PEM text holds no CERTIFICATE block"));
+            return Err(not_certificates("the PEM text holds no CERTIFICATE block"));
         }
         return Ok(certs);
     }
     Certificate::from_der(bytes)
-        .map_err(|e| malformed(format!("neither PEM nor a DER certificate: {e}")))?;
+        .map_err(|e| not_certificates(format!("neither PEM nor a DER certificate: {e}")))?;
     Ok(vec![bytes.to_vec()])
 }
 
@@ -813,6 +816,10 @@ fn hash(algorithm: ObjectIdentifier, data: &[u8]) -> Result<Vec<u8>> {
 }
 
 // DER reading: the structures as trees of elements over the input bytes.
+
+fn not_certificates(what: impl Into<String>) -> Error {
+    Error::NotCertificates(what.into())
+}
 
 fn malformed(what: impl Into<String>) -> Error {
     Error::Malformed(what.into())

@@ -234,9 +234,11 @@ fn check_timestamps(
                     altered,
                     place,
                     format!(
-                        "the file changed since it was stamped: its SHA-256 is {}, {} stamped {}",
+                        "the file changed since it was stamped: it hashes to {} now; the token{} stamped {}",
                         hex::encode(now),
-                        t.gen_time.as_deref().unwrap_or("the token"),
+                        t.gen_time
+                            .as_deref()
+                            .map_or(String::new(), |at| format!(" of {at}")),
                         t.sha256
                     ),
                 );
@@ -312,6 +314,8 @@ struct Records {
     count: usize,
     /// Where each record starts, and its WARC-Target-URI.
     starts: Vec<(u64, String)>,
+    /// Where reading stopped at damage: records after it were not read.
+    stopped_at: Option<u64>,
 }
 
 /// Problems being collected.
@@ -343,6 +347,7 @@ fn check_records(reader: &mut impl BufRead, name: &str, problems: &mut Vec<Probl
                     name.to_string(),
                     format!("cannot be read at byte {offset}: {e}"),
                 );
+                found.stopped_at = Some(offset);
                 return found;
             }
         }
@@ -360,6 +365,7 @@ fn check_records(reader: &mut impl BufRead, name: &str, problems: &mut Vec<Probl
                 name.to_string(),
                 format!("the gzip member at byte {member_start} is damaged ({e}); records after it were not checked"),
             );
+            found.stopped_at = Some(member_start);
             return found;
         }
         found.count += 1;
@@ -426,6 +432,15 @@ impl<R: BufRead> BufRead for Counted<'_, R> {
     }
 }
 
+/// A timestamp token that verified, and what it says.
+#[derive(Debug, Serialize)]
+pub struct Verified {
+    /// The token's file name.
+    pub file: String,
+    #[serde(flatten)]
+    pub stamp: crate::timestamp::Stamp,
+}
+
 /// What `verify --wacz` found in a package.
 #[derive(Debug, Default, Serialize)]
 pub struct PackageReport {
@@ -435,8 +450,12 @@ pub struct PackageReport {
     pub warc_records: usize,
     /// Lines of `indexes/index.cdx` resolved to a record.
     pub index_lines: usize,
+    /// Lines pointing past damage in `archive/data.warc.gz`, not resolved.
+    pub index_lines_unread: usize,
     /// Timestamps (`FILE.wacz.tsa-*.tsr` beside it) verified.
     pub timestamps_checked: usize,
+    /// What each timestamp that verified says: when, and who signed it.
+    pub timestamps: Vec<Verified>,
     pub problems: Vec<Problem>,
     /// Timestamps that could not be checked: no trusted root was given.
     pub unchecked: Vec<Problem>,
@@ -462,10 +481,29 @@ const MAX_META: u64 = 256 * 1024 * 1024;
 pub fn verify_package(path: &Path, roots: &[Vec<u8>]) -> anyhow::Result<PackageReport> {
     let mut report = PackageReport::default();
     let mut problems = Problems(&mut report.problems);
+    if path.is_dir() {
+        anyhow::bail!(
+            "{} is a directory; --wacz takes a package file (a case directory holds one: claim-ID.wacz)",
+            path.display()
+        );
+    }
     let file = std::fs::File::open(path)
         .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", path.display()))?;
-    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file))
-        .map_err(|e| anyhow::anyhow!("{} is not a WACZ (ZIP) file: {e}", path.display()))?;
+    // A file that is not a readable ZIP is a package damaged or cut short
+    // on its way (or not a package): not intact, so a problem, not an error.
+    let mut zip = match zip::ZipArchive::new(std::io::BufReader::new(file)) {
+        Ok(zip) => zip,
+        Err(e) => {
+            problems.problem(
+                "package",
+                path.display().to_string(),
+                format!(
+                    "is not a readable ZIP file: damaged, cut short, or not a WACZ package ({e})"
+                ),
+            );
+            return Ok(report);
+        }
+    };
     let read = |zip: &mut zip::ZipArchive<_>, name: &str| -> Result<Vec<u8>, String> {
         let entry = zip.by_name(name).map_err(|e| format!("missing: {e}"))?;
         let mut bytes = Vec::new();
@@ -534,7 +572,11 @@ pub fn verify_package(path: &Path, roots: &[Vec<u8>]) -> anyhow::Result<PackageR
         let (sha, size) = match crate::capture::warc::sha256_of(entry) {
             Ok(found) => found,
             Err(e) => {
-                problems.problem("package", name.to_string(), format!("cannot be read: {e}"));
+                problems.problem(
+                    "package",
+                    name.to_string(),
+                    format!("cannot be read: it was altered or damaged inside the package ({e})"),
+                );
                 continue;
             }
         };
@@ -581,6 +623,9 @@ pub fn verify_package(path: &Path, roots: &[Vec<u8>]) -> anyhow::Result<PackageR
         };
         let offset = json["offset"].as_str().and_then(|o| o.parse::<u64>().ok());
         let url = json["url"].as_str().unwrap_or_default();
+        let shown = json["offset"]
+            .as_str()
+            .map_or_else(|| json["offset"].to_string(), str::to_string);
         match records.starts.iter().find(|(at, _)| Some(*at) == offset) {
             Some((_, target)) if target == url => report.index_lines += 1,
             Some((_, target)) => problems.problem(
@@ -588,11 +633,14 @@ pub fn verify_package(path: &Path, roots: &[Vec<u8>]) -> anyhow::Result<PackageR
                 place,
                 format!("points at the record of {target}, not {url}"),
             ),
-            None => problems.problem(
-                "index",
-                place,
-                format!("offset {:?} is not the start of a record", json["offset"]),
-            ),
+            None => match (offset, records.stopped_at) {
+                (Some(at), Some(stop)) if at >= stop => report.index_lines_unread += 1,
+                _ => problems.problem(
+                    "index",
+                    place,
+                    format!("offset {shown} is not the start of a record"),
+                ),
+            },
         }
     }
     // The timestamps beside it.
@@ -640,8 +688,9 @@ pub fn verify_package(path: &Path, roots: &[Vec<u8>]) -> anyhow::Result<PackageR
             });
             continue;
         }
-        if let Err(e) = crate::timestamp::verify(&token, &digest, roots) {
-            problems.problem("timestamp", place, e.to_string());
+        match crate::timestamp::verify(&token, &digest, roots) {
+            Ok(stamp) => report.timestamps.push(Verified { file: place, stamp }),
+            Err(e) => problems.problem("timestamp", place, e.to_string()),
         }
     }
     report.unchecked = unchecked;

@@ -506,6 +506,79 @@ fn a_wacz_of_the_article_holds_its_posts_media_records() {
         report["warc_records"], 11,
         "warcinfo, then a response and a request each"
     );
+    // A package cut short on its way is reported as not intact (exit 2),
+    // not as a mistake in the command; a directory is a mistake.
+    let bytes_of = std::fs::read(&wacz).unwrap();
+    let cut = dir.path().join("cut.wacz");
+    std::fs::write(&cut, &bytes_of[..bytes_of.len() / 2]).unwrap();
+    let out = embarc(dir.path(), &server.url(""))
+        .args(["verify", "--wacz"])
+        .arg(&cut)
+        .output()
+        .unwrap();
+    let said =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains("damaged, cut short"), "{said}");
+    // A record damaged inside a sound ZIP: the index lines past the damage
+    // are not reached, and are not called wrong.
+    let first = index
+        .lines()
+        .map(|l| {
+            let json: serde_json::Value =
+                serde_json::from_str(l.splitn(3, ' ').nth(2).unwrap()).unwrap();
+            json["offset"].as_str().unwrap().parse::<usize>().unwrap()
+        })
+        .min()
+        .unwrap();
+    let damaged = dir.path().join("damaged.wacz");
+    {
+        let mut from = zip::ZipArchive::new(std::fs::File::open(&wacz).unwrap()).unwrap();
+        let mut to = zip::ZipWriter::new(std::fs::File::create(&damaged).unwrap());
+        for i in 0..from.len() {
+            let mut e = from.by_index(i).unwrap();
+            let name = e.name().unwrap().to_string();
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut e, &mut bytes).unwrap();
+            if name == "archive/data.warc.gz" {
+                for b in &mut bytes[first + 20..first + 60] {
+                    *b ^= 0x5a;
+                }
+            }
+            let stored = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Stored);
+            to.start_file(name, stored).unwrap();
+            std::io::Write::write_all(&mut to, &bytes).unwrap();
+        }
+        to.finish().unwrap();
+    }
+    let out = embarc(dir.path(), &server.url(""))
+        .args(["verify", "--json", "--wacz"])
+        .arg(&damaged)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let problems = report["problems"].as_array().unwrap();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p["kind"] == "warc" && p["detail"].as_str().unwrap().contains("is damaged")),
+        "{report}"
+    );
+    assert!(problems.iter().all(|p| p["kind"] != "index"), "{report}");
+    assert_eq!(report["index_lines_unread"], 5, "{report}");
+
+    let out = embarc(dir.path(), &server.url(""))
+        .args(["verify", "--wacz"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("is a directory; --wacz takes a package file")
+    );
 
     // Media follow the selection captures do: all of them without one,
     // none fetched after a time that is still to come.

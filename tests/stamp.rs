@@ -298,6 +298,29 @@ fn wacz_packages_and_case_files_carry_timestamps_of_their_digest() {
     let (ok, report) = alone(&wacz, &tsa.root_pem);
     assert!(ok, "{report}");
     assert_eq!(report["timestamps_checked"], 1);
+    // It says when the authority stamped it, and who signed.
+    let stamped = &report["timestamps"][0];
+    assert!(
+        stamped["tsa"].as_str().unwrap().contains(&tsa.tsa_cn),
+        "{stamped}"
+    );
+    let when = stamped["gen_time"].as_str().unwrap();
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(when).is_ok(),
+        "{stamped}"
+    );
+    let said = Command::cargo_bin("embarc")
+        .unwrap()
+        .current_dir(tmp.path())
+        .env_remove("EMBARC_ARCHIVE")
+        .args(["verify", "--wacz"])
+        .arg(&wacz)
+        .arg("--roots")
+        .arg(&tsa.root_pem)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&said.stdout);
+    assert!(said.contains(&format!("stamped {when} by")), "{said}");
     // Without a root (and no archive to take roots from) the token is not
     // checked: said, not called altered.
     let elsewhere = tempfile::tempdir().unwrap();

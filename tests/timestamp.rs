@@ -177,13 +177,13 @@ fn roots_from_pem_and_der() {
     assert_eq!(timestamp::read_certificates(&chain).unwrap().len(), 1);
     assert!(matches!(
         timestamp::read_certificates(b"not a certificate"),
-        Err(Error::Malformed(_))
+        Err(Error::NotCertificates(_))
     ));
     assert!(matches!(
         timestamp::read_certificates(
             b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"
         ),
-        Err(Error::Malformed(_))
+        Err(Error::NotCertificates(_))
     ));
 }
 

@@ -67,13 +67,28 @@ fn package(dir: &Path, wacz: &Path, args: &Args) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print_lines(&report.problems, &report.unchecked);
+        for t in &report.timestamps {
+            println!(
+                "timestamp {}: stamped {} by {} (serial {})",
+                words::escaped(&t.file),
+                t.stamp
+                    .gen_time
+                    .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+                words::escaped(&t.stamp.tsa),
+                t.stamp.serial
+            );
+        }
     }
     let stamps = match report.timestamps_checked {
         0 => "no timestamp beside it (nothing here proves when it was made)".to_string(),
         n => words::count(n, "timestamp"),
     };
+    let unread = match report.index_lines_unread {
+        0 => String::new(),
+        n => format!(" ({n} more past the damage, not reached)"),
+    };
     eprintln!(
-        "embarc: verified {}: {} against datapackage.json, {}, {} of its index, {stamps}: {}",
+        "embarc: verified {}: {} against datapackage.json, {}, {} of its index{unread}, {stamps}: {}",
         words::escaped(&wacz.display().to_string()),
         words::count(report.files_checked, "file"),
         words::count(report.warc_records, "WARC record"),
