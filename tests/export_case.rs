@@ -148,6 +148,30 @@ fn a_claims_case_file_holds_its_package_its_account_and_their_digests() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not empty"));
+    // Outputs it cannot or must not write: each refused with why, nothing
+    // left behind.
+    std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+    for (out, why) in [
+        ("notes.txt", "is never replaced"),
+        ("missing/case.zip", "the directory"),
+        ("missing/case", "the directory"),
+        ("case.tar.gz", "is neither"),
+    ] {
+        let said = embarc(&archive)
+            .args(["export", "case", "--claim", "1", "--out"])
+            .arg(dir.path().join(out))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&said.stderr);
+        assert!(!said.status.success(), "{out}");
+        assert!(stderr.contains(why), "{out}: {stderr}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("notes.txt")).unwrap(),
+        "mine"
+    );
+    assert!(!dir.path().join("missing").exists());
+    assert!(!dir.path().join("case.tar.gz").exists());
     // No such claim.
     let out = embarc(&archive)
         .args(["export", "case", "--claim", "9", "--out"])

@@ -58,9 +58,36 @@ pub fn write(
     out: &Path,
     created: DateTime<Utc>,
 ) -> anyhow::Result<Case> {
-    let zipped = out
+    let extension = out
         .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    let zipped = extension.as_deref() == Some("zip");
+    if let Some(other) = extension
+        .as_deref()
+        .filter(|e| ["gz", "tgz", "tar", "7z", "bz2", "xz", "zst", "rar", "wacz"].contains(e))
+    {
+        anyhow::bail!(
+            "{}: a case file is a directory, or a ZIP file when the name ends in .zip; .{other} is neither",
+            out.display()
+        );
+    }
+    if out.is_file() {
+        anyhow::bail!(
+            "{} exists: evidence already written is never replaced; choose another name",
+            out.display()
+        );
+    }
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        anyhow::bail!(
+            "cannot create {}: the directory {} does not exist",
+            out.display(),
+            parent.display()
+        );
+    }
     // Files are made in a directory: `out` itself, or a temporary one
     // beside the ZIP.
     let staging = if zipped {
@@ -70,8 +97,9 @@ pub fn write(
                 out.display()
             );
         }
-        let parent = out.parent().filter(|p| !p.as_os_str().is_empty());
-        tempfile::tempdir_in(parent.unwrap_or(Path::new(".")))?.keep()
+        tempfile::tempdir_in(parent)
+            .map_err(|e| anyhow::anyhow!("cannot write beside {}: {e}", out.display()))?
+            .keep()
     } else {
         if out.exists() && std::fs::read_dir(out)?.next().is_some() {
             anyhow::bail!(
@@ -79,8 +107,10 @@ pub fn write(
                 out.display()
             );
         }
-        std::fs::create_dir_all(out)
-            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
+        if !out.exists() {
+            std::fs::create_dir(out)
+                .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
+        }
         out.to_path_buf()
     };
     let made = make(archive_dir, evidence, stamp, &staging, created);
