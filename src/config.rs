@@ -253,16 +253,73 @@ impl Config {
 
     /// Parse the text of an `embarc.toml`.
     pub fn parse(text: &str) -> Result<Config> {
-        let config: Config = toml::from_str(text)?;
+        let config: Config =
+            toml::from_str(text).map_err(|e| anyhow::anyhow!(explain(text, &e)))?;
         // Label settings are checked now, so a bad phrase names the file.
         config.labels.rules()?;
         Ok(config)
     }
 }
 
+/// A TOML error in words a user of the file knows: the type names of the
+/// code become kinds of values, and the section of the faulty line is
+/// named.
+fn explain(text: &str, e: &toml::de::Error) -> String {
+    let mut said = e.to_string();
+    for (code, words) in [
+        (
+            "expected u64",
+            "expected a whole number (no quotes, no unit)",
+        ),
+        (
+            "expected u32",
+            "expected a whole number (no quotes, no unit)",
+        ),
+        (
+            "expected u16",
+            "expected a whole number (no quotes, no unit)",
+        ),
+        (
+            "expected usize",
+            "expected a whole number (no quotes, no unit)",
+        ),
+        (
+            "expected i64",
+            "expected a whole number (no quotes, no unit)",
+        ),
+        ("expected f64", "expected a number (no quotes)"),
+        ("expected a boolean", "expected true or false (no quotes)"),
+    ] {
+        said = said.replace(code, words);
+    }
+    let section = e.span().and_then(|span| {
+        text.get(..span.start)?
+            .lines()
+            .rev()
+            .map(str::trim)
+            .find(|l| l.starts_with('['))
+            .map(str::to_string)
+    });
+    if let Some(section) = section {
+        said = format!("{}\n(in section {section})", said.trim_end());
+    }
+    said
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_of_the_wrong_kind_is_named_in_words_with_its_section() {
+        let err = format!(
+            "{:#}",
+            Config::parse("[check]\ntimeout = \"5s\"\n[media]\nmax_size = \"abc\"\n").unwrap_err()
+        );
+        assert!(err.contains("expected a whole number"), "{err}");
+        assert!(err.contains("(in section [media])"), "{err}");
+        assert!(!err.contains("u64"), "{err}");
+    }
 
     #[test]
     fn missing_file_gives_defaults() {

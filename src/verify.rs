@@ -72,7 +72,7 @@ pub fn verify(store: &Store, dir: &Path, roots: &[Vec<u8>]) -> anyhow::Result<Re
     for c in store.kept_captures()? {
         report.captures_checked += 1;
         let place = format!(
-            "capture {} of {} ({}:{})",
+            "{} of {} ({}:{})",
             c.id, c.article_url, c.warc_file, c.warc_offset
         );
         let record = match warc::read_record(&dir.join(&c.warc_file), c.warc_offset) {
@@ -131,7 +131,7 @@ pub fn verify(store: &Store, dir: &Path, roots: &[Vec<u8>]) -> anyhow::Result<Re
     }
     for m in store.kept_media()? {
         report.media_checked += 1;
-        let place = format!("medium {} ({}:{})", m.url, m.warc.file, m.warc.offset);
+        let place = format!("{} ({}:{})", m.url, m.warc.file, m.warc.offset);
         match warc::read_record(&dir.join(&m.warc.file), m.warc.offset) {
             Ok(record) => match record.http_parts() {
                 Some((_, payload)) => {

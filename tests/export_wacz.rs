@@ -55,6 +55,9 @@ fn entries(path: &Path) -> HashMap<String, Vec<u8>> {
             zip::CompressionMethod::Stored,
             "{name} is stored"
         );
+        // Dated when the package was made, not ZIP's 1980 epoch.
+        let made = f.last_modified().unwrap();
+        assert!(made.year() >= 2026, "{name} dated {made:?}");
         let mut data = Vec::new();
         f.read_to_end(&mut data).unwrap();
         out.insert(name, data);
@@ -281,8 +284,30 @@ fn nothing_to_package_and_missing_out_are_clear_errors() {
         .arg(&out)
         .assert()
         .failure()
-        .stderr_contains("nothing to package");
+        .stderr_contains("nothing to package: the archive holds no web capture");
     assert!(!out.exists(), "no file is left behind");
+    // The message names only the options given; a window that ends
+    // before it starts is said to be one.
+    embarc(&archive)
+        .args(["export", "wacz", "--since", "2020-01-01", "--out"])
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr_contains("no web capture or kept medium matches --since (articles");
+    embarc(&archive)
+        .args([
+            "export",
+            "wacz",
+            "--since",
+            "2020-01-02",
+            "--until",
+            "2020-01-01",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr_contains("--since (2020-01-02T00:00:00.000Z) is not before --until");
     embarc(&archive)
         .args(["export", "posts", "--claim", "1"])
         .assert()

@@ -111,6 +111,13 @@ struct Setup {
     archive: PathBuf,
 }
 
+impl Setup {
+    /// Requests the authority received.
+    fn tsa_hits(&self) -> usize {
+        self.server.hits("/tsr")
+    }
+}
+
 fn setup(kind: TsaKind, down: bool) -> Setup {
     let tsa = Arc::new(TestTsa::new(kind));
     let down = Arc::new(AtomicBool::new(down));
@@ -218,8 +225,9 @@ fn a_failing_authority_never_fails_the_run_and_is_asked_again() {
     let said = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{said}");
     assert!(
-        said.contains("warning: 1 of 1 authorities did not stamp claim-1.wacz")
-            && said.contains("nothing in it proves when it was made"),
+        said.contains("warning: the authority did not stamp claim-1.wacz")
+            && said.contains("nothing in it proves when it was made")
+            && said.contains("`embarc stamp claim-1.wacz` asks again"),
         "{said}"
     );
     assert!(s.tmp.path().join("case-down/claim-1.wacz").exists());
@@ -239,6 +247,44 @@ fn a_failing_authority_never_fails_the_run_and_is_asked_again() {
     let (ok, report) = verify(archive);
     assert!(ok, "{report}");
     assert_eq!(report["timestamps_checked"], 2);
+
+    // `embarc stamp` asks again for the package: its token is written
+    // beside it and it verifies on its own; asked once more, nothing is
+    // asked.
+    let package = s.tmp.path().join("case-down/claim-1.wacz");
+    let before = s.tsa_hits();
+    embarc(archive)
+        .arg("stamp")
+        .arg(&package)
+        .assert()
+        .success();
+    assert_eq!(s.tsa_hits(), before + 1);
+    let out = embarc(archive)
+        .args(["verify", "--json", "--wacz"])
+        .arg(&package)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(out.status.success(), "{report}");
+    assert_eq!(report["timestamps_checked"], 1);
+    let (ok, report) = verify(archive);
+    assert!(ok, "{report}");
+    assert_eq!(
+        report["timestamps_checked"], 3,
+        "the failed row is replaced"
+    );
+    let out = embarc(archive).arg("stamp").arg(&package).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("beside it already"));
+    assert_eq!(s.tsa_hits(), before + 1);
+    // Not a package: said, exit 2.
+    let out = embarc(archive)
+        .arg("stamp")
+        .arg(s.tmp.path().join("case-down/summary.html"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not stamped"));
 }
 
 /// The bytes of entry `name` of the ZIP file `zip`.

@@ -191,6 +191,15 @@ fn wacz(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
             "`embarc export wacz` takes --out, --article, --claim, --since and --until only"
         );
     }
+    if let (Some(since), Some(until)) = (args.since, args.until)
+        && since >= until
+    {
+        anyhow::bail!(
+            "nothing can match: --since ({}) is not before --until ({})",
+            crate::store::format_time(since),
+            crate::store::format_time(until)
+        );
+    }
     let store = super::open_existing(dir)?;
     let article = match &args.article {
         Some(key) => Some(super::article::find(&store, key)?),
@@ -226,10 +235,26 @@ fn wacz(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
         documents: &documents,
     };
     if captures.is_empty() && media.is_empty() {
+        let given: Vec<&str> = [
+            (args.claim.is_some(), "--claim"),
+            (args.article.is_some(), "--article"),
+            (args.since.is_some(), "--since"),
+            (args.until.is_some(), "--until"),
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect();
         anyhow::bail!(
-            "nothing to package: no web capture or kept medium matches --claim, --article, --since and --until \
-             together (each narrows the others; articles read from local files have no WARC \
-             record: archive the article's URL to keep one)"
+            "nothing to package: {} (articles read from local files have no WARC record: \
+             archive the article's URL to keep one)",
+            match given.as_slice() {
+                [] => "the archive holds no web capture and no kept medium".to_string(),
+                [one] => format!("no web capture or kept medium matches {one}"),
+                many => format!(
+                    "no web capture or kept medium matches {} together (each narrows the others)",
+                    many.join(" and ")
+                ),
+            }
         );
     }
     let done = export::wacz::write(dir, contents, out, store.clock())?;
@@ -268,7 +293,7 @@ fn wacz(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
 /// Say what the authorities answered for the package `name`; a failure is
 /// a warning and exit code 2: the package is written but not stamped by
 /// every authority configured.
-fn report_stamps(name: &str, summary: &crate::check::stamp::StampSummary) -> ExitCode {
+pub(super) fn report_stamps(name: &str, summary: &crate::check::stamp::StampSummary) -> ExitCode {
     if summary.failed == 0 {
         eprintln!(
             "embarc: {} of {name}'s datapackage-digest.json, beside it ({name}.tsa-HOST.tsr)",
@@ -276,10 +301,14 @@ fn report_stamps(name: &str, summary: &crate::check::stamp::StampSummary) -> Exi
         );
         return ExitCode::SUCCESS;
     }
+    let asked = summary.failed + summary.granted;
     eprintln!(
-        "embarc: warning: {} of {} authorities did not stamp {name} ({}); it is written, but {}; export again to ask again",
-        summary.failed,
-        summary.failed + summary.granted,
+        "embarc: warning: {} did not stamp {name} ({}); it is written, but {}; `embarc stamp {name}` asks again",
+        if asked == 1 {
+            "the authority".to_string()
+        } else {
+            format!("{} of {asked} authorities", summary.failed)
+        },
         crate::words::escaped(summary.problem.as_deref().unwrap_or("no answer")),
         match summary.granted {
             0 => "nothing in it proves when it was made".to_string(),

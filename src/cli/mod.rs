@@ -8,6 +8,7 @@ mod export;
 mod queue;
 mod report;
 mod serve;
+mod stamp;
 mod status;
 mod token;
 mod user;
@@ -88,6 +89,8 @@ pub enum Command {
     Watch(watch::Args),
     /// Verify the archive: captures against their WARC records, WARC digests, the database's integrity.
     Verify(verify::Args),
+    /// Ask the Time-Stamp Authorities ([timestamp] tsa) again for packages one of them did not stamp.
+    Stamp(stamp::Args),
 }
 
 /// Parse the process arguments and run; never panics on user input.
@@ -133,6 +136,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(args) => user::run(&cli.archive, args),
         Command::Token(args) => token::run(&cli.archive, args),
         Command::Verify(args) => verify::run(&cli.archive, args),
+        Command::Stamp(args) => stamp::run(&cli.archive, args),
     }
 }
 

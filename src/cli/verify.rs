@@ -167,8 +167,9 @@ fn verdict(problems: &[Problem], unchecked: &[Problem]) -> String {
     }
     if untrusted > 0 {
         parts.push(format!(
-            "{} that do not verify (not signed by a trusted authority, or altered)",
-            words::count(untrusted, "timestamp")
+            "{} that {} not verify (not signed by a trusted authority, or altered)",
+            words::count(untrusted, "timestamp"),
+            if untrusted == 1 { "does" } else { "do" }
         ));
     }
     if !unchecked.is_empty() {

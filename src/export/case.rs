@@ -115,7 +115,7 @@ pub fn write(
     };
     let made = make(archive_dir, evidence, stamp, &staging, created);
     let result = match (made, zipped) {
-        (Ok(case), true) => zip_dir(&staging, &case, out).map(|()| case),
+        (Ok(case), true) => zip_dir(&staging, &case, out, created).map(|()| case),
         (made, _) => made,
     };
     if zipped {
@@ -195,12 +195,10 @@ fn described(dir: &Path, name: &str) -> anyhow::Result<(String, String, u64)> {
 }
 
 /// The files of `case` from `dir` into the ZIP `out` (stored).
-fn zip_dir(dir: &Path, case: &Case, out: &Path) -> anyhow::Result<()> {
+fn zip_dir(dir: &Path, case: &Case, out: &Path, created: DateTime<Utc>) -> anyhow::Result<()> {
     let file = wacz::create_new(out)?;
     let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
-    let stored = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Stored)
-        .large_file(true);
+    let stored = wacz::stored_at(created).large_file(true);
     for (name, _, _) in &case.files {
         zip.start_file(name.as_str(), stored)?;
         std::io::copy(&mut std::fs::File::open(dir.join(name))?, &mut zip)?;

@@ -73,7 +73,7 @@ pub fn write(
     } = contents;
     let file = create_new(out)?;
     let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
-    let stored = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let stored = stored_at(created);
     let mut resources = Vec::new();
     let mut packaged = Packaged::default();
 
@@ -257,6 +257,26 @@ pub fn digest_file_sha256(path: &Path) -> Result<[u8; 32], String> {
         .read_to_end(&mut bytes)
         .map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(Sha256::digest(&bytes).into())
+}
+
+/// ZIP entry options: stored as they are (WARC records are gzip members
+/// already), dated `created` (UTC; ZIP has no time zone) rather than ZIP's
+/// 1980 epoch.
+pub(super) fn stored_at(created: DateTime<Utc>) -> SimpleFileOptions {
+    use chrono::{Datelike, Timelike};
+    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let when = zip::DateTime::from_date_and_time(
+        u16::try_from(created.year()).unwrap_or(1980),
+        created.month() as u8,
+        created.day() as u8,
+        created.hour() as u8,
+        created.minute() as u8,
+        created.second().min(59) as u8,
+    );
+    match when {
+        Ok(when) => options.last_modified_time(when),
+        Err(_) => options,
+    }
 }
 
 /// Create `out`, which must not exist: evidence already written (and maybe
