@@ -337,9 +337,14 @@ fn a_video_too_large_is_asked_again_only_when_the_limit_is_raised() {
     };
     check(dir.path(), &server, &[]);
     assert_eq!(result(dir.path()), "too_large");
-    // The same limit: not asked again.
-    check(dir.path(), &server, &[]);
+    // The same limit: not asked again, and the summary says nothing new
+    // was there to keep.
+    let said = check(dir.path(), &server, &[]);
     assert_eq!(server.hits("/m/big.mp4"), 1);
+    assert!(
+        said.contains("no new media files of posts to keep"),
+        "{said}"
+    );
 
     let config = dir.path().join("embarc.toml");
     let raised = std::fs::read_to_string(&config)

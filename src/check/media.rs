@@ -134,7 +134,9 @@ pub async fn fetch_all(
     known: &[String],
 ) -> Vec<Got> {
     let mut got = Vec::new();
-    for n in named {
+    for mut n in named {
+        // An answer's empty URL field names nothing.
+        n.variants.retain(|v| !v.trim().is_empty());
         if !settings.kinds.contains(&n.kind)
             || n.variants.is_empty()
             || n.variants.iter().any(|v| known.contains(v))

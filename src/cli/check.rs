@@ -242,24 +242,30 @@ fn print_summary(summary: &check::Summary, opts: &Options) {
             .filter(|(r, _)| **r != "saved")
             .map(|(r, n)| format!("{} {n}", r.replace('_', " ")))
             .collect();
-        eprintln!(
-            "embarc: {} of posts kept{}",
-            words::count(saved, "media file"),
-            if rest.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    "; not kept: {} (last: {}; `embarc export posts` lists what was kept)",
-                    rest.join(", "),
-                    words::escaped(
-                        summary
-                            .media_problem
-                            .as_deref()
-                            .unwrap_or("no reason given")
+        if saved == 0 && rest.is_empty() {
+            eprintln!(
+                "embarc: no new media files of posts to keep (files kept before are not fetched again)"
+            );
+        } else {
+            eprintln!(
+                "embarc: {} of posts kept{}",
+                words::count(saved, "media file"),
+                if rest.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; not kept: {} (last: {}; `embarc export posts` lists what was kept)",
+                        rest.join(", "),
+                        words::escaped(
+                            summary
+                                .media_problem
+                                .as_deref()
+                                .unwrap_or("no reason given")
+                        )
                     )
-                )
-            }
-        );
+                }
+            );
+        }
     }
     if summary.offline() {
         eprintln!(
