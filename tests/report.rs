@@ -407,7 +407,7 @@ fn exports_carry_the_current_state() {
         csv.lines()
             .next()
             .unwrap()
-            .ends_with(",claim_status,state,reason,checked_at,archived_url,media"),
+            .ends_with(",claim_status,state,reason,checked_at,archived_url,media,media_not_kept"),
         "{csv}"
     );
     let citations = check_support::export(dir.path(), "citations");
