@@ -39,7 +39,7 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let moved = match report.timestamps_of_moved_packages {
         0 => String::new(),
         n => format!(
-            " ({} no longer where it was written: token checked, file not re-hashed)",
+            " ({} not where it was written (moved, or inside a case ZIP): token checked, package not re-hashed; `verify --wacz` checks one)",
             words::count(n, "package")
         ),
     };
