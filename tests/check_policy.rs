@@ -55,6 +55,17 @@ fn a_post_is_checked_at_the_policy_ages_and_not_between() {
             .sum()
     };
     let posts = ["--posts"];
+    // Nothing due: the summary says how to check now anyway.
+    let out = embarc(dir.path(), &server.url(""))
+        .env("EMBARC_NOW", "2025-03-01T00:10:00Z")
+        .args(["check", "--posts"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("not due yet by the [recheck] policy (`--stale 0` checks them now)"),
+        "{said}"
+    );
 
     // Default ages: 1h, 6h, 1d, 3d, ...
     for (at, checks) in [

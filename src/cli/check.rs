@@ -213,9 +213,14 @@ fn print_summary(summary: &check::Summary, opts: &Options) {
         };
         if matches!(opts.select, Select::Due(_)) {
             eprintln!(
-                "embarc: {} checked{states}; {} not due yet by the [recheck] policy",
+                "embarc: {} checked{states}; {} not due yet by the [recheck] policy{}",
                 words::count(counts.checked, what),
                 counts.fresh,
+                if counts.checked == 0 && counts.fresh > 0 {
+                    " (`--stale 0` checks them now)"
+                } else {
+                    ""
+                }
             );
         } else {
             eprintln!(
