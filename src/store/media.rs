@@ -78,25 +78,28 @@ pub struct KeptMedia {
 const COLUMNS: &str =
     "id, url, kind, content_type, size, sha256, warc_file, warc_offset, fetched_at";
 
-/// The JSON array of a post's saved media (`p` is `posts`), as an
-/// expression for the export queries, read back by [`media_list`].
-pub(super) const MEDIA_JSON: &str = "(SELECT json_group_array(json_object(
-        'id', m.id, 'url', m.url, 'kind', m.kind, 'content_type', m.content_type, 'size', m.size,
-        'sha256', m.sha256,
-        'warc', CASE WHEN m.warc_file IS NULL OR m.warc_offset IS NULL THEN NULL
-                     ELSE json_object('file', m.warc_file, 'offset', m.warc_offset) END,
-        'fetched_at', m.fetched_at))
-     FROM (SELECT * FROM post_media WHERE post_id = p.id AND result = 'saved' ORDER BY id) m)";
+/// A post's media (`p` is `posts`) as one JSON value for the export
+/// queries, `[kept, not kept]` (one look-up per post, not two), read back
+/// by [`media_lists`]. An archive that never fetched media (they are off
+/// by default) skips the look-up: the first test is not correlated, so
+/// SQLite runs it once per query, not once per post.
+pub(super) const MEDIA_JSON: &str =
+    "CASE WHEN NOT EXISTS (SELECT 1 FROM post_media) THEN '[[],[]]' ELSE
+    (SELECT json_array(
+        json_group_array(json_object(
+            'id', m.id, 'url', m.url, 'kind', m.kind, 'content_type', m.content_type,
+            'size', m.size, 'sha256', m.sha256,
+            'warc', CASE WHEN m.warc_file IS NULL OR m.warc_offset IS NULL THEN NULL
+                         ELSE json_object('file', m.warc_file, 'offset', m.warc_offset) END,
+            'fetched_at', m.fetched_at)) FILTER (WHERE m.result = 'saved'),
+        json_group_array(json_object(
+            'url', m.url, 'kind', m.kind, 'result', m.result, 'http_status', m.http_status,
+            'detail', m.detail, 'fetched_at', m.fetched_at)) FILTER (WHERE m.result <> 'saved'))
+     FROM (SELECT * FROM post_media WHERE post_id = p.id ORDER BY id) m) END";
 
-/// The JSON array of a post's media not kept (`p` is `posts`), read back
-/// by [`missed_list`].
-pub(super) const MISSED_JSON: &str = "(SELECT json_group_array(json_object(
-        'url', m.url, 'kind', m.kind, 'result', m.result, 'http_status', m.http_status,
-        'detail', m.detail, 'fetched_at', m.fetched_at))
-     FROM (SELECT * FROM post_media WHERE post_id = p.id AND result <> 'saved' ORDER BY id) m)";
-
-/// The media of [`MISSED_JSON`]; an unreadable value is none.
-pub(super) fn missed_list(json: Option<String>) -> Vec<MissedMedia> {
+/// The media of [`MEDIA_JSON`]: kept, and not kept; an unreadable value is
+/// none.
+pub(super) fn media_lists(json: Option<String>) -> (Vec<SavedMedia>, Vec<MissedMedia>) {
     json.and_then(|j| serde_json::from_str(&j).ok())
         .unwrap_or_default()
 }
@@ -145,12 +148,6 @@ fn place(file: Option<String>, offset: Option<i64>) -> Option<WarcPlace> {
         file: file?,
         offset: u64::try_from(offset?).ok()?,
     })
-}
-
-/// The media of [`MEDIA_JSON`]; an unreadable value is no media.
-pub(super) fn media_list(json: Option<String>) -> Vec<SavedMedia> {
-    json.and_then(|j| serde_json::from_str(&j).ok())
-        .unwrap_or_default()
 }
 
 /// The media kept for `post` read on `conn`, in the order they were fetched.

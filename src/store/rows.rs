@@ -263,7 +263,7 @@ impl Store {
                     s.text, s.labels, p.first_seen_at,
                     (SELECT COUNT(*) FROM citations c WHERE c.post_id = p.id) AS citation_count,
                     (SELECT cl.status FROM claims cl WHERE cl.post_id = p.id) AS claim_status,
-                    {latest}, {media} AS media, {missed} AS media_not_kept
+                    {latest}, {media} AS media
              FROM posts p
              JOIN post_states ps ON ps.id = p.id
              LEFT JOIN snapshots s ON s.id = (
@@ -278,7 +278,6 @@ impl Store {
             ident = PostIdentity::columns("p", None),
             latest = super::LatestCheck::columns("ps"),
             media = super::media::MEDIA_JSON,
-            missed = super::media::MISSED_JSON,
             ))
             .map_err(Error::from)?;
         let mut rows = stmt
@@ -292,6 +291,7 @@ impl Store {
 }
 
 fn post_row(r: &Row<'_>) -> rusqlite::Result<PostRow> {
+    let (media, media_not_kept) = super::media::media_lists(r.get("media")?);
     Ok(PostRow {
         ident: PostIdentity::read(r)?,
         posted_at: r.get("posted_at")?,
@@ -302,8 +302,8 @@ fn post_row(r: &Row<'_>) -> rusqlite::Result<PostRow> {
         citation_count: r.get("citation_count")?,
         claim_status: r.get("claim_status")?,
         latest: super::LatestCheck::read(r)?,
-        media: super::media::media_list(r.get("media")?),
-        media_not_kept: super::media::missed_list(r.get("media_not_kept")?),
+        media,
+        media_not_kept,
     })
 }
 
