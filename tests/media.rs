@@ -100,9 +100,17 @@ fn setup_with(
     media: &str,
     handler: impl Fn(&Req) -> Reply + Send + Sync + 'static,
 ) -> (Server, tempfile::TempDir) {
+    setup_article(media, ARTICLE, handler)
+}
+
+fn setup_article(
+    media: &str,
+    article: &str,
+    handler: impl Fn(&Req) -> Reply + Send + Sync + 'static,
+) -> (Server, tempfile::TempDir) {
     let server = Server::start(handler);
     let dir = tempfile::tempdir().unwrap();
-    archive(dir.path(), &[("https://news.example/floods", ARTICLE)]);
+    archive(dir.path(), &[("https://news.example/floods", article)]);
     fast_config(dir.path());
     let mut config = std::fs::read_to_string(dir.path().join("embarc.toml")).unwrap();
     config = config.replace("[endpoints.rate]\n", "[endpoints.rate]\nmedia = \"0\"\n");
@@ -312,6 +320,52 @@ fn media_are_fetched_hashed_kept_in_warc_and_listed_on_the_post() {
     let report: serde_json::Value = serde_json::from_slice(&bad.stdout).unwrap();
     let problems = report["problems"].to_string();
     assert!(problems.contains("photo.jpg"), "{problems}");
+}
+
+#[test]
+fn a_bluesky_video_is_kept_as_the_file_uploaded_to_the_authors_server() {
+    const BSKY_ARTICLE: &str = r#"<html><body><article>
+<blockquote class="bluesky-embed" data-bluesky-uri="at://did:plc:abc123/app.bsky.feed.post/3kvideo" data-bluesky-cid="bafyreia"><p lang="en">Flood video</p>&mdash; Reporter (<a href="https://bsky.app/profile/did:plc:abc123">@reporter.bsky.social</a>) <a href="https://bsky.app/profile/did:plc:abc123/post/3kvideo">Apr 21, 2024 at 15:09</a></blockquote>
+</article></body></html>"#;
+    let (server, dir) = setup_article("\n[media]\nenabled = true\n", BSKY_ARTICLE, |req| {
+        let base = format!("http://{}", req.headers["host"]);
+        let path = req.path.as_str();
+        if path.starts_with("/bsky/xrpc/app.bsky.feed.getPosts") {
+            return json(format!(
+                r#"{{"posts":[{{"uri":"at://did:plc:abc123/app.bsky.feed.post/3kvideo","cid":"bafyreia","author":{{"did":"did:plc:abc123","handle":"reporter.bsky.social","displayName":"Reporter"}},"record":{{"$type":"app.bsky.feed.post","text":"Flood video","createdAt":"2024-04-21T15:09:00.000Z"}},"embed":{{"$type":"app.bsky.embed.video#view","cid":"bafkvideo","playlist":"{base}/m/v.m3u8","thumbnail":"{base}/m/bthumb.jpg"}},"indexedAt":"2024-04-21T15:09:01.000Z"}}]}}"#
+            ));
+        }
+        match path {
+            "/plc/did:plc:abc123" => json(format!(
+                r##"{{"id":"did:plc:abc123","service":[{{"id":"#atproto_pds","type":"AtprotoPersonalDataServer","serviceEndpoint":"{base}/pds"}}]}}"##
+            )),
+            "/pds/xrpc/com.atproto.sync.getBlob?did=did%3Aplc%3Aabc123&cid=bafkvideo" => {
+                Reply::status(200, "video/mp4", bytes("uploaded", 300_000))
+            }
+            "/m/bthumb.jpg" => Reply::status(200, "image/jpeg", bytes("bthumb", 2_000)),
+            _ => Reply::status(404, "text/plain", "Not Found"),
+        }
+    });
+    check(dir.path(), &server, &[]);
+    let posts = export(dir.path(), "posts");
+    let media = &post(&posts, "bluesky")["media"];
+    let video = media
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["kind"] == "video")
+        .unwrap_or_else(|| panic!("{media} {:?}", server.all_hits()));
+    assert_eq!(video["sha256"], sha(&bytes("uploaded", 300_000)));
+    assert_eq!(video["content_type"], "video/mp4");
+    assert!(
+        media
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["kind"] == "thumbnail")
+    );
+    // The HLS playlist is never asked.
+    assert_eq!(server.hits("/m/v.m3u8"), 0);
 }
 
 #[test]

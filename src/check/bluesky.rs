@@ -35,7 +35,17 @@ pub(super) const OEMBED_API: Spec = Spec {
     accept: "application/json",
     keep: true,
 };
-pub(super) const ENDPOINTS: &[Spec] = &[APPVIEW_API, OEMBED_API];
+/// The PLC directory: where a `did:plc` account names its Personal Data
+/// Server (asked only to keep a post's video, `[media]`).
+pub(super) const PLC_API: Spec = Spec {
+    name: "bluesky_plc",
+    env: Some("EMBARC_BLUESKY_PLC_URL"),
+    default_url: Some("https://plc.directory"),
+    default_rate: "5/s",
+    accept: "application/json",
+    keep: false,
+};
+pub(super) const ENDPOINTS: &[Spec] = &[APPVIEW_API, OEMBED_API, PLC_API];
 const APPVIEW: &str = APPVIEW_API.name;
 const OEMBED: &str = OEMBED_API.name;
 
@@ -300,13 +310,7 @@ fn read_oembed(answer: &Answer) -> Rung {
 /// playlist of segments, not one file, and is not fetched.
 pub(super) fn media(v: &Value) -> Vec<Named> {
     let mut named = Vec::new();
-    let mut embed = v.get("embed");
-    if embed.and_then(|e| e.get("$type")).and_then(Value::as_str)
-        == Some("app.bsky.embed.recordWithMedia#view")
-    {
-        embed = embed.and_then(|e| e.get("media"));
-    }
-    let Some(embed) = embed else {
+    let Some(embed) = media_embed(v) else {
         return named;
     };
     match embed.get("$type").and_then(Value::as_str) {
@@ -337,9 +341,79 @@ pub(super) fn media(v: &Value) -> Vec<Named> {
     named
 }
 
+/// The embed of a post view that carries its media (inside
+/// `recordWithMedia` when the post also quotes one).
+fn media_embed(v: &Value) -> Option<&Value> {
+    let embed = v.get("embed")?;
+    if embed.get("$type").and_then(Value::as_str) == Some("app.bsky.embed.recordWithMedia#view") {
+        return embed.get("media");
+    }
+    Some(embed)
+}
+
+/// A post view's video as the file its author uploaded: the blob (`cid`)
+/// on the author's Personal Data Server, whose address the PLC directory
+/// gives for a `did:plc` and the DID's own host for a `did:web`. (The
+/// AppView serves videos only as HLS playlists of segments.) `None` when
+/// the post has no video or the server cannot be found. `fetch` asks
+/// content-named hosts (a `did:web`'s) under the media policy.
+pub(super) async fn video(c: &Checker, fetch: &Endpoint, v: &Value) -> Option<Named> {
+    let embed = media_embed(v)?;
+    if embed.get("$type").and_then(Value::as_str) != Some("app.bsky.embed.video#view") {
+        return None;
+    }
+    let cid = embed.get("cid").and_then(Value::as_str)?;
+    let did = v.get("author")?.get("did").and_then(Value::as_str)?;
+    let document = if did.starts_with("did:plc:") {
+        let plc = c.endpoint(&PLC_API)?;
+        plc.get(&url_on(plc.base()?, &format!("/{did}"), &[])).await
+    } else {
+        // did:web:HOST (a port written %3A), its document at a fixed path.
+        let host = did.strip_prefix("did:web:")?.replace("%3A", ":");
+        let url = Url::parse(&format!("https://{host}/.well-known/did.json")).ok()?;
+        fetch.get(&url).await
+    };
+    let Answer::Http(r) = document else {
+        return None;
+    };
+    let pds = pds_of(&json(&r).filter(|_| r.status() == 200)?)?;
+    let blob = url_on(
+        &pds,
+        "/xrpc/com.atproto.sync.getBlob",
+        &[("did", did), ("cid", cid)],
+    );
+    Some(Named::one(Kind::Video, blob.as_str()))
+}
+
+/// The Personal Data Server a DID document names (`#atproto_pds`).
+fn pds_of(document: &Value) -> Option<Url> {
+    let service = document.get("service")?.as_array()?.iter().find(|s| {
+        s.get("id")
+            .and_then(Value::as_str)
+            .is_some_and(|id| id.ends_with("#atproto_pds"))
+    })?;
+    let url = Url::parse(service.get("serviceEndpoint")?.as_str()?).ok()?;
+    matches!(url.scheme(), "http" | "https").then_some(url)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_did_document_names_its_personal_data_server() {
+        let doc = serde_json::json!({
+            "id": "did:plc:abc123",
+            "service": [
+                {"id": "#bsky_notif", "type": "Other", "serviceEndpoint": "https://notify.example"},
+                {"id": "#atproto_pds", "type": "AtprotoPersonalDataServer", "serviceEndpoint": "https://pds.example"}
+            ]
+        });
+        assert_eq!(pds_of(&doc).unwrap().as_str(), "https://pds.example/");
+        let odd = serde_json::json!({"service": [{"id": "#atproto_pds", "serviceEndpoint": "javascript:alert(1)"}]});
+        assert!(pds_of(&odd).is_none());
+        assert!(pds_of(&serde_json::json!({})).is_none());
+    }
 
     #[test]
     fn a_post_view_is_matched_by_record_key_and_the_authors_did_or_handle() {

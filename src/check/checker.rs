@@ -160,7 +160,17 @@ impl Checker {
         let Some((endpoint, settings)) = &self.media else {
             return Vec::new();
         };
-        let named = self.named_media(post, content);
+        let mut named = self.named_media(post, content);
+        // A Bluesky video is found on its author's server, not in the answer.
+        if post.platform == Platform::Bluesky
+            && settings.kinds.contains(&media::Kind::Video)
+            && let Some(raw) = content
+                .and_then(|c| c.raw.as_deref())
+                .and_then(|r| serde_json::from_str::<serde_json::Value>(r).ok())
+            && let Some(video) = bluesky::video(self, endpoint, &raw).await
+        {
+            named.push(video);
+        }
         // The answer that named them; YouTube's come from its first endpoint.
         let first = endpoints(post.platform).first().map_or("", |s| s.name);
         let named_by = content.map_or(first, |c| c.source);

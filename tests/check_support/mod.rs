@@ -97,11 +97,12 @@ pub fn config_with_concurrency(dir: &Path, concurrency: usize) {
 }
 
 /// The endpoints and the path each is served under on the test server.
-pub const ENDPOINTS: [(&str, &str); 12] = [
+pub const ENDPOINTS: [(&str, &str); 13] = [
     ("EMBARC_X_SYNDICATION_URL", "/syn"),
     ("EMBARC_X_OEMBED_URL", "/xo"),
     ("EMBARC_BLUESKY_APPVIEW_URL", "/bsky"),
     ("EMBARC_BLUESKY_OEMBED_URL", "/bsky-oembed"),
+    ("EMBARC_BLUESKY_PLC_URL", "/plc"),
     ("EMBARC_MASTODON_URL", "/masto"),
     ("EMBARC_TELEGRAM_URL", "/tg"),
     ("EMBARC_YOUTUBE_THUMB_URL", "/yt"),
