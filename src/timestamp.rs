@@ -400,15 +400,31 @@ pub fn verify(token: &[u8], digest: &[u8; 32], roots: &[Vec<u8>]) -> Result<Stam
 }
 
 /// The name of the token file of authority `tsa` for the file `name`, kept
-/// beside it: `NAME.tsa-HOST.tsr` (`HOST-PORT` with a port).
+/// beside it: `NAME.tsa-HOST.tsr`, with `-PORT` after the host when the URL
+/// names a port and `_PATH` when it has a path or query (any character but
+/// letters, digits, `.` and `-` as `_`), so that two authorities on one
+/// host never share a file: `x.wacz.tsa-freetsa.org_tsr.tsr`.
 pub fn token_file_name(name: &str, tsa: &str) -> String {
-    let host: String = url::Url::parse(tsa)
-        .ok()
-        .and_then(|u| {
-            u.host_str()
-                .map(|h| format!("{h}{}", u.port().map_or(String::new(), |p| format!("-{p}"))))
-        })
-        .unwrap_or_else(|| "tsa".into())
+    let label = match url::Url::parse(tsa) {
+        Ok(u) => {
+            let mut label = u.host_str().unwrap_or("tsa").to_string();
+            if let Some(port) = u.port() {
+                label.push_str(&format!("-{port}"));
+            }
+            let mut rest = u.path().trim_matches('/').to_string();
+            if let Some(query) = u.query() {
+                rest.push('?');
+                rest.push_str(query);
+            }
+            if !rest.is_empty() {
+                label.push('_');
+                label.push_str(&rest);
+            }
+            label
+        }
+        Err(_) => "tsa".into(),
+    };
+    let label: String = label
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
@@ -417,8 +433,16 @@ pub fn token_file_name(name: &str, tsa: &str) -> String {
                 '_'
             }
         })
+        .take(150)
         .collect();
-    format!("{name}.tsa-{host}.tsr")
+    format!("{name}.tsa-{label}.tsr")
+}
+
+/// Whether `token` is a timestamp of `digest` (SHA-256), read without
+/// checking who signed it: to tell a token left beside a file for other
+/// data from this file's own. [`verify`] is the check.
+pub fn stamps_digest(token: &[u8], digest: &[u8; 32]) -> bool {
+    Token::parse(token).is_ok_and(|t| check_imprint(&t.tst, digest).is_ok())
 }
 
 /// What a token says (time, serial, policy, signer), read without checking

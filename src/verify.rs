@@ -28,6 +28,10 @@ pub struct Report {
     /// Of those, the tokens of packages no longer where they were written:
     /// the token is checked, the file cannot be re-hashed.
     pub timestamps_of_moved_packages: usize,
+    /// Stamped packages still where they were written, checked whole as
+    /// `verify --wacz` checks one (every file, record, index line and
+    /// token beside it).
+    pub packages_checked: usize,
     pub warc_files: usize,
     pub warc_records: usize,
     /// Everything missing or altered, or a timestamp that does not verify,
@@ -194,6 +198,7 @@ fn check_timestamps(
     hashed: &std::collections::HashMap<String, [u8; 32]>,
     report: &mut Report,
 ) -> anyhow::Result<()> {
+    let mut packages = std::collections::HashSet::new();
     for t in store.timestamps(None)? {
         report.timestamps_checked += 1;
         let place = format!("{} ({})", t.subject, t.tsa);
@@ -218,6 +223,8 @@ fn check_timestamps(
                 let path = Path::new(path);
                 if !path.exists() {
                     report.timestamps_of_moved_packages += 1;
+                } else if packages.insert(path.to_path_buf()) {
+                    check_package(path, report);
                 }
                 path.exists()
                     .then(|| crate::export::wacz::digest_file_sha256(path))
@@ -267,6 +274,22 @@ fn check_timestamps(
         }
     }
     Ok(())
+}
+
+/// A stamped package still where it was written, checked whole (its
+/// tokens' signatures are checked from the archive's own rows): each
+/// problem found is the archive's, placed in the package.
+fn check_package(path: &Path, report: &mut Report) {
+    report.packages_checked += 1;
+    let shown = path.display();
+    match verify_package(path, &[]) {
+        Ok(found) => {
+            for p in found.problems {
+                report.problem(p.kind, format!("{shown}: {}", p.place), p.detail);
+            }
+        }
+        Err(e) => report.problem("package", shown.to_string(), e.to_string()),
+    }
 }
 
 /// Every record of one WARC file: readable, and its digests right. Returns
@@ -501,6 +524,14 @@ pub fn verify_package(path: &Path, roots: &[Vec<u8>]) -> anyhow::Result<PackageR
                     "is not a readable ZIP file: damaged, cut short, or not a WACZ package ({e})"
                 ),
             );
+            report.unchecked = tokens_beside(path)?
+                .iter()
+                .map(|t| Problem {
+                    kind: "timestamp",
+                    place: file_name(t),
+                    detail: "not checked: the package it stamps cannot be read".into(),
+                })
+                .collect();
             return Ok(report);
         }
     };
@@ -517,12 +548,7 @@ pub fn verify_package(path: &Path, roots: &[Vec<u8>]) -> anyhow::Result<PackageR
         Ok(b) => b,
         Err(e) => {
             // A case file's ZIP holds a package; it is not one.
-            if let Some(inner) = zip
-                .file_names()
-                .filter_map(Result::ok)
-                .find(|n| n.ends_with(".wacz"))
-                .map(|n| n.to_string())
-            {
+            if let Some(inner) = crate::export::wacz::package_inside(&zip) {
                 anyhow::bail!(
                     "{} is not a WACZ package but holds one ({inner}): a case file's ZIP; unzip it and verify {inner}",
                     path.display()
@@ -645,34 +671,10 @@ pub fn verify_package(path: &Path, roots: &[Vec<u8>]) -> anyhow::Result<PackageR
     }
     // The timestamps beside it.
     let digest: [u8; 32] = Sha256::digest(&digest_file).into();
-    let name = path
-        .file_name()
-        .unwrap_or_default()
-        .to_string_lossy()
-        .to_string();
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tokens: Vec<_> = std::fs::read_dir(dir)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name().is_some_and(|f| {
-                let f = f.to_string_lossy();
-                f.starts_with(&format!("{name}.tsa-")) && f.ends_with(".tsr")
-            })
-        })
-        .collect();
-    tokens.sort();
     let mut unchecked = Vec::new();
-    for token_path in tokens {
+    for token_path in tokens_beside(path)? {
         report.timestamps_checked += 1;
-        let place = token_path
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .to_string();
+        let place = file_name(&token_path);
         let token = match std::fs::read(&token_path) {
             Ok(t) => t,
             Err(e) => {
@@ -680,6 +682,14 @@ pub fn verify_package(path: &Path, roots: &[Vec<u8>]) -> anyhow::Result<PackageR
                 continue;
             }
         };
+        if !crate::timestamp::stamps_digest(&token, &digest) {
+            problems.problem(
+                "timestamp",
+                place,
+                "is not a timestamp of this package: it stamps other data (left from another file, or the package was altered)".into(),
+            );
+            continue;
+        }
         if roots.is_empty() {
             unchecked.push(Problem {
                 kind: "timestamp",
@@ -695,4 +705,33 @@ pub fn verify_package(path: &Path, roots: &[Vec<u8>]) -> anyhow::Result<PackageR
     }
     report.unchecked = unchecked;
     Ok(report)
+}
+
+/// The timestamp files beside the package `path` (`NAME.tsa-*.tsr`),
+/// sorted.
+fn tokens_beside(path: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let name = file_name(path);
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tokens: Vec<_> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name().is_some_and(|f| {
+                let f = f.to_string_lossy();
+                f.starts_with(&format!("{name}.tsa-")) && f.ends_with(".tsr")
+            })
+        })
+        .collect();
+    tokens.sort();
+    Ok(tokens)
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .to_string()
 }

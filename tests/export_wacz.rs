@@ -209,7 +209,7 @@ fn a_claim_and_an_article_package_their_captures_and_embarc_s_account() {
         .arg(&out)
         .assert()
         .success()
-        .stderr_contains("wrote 1 capture (2 WARC records");
+        .stderr_contains("wrote 1 capture (3 WARC records");
     let (indexed, pages, files) = check(&out);
     assert_eq!(indexed.len(), 1);
     assert_eq!(indexed[0]["url"], server.url("/breaking"));

@@ -170,7 +170,7 @@ fn warc_files_are_stamped_when_a_run_ends_and_verified_against_the_roots() {
     let port = server.addr.port();
     let token = archive
         .join("warc")
-        .join(format!("{name}.tsa-127.0.0.1-{port}.tsr"));
+        .join(format!("{name}.tsa-127.0.0.1-{port}_tsr.tsr"));
     assert!(openssl_verifies(tsa, &files[0], &token, &tsa.root_pem));
 
     let (ok, report) = verify(archive);
@@ -225,9 +225,10 @@ fn a_failing_authority_never_fails_the_run_and_is_asked_again() {
     let said = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{said}");
     assert!(
-        said.contains("warning: the authority did not stamp claim-1.wacz")
+        said.contains("warning: claim-1.wacz is written, but not stamped")
             && said.contains("nothing in it proves when it was made")
-            && said.contains("`embarc stamp claim-1.wacz` asks again"),
+            && said.contains(&format!("{}: HTTP 503", s.server.url("/tsr")))
+            && said.contains("`embarc export case --claim 1 --out NEW` writes the case again"),
         "{said}"
     );
     assert!(s.tmp.path().join("case-down/claim-1.wacz").exists());
@@ -253,11 +254,16 @@ fn a_failing_authority_never_fails_the_run_and_is_asked_again() {
     // asked.
     let package = s.tmp.path().join("case-down/claim-1.wacz");
     let before = s.tsa_hits();
-    embarc(archive)
-        .arg("stamp")
-        .arg(&package)
-        .assert()
-        .success();
+    let out = embarc(archive).arg("stamp").arg(&package).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    // The case's own lists were written without it: said.
+    assert!(
+        said.contains(
+            "belongs to a case file, whose SHA256SUMS and summary.html do not list this timestamp"
+        ),
+        "{said}"
+    );
     assert_eq!(s.tsa_hits(), before + 1);
     let out = embarc(archive)
         .args(["verify", "--json", "--wacz"])
@@ -314,7 +320,7 @@ fn wacz_packages_and_case_files_carry_timestamps_of_their_digest() {
         .success();
     let token = tmp
         .path()
-        .join(format!("dam.wacz.tsa-127.0.0.1-{port}.tsr"));
+        .join(format!("dam.wacz.tsa-127.0.0.1-{port}_tsr.tsr"));
     let digest = tmp.path().join("datapackage-digest.json");
     std::fs::write(&digest, entry(&wacz, "datapackage-digest.json")).unwrap();
     assert!(openssl_verifies(tsa, &digest, &token, &tsa.root_pem));
@@ -447,7 +453,7 @@ fn wacz_packages_and_case_files_carry_timestamps_of_their_digest() {
         .arg(&case)
         .assert()
         .success();
-    let token_name = format!("claim-1.wacz.tsa-127.0.0.1-{port}.tsr");
+    let token_name = format!("claim-1.wacz.tsa-127.0.0.1-{port}_tsr.tsr");
     let sums = std::fs::read_to_string(case.join("SHA256SUMS")).unwrap();
     assert!(sums.contains(&token_name), "{sums}");
     std::fs::write(
@@ -554,4 +560,206 @@ fn warc_files_left_unstamped_are_swept_once_their_writer_is_gone() {
     let subjects: Vec<String> = rows(&s.archive).into_iter().map(|r| r.0).collect();
     assert!(subjects.contains(&format!("warc/{left}")), "{subjects:?}");
     assert!(!subjects.contains(&format!("warc/{busy}")), "{subjects:?}");
+}
+
+/// What a receiving party or an operator trips over: two authorities on
+/// one host, a token file left from another package, a package altered
+/// where it was written, a cut-short package with its token beside it, and
+/// the hints that say how to ask again.
+#[test]
+fn token_files_are_never_shared_replaced_or_taken_for_a_stamp() {
+    if !common::have_openssl("token_files_are_never_shared_replaced_or_taken_for_a_stamp") {
+        return;
+    }
+    let s = setup(TsaKind::Rsa, false);
+    let archive = &s.archive;
+    archive_url(&s, "/dam");
+    let out_dir = s.tmp.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+
+    // Two authorities on one host and port, told apart by their path:
+    // a token file each, both verifying.
+    std::fs::write(
+        archive.join("embarc.toml"),
+        format!(
+            "[timestamp]\ntsa = [\"{}\", \"{}\"]\nroots = [\"roots.pem\"]\n",
+            s.server.url("/tsr"),
+            s.server.url("/tsr/b")
+        ),
+    )
+    .unwrap();
+    let two = out_dir.join("two.wacz");
+    let out = embarc(archive)
+        .args(["export", "wacz", "--claim", "1", "--out"])
+        .arg(&two)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("2 timestamps of"), "{said}");
+    let tokens: Vec<String> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with("two.wacz.tsa-"))
+        .collect();
+    assert_eq!(tokens.len(), 2, "{tokens:?}");
+    let report = verify_alone(&two, &s.tsa.root_pem);
+    assert_eq!(report["timestamps_checked"], 2, "{report}");
+    assert_eq!(report["problems"], serde_json::json!([]), "{report}");
+
+    // A token file left beside a new package's name (from another
+    // package) is not replaced, and not counted: the export warns, naming
+    // it, and exits 2; `stamp` says it is in the way; `verify` finds it.
+    std::fs::write(
+        archive.join("embarc.toml"),
+        format!(
+            "[timestamp]\ntsa = [\"{}\"]\nroots = [\"roots.pem\"]\n",
+            s.server.url("/tsr")
+        ),
+    )
+    .unwrap();
+    let first = out_dir.join("first.wacz");
+    embarc(archive)
+        .args(["export", "wacz", "--claim", "1", "--out"])
+        .arg(&first)
+        .assert()
+        .success();
+    let port = s.server.addr.port();
+    let name = |package: &str| format!("{package}.tsa-127.0.0.1-{port}_tsr.tsr");
+    let stale = std::fs::read(out_dir.join(name("first.wacz"))).unwrap();
+    let second = out_dir.join("second.wacz");
+    std::fs::write(out_dir.join(name("second.wacz")), &stale).unwrap();
+    // Its own time, so that its digest differs from the first package's.
+    let out = embarc(archive)
+        .env("EMBARC_NOW", "2030-01-01T00:00:00Z")
+        .args(["export", "wacz", "--claim", "1", "--out"])
+        .arg(&second)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("is written, but not stamped") && said.contains("exists with other content"),
+        "{said}"
+    );
+    let shown = second.display().to_string();
+    assert!(
+        said.contains(&format!("`embarc stamp {shown}` asks again")),
+        "the hint names the package as given: {said}"
+    );
+    assert_eq!(
+        std::fs::read(out_dir.join(name("second.wacz"))).unwrap(),
+        stale,
+        "never replaced"
+    );
+    let hits = s.tsa_hits();
+    let out = embarc(archive).arg("stamp").arg(&second).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("is not a timestamp of this package") && !said.contains("already"),
+        "{said}"
+    );
+    assert_eq!(
+        s.tsa_hits(),
+        hits,
+        "no authority asked while a file is in the way"
+    );
+    let (ok, report) = verify(archive);
+    assert!(!ok, "{report}");
+    let problems = report["problems"].to_string();
+    assert!(
+        problems.contains("second.wacz") && problems.contains("stamps other data"),
+        "{problems}"
+    );
+    // Moved away, `stamp` asks and the package is stamped.
+    std::fs::remove_file(out_dir.join(name("second.wacz"))).unwrap();
+    embarc(archive).arg("stamp").arg(&second).assert().success();
+    assert_eq!(
+        verify_alone(&second, &s.tsa.root_pem)["timestamps_checked"],
+        1
+    );
+
+    // A package altered where it was written: `verify` of the archive
+    // checks it whole, though the stamped datapackage-digest.json is the
+    // same.
+    let before = std::fs::read(&first).unwrap();
+    let at = before
+        .windows(4)
+        .position(|w| w == b"/dam")
+        .expect("the page URL is in the package");
+    let mut altered = before.clone();
+    altered[at + 1] = b'D';
+    std::fs::write(&first, &altered).unwrap();
+    let (ok, report) = verify(archive);
+    assert!(!ok, "{report}");
+    assert!(
+        report["problems"].to_string().contains("first.wacz"),
+        "{report}"
+    );
+    assert!(
+        report["packages_checked"].as_u64().unwrap() >= 2,
+        "{report}"
+    );
+    std::fs::write(&first, &before).unwrap();
+    let (ok, report) = verify(archive);
+    assert!(ok, "{report}");
+
+    // Cut short with its token beside it: the token is there, not checked.
+    let cut = out_dir.join("cut.wacz");
+    std::fs::write(&cut, &before[..before.len() / 2]).unwrap();
+    std::fs::copy(
+        out_dir.join(name("first.wacz")),
+        out_dir.join(name("cut.wacz")),
+    )
+    .unwrap();
+    let out = embarc(archive)
+        .args(["verify", "--wacz"])
+        .arg(&cut)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("1 timestamp beside it") && !said.contains("no timestamp"),
+        "{said}"
+    );
+
+    // A case file's ZIP takes no token: `stamp` says what it is.
+    s.down.store(true, Ordering::SeqCst);
+    let zipped = out_dir.join("case.zip");
+    let out = embarc(archive)
+        .args(["export", "case", "--claim", "1", "--out"])
+        .arg(&zipped)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("`embarc export case --claim 1 --out NEW` writes the case again"),
+        "{said}"
+    );
+    s.down.store(false, Ordering::SeqCst);
+    let out = embarc(archive).arg("stamp").arg(&zipped).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("is a case file's ZIP holding the package claim-1.wacz"),
+        "{said}"
+    );
+}
+
+/// `verify --wacz --json` of `wacz` with the roots `root`, no archive.
+fn verify_alone(wacz: &Path, root: &Path) -> serde_json::Value {
+    let out = Command::cargo_bin("embarc")
+        .unwrap()
+        .env_remove("EMBARC_ARCHIVE")
+        .current_dir(wacz.parent().unwrap())
+        .args(["verify", "--json", "--wacz"])
+        .arg(wacz)
+        .arg("--roots")
+        .arg(root)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
 }

@@ -50,6 +50,9 @@ pub struct StampSummary {
     /// What the last failure said.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
+    /// Every failure, as `AUTHORITY: why` (for a package's own report).
+    #[serde(skip)]
+    pub problems: Vec<String>,
 }
 
 /// A token an authority granted, checked against the request.
@@ -238,10 +241,15 @@ fn record(
 ) -> Result<(), crate::store::Error> {
     let mut detail = String::new();
     let mut granted = got.as_ref().ok();
+    // A token granted but not written beside the file is kept in the
+    // archive all the same; the file has no timestamp of this authority
+    // beside it, which is a failure to say.
+    let mut unwritten = false;
     if let (Some(g), Some(file)) = (granted, beside)
         && let Err(e) = write_new(&token_path(file, tsa), &g.token)
     {
-        detail = format!("the token could not be written beside the file: {e}");
+        detail = format!("granted, but the token could not be written beside the file: {e}");
+        unwritten = true;
     }
     if let Err(e) = got {
         detail = e.clone();
@@ -267,12 +275,12 @@ fn record(
         signer: granted.map(|g| g.stamp.tsa.as_str()),
         detail: &detail,
     })?;
-    match granted {
-        Some(_) => summary.granted += 1,
-        None => {
-            summary.failed += 1;
-            summary.problem = Some(format!("{subject} at {tsa}: {detail}"));
-        }
+    if granted.is_some() && !unwritten {
+        summary.granted += 1;
+    } else {
+        summary.failed += 1;
+        summary.problem = Some(format!("{subject} at {tsa}: {detail}"));
+        summary.problems.push(format!("{tsa}: {detail}"));
     }
     Ok(())
 }
@@ -291,7 +299,7 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
                 Ok(())
             } else {
                 Err(std::io::Error::other(format!(
-                    "{} exists with other content",
+                    "{} exists with other content (left from another file?); move it away",
                     path.display()
                 )))
             }
@@ -308,11 +316,24 @@ mod tests {
     fn tokens_are_named_after_their_authority() {
         assert_eq!(
             token_path(Path::new("a/warc/x.warc.gz"), "https://freetsa.org/tsr"),
-            Path::new("a/warc/x.warc.gz.tsa-freetsa.org.tsr")
+            Path::new("a/warc/x.warc.gz.tsa-freetsa.org_tsr.tsr")
         );
         assert_eq!(
             token_path(Path::new("x.wacz"), "http://127.0.0.1:8080/ts"),
-            Path::new("x.wacz.tsa-127.0.0.1-8080.tsr")
+            Path::new("x.wacz.tsa-127.0.0.1-8080_ts.tsr")
+        );
+        assert_eq!(
+            token_path(Path::new("x.wacz"), "http://timestamp.digicert.com/"),
+            Path::new("x.wacz.tsa-timestamp.digicert.com.tsr")
+        );
+        // Two authorities on one host (and port) have files of their own.
+        let a = token_path(Path::new("x.wacz"), "http://127.0.0.1:9/a");
+        let b = token_path(Path::new("x.wacz"), "http://127.0.0.1:9/b");
+        let q = token_path(Path::new("x.wacz"), "http://127.0.0.1:9/a?x=1");
+        assert!(a != b && a != q && b != q, "{a:?} {b:?} {q:?}");
+        assert_eq!(
+            token_path(Path::new("x.wacz"), "not a url"),
+            Path::new("x.wacz.tsa-tsa.tsr")
         );
     }
 

@@ -282,39 +282,49 @@ fn wacz(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
             Some(out),
             &mut summary,
         ))?;
+        let shown = out.display().to_string();
         return Ok(report_stamps(
-            &out.file_name().unwrap_or_default().to_string_lossy(),
+            &shown,
+            &format!("beside it ({shown}.tsa-*.tsr)"),
+            &format!("`embarc stamp {shown}` asks again"),
             &summary,
         ));
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Say what the authorities answered for the package `name`; a failure is
-/// a warning and exit code 2: the package is written but not stamped by
-/// every authority configured.
-pub(super) fn report_stamps(name: &str, summary: &crate::check::stamp::StampSummary) -> ExitCode {
+/// Say what the authorities answered for the package `name`, whose tokens
+/// are `place` ("beside it", "in the case file"); a failure is a warning
+/// naming each authority and why, then `again` (how to ask again), and exit
+/// code 2: the package is written but not stamped by every authority
+/// configured.
+pub(super) fn report_stamps(
+    name: &str,
+    place: &str,
+    again: &str,
+    summary: &crate::check::stamp::StampSummary,
+) -> ExitCode {
     if summary.failed == 0 {
         eprintln!(
-            "embarc: {} of {name}'s datapackage-digest.json, beside it ({name}.tsa-HOST.tsr)",
+            "embarc: {} of {name}'s datapackage-digest.json, {place}",
             crate::words::count(summary.granted, "timestamp")
         );
         return ExitCode::SUCCESS;
     }
     let asked = summary.failed + summary.granted;
-    eprintln!(
-        "embarc: warning: {} did not stamp {name} ({}); it is written, but {}; `embarc stamp {name}` asks again",
-        if asked == 1 {
-            "the authority".to_string()
-        } else {
-            format!("{} of {asked} authorities", summary.failed)
-        },
-        crate::words::escaped(summary.problem.as_deref().unwrap_or("no answer")),
-        match summary.granted {
-            0 => "nothing in it proves when it was made".to_string(),
-            n => format!("{} beside it", crate::words::count(n, "timestamp")),
-        }
-    );
+    let missing = match summary.granted {
+        0 => "not stamped: nothing in it proves when it was made".to_string(),
+        n => format!(
+            "{} of {asked} authorities' timestamps are missing ({} {place})",
+            summary.failed,
+            crate::words::count(n, "timestamp")
+        ),
+    };
+    eprintln!("embarc: warning: {name} is written, but {missing}:");
+    for problem in &summary.problems {
+        eprintln!("  {}", crate::words::escaped(problem));
+    }
+    eprintln!("embarc: {again}");
     ExitCode::from(super::EXIT_PARTIAL)
 }
 
@@ -408,7 +418,14 @@ fn case(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
             .join(", ")
     );
     if settings.is_some() && stamped.granted + stamped.failed > 0 {
-        return Ok(report_stamps(&format!("claim-{id}.wacz"), &stamped));
+        return Ok(report_stamps(
+            &format!("claim-{id}.wacz"),
+            "in the case file",
+            &format!(
+                "`embarc export case --claim {id} --out NEW` writes the case again once the authorities answer (a case's summary and SHA256SUMS list the timestamps it was written with)"
+            ),
+            &stamped,
+        ));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -38,14 +38,27 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
-        let missing: Vec<String> = settings
-            .tsa
-            .iter()
-            .filter(|tsa| !crate::check::stamp::token_path(file, tsa).exists())
-            .cloned()
-            .collect();
+        // A token file beside the package counts only when it stamps this
+        // package: one left from another file is in the way, not a stamp.
+        let mut missing = Vec::new();
+        for tsa in &settings.tsa {
+            let token = crate::check::stamp::token_path(file, tsa);
+            match std::fs::read(&token) {
+                Ok(bytes) if crate::timestamp::stamps_digest(&bytes, &digest) => {}
+                Ok(_) => {
+                    eprintln!(
+                        "embarc: {shown}: {} is beside it but is not a timestamp of this package (left from another file?): move it away, then run `embarc stamp` again",
+                        crate::words::escaped(&token.display().to_string())
+                    );
+                    code = ExitCode::from(super::EXIT_PARTIAL);
+                }
+                Err(_) => missing.push(tsa.clone()),
+            }
+        }
         if missing.is_empty() {
-            eprintln!("embarc: {shown}: every authority's timestamp is beside it already");
+            if code == ExitCode::SUCCESS {
+                eprintln!("embarc: {shown}: every authority's timestamp is beside it already");
+            }
             continue;
         }
         let asked = crate::check::stamp::StampSettings {
@@ -62,10 +75,28 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
             Some(file),
             &mut summary,
         ))?;
-        let name = file.file_name().unwrap_or_default().to_string_lossy();
-        if super::export::report_stamps(&name, &summary) != ExitCode::SUCCESS {
+        let again = format!("`embarc stamp {path}` asks again");
+        if super::export::report_stamps(&path, "beside it", &again, &summary) != ExitCode::SUCCESS {
             code = ExitCode::from(super::EXIT_PARTIAL);
+        }
+        if summary.granted > 0 && in_a_case(file) {
+            eprintln!(
+                "embarc: note: {shown} belongs to a case file, whose SHA256SUMS and summary.html do not list this timestamp; `embarc export case` again writes a case that does"
+            );
         }
     }
     Ok(code)
+}
+
+/// Whether `file` is the package of a case directory (`export case`): its
+/// `SHA256SUMS` lists it.
+fn in_a_case(file: &Path) -> bool {
+    let (Some(dir), Some(name)) = (file.parent(), file.file_name()) else {
+        return false;
+    };
+    let name = name.to_string_lossy();
+    std::fs::read_to_string(dir.join("SHA256SUMS")).is_ok_and(|sums| {
+        sums.lines()
+            .any(|line| line.split_once("  ").is_some_and(|(_, n)| n == name))
+    })
 }

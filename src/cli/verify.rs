@@ -39,12 +39,20 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let moved = match report.timestamps_of_moved_packages {
         0 => String::new(),
         n => format!(
-            " ({} not where it was written (moved, or inside a case ZIP): token checked, package not re-hashed; `verify --wacz` checks one)",
-            words::count(n, "package")
+            " ({n} of {}: token checked, package not re-hashed; `verify --wacz` checks one)",
+            if n == 1 {
+                "a package no longer where it was written (moved, or inside a case ZIP)"
+            } else {
+                "packages no longer where they were written (moved, or inside a case ZIP)"
+            }
         ),
     };
+    let packages = match report.packages_checked {
+        0 => String::new(),
+        n => format!(", {} checked whole", words::count(n, "stamped package")),
+    };
     eprintln!(
-        "embarc: verified {} and {} against their WARC records, {}{moved}, {} in {}, and the database: {}",
+        "embarc: verified {} and {} against their WARC records, {}{moved}{packages}, {} in {}, and the database: {}",
         words::count(report.captures_checked, "capture"),
         words::count(report.media_checked, "media file"),
         words::count(report.timestamps_checked, "timestamp"),
@@ -79,9 +87,10 @@ fn package(dir: &Path, wacz: &Path, args: &Args) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    let stamps = match report.timestamps_checked {
-        0 => "no timestamp beside it (nothing here proves when it was made)".to_string(),
-        n => words::count(n, "timestamp"),
+    let stamps = match (report.timestamps_checked, report.unchecked.len()) {
+        (0, 0) => "no timestamp beside it (nothing here proves when it was made)".to_string(),
+        (0, n) => format!("{} beside it", words::count(n, "timestamp")),
+        (n, _) => words::count(n, "timestamp"),
     };
     let unread = match report.index_lines_unread {
         0 => String::new(),

@@ -33,7 +33,8 @@ pub struct Packaged {
     pub captures: usize,
     /// Media files whose records went in.
     pub media: usize,
-    /// WARC records copied (responses and requests).
+    /// WARC records in `archive/data.warc.gz`: its warcinfo record, and
+    /// the responses and requests copied (what `verify --wacz` counts).
     pub records: usize,
     /// Size of the package file.
     pub bytes: u64,
@@ -81,6 +82,7 @@ pub fn write(
     zip.start_file("archive/data.warc.gz", stored.large_file(true))?;
     let mut warc = Hashing::new(&mut zip);
     warc.write_all(&warc::warcinfo_member("data.warc.gz"))?;
+    packaged.records = 1;
     let mut index = Vec::new();
     let mut pages =
         vec![r#"{"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}"#.to_string()];
@@ -249,14 +251,37 @@ pub fn digest_file_sha256(path: &Path) -> Result<[u8; 32], String> {
     let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file))
         .map_err(|e| format!("{}: not a WACZ (ZIP) file: {e}", path.display()))?;
+    if zip.index_for_name("datapackage-digest.json").is_none() {
+        return Err(match package_inside(&zip) {
+            Some(inner) => format!(
+                "{} is a case file's ZIP holding the package {inner}, not a package (a case is stamped when it is written: `embarc export case` again writes it with every timestamp)",
+                path.display()
+            ),
+            None => format!(
+                "{}: no datapackage-digest.json: not a WACZ package",
+                path.display()
+            ),
+        });
+    }
     let mut entry = zip
         .by_name("datapackage-digest.json")
-        .map_err(|e| format!("{}: no datapackage-digest.json: {e}", path.display()))?;
+        .map_err(|e| format!("{}: datapackage-digest.json: {e}", path.display()))?;
     let mut bytes = Vec::new();
     std::io::Read::take(&mut entry, 1 << 20)
         .read_to_end(&mut bytes)
         .map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(Sha256::digest(&bytes).into())
+}
+
+/// The package a ZIP holds instead of being one (a case file's ZIP):
+/// the name of its first `.wacz` entry.
+pub fn package_inside<R: std::io::Read + std::io::Seek>(
+    zip: &zip::ZipArchive<R>,
+) -> Option<String> {
+    zip.file_names()
+        .filter_map(Result::ok)
+        .find(|n| n.ends_with(".wacz"))
+        .map(|n| n.to_string())
 }
 
 /// ZIP entry options: stored as they are (WARC records are gzip members
