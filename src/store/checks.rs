@@ -43,7 +43,7 @@ impl LatestCheck {
     }
 
     /// Read from a row that selected [`LatestCheck::columns`].
-    pub(super) fn read(r: &Row<'_>) -> rusqlite::Result<LatestCheck> {
+    pub(super) fn read(r: &impl super::rows::Columns) -> rusqlite::Result<LatestCheck> {
         Ok(LatestCheck {
             outcome: super::rows::outcome(r, "latest_state", "latest_reason")?,
             checked_at: r.get("latest_checked_at")?,

@@ -10,6 +10,52 @@ use rusqlite::types::Value;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// A row whose columns are read by name: a `Row` (rusqlite looks each name
+/// up among the statement's columns, a scan of C strings per read), or an
+/// [`Indexed`] row of a long scan, whose names were read once.
+pub(super) trait Columns {
+    fn get<T: rusqlite::types::FromSql>(&self, name: &str) -> rusqlite::Result<T>;
+    /// The index of the column `name`.
+    fn index(&self, name: &str) -> rusqlite::Result<usize>;
+}
+
+impl Columns for Row<'_> {
+    fn get<T: rusqlite::types::FromSql>(&self, name: &str) -> rusqlite::Result<T> {
+        Row::get(self, name)
+    }
+
+    fn index(&self, name: &str) -> rusqlite::Result<usize> {
+        self.as_ref().column_index(name)
+    }
+}
+
+/// A row of a statement whose column names were read once, before its
+/// first row ([`column_names`]): an export reads ~20 columns of each of a
+/// million rows by name.
+pub(super) struct Indexed<'a, 'r> {
+    pub row: &'a Row<'r>,
+    pub names: &'a [String],
+}
+
+impl Columns for Indexed<'_, '_> {
+    fn get<T: rusqlite::types::FromSql>(&self, name: &str) -> rusqlite::Result<T> {
+        self.row.get(self.index(name)?)
+    }
+
+    fn index(&self, name: &str) -> rusqlite::Result<usize> {
+        match self.names.iter().position(|n| n == name) {
+            Some(i) => Ok(i),
+            // Told apart as SQLite does (without regard to case).
+            None => self.row.as_ref().column_index(name),
+        }
+    }
+}
+
+/// The column names of `stmt`, for [`Indexed`] rows.
+pub(super) fn column_names(stmt: &rusqlite::Statement<'_>) -> Vec<String> {
+    stmt.column_names().into_iter().map(String::from).collect()
+}
+
 /// A warning attached to a citation.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct WarningRow {
@@ -45,7 +91,7 @@ impl PostIdentity {
     }
 
     /// Read from a row that selected [`PostIdentity::columns`].
-    pub(super) fn read(r: &Row<'_>) -> rusqlite::Result<PostIdentity> {
+    pub(super) fn read(r: &impl Columns) -> rusqlite::Result<PostIdentity> {
         Ok(PostIdentity {
             platform: r.get("platform")?,
             post_id: r.get("post_id")?,
@@ -243,9 +289,10 @@ impl Store {
              ORDER BY a.url, c.id",
             ident = PostIdentity::columns("p", Some("s"))
         ))?;
+        let names = column_names(&stmt);
         let mut rows = stmt.query(rusqlite::params_from_iter(filter.params()))?;
-        while let Some(r) = rows.next()? {
-            f(citation_row(r)?)?;
+        while let Some(row) = rows.next()? {
+            f(citation_row(&Indexed { row, names: &names })?)?;
         }
         Ok(())
     }
@@ -280,17 +327,18 @@ impl Store {
             media = super::media::MEDIA_JSON,
             ))
             .map_err(Error::from)?;
+        let names = column_names(&stmt);
         let mut rows = stmt
             .query(rusqlite::params_from_iter(filter.params()))
             .map_err(Error::from)?;
-        while let Some(r) = rows.next().map_err(Error::from)? {
-            f(post_row(r).map_err(Error::from)?)?;
+        while let Some(row) = rows.next().map_err(Error::from)? {
+            f(post_row(&Indexed { row, names: &names }).map_err(Error::from)?)?;
         }
         Ok(())
     }
 }
 
-fn post_row(r: &Row<'_>) -> rusqlite::Result<PostRow> {
+fn post_row(r: &impl Columns) -> rusqlite::Result<PostRow> {
     let (media, media_not_kept) = super::media::media_lists(r.get("media")?);
     Ok(PostRow {
         ident: PostIdentity::read(r)?,
@@ -307,7 +355,7 @@ fn post_row(r: &Row<'_>) -> rusqlite::Result<PostRow> {
     })
 }
 
-fn citation_row(r: &Row<'_>) -> rusqlite::Result<CitationRow> {
+fn citation_row(r: &impl Columns) -> rusqlite::Result<CitationRow> {
     let warnings: Option<String> = r.get("warnings")?;
     Ok(CitationRow {
         article_url: r.get("article_url")?,
@@ -366,15 +414,19 @@ impl rusqlite::types::ToSql for State {
 /// The outcome stored in the columns `state` and `reason` of a row (read by
 /// name); `None` when both are null. A pair that is not an outcome is an
 /// error.
-pub(super) fn outcome(r: &Row<'_>, state: &str, reason: &str) -> rusqlite::Result<Option<Outcome>> {
-    let Some(st) = r.get::<_, Option<State>>(state)? else {
+pub(super) fn outcome(
+    r: &impl Columns,
+    state: &str,
+    reason: &str,
+) -> rusqlite::Result<Option<Outcome>> {
+    let Some(st) = r.get::<Option<State>>(state)? else {
         return Ok(None);
     };
     let why: Option<String> = r.get(reason)?;
     match Outcome::from_parts(st.name(), why.as_deref()) {
         Some(o) => Ok(Some(o)),
         None => Err(rusqlite::Error::FromSqlConversionFailure(
-            r.as_ref().column_index(reason)?,
+            r.index(reason)?,
             rusqlite::types::Type::Text,
             format!(
                 "{:?} is not a reason for state {st}",
