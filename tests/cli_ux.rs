@@ -1013,3 +1013,32 @@ fn a_new_archive_reads_plainly_and_export_follows_the_out_files_extension() {
         assert!(written.starts_with(starts), "{file}: {written}");
     }
 }
+
+/// An archive this embarc cannot open is one line saying why, once: not a
+/// database, or a schema newer than this embarc knows.
+#[test]
+fn an_archive_that_cannot_be_opened_is_said_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let junk = tmp.path().join("junk");
+    std::fs::create_dir(&junk).unwrap();
+    std::fs::write(junk.join("embarc.db"), vec![0x5a_u8; 8192]).unwrap();
+    let out = embarc(&junk).arg("status").output().unwrap();
+    let said = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert_eq!(said.lines().count(), 1, "{said}");
+    assert_eq!(said.matches("not a database").count(), 1, "{said}");
+
+    let newer = tmp.path().join("newer");
+    let article = tmp.path().join("article.txt");
+    std::fs::write(&article, "A story that cites nothing.\n").unwrap();
+    embarc(&newer).arg("archive").arg(&article).assert().success();
+    let db = rusqlite::Connection::open(newer.join("embarc.db")).unwrap();
+    db.pragma_update(None, "user_version", 9999).unwrap();
+    drop(db);
+    let out = embarc(&newer).arg("status").output().unwrap();
+    let said = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert_eq!(said.lines().count(), 1, "{said}");
+    assert_eq!(said.matches("schema version 9999").count(), 1, "{said}");
+    assert!(said.contains("use a newer embarc"), "{said}");
+}

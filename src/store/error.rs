@@ -24,16 +24,18 @@ pub enum Error {
     #[error("the archive is busy ({detail}); try again when the other embarc has finished")]
     Busy { detail: String },
     /// The database file could not be opened.
-    #[error("cannot open the archive database {}: {source}", path.display())]
+    /// (The message says why; `reason` is not a `source`, so that an
+    /// error chain printed whole does not say it twice.)
+    #[error("cannot open the archive database {}: {reason}", path.display())]
     Open {
         path: PathBuf,
-        source: rusqlite::Error,
+        reason: rusqlite::Error,
     },
     /// The schema could not be brought up to date.
-    #[error("cannot prepare the archive database {}: {source}", path.display())]
+    #[error("cannot prepare the archive database {}: {reason}", path.display())]
     Migration {
         path: PathBuf,
-        source: super::MigrationError,
+        reason: super::MigrationError,
     },
     /// The archive holds a value this version does not know.
     #[error("the archive holds {0}")]

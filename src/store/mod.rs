@@ -211,17 +211,17 @@ impl Store {
     /// Open (creating if needed) the archive database at `path` and bring its
     /// schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
-        let open_error = |source| Error::Open {
+        let open_error = |reason| Error::Open {
             path: path.to_path_buf(),
-            source,
+            reason,
         };
         let conn = Connection::open(path).map_err(open_error)?;
         // A file that is not a database fails here, on its first read.
         let writer = Self::setup(conn).map_err(|e| match e {
             SetupError::Sqlite(source) => open_error(source),
-            SetupError::Migration(source) => Error::Migration {
+            SetupError::Migration(reason) => Error::Migration {
                 path: path.to_path_buf(),
-                source,
+                reason,
             },
         })?;
         let manager = SqliteConnectionManager::file(path)
@@ -253,9 +253,9 @@ impl Store {
         wal.push("-wal");
         let pending = std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0);
         let immutable = immutable && !pending;
-        let open_error = |source| Error::Open {
+        let open_error = |reason| Error::Open {
             path: path.to_path_buf(),
-            source,
+            reason,
         };
         let absolute = std::path::absolute(path).map_err(|e| Error::ReadOnly {
             detail: format!(" and its path cannot be read: {e}"),
@@ -278,7 +278,7 @@ impl Store {
         if found > known {
             return Err(Error::Migration {
                 path: path.to_path_buf(),
-                source: MigrationError::Newer { found, known },
+                reason: MigrationError::Newer { found, known },
             });
         }
         if found < known {
@@ -311,9 +311,9 @@ impl Store {
     pub fn open_in_memory() -> Result<Store> {
         let writer = Self::setup(Connection::open_in_memory()?).map_err(|e| match e {
             SetupError::Sqlite(e) => Error::from(e),
-            SetupError::Migration(source) => Error::Migration {
+            SetupError::Migration(reason) => Error::Migration {
                 path: ":memory:".into(),
-                source,
+                reason,
             },
         })?;
         Ok(Store {
