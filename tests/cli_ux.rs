@@ -1031,7 +1031,11 @@ fn an_archive_that_cannot_be_opened_is_said_once() {
     let newer = tmp.path().join("newer");
     let article = tmp.path().join("article.txt");
     std::fs::write(&article, "A story that cites nothing.\n").unwrap();
-    embarc(&newer).arg("archive").arg(&article).assert().success();
+    embarc(&newer)
+        .arg("archive")
+        .arg(&article)
+        .assert()
+        .success();
     let db = rusqlite::Connection::open(newer.join("embarc.db")).unwrap();
     db.pragma_update(None, "user_version", 9999).unwrap();
     drop(db);
