@@ -269,19 +269,19 @@ fn explain(text: &str, e: &toml::de::Error) -> String {
     for (code, words) in [
         (
             "expected u64",
-            "expected a whole number (no quotes, no unit)",
+            "expected a whole number, 0 or more (no quotes, no unit)",
         ),
         (
             "expected u32",
-            "expected a whole number (no quotes, no unit)",
+            "expected a whole number, 0 or more (no quotes, no unit)",
         ),
         (
             "expected u16",
-            "expected a whole number (no quotes, no unit)",
+            "expected a whole number, 0 or more (no quotes, no unit)",
         ),
         (
             "expected usize",
-            "expected a whole number (no quotes, no unit)",
+            "expected a whole number, 0 or more (no quotes, no unit)",
         ),
         (
             "expected i64",

@@ -460,6 +460,33 @@ fn a_kind_of_media_embarc_does_not_know_is_a_clear_error() {
     );
 }
 
+/// Settings that keep nothing, or a size written in bytes, are refused by
+/// every command that reads the file (not only by the `check` that would
+/// fetch), naming the file.
+#[test]
+fn media_settings_that_keep_nothing_are_refused_by_every_command() {
+    for (media, said) in [
+        ("types = [\"image\"]", "\"image\" is not a kind of media"),
+        ("types = []", "types = [] keeps nothing"),
+        ("max_size = 0", "0 MiB keeps nothing"),
+        ("max_size = 26214400", "is in MiB"),
+    ] {
+        let (server, dir) = setup(&format!("\n[media]\n{media}\n"));
+        for command in [&["status"][..], &["export", "posts"], &["check", "--posts"]] {
+            let out = embarc(dir.path(), &server.url(""))
+                .args(command)
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{media}, {command:?}: {stderr}");
+            assert!(
+                stderr.contains("invalid settings in") && stderr.contains(said),
+                "{media}, {command:?}: {stderr}"
+            );
+        }
+    }
+}
+
 #[test]
 fn the_warc_file_a_check_wrote_is_timestamped_when_the_run_ends() {
     if !common::have_openssl("the_warc_file_a_check_wrote_is_timestamped_when_the_run_ends") {

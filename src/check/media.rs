@@ -308,6 +308,10 @@ impl Got {
     }
 }
 
+/// The largest `[media] max_size` taken, in MiB (64 GiB): more is a size
+/// written in bytes.
+const MAX_MIB: u64 = 64 * 1024;
+
 impl MediaSettings {
     /// `[media]` of `config` for the archive in `dir`; `force` turns it on
     /// for one run (`check --media`). `None`: off.
@@ -326,13 +330,23 @@ impl MediaSettings {
                 ),
             }
         }
-        if m.types.is_none() {
-            kinds = Kind::ALL.to_vec();
+        match &m.types {
+            None => kinds = Kind::ALL.to_vec(),
+            Some(t) if t.is_empty() => anyhow::bail!(
+                "[media] types = [] keeps nothing; list any of \"photo\", \"video\", \"thumbnail\" (or turn media off with enabled = false)"
+            ),
+            Some(_) => {}
         }
         let max_size = match m.max_size {
             Some(0) => {
                 anyhow::bail!("[media] max_size: 0 MiB keeps nothing; write a size in MiB, e.g. 25")
             }
+            // A size in bytes where MiB are meant: 25 MB as 26214400 is
+            // 25 TiB.
+            Some(mib) if mib > MAX_MIB => anyhow::bail!(
+                "[media] max_size = {mib} is in MiB ({} TiB); write the size in MiB, e.g. 25 (at most {MAX_MIB})",
+                mib / (1024 * 1024)
+            ),
             Some(mib) => mib.saturating_mul(1024 * 1024),
             None => DEFAULT_MAX_SIZE,
         };

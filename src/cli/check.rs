@@ -249,7 +249,7 @@ fn print_summary(summary: &check::Summary, opts: &Options) {
             .collect();
         if saved == 0 && rest.is_empty() {
             eprintln!(
-                "embarc: no new media files of posts to keep (files kept before are not fetched again)"
+                "embarc: no new media files of posts to keep (media are asked of the posts found alive in this run; a file kept before is not fetched again)"
             );
         } else {
             eprintln!(
@@ -259,7 +259,7 @@ fn print_summary(summary: &check::Summary, opts: &Options) {
                     String::new()
                 } else {
                     format!(
-                        "; not kept: {} (last: {}; `embarc export posts` lists what was kept)",
+                        "; not kept: {} (last: {}; `embarc export posts` lists what was kept and what was not: media, media_not_kept)",
                         rest.join(", "),
                         words::escaped(
                             summary

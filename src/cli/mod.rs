@@ -286,6 +286,8 @@ pub(crate) fn load_config(dir: &Path) -> anyhow::Result<crate::config::Config> {
     crate::watch::Settings::from_config(&config).with_context(name)?;
     crate::notify::receivers(&config).with_context(name)?;
     crate::check::push::PushConfig::from_config(&config).with_context(name)?;
+    crate::check::media::MediaSettings::from_config(&config, dir, false).with_context(name)?;
+    crate::check::stamp::StampSettings::from_config(&config).with_context(name)?;
     Ok(config)
 }
 

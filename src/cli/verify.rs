@@ -52,7 +52,7 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
         n => format!(", {} checked whole", words::count(n, "stamped package")),
     };
     eprintln!(
-        "embarc: verified {} and {} against their WARC records, {}{moved}{packages}, {} in {}, and the database: {}",
+        "embarc: checked {} and {} against their WARC records, {}{moved}{packages}, {} in {}, and the database: {}",
         words::count(report.captures_checked, "capture"),
         words::count(report.media_checked, "media file"),
         words::count(report.timestamps_checked, "timestamp"),
@@ -97,7 +97,7 @@ fn package(dir: &Path, wacz: &Path, args: &Args) -> anyhow::Result<ExitCode> {
         n => format!(" ({n} more past the damage, not reached)"),
     };
     eprintln!(
-        "embarc: verified {}: {} against datapackage.json, {}, {} of its index{unread}, {stamps}: {}",
+        "embarc: checked {}: {} against datapackage.json, {}, {} of its index{unread}, {stamps}: {}",
         words::escaped(&wacz.display().to_string()),
         words::count(report.files_checked, "file"),
         words::count(report.warc_records, "WARC record"),

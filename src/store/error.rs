@@ -46,7 +46,7 @@ pub enum Error {
     /// The archive was opened only to read (`EMBARC_READ_ONLY`, or files
     /// that cannot be written) and this would change it.
     #[error(
-        "the archive is read-only{detail}; run this where the archive can be written (without EMBARC_READ_ONLY)"
+        "the archive is read-only{detail}; run this where the archive can be written (and without EMBARC_READ_ONLY=1, if it is set)"
     )]
     ReadOnly { detail: String },
     /// A value could not be encoded as JSON for a column.
