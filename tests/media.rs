@@ -287,6 +287,22 @@ fn media_are_fetched_hashed_kept_in_warc_and_listed_on_the_post() {
         "{claim}"
     );
     assert_eq!(claim["media_not_kept"], *missed);
+    // `queue show` lists them for people too, with hashes and reasons.
+    let shown = embarc(dir.path(), &server.url(""))
+        .args(["queue", "show", "1"])
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(shown.contains("media kept ("), "{shown}");
+    assert!(
+        shown.contains(&format!("sha256 {}", sha(&bytes("photo", 40_000)))),
+        "{shown}"
+    );
+    assert!(shown.contains("media not kept ("), "{shown}");
+    assert!(
+        shown.contains("refused") && shown.contains("/m/missing.jpg"),
+        "{shown}"
+    );
     let summary = std::fs::read_to_string(case.join("summary.html")).unwrap();
     assert!(summary.contains("Named by the platform but not kept"));
     assert!(summary.contains("/m/missing.jpg"), "{summary}");

@@ -568,6 +568,34 @@ fn print_detail(o: &mut String, d: &ClaimDetail) -> std::fmt::Result {
             writeln!(o, "      archived: {a}")?;
         }
     }
+    if !d.kept_media.is_empty() || !d.media_not_kept.is_empty() {
+        writeln!(o)?;
+        writeln!(o, "media kept ({}):", d.kept_media.len())?;
+        if d.kept_media.is_empty() {
+            writeln!(o, "  (none)")?;
+        }
+        for m in &d.kept_media {
+            writeln!(
+                o,
+                "  {}  {}  {}  {}",
+                m.kind,
+                m.content_type.as_deref().unwrap_or("(no type)"),
+                m.size
+                    .map_or("(size unknown)".to_string(), |n| format!("{n} bytes")),
+                m.url
+            )?;
+            if let Some(sha) = &m.sha256 {
+                writeln!(o, "      sha256 {sha}, kept {}", m.fetched_at)?;
+            }
+        }
+        if !d.media_not_kept.is_empty() {
+            writeln!(o, "media not kept ({}):", d.media_not_kept.len())?;
+            for m in &d.media_not_kept {
+                writeln!(o, "  {}  {}  {}", m.kind, m.result.replace('_', " "), m.url)?;
+                writeln!(o, "      {}, asked {}", m.detail, m.fetched_at)?;
+            }
+        }
+    }
     if !c.warnings.is_empty() {
         writeln!(o)?;
         writeln!(o, "warnings ({}):", c.warnings.len())?;
