@@ -73,7 +73,13 @@ pub fn verify(store: &Store, dir: &Path, roots: &[Vec<u8>]) -> anyhow::Result<Re
     for line in store.integrity_problems()? {
         report.problem("database", "embarc.db".into(), line);
     }
+    // A WARC file gone is said once, with what was recorded in it, not
+    // once per record.
+    let mut missing = Missing::default();
     for c in store.kept_captures()? {
+        if missing.gone(dir, &c.warc_file, |n| n.0 += 1) {
+            continue;
+        }
         report.captures_checked += 1;
         let place = format!(
             "{} of {} ({}:{})",
@@ -134,6 +140,9 @@ pub fn verify(store: &Store, dir: &Path, roots: &[Vec<u8>]) -> anyhow::Result<Re
         }
     }
     for m in store.kept_media()? {
+        if missing.gone(dir, &m.warc.file, |n| n.1 += 1) {
+            continue;
+        }
         report.media_checked += 1;
         let place = format!("{} ({}:{})", m.url, m.warc.file, m.warc.offset);
         match warc::read_record(&dir.join(&m.warc.file), m.warc.offset) {
@@ -164,6 +173,26 @@ pub fn verify(store: &Store, dir: &Path, roots: &[Vec<u8>]) -> anyhow::Result<Re
             ),
         }
     }
+    for (file, counts) in missing.files {
+        let Some((captures, media)) = counts else {
+            continue;
+        };
+        let mut what = Vec::new();
+        if captures > 0 {
+            what.push(crate::words::count(captures, "capture"));
+        }
+        if media > 0 {
+            what.push(crate::words::count(media, "media file"));
+        }
+        report.problem(
+            "warc",
+            file,
+            format!(
+                "the WARC file is missing: {} recorded in it cannot be checked",
+                what.join(" and ")
+            ),
+        );
+    }
     let warc_dir = dir.join(warc::DIR);
     let mut files: Vec<_> = match std::fs::read_dir(&warc_dir) {
         Ok(entries) => entries
@@ -185,6 +214,31 @@ pub fn verify(store: &Store, dir: &Path, roots: &[Vec<u8>]) -> anyhow::Result<Re
     }
     check_timestamps(store, dir, roots, &hashed, &mut report)?;
     Ok(report)
+}
+
+/// The WARC files the database names, each with whether it is missing
+/// and, if so, how many captures and media files were recorded in it.
+#[derive(Default)]
+struct Missing {
+    files: std::collections::BTreeMap<String, Option<(usize, usize)>>,
+}
+
+impl Missing {
+    /// Whether `file` (relative to `dir`) is missing; if so, `count` one
+    /// more record in it.
+    fn gone(&mut self, dir: &Path, file: &str, count: impl FnOnce(&mut (usize, usize))) -> bool {
+        let entry = self
+            .files
+            .entry(file.to_string())
+            .or_insert_with(|| (!dir.join(file).exists()).then_some((0, 0)));
+        match entry {
+            Some(n) => {
+                count(n);
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 /// Every granted timestamp: the file it stamps still hashes to the digest
@@ -386,7 +440,7 @@ fn check_records(reader: &mut impl BufRead, name: &str, problems: &mut Vec<Probl
             report.problem(
                 "warc",
                 name.to_string(),
-                format!("the gzip member at byte {member_start} is damaged ({e}); records after it were not checked"),
+                format!("the gzip member at byte {member_start} is damaged ({e}); the records after it were not read in this pass over the file (captures and media are still re-hashed from their own offsets)"),
             );
             found.stopped_at = Some(member_start);
             return found;

@@ -317,6 +317,26 @@ fn verify_finds_a_flipped_warc_byte_and_an_edited_capture_row() {
     let problems = report["problems"].as_array().unwrap();
     assert!(problems.iter().any(|p| p["kind"] == "warc"), "{report}");
 
+    // The file gone: said once, with what was recorded in it.
+    std::fs::remove_file(&file).unwrap();
+    let (code, report) = verify(&a);
+    assert_eq!(code, Some(2), "{report}");
+    let problems = report["problems"].as_array().unwrap();
+    let gone: Vec<_> = problems
+        .iter()
+        .filter(|p| p["detail"].as_str().unwrap().contains("missing"))
+        .collect();
+    assert_eq!(gone.len(), 1, "{report}");
+    assert_eq!(gone[0]["kind"], "warc");
+    assert!(
+        gone[0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("the WARC file is missing: 1 capture recorded in it"),
+        "{report}"
+    );
+    assert_eq!(report["captures_checked"], 0, "{report}");
+
     // The file restored, one capture row edited.
     std::fs::write(&file, &original).unwrap();
     assert_eq!(verify(&a).0, Some(0));
