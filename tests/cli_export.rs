@@ -544,6 +544,9 @@ fn status_json_counts() {
         ("claims", 1),
         ("claim_events", 1),
         ("failures", 0),
+        ("post_media", 0),
+        ("timestamps", 0),
+        ("pushes", 0),
     ] {
         assert_eq!(tables.get(table), Some(&json!(n)), "{table}: {st:#}");
     }

@@ -160,6 +160,24 @@ fn media_are_fetched_hashed_kept_in_warc_and_listed_on_the_post() {
             && stderr.contains("/m/page.jpg: not an image or a video: text/html"),
         "{stderr}"
     );
+    // `status` counts the files kept apart from the media asked for.
+    let status = embarc(dir.path(), &server.url(""))
+        .args(["status", "--json"])
+        .output()
+        .unwrap();
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(status["media_kept"], 5, "{status}");
+    assert_eq!(
+        status["tables"]["post_media"].as_u64().unwrap() as usize,
+        rows(dir.path()).len(),
+        "{status}"
+    );
+    let status = embarc(dir.path(), &server.url(""))
+        .arg("status")
+        .output()
+        .unwrap();
+    let status = String::from_utf8_lossy(&status.stdout);
+    assert!(status.contains("(5 files kept;"), "{status}");
 
     let posts = export(dir.path(), "posts");
     let x = &post(&posts, "x")["media"];

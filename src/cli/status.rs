@@ -33,6 +33,12 @@ pub fn run(dir: &Path, args: Args) -> anyhow::Result<ExitCode> {
                 "  {table:<14} {n:>8}  ({} failed, counted once however often tried)",
                 words::count(st.failed_inputs, "input")
             );
+        } else if table == "post_media" && *n > 0 {
+            // Rows are attempts; say how many files are kept.
+            println!(
+                "  {table:<14} {n:>8}  ({} kept; `embarc export posts` lists what was not and why)",
+                words::count(st.media_kept, "file")
+            );
         } else {
             println!("  {table:<14} {n:>8}");
         }

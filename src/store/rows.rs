@@ -156,6 +156,9 @@ pub struct Status {
     /// Distinct inputs in `failures` (which keeps a row per failed
     /// attempt: one URL failing in three runs is three rows, one input).
     pub failed_inputs: i64,
+    /// Rows of `post_media` whose file was kept (`saved`); the other rows
+    /// are media asked for and not kept.
+    pub media_kept: i64,
     pub claims_by_status: BTreeMap<String, i64>,
     /// Scheduled work by kind (`embarc watch`, `check` by the policy).
     pub jobs: Vec<super::JobCounts>,
@@ -229,6 +232,9 @@ impl Store {
             "claim_events",
             "failures",
             "checks",
+            "post_media",
+            "timestamps",
+            "pushes",
         ] {
             let n: i64 =
                 conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?;
@@ -253,6 +259,11 @@ impl Store {
             conn.query_row("SELECT COUNT(DISTINCT input) FROM failures", [], |r| {
                 r.get(0)
             })?;
+        st.media_kept = conn.query_row(
+            "SELECT COUNT(*) FROM post_media WHERE result = 'saved'",
+            [],
+            |r| r.get(0),
+        )?;
         let mut stmt = conn.prepare("SELECT status, COUNT(*) FROM claims GROUP BY status")?;
         for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))? {
             let (status, n) = row?;
