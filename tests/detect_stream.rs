@@ -252,3 +252,15 @@ fn generated_pages_mostly_stream() {
         "only {streamed} of {total} generated pages streamed"
     );
 }
+
+/// An embed-service attribute on a link inside another embed, reached
+/// through a broken attribute value (`href="<blockquote class="`): found
+/// by the pass as by the walk (a case proptest found).
+#[test]
+fn a_wrapper_inside_an_embed_behind_a_broken_attribute_agrees() {
+    agree(concat!(
+        r#"<blockquote class="bluesky-embed" data-bluesky-uri="at://did:plc:abc/app.bsky.feed.post/3lbrko3c3s222">"#,
+        r#"<a href="<blockquote class="mastodon-embed" data-embed-url="https://a.example/@u/113543671971844242/embed">"#,
+        r#"<blockquote class="bluesky-embed" data-bluesky-uri="at://did:plc:abc/app.bsky.feed.post/3lbrko3c3s222"></blockquote></blockquote> "#,
+    ));
+}

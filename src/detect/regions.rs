@@ -134,7 +134,9 @@ const SKIP: u8 = 2;
 /// Inside (or being) an element that names itself the article body.
 const ARTICLE: u8 = 4;
 const TABLE: u8 = 8;
-/// An `<a>` whose `href` may name a post.
+/// An `<a>` whose `href` may name a post, or a formatting element with an
+/// embed service's attribute that may: reopened elsewhere by the tree
+/// builder, it would cite there too.
 const POST_LINK: u8 = 16;
 const FORMATTING: u8 = 32;
 
@@ -948,10 +950,17 @@ impl Pass<'_> {
         if formatting(n) {
             flags |= FORMATTING;
         }
-        if n == "a"
-            && tag.attr("href").is_some_and(|h| {
-                prefilter::may_cite(h.as_bytes()) || memmem::find(h.as_bytes(), b"&#").is_some()
-            })
+        let cites = |v: &str| {
+            prefilter::may_cite(v.as_bytes()) || memmem::find(v.as_bytes(), b"&#").is_some()
+        };
+        // A formatting element the tree builder may reopen elsewhere, with
+        // what it cites: a link to a post, or an embed service's attribute
+        // (`<a data-embed-url=…>`).
+        if n == "a" && tag.attr("href").is_some_and(cites)
+            || flags & FORMATTING != 0
+                && tag
+                    .attrs()
+                    .any(|(name, v)| super::wrappers::attr(name) && cites(v))
         {
             flags |= POST_LINK;
         }
