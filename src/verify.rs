@@ -252,7 +252,8 @@ fn check_timestamps(
     hashed: &std::collections::HashMap<String, [u8; 32]>,
     report: &mut Report,
 ) -> anyhow::Result<()> {
-    let mut packages = std::collections::HashSet::new();
+    // Each package in place is read once, for all of its tokens.
+    let mut packages = std::collections::HashMap::new();
     for t in store.timestamps(None)? {
         report.timestamps_checked += 1;
         let place = format!("{} ({})", t.subject, t.tsa);
@@ -275,13 +276,17 @@ fn check_timestamps(
         let now = match t.subject.strip_prefix("wacz:") {
             Some(path) => {
                 let path = Path::new(path);
-                if !path.exists() {
+                if path.exists() {
+                    Some(
+                        packages
+                            .entry(path.to_path_buf())
+                            .or_insert_with(|| check_package(path, report))
+                            .clone(),
+                    )
+                } else {
                     report.timestamps_of_moved_packages += 1;
-                } else if packages.insert(path.to_path_buf()) {
-                    check_package(path, report);
+                    None
                 }
-                path.exists()
-                    .then(|| crate::export::wacz::digest_file_sha256(path))
             }
             None => Some(match hashed.get(&t.subject) {
                 Some(sha) => Ok(*sha),
@@ -332,8 +337,10 @@ fn check_timestamps(
 
 /// A stamped package still where it was written, checked whole (its
 /// tokens' signatures are checked from the archive's own rows): each
-/// problem found is the archive's, placed in the package.
-fn check_package(path: &Path, report: &mut Report) {
+/// problem found is the archive's, placed in the package. Returns the
+/// SHA-256 of its `datapackage-digest.json`, what its tokens stamp, or why
+/// it cannot be read.
+fn check_package(path: &Path, report: &mut Report) -> Result<[u8; 32], String> {
     report.packages_checked += 1;
     let shown = path.display();
     match verify_package(path, &[]) {
@@ -341,8 +348,16 @@ fn check_package(path: &Path, report: &mut Report) {
             for p in found.problems {
                 report.problem(p.kind, format!("{shown}: {}", p.place), p.detail);
             }
+            match found.digest {
+                Some(digest) => Ok(digest),
+                // Unreadable: the reader says why in its own words.
+                None => crate::export::wacz::digest_file_sha256(path),
+            }
         }
-        Err(e) => report.problem("package", shown.to_string(), e.to_string()),
+        Err(e) => {
+            report.problem("package", shown.to_string(), e.to_string());
+            crate::export::wacz::digest_file_sha256(path)
+        }
     }
 }
 
@@ -536,6 +551,10 @@ pub struct PackageReport {
     pub problems: Vec<Problem>,
     /// Timestamps that could not be checked: no trusted root was given.
     pub unchecked: Vec<Problem>,
+    /// SHA-256 of its `datapackage-digest.json` (what a timestamp stamps),
+    /// when it could be read.
+    #[serde(skip)]
+    pub digest: Option<[u8; 32]>,
 }
 
 impl PackageReport {
@@ -725,6 +744,7 @@ pub fn verify_package(path: &Path, roots: &[Vec<u8>]) -> anyhow::Result<PackageR
     }
     // The timestamps beside it.
     let digest: [u8; 32] = Sha256::digest(&digest_file).into();
+    report.digest = Some(digest);
     let mut unchecked = Vec::new();
     for token_path in tokens_beside(path)? {
         report.timestamps_checked += 1;

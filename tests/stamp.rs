@@ -333,21 +333,7 @@ fn wacz_packages_and_case_files_carry_timestamps_of_their_digest() {
 
     // Whoever receives the package checks it on its own, without an
     // archive: files, records, index and the timestamp beside it.
-    let alone = |wacz: &Path, root: &Path| {
-        let out = Command::cargo_bin("embarc")
-            .unwrap()
-            .current_dir(tmp.path())
-            .env_remove("EMBARC_ARCHIVE")
-            .args(["verify", "--json", "--wacz"])
-            .arg(wacz)
-            .arg("--roots")
-            .arg(root)
-            .output()
-            .unwrap();
-        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        (out.status.success(), report)
-    };
-    let (ok, report) = alone(&wacz, &tsa.root_pem);
+    let (ok, report) = verify_alone(&wacz, &tsa.root_pem);
     assert!(ok, "{report}");
     assert_eq!(report["timestamps_checked"], 1);
     // It says when the authority stamped it, and who signed.
@@ -395,7 +381,7 @@ fn wacz_packages_and_case_files_carry_timestamps_of_their_digest() {
     assert_eq!(report["index_lines"], 1);
     assert!(report["files_checked"].as_u64().unwrap() >= 4);
     let other = TestTsa::named(TsaKind::Ec, "other");
-    let (ok, report) = alone(&wacz, &other.root_pem);
+    let (ok, report) = verify_alone(&wacz, &other.root_pem);
     assert!(!ok);
     assert!(
         report["problems"].to_string().contains("not trusted"),
@@ -440,7 +426,7 @@ fn wacz_packages_and_case_files_carry_timestamps_of_their_digest() {
         }
         to.finish().unwrap();
     }
-    let (ok, report) = alone(&altered, &tsa.root_pem);
+    let (ok, report) = verify_alone(&altered, &tsa.root_pem);
     assert!(!ok);
     let problems = report["problems"].to_string();
     assert!(problems.contains("pages/pages.jsonl"), "{problems}");
@@ -603,7 +589,7 @@ fn token_files_are_never_shared_replaced_or_taken_for_a_stamp() {
         .filter(|n| n.starts_with("two.wacz.tsa-"))
         .collect();
     assert_eq!(tokens.len(), 2, "{tokens:?}");
-    let report = verify_alone(&two, &s.tsa.root_pem);
+    let (_, report) = verify_alone(&two, &s.tsa.root_pem);
     assert_eq!(report["timestamps_checked"], 2, "{report}");
     assert_eq!(report["problems"], serde_json::json!([]), "{report}");
 
@@ -676,7 +662,7 @@ fn token_files_are_never_shared_replaced_or_taken_for_a_stamp() {
     std::fs::remove_file(out_dir.join(name("second.wacz"))).unwrap();
     embarc(archive).arg("stamp").arg(&second).assert().success();
     assert_eq!(
-        verify_alone(&second, &s.tsa.root_pem)["timestamps_checked"],
+        verify_alone(&second, &s.tsa.root_pem).1["timestamps_checked"],
         1
     );
 
@@ -749,8 +735,9 @@ fn token_files_are_never_shared_replaced_or_taken_for_a_stamp() {
     );
 }
 
-/// `verify --wacz --json` of `wacz` with the roots `root`, no archive.
-fn verify_alone(wacz: &Path, root: &Path) -> serde_json::Value {
+/// `verify --wacz --json` of `wacz` with the roots `root`, no archive, run
+/// from the package's directory: whether it passed, and its report.
+fn verify_alone(wacz: &Path, root: &Path) -> (bool, serde_json::Value) {
     let out = Command::cargo_bin("embarc")
         .unwrap()
         .env_remove("EMBARC_ARCHIVE")
@@ -761,5 +748,8 @@ fn verify_alone(wacz: &Path, root: &Path) -> serde_json::Value {
         .arg(root)
         .output()
         .unwrap();
-    serde_json::from_slice(&out.stdout).unwrap()
+    (
+        out.status.success(),
+        serde_json::from_slice(&out.stdout).unwrap(),
+    )
 }
